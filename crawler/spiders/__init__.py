@@ -1,0 +1,1 @@
+"""Generic spiders, one per portal platform (TRS, Hanweb, VSB, UCAP, gkmlpt, static lists)."""

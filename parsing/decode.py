@@ -1,0 +1,58 @@
+"""Bytes to text, deciding the encoding from the bytes themselves.
+
+Portals mislabel encodings (a GBK page declaring UTF-8 in its header, a meta tag saying
+gb2312 on a UTF-8 page), so declared charsets are only a tie-breaker: a BOM wins, then strict
+UTF-8 (which random GBK bytes essentially never pass), then the declared charset if the bytes
+decode under it, then GB18030 (a superset of GBK/GB2312), then charset detection.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def declared_charset(body: bytes, content_type: str | None = None) -> str | None:
+    if content_type:
+        match = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", content_type, re.I)
+        if match:
+            return match.group(1).decode() if isinstance(match.group(1), bytes) else match.group(1)
+    match = _META_CHARSET.search(body[:4096])
+    return match.group(1).decode("ascii", "replace") if match else None
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    # gb2312/gbk labels are routinely used for text with characters outside them.
+    return "gb18030" if codec in ("gb2312", "gbk", "hz") else codec
+
+
+def decode_bytes(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """The text and the encoding it was decoded with."""
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body.decode(codec, errors="replace"), codec
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    for codec in (_codec(declared_charset(body, content_type)), "gb18030"):
+        if codec and codec != "utf-8":
+            try:
+                return body.decode(codec), codec
+            except UnicodeDecodeError:
+                continue
+    best = from_bytes(body).best()
+    if best is not None:
+        return str(best), best.encoding
+    return body.decode("gb18030", errors="replace"), "gb18030"

@@ -1,0 +1,160 @@
+"""HTML report pages: main text through trafilatura, tables from the `<table>` grid itself.
+
+The page is parsed once with lxml. Tables, the page's full text (for the publication date,
+which lives in the chrome) and title candidates are read first; trafilatura then gets the same
+tree (it prunes it in place) and returns the main text without the chrome.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import lxml.html
+import trafilatura
+from lxml import etree
+
+from .cells import normalize_text
+from .errors import InputTooLargeError, ParseError
+from .limits import Limits
+from .rows import Cell, Row
+
+log = logging.getLogger(__name__)
+
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote br dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "
+    "header hr li main nav ol p pre section table tbody td tfoot th thead title tr ul".split()
+)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_META_DATE_NAMES = frozenset(
+    {"pubdate", "publishdate", "publish_date", "publishtime", "article:published_time", "firstpublishedtime",
+     "dc.date", "dc.date.issued", "dcterms.issued", "date", "createdate", "maketime"}
+)
+_META_TITLE_NAMES = frozenset({"articletitle", "og:title", "dc.title", "title"})
+
+
+class HtmlPage:
+    """What the rest of the parser needs from one page."""
+
+    def __init__(self, html: str, url: str, limits: Limits) -> None:
+        try:
+            tree = lxml.html.fromstring(_XML_DECLARATION.sub("", html, count=1) or "<html/>")
+        except (etree.ParserError, ValueError) as exc:
+            raise ParseError(f"unreadable HTML: {exc}") from exc
+        for junk in tree.xpath("//script|//style|//noscript|//template"):
+            junk.drop_tree()
+        self.meta_dates = [
+            m.get("content", "") for m in tree.iter("meta")
+            if (m.get("name") or m.get("property") or "").lower() in _META_DATE_NAMES
+        ]
+        self.title_candidates = [
+            m.get("content", "") for m in tree.iter("meta")
+            if (m.get("name") or m.get("property") or "").lower() in _META_TITLE_NAMES
+        ]
+        for xpath in ("//h1", "//h2", "//*[contains(@class,'title')]", "//title"):
+            self.title_candidates.extend(
+                normalize_text(el.text_content()) for el in tree.xpath(xpath)[:5]
+            )
+        self.title_candidates = [_strip_site_name(t) for t in self.title_candidates if t]
+        self.page_lines = block_text(tree).split("\n")
+        self.table_rows = table_rows(tree, limits)
+        main = trafilatura.extract(
+            tree, url=url or None, include_tables=True, include_comments=False, fast=True,
+            deduplicate=False, output_format="txt",
+        )
+        self.main_lines = (main or "").split("\n")
+        if not main:
+            log.info("trafilatura found no main text in %s; using the whole page", url or "page")
+            self.main_lines = self.page_lines
+
+
+def _strip_site_name(title: str) -> str:
+    # "XX局2021年政府信息公开工作年度报告_XX市人民政府" → the report's own title
+    return re.split(r"\s*[_|｜]\s*|\s+[-—]\s+", title, maxsplit=1)[0]
+
+
+def block_text(tree: etree._Element) -> str:
+    """The element's text with a line break at every block element, whitespace collapsed."""
+    parts: list[str] = []
+
+    def walk(el: etree._Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        block = tag.lower() in _BLOCK_TAGS
+        if block:
+            parts.append("\n")
+        if el.text and tag:
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+        if block:
+            parts.append("\n")
+        if el.tail:
+            parts.append(el.tail)
+
+    walk(tree)
+    lines = (normalize_text(line) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _cell_text(cell: etree._Element) -> str:
+    return normalize_text(" ".join(cell.itertext()))
+
+
+def _span(cell: etree._Element, name: str, limit: int) -> int:
+    try:
+        value = int(re.sub(r"\D", "", cell.get(name, "1")) or 1)
+    except ValueError:
+        return 1
+    return max(1, min(value, limit))
+
+
+def table_rows(tree: etree._Element, limits: Limits) -> list[Row]:
+    """Rows of every innermost `<table>` in document order, rowspan/colspan expanded.
+
+    Layout tables that wrap a whole page are skipped by taking only tables without tables
+    inside. Spanned copies are flagged `continuation` so a value is never counted twice.
+    """
+    tables = tree.xpath("//table[not(.//table)]")
+    if len(tables) > limits.max_tables:
+        raise InputTooLargeError(f"{len(tables)} tables on the page (limit {limits.max_tables})")
+    rows: list[Row] = []
+    for table in tables:
+        rows.extend(_table_grid(table, limits))
+    return rows
+
+
+def _table_grid(table: etree._Element, limits: Limits) -> list[Row]:
+    occupied: dict[tuple[int, int], Cell] = {}
+    grid: list[list[Cell]] = []
+    cells_total = 0
+    for r, tr in enumerate(table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")):
+        row: list[Cell] = []
+        c = 0
+        for td in tr:
+            if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
+                continue
+            while (r, c) in occupied:
+                row.append(occupied.pop((r, c)))
+                c += 1
+            text = _cell_text(td)
+            colspan = _span(td, "colspan", limits.max_span)
+            rowspan = _span(td, "rowspan", limits.max_span)
+            cells_total += colspan * rowspan
+            if cells_total > limits.max_table_cells:
+                raise InputTooLargeError(f"a table expands to over {limits.max_table_cells} cells")
+            original = Cell.of(text)
+            row.append(original)
+            copy = Cell(text, original.value, continuation=True)
+            for dc in range(colspan):
+                for dr in range(rowspan):
+                    if dr or dc:
+                        if dr == 0:
+                            row.append(copy)
+                        else:
+                            occupied[(r + dr, c + dc)] = copy
+            c += colspan
+        for key in sorted(k for k in occupied if k[0] == r):
+            row.append(occupied.pop(key))
+        if row:
+            grid.append(row)
+    return [Row(tuple(cells)) for cells in grid]

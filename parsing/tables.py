@@ -1,0 +1,335 @@
+"""Reading the three tables (主动公开, 依申请, 复议诉讼) out of a sequence of rows.
+
+The reader walks the rows once. Table markers (第二十条…, 本年新收…, 行政复议…) say which
+table the rows belong to; in each, a row is recognised by its label's meaning
+(`labels.match_rule`) and takes the values that follow its label: in the same row, or, when
+the row holds none (a wrapped label, one cell per line, a split markdown table), in the
+value-only rows after it. Row values are right-aligned to the form's column count: the
+total column is the last one however ragged the row is.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .cells import CellValue, amount_value, count_value
+from .labels import (
+    ACTIVE_RULES,
+    APPLICATION_RULES,
+    REVIEW_GROUP_RULES,
+    TableName,
+    format_scores,
+    is_applicant_header,
+    match_rule,
+    normalize_label,
+    table_marker,
+)
+from .rows import Row
+from .schema import (
+    ACTIVE_ROWS,
+    APPLICANT_COLUMNS,
+    APPLICATION_ROWS,
+    REVIEW_GROUPS,
+    REVIEW_OUTCOMES,
+    Format,
+    active_row,
+)
+
+log = logging.getLogger(__name__)
+
+Value = int | float | None
+MISSING = CellValue("text", "<missing>")  # a position the row did not fill at all
+
+
+@dataclass
+class TableReading:
+    """What the rows said, before checks: values as published, and what could not be read."""
+
+    format: Format
+    active: dict[str, dict[str, Value]] | None = None
+    applications: dict[str, dict[str, Value]] | None = None
+    review_litigation: dict[str, dict[str, Value]] | None = None
+    missing: set[tuple[str, str, str]] = field(default_factory=set)  # (table, row, column)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def found_any(self) -> bool:
+        return any(t is not None for t in (self.active, self.applications, self.review_litigation))
+
+
+def detect_format(rows: list[Row], year: int | None) -> tuple[Format, str | None]:
+    """The format, from the tables' own markers; the year decides only a tie (with a warning)."""
+    compact = "".join(c.text for row in rows for c in row.cells if c.is_label)
+    scores = format_scores(compact)
+    if scores["2021"] != scores["2019"]:
+        return ("2021" if scores["2021"] > scores["2019"] else "2019"), None
+    guess: Format = "2019" if year is not None and year <= 2020 else "2021"
+    return guess, f"format: the tables carry no format markers; assumed {guess} from the year"
+
+
+def _normalize_values(cells: list[CellValue], width: int) -> tuple[list[CellValue], str | None]:
+    """Fit a row's value cells to the form's `width` columns, right-aligned."""
+    cells = list(cells)
+    while len(cells) > width and cells[-1].kind == "blank":
+        cells.pop()
+    while len(cells) > width and cells[0].kind == "blank":
+        cells.pop(0)
+    if len(cells) > width:
+        extra = len(cells) - width
+        return cells[extra:], f"{len(cells)} value cells for {width} columns; the first {extra} ignored"
+    if len(cells) < width:
+        if all(c.kind == "blank" for c in cells):
+            return [CellValue("blank", "")] * width, None
+        short = width - len(cells)
+        return [MISSING] * short + cells, f"{len(cells)} value cells for {width} columns"
+    return cells, None
+
+
+class _Reader:
+    def __init__(self, rows: list[Row], fmt: Format) -> None:
+        self.rows = rows
+        self.fmt = fmt
+        self.reading = TableReading(format=fmt)
+        self.seen: dict[tuple[str, str], bool] = {}  # -> had numbers
+
+    # -- values --------------------------------------------------------------------------
+    def _following_values(self, start: int, width: int) -> tuple[list[CellValue], int]:
+        """Value cells in the value-only rows from `start` on; returns them and the next row."""
+        found: list[CellValue] = []
+        j = start
+        while j < len(self.rows) and len(found) < width:
+            row = self.rows[j]
+            if row.has_label:
+                break
+            values = [c.value for c in row.cells if not c.continuation]
+            found.extend(values)
+            j += 1
+            if len(values) > 1:
+                break  # a whole row of values
+        return found, j
+
+    def _row_values(self, i: int, width: int) -> tuple[list[CellValue] | None, int]:
+        own = self.rows[i].values_after_labels()
+        if any(v.kind == "number" for v in own):
+            return own, i + 1
+        following, j = self._following_values(i + 1, width)
+        if any(v.kind == "number" for v in following) or (following and not own):
+            return following, j
+        if own:
+            return own, i + 1
+        return None, i + 1
+
+    def _store(self, table: str, row_key: str, columns: tuple[str, ...],
+               cells: list[CellValue], amounts: tuple[str, ...] = ()) -> dict[str, Value]:
+        fitted, problem = _normalize_values(cells, len(columns))
+        path = f"{table}.{row_key}"
+        if problem:
+            self.reading.warnings.append(f"{path}: {problem}")
+        out: dict[str, Value] = {}
+        for column, cell in zip(columns, fitted):
+            out[column] = self._value(f"{path}.{column}", cell, column in amounts)
+            if cell is MISSING:
+                self.reading.missing.add((table, row_key, column))
+        return out
+
+    def _value(self, path: str, cell: CellValue, is_amount: bool) -> Value:
+        if cell is MISSING or cell.kind == "blank":
+            return None
+        if cell.kind == "text":
+            self.reading.warnings.append(f"{path}: unreadable cell {cell.raw!r}")
+            return None
+        assert cell.number is not None
+        if cell.note:
+            self.reading.warnings.append(f"{path}: note kept out of the number: {cell.note}")
+        if is_amount:
+            if cell.unit == "元":
+                self.reading.warnings.append(f"{path}: {cell.raw.strip()} converted to 万元")
+            return amount_value(cell.number, cell.unit)
+        value = count_value(cell.number)
+        if isinstance(value, float):
+            self.reading.warnings.append(f"{path}: count is not a whole number: {cell.raw!r}")
+        return value
+
+    # -- labels --------------------------------------------------------------------------
+    def _match(self, row: Row, rules) -> str | None:
+        labels = row.label_cells
+        for cell in reversed(labels):
+            key = match_rule(cell.text, rules, fuzzy=False)
+            if key:
+                return key
+        if len(labels) > 1:
+            key = match_rule("".join(c.text for c in labels), rules, fuzzy=False)
+            if key:
+                return key
+        for cell in reversed(labels):
+            key = match_rule(cell.text, rules, fuzzy=True)
+            if key:
+                return key
+        return None
+
+    def _match_wrapped(self, i: int, rules) -> tuple[str | None, int | None]:
+        """A label wrapped around its numbers: "1.申请人无正当理由逾期" / "0 0 …" / "不补正…"."""
+        j = i + 1
+        while j < len(self.rows) and not self.rows[j].has_label:
+            j += 1
+        if j == i + 1 or j >= len(self.rows):
+            return None, None
+        tail = self.rows[j]
+        if tail.values_after_labels():
+            return None, None
+        joined = "".join(c.text for c in self.rows[i].label_cells + tail.label_cells)
+        return match_rule(joined, rules, fuzzy=False), j
+
+    def _application_key(self, key: str) -> str | None:
+        if self.fmt == "2019":
+            return "other" if key in ("other_group", "other_other") else key
+        return None if key == "other_group" else key
+
+    # -- the walk ------------------------------------------------------------------------
+    def read(self) -> TableReading:
+        state: TableName | None = None
+        skip: set[int] = set()
+        i = 0
+        while i < len(self.rows):
+            row = self.rows[i]
+            if i in skip:
+                i += 1
+                continue
+            for cell in row.label_cells:
+                marker = table_marker(cell.text)
+                if marker:
+                    state = marker
+            if state == "review":
+                i = self._review_row(i)
+                continue
+            if state not in ("active", "applications") or not row.has_label:
+                i += 1
+                continue
+            if state == "applications" and any(is_applicant_header(c.text) for c in row.label_cells):
+                i += 1  # the column header: its 其他 and 总计 are columns, not rows
+                continue
+            rules = ACTIVE_RULES if state == "active" else APPLICATION_RULES
+            key = self._match(row, rules)
+            if key is None:
+                key, tail = self._match_wrapped(i, rules)
+                if key is not None and tail is not None:
+                    skip.add(tail)
+            if key is not None and state == "applications":
+                key = self._application_key(key)
+            if key is None:
+                i += 1
+                continue
+            if state == "active" and key not in {r.key for r in ACTIVE_ROWS[self.fmt]}:
+                self.reading.warnings.append(
+                    f"active.{key}: row of the other format ignored ({normalize_label(row.text())})"
+                )
+                i += 1
+                continue
+            width = (
+                len(active_row(self.fmt, key).columns) if state == "active" else len(APPLICANT_COLUMNS)
+            )
+            values, nxt = self._row_values(i, width)
+            if values is None:
+                i += 1
+                continue
+            self._assign(state, key, values)
+            i = nxt
+        return self.reading
+
+    def _assign(self, state: str, key: str, values: list[CellValue]) -> None:
+        has_numbers = any(v.kind == "number" for v in values)
+        if (state, key) in self.seen:
+            if has_numbers and not self.seen[(state, key)]:
+                pass  # an earlier all-blank match was a header cell; the row with numbers wins
+            else:
+                self.reading.warnings.append(f"{state}.{key}: row appears twice; the first one kept")
+                return
+        self.seen[(state, key)] = has_numbers
+        if state == "active":
+            spec = active_row(self.fmt, key)
+            table = self.reading.active = self.reading.active or {}
+            table[key] = self._store("active", key, spec.columns, values, spec.amount_columns)
+        else:
+            table = self.reading.applications = self.reading.applications or {}
+            table[key] = self._store("applications", key, APPLICANT_COLUMNS, values)
+
+    def _review_row(self, i: int) -> int:
+        row = self.rows[i]
+        width = len(REVIEW_GROUPS) * len(REVIEW_OUTCOMES)
+        own = row.values_after_labels()
+        if row.has_label:
+            group = self._match(row, REVIEW_GROUP_RULES)
+            numbers = [v for v in own if v.kind == "number"]
+            if group and len(numbers) and len(own) <= len(REVIEW_OUTCOMES) + 2:
+                self._store_review_group(group, own)
+                return i + 1
+            if len([v for v in own if v.kind != "blank"]) < width // 2:
+                return i + 1
+            values, nxt = own, i + 1
+        else:
+            values, nxt = self._following_values(i, width)
+            if not any(v.kind == "number" for v in values) and len(values) < width:
+                return nxt
+        if self.reading.review_litigation is not None:
+            return nxt
+        fitted, problem = _normalize_values(values, width)
+        if problem:
+            self.reading.warnings.append(f"review_litigation: {problem}")
+        table: dict[str, dict[str, Value]] = {}
+        for g, group in enumerate(REVIEW_GROUPS):
+            chunk = fitted[g * len(REVIEW_OUTCOMES) : (g + 1) * len(REVIEW_OUTCOMES)]
+            table[group] = {}
+            for outcome, cell in zip(REVIEW_OUTCOMES, chunk):
+                table[group][outcome] = self._value(f"review_litigation.{group}.{outcome}", cell, False)
+                if cell is MISSING:
+                    self.reading.missing.add(("review_litigation", group, outcome))
+        self.reading.review_litigation = table
+        return nxt
+
+    def _store_review_group(self, group: str, values: list[CellValue]) -> None:
+        table = self.reading.review_litigation = self.reading.review_litigation or {}
+        table[group] = self._store("review_litigation", group, REVIEW_OUTCOMES, values)
+
+
+def read_tables(rows: list[Row], fmt: Format) -> TableReading:
+    reading = _Reader(rows, fmt).read()
+    _complete(reading)
+    return reading
+
+
+def _complete(reading: TableReading) -> None:
+    """A table that was found has every row of its format; rows the report lacks are null."""
+    if reading.applications is not None:
+        found = reading.applications
+        absent = [r for r in APPLICATION_ROWS[reading.format] if r not in found]
+        if absent:
+            reading.warnings.append("applications: rows not found: " + ", ".join(absent))
+        reading.applications = {
+            r: found.get(r) or {c: None for c in APPLICANT_COLUMNS} for r in APPLICATION_ROWS[reading.format]
+        }
+        for r in absent:
+            for c in APPLICANT_COLUMNS:
+                reading.missing.add(("applications", r, c))
+    if reading.active is not None:
+        found = reading.active
+        absent = [spec.key for spec in ACTIVE_ROWS[reading.format] if spec.key not in found]
+        if absent:
+            reading.warnings.append("active: rows not found: " + ", ".join(absent))
+        reading.active = {
+            spec.key: found.get(spec.key) or {c: None for c in spec.columns}
+            for spec in ACTIVE_ROWS[reading.format]
+        }
+    if reading.review_litigation is not None:
+        found = reading.review_litigation
+        absent = [g for g in REVIEW_GROUPS if g not in found]
+        if absent:
+            reading.warnings.append("review_litigation: groups not found: " + ", ".join(absent))
+        reading.review_litigation = {
+            g: found.get(g) or {o: None for o in REVIEW_OUTCOMES} for g in REVIEW_GROUPS
+        }
+
+
+def to_decimal(value: Value) -> Decimal:
+    return Decimal(str(value)) if value is not None else Decimal(0)
