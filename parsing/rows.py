@@ -87,11 +87,13 @@ def split_plain_line(line: str) -> list[Cell]:
     return cells
 
 
-def split_pipe_line(line: str) -> list[Cell]:
+def split_pipe_line(line: str, markdown: bool = False) -> list[Cell]:
+    """One table row. In markdown every row opens with a pipe; in trafilatura's text a leading
+    pipe means the first cell is empty (seed 002: "| 申请人情况 | ||||")."""
     stripped = line.strip()
     parts = stripped.split("|")
-    if stripped.startswith("|"):
-        parts = parts[1:]  # markdown: the leading pipe opens the row
+    if markdown and stripped.startswith("|"):
+        parts = parts[1:]
     if stripped.endswith("|") and parts and not parts[-1].strip():
         parts = parts[:-1]  # the closing pipe (trafilatura and markdown both print one)
     cells: list[Cell] = []
@@ -119,13 +121,16 @@ def _is_double_spaced(lines: list[str]) -> bool:
 def text_to_rows(text: str) -> list[Row]:
     lines = [line for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     lines = [line for line in lines if not is_page_footer(line)]
-    pipe_lines = sum(1 for line in lines if "|" in line)
+    pipe_lines = [line.strip() for line in lines if "|" in line]
     rows: list[Row] = []
-    if pipe_lines >= 3:
+    if len(pipe_lines) >= 3:
+        markdown = any(_MARKDOWN_RULE.match(line) for line in pipe_lines) or (
+            sum(line.startswith("|") and line.endswith("|") for line in pipe_lines) >= 0.9 * len(pipe_lines)
+        )
         for line in lines:
             if not line.strip() or _MARKDOWN_RULE.match(line):
                 continue  # empty lines separate paragraphs and tables here, they are not cells
-            cells = split_pipe_line(line) if "|" in line else split_plain_line(line)
+            cells = split_pipe_line(line, markdown) if "|" in line else split_plain_line(line)
             rows.append(Row(tuple(cells)))
         return rows
 

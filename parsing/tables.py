@@ -93,6 +93,7 @@ class _Reader:
         self.fmt = fmt
         self.reading = TableReading(format=fmt)
         self.seen: dict[tuple[str, str], bool] = {}  # -> had numbers
+        self.review_had_numbers = False
 
     # -- values --------------------------------------------------------------------------
     def _following_values(self, start: int, width: int) -> tuple[list[CellValue], int]:
@@ -272,8 +273,10 @@ class _Reader:
             values, nxt = self._following_values(i, width)
             if not any(v.kind == "number" for v in values) and len(values) < width:
                 return nxt
-        if self.reading.review_litigation is not None:
+        has_numbers = any(v.kind == "number" for v in values)
+        if self.reading.review_litigation is not None and (self.review_had_numbers or not has_numbers):
             return nxt
+        self.review_had_numbers = has_numbers  # an all-blank row before the numbers was a header
         fitted, problem = _normalize_values(values, width)
         if problem:
             self.reading.warnings.append(f"review_litigation: {problem}")
