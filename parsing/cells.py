@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -31,6 +32,7 @@ _NUMBER = re.compile(
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=16384)
 def normalize_text(text: str) -> str:
     """NFKC (full-width digits, brackets, colons to ASCII) and collapsed whitespace."""
     text = unicodedata.normalize("NFKC", text).replace("\u3000", " ")
@@ -51,6 +53,7 @@ class CellValue:
         return self.kind != "text"
 
 
+@lru_cache(maxsize=16384)  # cells repeat endlessly ("0", "", labels); CellValue is frozen
 def parse_cell(text: str) -> CellValue:
     raw = text
     text = normalize_text(text)

@@ -30,6 +30,10 @@ _META_DATE_NAMES = frozenset(
     {"pubdate", "publishdate", "publish_date", "publishtime", "article:published_time", "firstpublishedtime",
      "dc.date", "dc.date.issued", "dcterms.issued", "date", "createdate", "maketime"}
 )
+_BYLINE_XPATH = (
+    "//body//text()[contains(., '发布') or contains(., '日期') or contains(., '来源')"
+    " or contains(., '时间')]/.."
+)
 _META_TITLE_NAMES = frozenset({"articletitle", "og:title", "dc.title", "title"})
 
 
@@ -56,7 +60,12 @@ class HtmlPage:
                 normalize_text(el.text_content()) for el in tree.xpath(xpath)[:5]
             )
         self.title_candidates = [_strip_site_name(t) for t in self.title_candidates if t]
-        self.page_lines = block_text(tree).split("\n")
+        # The byline (发布时间/来源/日期) is chrome trafilatura drops: keep its text first.
+        self.byline_lines = [
+            normalize_text(el.text_content())
+            for el in tree.xpath(_BYLINE_XPATH)[:20]
+            if len(el.text_content()) <= 300
+        ]
         self.table_rows = table_rows(tree, limits)
         main = trafilatura.extract(
             tree, url=url or None, include_tables=True, include_comments=False, fast=True,
@@ -65,7 +74,8 @@ class HtmlPage:
         self.main_lines = (main or "").split("\n")
         if not main:
             log.info("trafilatura found no main text in %s; using the whole page", url or "page")
-            self.main_lines = self.page_lines
+            self.main_lines = block_text(tree).split("\n")
+        self.page_lines = self.byline_lines + self.main_lines
 
 
 def _strip_site_name(title: str) -> str:

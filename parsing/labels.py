@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -21,6 +22,7 @@ _QUOTES = re.compile(r"[\"'“”‘’「」『』]")
 _NUMBERING = re.compile(r"^(?:[(\[]?[0-9一二三四五六七八九十]{1,2}[)\]]?[.、,]?)+")
 
 
+@lru_cache(maxsize=16384)
 def normalize_label(text: str) -> str:
     """Label text for matching: NFKC, no whitespace or quotes, one style of numbering."""
     text = normalize_text(text)
@@ -116,6 +118,7 @@ REVIEW_GROUP_RULES: tuple[Rule, ...] = (
 )
 
 
+@lru_cache(maxsize=16384)
 def match_rule(label: str, rules: tuple[Rule, ...], *, fuzzy: bool = True) -> str | None:
     """The key of the rule this label means, or None.
 
@@ -177,6 +180,7 @@ _TABLE_MARKERS: tuple[tuple[TableName, re.Pattern[str]], ...] = (
 )
 
 
+@lru_cache(maxsize=16384)
 def table_marker(label: str) -> TableName | None:
     """The table this label opens (a heading or a table's own header), or None."""
     label = normalize_label(label)
@@ -240,6 +244,7 @@ _SECTION_KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _TABLE_ROW_HEADINGS = re.compile(r"本年新收|上年结转|办理结果|结转下年")
 
 
+@lru_cache(maxsize=16384)
 def section_heading(line: str) -> str | None:
     """The section key a line heads (一、总体情况 → "overview"), or None for body text.
 

@@ -81,7 +81,7 @@ def parse_html(html: str, url: str = "", *, limits: Limits = DEFAULT_LIMITS) -> 
     return _build_record(
         page.main_lines,
         page.table_rows,
-        fallback_rows=text_to_rows("\n".join(page.main_lines)),
+        fallback_text="\n".join(page.main_lines),
         page_lines=page.page_lines,
         title_candidates=page.title_candidates,
         meta_dates=page.meta_dates,
@@ -111,7 +111,7 @@ def _build_record(
     lines: list[str],
     rows: list[Row],
     *,
-    fallback_rows: list[Row] | None = None,
+    fallback_text: str | None = None,
     page_lines: list[str] | None = None,
     title_candidates: list[str] = (),
     meta_dates: list[str] = (),
@@ -128,11 +128,16 @@ def _build_record(
         [line for line in body if not section_heading(line)]
     )
 
-    fmt, format_warning = detect_format(rows + (fallback_rows or []), year)
+    fmt, format_warning = detect_format(rows, year)
     reading = read_tables(rows, fmt)
-    if fallback_rows is not None and (
+    if fallback_text is not None and (
         reading.active is None or reading.applications is None or reading.review_litigation is None
     ):
+        # Tables pasted as paragraphs or preformatted text: read the page's main text as well.
+        fallback_rows = text_to_rows(fallback_text)
+        if not reading.found_any:
+            fmt, format_warning = detect_format(fallback_rows, year)
+            reading = read_tables(rows, fmt)
         reading = _merge(reading, read_tables(fallback_rows, fmt))
     sections = find_sections(lines)
     if not reading.found_any:

@@ -16,7 +16,9 @@ def find_sections(lines: list[str]) -> dict[str, str | None]:
         stripped = line.strip()
         if not stripped:
             continue
-        key = section_heading(stripped) if "|" not in stripped else None
+        if "|" in stripped:
+            continue  # a table row: the tables are in the record, sections hold the narrative
+        key = section_heading(stripped)
         if key:
             current = key
             seen.add(key)

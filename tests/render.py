@@ -320,7 +320,7 @@ NAV_ITEMS = ["首页", "政务公开", "政务服务", "互动交流", "走进�
              "政策解读", "财政信息", "人事信息", "规划计划", "统计数据", "应急管理", "建议提案"]
 
 
-def render_html_page(t: ReportTables, published: str = "2022-01-25 09:30", filler_links: int = 120) -> str:
+def render_html_page(t: ReportTables, published: str = "2022-01-25 09:30", filler_links: int = 170) -> str:
     """A whole portal page (~30 KB): navigation, byline chrome, the report, related links, footer."""
     nav = "".join(f'<li><a href="/col/col{i}/index.html">{item}</a></li>' for i, item in enumerate(NAV_ITEMS))
     links = "".join(

@@ -1,0 +1,85 @@
+"""Parse throughput on one core: text reports/s and HTML pages/s, beside trafilatura's own
+extraction of the same HTML pages (the baseline, measured in the same run).
+
+    .venv/bin/python bench/parse.py [--seconds 3]
+
+Text reports are the shared seeds plus generated reports in every text shape; HTML pages are
+generated portal pages (~30 KB: navigation, byline, related links, footer) around the form's
+tables with their rowspans. Targets (issue 2): 300 text reports/s, 60 HTML pages/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import trafilatura  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402,F401
+
+from parsing import parse_html, parse_report  # noqa: E402
+from tests.parsing.test_roundtrip import report_tables  # noqa: E402
+from tests.render import SHAPES, render_html_page  # noqa: E402
+
+SEEDS = ROOT.parent / "shared" / "fixtures" / "seeds"
+
+
+def _examples(n: int, seed: int) -> list:
+    random.seed(seed)
+    strategy = report_tables()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return [strategy.example() for _ in range(n)]
+
+
+def rate(fn, items: list, seconds: float) -> tuple[float, int]:
+    """Items per second over whole passes through `items`, for at least `seconds`."""
+    done = 0
+    start = time.perf_counter()
+    while True:
+        for item in items:
+            fn(item)
+        done += len(items)
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return done / elapsed, done
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="minimum time per measurement")
+    args = parser.parse_args()
+
+    tables = _examples(24, seed=7)
+    texts = [p.read_bytes() for p in sorted(SEEDS.glob("*.txt"))]
+    texts += [render(t).encode("utf-8") for t in tables[:12] for render in SHAPES.values()]
+    pages = [render_html_page(t) for t in tables[12:]]
+    page_bytes = [p.encode("utf-8") for p in pages]
+    avg_kb = sum(len(p) for p in page_bytes) / len(page_bytes) / 1024
+
+    text_rate, text_n = rate(lambda b: parse_report(b), texts, args.seconds)
+    html_rate, html_n = rate(lambda b: parse_report(b, url="https://example.gov.cn/a.html"), page_bytes, args.seconds)
+    base_rate, base_n = rate(
+        lambda p: trafilatura.extract(p, include_tables=True, fast=True, deduplicate=False), pages, args.seconds
+    )
+    parse_only, _ = rate(lambda p: parse_html(p), pages, args.seconds)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    print(f"text reports      {text_rate:8.1f} reports/s  ({text_n} parses of {len(texts)} reports; target 300/s)")
+    print(f"HTML pages        {html_rate:8.1f} pages/s    ({html_n} parses of {len(pages)} pages, {avg_kb:.1f} KB avg; target 60/s)")
+    print(f"  from str        {parse_only:8.1f} pages/s    (decoding and sniffing excluded)")
+    print(f"trafilatura only  {base_rate:8.1f} pages/s    (baseline: extract() on the same pages, {base_n} runs)")
+    print(f"HTML parse / trafilatura time ratio: {base_rate / html_rate:.2f}x")
+    print(f"peak RSS {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
