@@ -144,13 +144,25 @@ def match_rule(label: str, rules: tuple[Rule, ...], *, fuzzy: bool = True) -> st
     return None
 
 
+_INNER_NUMBERING = re.compile(r"\(?[0-9一二三四五六七八九十]{1,2}[).、]")
+
+
 def _fuzzy_match(label: str, rules: tuple[Rule, ...]) -> str | None:
-    """OCR slips and typos: the closest wording, if clearly closer than any other."""
-    bare = strip_numbering(label)
-    if len(bare) < 4:
+    """OCR slips and typos: the closest wording, if clearly closer than any other.
+
+    A group heading glued before the row's own label ("不予公开1.属于国家秘蜜") is compared
+    both whole and from its last numbering marker on.
+    """
+    parts = {strip_numbering(label), _INNER_NUMBERING.split(label)[-1]}
+    parts = {p for p in parts if len(p) >= 4}
+    if not parts:
         return None
     scored = sorted(
-        ((fuzz.ratio(bare, rule.wording), rule.key) for rule in rules if len(rule.wording) >= 4),
+        (
+            (max(fuzz.ratio(part, rule.wording) for part in parts), rule.key)
+            for rule in rules
+            if len(rule.wording) >= 4
+        ),
         reverse=True,
     )
     if not scored:

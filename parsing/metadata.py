@@ -67,10 +67,20 @@ def find_date(text: str) -> dt.date | None:
 
 def find_title(lines: list[str], candidates: list[str] = ()) -> str | None:
     """The report's title: the first candidate (HTML headings) or early line that reads like one."""
-    for text in list(candidates) + lines[:25]:
+    for text in candidates:
         text = normalize_text(text)
         if 6 <= len(text) <= 80 and _TITLE.search(text) and not _LABELLED_DATE.search(text):
             return text
+    previous = ""
+    for line in lines[:25]:
+        text = normalize_text(line)
+        if 6 <= len(text) <= 80 and _TITLE.search(text) and not _LABELLED_DATE.search(text):
+            # A title broken after the organ's name: "鹤壁市淇滨区城市管理局" / "2021年政府信息…".
+            if _YEAR_IN_TITLE.match(text) and _ORGAN_WHOLE.match(previous):
+                return previous + text
+            return text
+        if text:
+            previous = text
     return None
 
 
@@ -115,9 +125,11 @@ def agency_from_title(title: str | None) -> str | None:
     return tail.group(1) if tail else None
 
 
-def agency_from_opening(body_lines: list[str]) -> str | None:
-    """The organ named in the first sentence of the opening paragraphs ("2021年,X按照…")."""
-    paragraphs = [line for line in body_lines[:8] if len(normalize_text(line)) > 20][:2]
+def agency_from_opening(body_lines: list[str], overview_lines: list[str] = ()) -> str | None:
+    """The organ named in the first sentence of the opening paragraphs ("2021年,X按照…"):
+    the report's first paragraphs, then the first ones under 一、总体情况."""
+    long_lines = lambda lines: [line for line in lines[:8] if len(normalize_text(line)) > 20][:2]  # noqa: E731
+    paragraphs = long_lines(body_lines) + long_lines(list(overview_lines))
     for paragraph in paragraphs:
         first_sentence = re.split(r"[。;；]", normalize_text(paragraph), maxsplit=1)[0]
         match = _ORGAN_IN_TEXT.search(first_sentence)

@@ -124,8 +124,10 @@ def _build_record(
         raise NotAReportError(f"a notice ({title}), not an annual report")
     body = _body_after_title(lines, title)
     year = find_year(title, body)
+    sections = find_sections(lines)
     agency = agency_from_title(title) or agency_from_opening(
-        [line for line in body if not section_heading(line)]
+        [line for line in body if not section_heading(line)],
+        (sections["overview"] or "").split("\n"),
     )
 
     fmt, format_warning = detect_format(rows, year)
@@ -139,7 +141,6 @@ def _build_record(
             fmt, format_warning = detect_format(fallback_rows, year)
             reading = read_tables(rows, fmt)
         reading = _merge(reading, read_tables(fallback_rows, fmt))
-    sections = find_sections(lines)
     if not reading.found_any:
         if not any(_REPORT_WORDS.search(line) for line in lines[:200]):
             raise NotAReportError("no disclosure tables and no mention of 信息公开")

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from .chrome import is_chrome_line
 from .labels import section_heading
+from .rows import is_page_footer, split_plain_line
 from .schema import SECTION_KEYS
+
+
+def _is_table_line(line: str) -> bool:
+    """PDF-text table rows: numbers only, or a label followed by two or more values."""
+    cells = split_plain_line(line)
+    values = sum(1 for c in cells if not c.is_label)
+    return values == len(cells) or values >= 2
 
 
 def find_sections(lines: list[str]) -> dict[str, str | None]:
@@ -16,8 +24,8 @@ def find_sections(lines: list[str]) -> dict[str, str | None]:
         stripped = line.strip()
         if not stripped:
             continue
-        if "|" in stripped:
-            continue  # a table row: the tables are in the record, sections hold the narrative
+        if "|" in stripped or is_page_footer(stripped) or _is_table_line(stripped):
+            continue  # a table row or a page footer: sections hold the narrative
         key = section_heading(stripped)
         if key:
             current = key
