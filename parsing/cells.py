@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-CellKind = Literal["number", "blank", "text"]
+# "unreadable": a value position with ink that could not be read (OCR); never a label.
+CellKind = Literal["number", "blank", "text", "unreadable"]
 
 # After NFKC: full-width ／ and － are already "/" and "-".
 BLANK_MARKERS = frozenset({"", "/", "-", "—", "——", "–", "―", "─", "\\", "_"})
@@ -46,6 +47,7 @@ class CellValue:
     number: Decimal | None = None
     unit: str | None = None  # "元" or "万元" when the cell itself states it
     note: str | None = None  # "其中修订16件" from "22（其中修订16件）"
+    uncertain: bool = False  # read by OCR with low confidence
 
     @property
     def is_value(self) -> bool:

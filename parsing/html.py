@@ -63,6 +63,7 @@ class HtmlPage:
             if len(el.text_content()) <= 300
         ]
         self.table_rows = table_rows(tree, limits)
+        unwrap_layout_tables(tree)
         main = _main_text(tree, url, favor_precision=True)
         if _section_count(main) < 2:
             # Precision mode is 1.4x faster (bench/parse) but can cut an unusual article short;
@@ -152,6 +153,21 @@ def table_rows(tree: etree._Element, limits: Limits) -> list[Row]:
     for table in tables:
         rows.extend(_table_grid(table, limits))
     return rows
+
+
+def unwrap_layout_tables(tree: etree._Element) -> None:
+    """Old CMSes lay whole pages out in tables; trafilatura would print the article's cell as
+    one pipe row (fixture html_layout_table_2020_old_cms). A table holding tables or
+    paragraphs is layout: its table/tr/td become divs. Data tables are read before this."""
+    for table in tree.xpath("//table[.//table or .//td/p[2] or .//td/div//p]"):
+        own = [
+            el for el in table.iter("tbody", "thead", "tfoot", "tr", "td", "th")
+            if el.xpath("ancestor::table[1]")[0] is table
+        ]
+        for el in [table, *own]:
+            el.tag = "div"
+            for attr in ("rowspan", "colspan"):
+                el.attrib.pop(attr, None)
 
 
 def _table_grid(table: etree._Element, limits: Limits) -> list[Row]:

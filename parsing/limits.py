@@ -7,10 +7,16 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Limits:
-    max_bytes: int = 32 * 1024 * 1024  # a report page or text is rarely above 2 MB
+    max_bytes: int = 64 * 1024 * 1024  # a report is rarely above a few MB; scans reach tens
     max_span: int = 200  # rowspan/colspan beyond this is a broken or hostile table
     max_table_cells: int = 50_000  # per <table>, after spans are expanded
     max_tables: int = 200  # per page
+    max_pages: int = 60  # PDF pages read; reports run 4-20 pages, the rest is ignored with a warning
+    max_ocr_pages: int = 12  # scanned pages sent to OCR (each takes seconds)
+    max_seconds: float = 120.0  # budget for one document, checked between pages
+    max_unzipped_bytes: int = 200 * 1024 * 1024  # DOCX members, uncompressed, in total
+    max_zip_ratio: int = 200  # a member compressed more than this is a zip bomb
+    ocr_dpi: int = 300
 
 
 DEFAULT_LIMITS = Limits()

@@ -30,7 +30,9 @@ _DATE = re.compile(
 _CN_DATE = re.compile(
     r"(?P<y>[〇零○一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,2})月(?P<d>[一二三四五六七八九十]{1,3})日"
 )
-_LABELLED_DATE = re.compile(r"(?:发布|公开|成文|发文|印发|生成)(?:时间|日期)|^日期|^时间")
+_PUBLISHED_DATE = re.compile(r"(?:发布|公开|上网)(?:时间|日期)|^日期|^时间")
+_LABELLED_DATE = re.compile(r"(?:发布|公开|上网|成文|发文|印发|生成)(?:时间|日期)|^日期|^时间")
+_DIGIT_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=\d)|(?<=\d)\s+(?=[\u4e00-\u9fff])")
 _CHROME_NEAR_DATE = re.compile(r"来源|点击|浏览|阅读|作者|字体|发布")
 
 
@@ -67,6 +69,12 @@ def find_date(text: str) -> dt.date | None:
 
 def find_title(lines: list[str], candidates: list[str] = ()) -> str | None:
     """The report's title: the first candidate (HTML headings) or early line that reads like one."""
+    title = _find_title(lines, candidates)
+    # PDF text puts spaces between digits and Chinese ("2024 年"); titles are cited without them.
+    return _DIGIT_CJK_SPACE.sub("", title) if title else None
+
+
+def _find_title(lines: list[str], candidates: list[str]) -> str | None:
     for text in candidates:
         text = normalize_text(text)
         if 6 <= len(text) <= 80 and _TITLE.search(text) and not _LABELLED_DATE.search(text):
@@ -145,13 +153,15 @@ def find_published_on(lines: list[str], meta_dates: list[str] = ()) -> dt.date |
         date = find_date(raw)
         if date:
             return date
-    for line in lines[:40]:
-        text = normalize_text(line)
-        label = _LABELLED_DATE.search(text)
-        if label:
-            date = find_date(text[label.start() :])
-            if date:
-                return date
+    # 发布日期 beats 成文日期 (the date the document was signed) when a page prints both.
+    for pattern in (_PUBLISHED_DATE, _LABELLED_DATE):
+        for line in lines[:40]:
+            text = normalize_text(line)
+            label = pattern.search(text)
+            if label:
+                date = find_date(text[label.start() :])
+                if date:
+                    return date
     for line in lines[:40]:
         text = normalize_text(line)
         if len(text) <= 120 and _CHROME_NEAR_DATE.search(text):

@@ -1,8 +1,8 @@
-"""One report, from bytes to record: sniff the type, decode, read, check.
+"""One report, from bytes to record: sniff the type, read, build the record, check.
 
-`parse_report` is the single entry point the CLI, the crawler and `reparse` share. Text and
-HTML are read here; documents (PDF, DOCX, DOC, scans) are refused with a clear error until
-their readers land (issue 3), and plug in as further producers of rows and lines.
+`parse_report` is the single entry point the CLI, the crawler and `reparse` share. Each reader
+(text, HTML, PDF, OCR, Word) produces a `SourceText` of lines and table rows; `build_record`
+turns any of them into the same record.
 """
 
 from __future__ import annotations
@@ -11,57 +11,47 @@ import re
 
 from .checks import check_tables, repair_missing
 from .chrome import strip_chrome
-from .errors import EmptyInputError, InputTooLargeError, NotAReportError, UnsupportedInputError
+from .errors import EmptyInputError, InputTooLargeError, NotAReportError
 from .html import HtmlPage
 from .decode import decode_bytes
 from .labels import section_heading
 from .limits import DEFAULT_LIMITS, Limits
 from .metadata import agency_from_opening, agency_from_title, find_published_on, find_title, find_year
 from .record import Record
-from .rows import Row, text_to_rows
+from .pdf import read_pdf
+from .rows import text_to_rows
+from .sniff import sniff
+from .source import SourceText
+from .word import read_doc, read_docx
 from .sections import find_sections
 from .tables import TableReading, detect_format, read_tables
 
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP container (DOCX/XLSX?)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an OLE2 document (DOC/XLS?)"),
-    (b"{\\rtf", "an RTF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"Rar!", "a RAR archive"),
-    (b"\x1f\x8b", "a gzip archive"),
-)
-_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|\?xml)", re.I | re.S)
-_HTML_TAGS = re.compile(rb"<(?:html|body|table|div|p|span|td|br)\b", re.I)
 _SECTOR = re.compile(r"大学|学院|学校|中学|小学|幼儿园|学年|医院|卫生院|供电|供水|燃气|公交|热力|银行")
 _NOTICE = re.compile(r"^关于.*(?:通知|通报|函|方案|意见)$|(?:通知|通报|工作要点|实施方案)$")
 _REPORT_WORDS = re.compile(r"信息公开")
 
 
-def sniff(body: bytes) -> str:
-    """"html" or "text", from the bytes; anything else raises UnsupportedInputError."""
-    head = body[:4096]
-    for magic, name in _MAGIC:
-        if head.startswith(magic):
-            raise UnsupportedInputError(f"{name}, not text or HTML; documents are not read yet")
-    if _HTML_START.match(head) or len(_HTML_TAGS.findall(head)) >= 2:
-        return "html"
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UnsupportedInputError("binary data, not text or HTML")
-    return "text"
 
 
 def parse_report(
     body: bytes, url: str = "", content_type: str | None = None, *, limits: Limits = DEFAULT_LIMITS
 ) -> Record:
-    """Parse one report's bytes into its record. Raises a `ParseError` subclass on bad input."""
+    """Parse one report's bytes into its record. Raises a `ParseError` subclass on bad input.
+
+    The type comes from the bytes (`sniff`); `url` and `content_type` only inform decoding and
+    trafilatura, never the choice of reader.
+    """
     if len(body) > limits.max_bytes:
         raise InputTooLargeError(f"{len(body)} bytes (limit {limits.max_bytes})")
     if not body.strip():
         raise EmptyInputError("empty file")
     kind = sniff(body)
+    if kind == "pdf":
+        return build_record(read_pdf(body, limits))
+    if kind == "docx":
+        return build_record(read_docx(body, limits))
+    if kind == "doc":
+        return build_record(read_doc(body, limits))
     text, _encoding = decode_bytes(body, content_type)
     if not text.strip():
         raise EmptyInputError("no text")
@@ -73,18 +63,20 @@ def parse_report(
 def parse_text(text: str) -> Record:
     """A report as plain text: pipe rows, markdown, one cell per line or PDF-extracted text."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return _build_record(lines, text_to_rows(text))
+    return build_record(SourceText(lines=lines, rows=text_to_rows(text)))
 
 
 def parse_html(html: str, url: str = "", *, limits: Limits = DEFAULT_LIMITS) -> Record:
     page = HtmlPage(html, url, limits)
-    return _build_record(
-        page.main_lines,
-        page.table_rows,
-        fallback_text="\n".join(page.main_lines),
-        page_lines=page.page_lines,
-        title_candidates=page.title_candidates,
-        meta_dates=page.meta_dates,
+    return build_record(
+        SourceText(
+            lines=page.main_lines,
+            rows=page.table_rows,
+            fallback_text="\n".join(page.main_lines),
+            page_lines=page.page_lines,
+            title_candidates=page.title_candidates,
+            meta_dates=page.meta_dates,
+        )
     )
 
 
@@ -107,17 +99,11 @@ def _merge(primary: TableReading, fallback: TableReading) -> TableReading:
     return primary
 
 
-def _build_record(
-    lines: list[str],
-    rows: list[Row],
-    *,
-    fallback_text: str | None = None,
-    page_lines: list[str] | None = None,
-    title_candidates: list[str] = (),
-    meta_dates: list[str] = (),
-) -> Record:
-    meta_lines = page_lines if page_lines is not None else lines
-    title = find_title(meta_lines, title_candidates)
+def build_record(source: SourceText) -> Record:
+    """The record from what a reader extracted: metadata, tables, checks, sections."""
+    lines, rows, fallback_text = source.lines, source.rows, source.fallback_text
+    meta_lines = source.page_lines if source.page_lines is not None else lines
+    title = find_title(meta_lines, source.title_candidates)
     if title and _SECTOR.search(title):
         raise NotAReportError(f"a sector report ({title}), not a government information-disclosure report")
     if title and _NOTICE.search(title):
@@ -147,7 +133,7 @@ def _build_record(
         if not title and sum(v is not None for v in sections.values()) < 3:
             raise NotAReportError("no disclosure tables, no report title and no report sections")
 
-    warnings: list[str] = []
+    warnings: list[str] = list(source.warnings)
     if format_warning:
         warnings.append(format_warning)
     warnings.extend(reading.warnings)
@@ -166,7 +152,7 @@ def _build_record(
         agency=agency,
         year=year,
         format=fmt if reading.found_any else None,
-        published_on=find_published_on(meta_lines, meta_dates),
+        published_on=find_published_on(meta_lines, source.meta_dates),
         sections=sections,
         active=reading.active,
         applications=reading.applications,

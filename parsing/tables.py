@@ -131,13 +131,18 @@ class _Reader:
         out: dict[str, Value] = {}
         for column, cell in zip(columns, fitted):
             out[column] = self._value(f"{path}.{column}", cell, column in amounts)
-            if cell is MISSING:
+            if cell is MISSING or cell.kind == "unreadable":
                 self.reading.missing.add((table, row_key, column))
         return out
 
     def _value(self, path: str, cell: CellValue, is_amount: bool) -> Value:
         if cell is MISSING or cell.kind == "blank":
             return None
+        if cell.kind == "unreadable":
+            self.reading.warnings.append(f"{path}: unreadable cell: {cell.raw}")
+            return None
+        if cell.uncertain:
+            self.reading.warnings.append(f"{path}: OCR unsure of {cell.raw}")
         if cell.kind == "text":
             self.reading.warnings.append(f"{path}: unreadable cell {cell.raw!r}")
             return None
@@ -286,7 +291,7 @@ class _Reader:
             table[group] = {}
             for outcome, cell in zip(REVIEW_OUTCOMES, chunk):
                 table[group][outcome] = self._value(f"review_litigation.{group}.{outcome}", cell, False)
-                if cell is MISSING:
+                if cell is MISSING or cell.kind == "unreadable":
                     self.reading.missing.add(("review_litigation", group, outcome))
         self.reading.review_litigation = table
         return nxt

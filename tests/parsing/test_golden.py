@@ -8,7 +8,8 @@ and 0 distinct, int and float as written) plus these optional keys:
 - `_warnings_contain`: substrings that must each appear in some warning;
 - `_failed_checks`: the check rules that must fail (all others must pass);
 - `_text_absent`: strings (page chrome) that must not appear in any section's text;
-- `_sections_present`: section keys that must have text.
+- `_sections_present`: section keys that must have text;
+- `_source`: the input's path under ../shared/fixtures when it is not beside the expected file.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from pathlib import Path
 import pytest
 
 from parsing import ParseError, parse_report
-from tests.conftest import FIXTURES, SEEDS
+from tests.conftest import FIXTURES, SEEDS, SHARED
 
 CASES = sorted(SEEDS.glob("*.expected.json")) + sorted((FIXTURES / "parsing").glob("*.expected.json"))
 
 
 def _input_for(expected: Path) -> Path:
+    declared = json.loads(expected.read_text(encoding="utf-8")).get("_source")
+    if declared:
+        return SHARED / "fixtures" / declared
     stem = expected.name.removesuffix(".expected.json")
     matches = [p for p in expected.parent.glob(stem + ".*") if not p.name.endswith(".expected.json")]
     assert len(matches) == 1, f"{expected}: expected exactly one input file, found {matches}"

@@ -1,0 +1,106 @@
+"""PDF reports with a text layer (pdfplumber): ruled tables as grids, the rest as text lines.
+
+pdfplumber returns a merged cell's covered positions as None (kept as spanned copies, never
+values) and wrapped cell text with "\n" (joined: Chinese wraps without spaces). A table that
+continues on the next page without its header is simply more rows: the table reader follows
+labels, not page boundaries. One-column "tables" (boxed body text, huaian_city_2024.pdf page 1)
+are text, not tables. Pages without a text layer go to OCR (`parsing.ocr`).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import time
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.psparser import PSException
+
+from .errors import InputTooLargeError, ParseError, UnsupportedInputError
+from .limits import Limits
+from .rows import Cell, Row
+from .source import SourceText
+
+log = logging.getLogger(__name__)
+
+MIN_TEXT_CHARS_PER_PAGE = 20  # below this on average, the PDF is a scan
+
+
+class EncryptedDocumentError(UnsupportedInputError):
+    """The document needs a password to open."""
+
+
+def _cell_text(text: str | None) -> str:
+    # Wrapped Chinese joins without a space; a wrap between two Latin words keeps one.
+    text = re.sub(r"(?<=[A-Za-z])\n(?=[A-Za-z])", " ", text or "")
+    return text.replace("\n", "").strip()
+
+
+def table_to_rows(table: list[list[str | None]]) -> list[Row]:
+    rows = []
+    for raw in table:
+        cells = [Cell("", Cell.of("").value, continuation=True) if c is None else Cell.of(_cell_text(c)) for c in raw]
+        if any(c.text for c in cells):
+            rows.append(Row(tuple(cells)))
+    return rows
+
+
+def _is_data_table(table: list[list[str | None]]) -> bool:
+    widths = [sum(1 for c in row if c is not None) for row in table]
+    return bool(widths) and max(widths) >= 2
+
+
+def open_pdf(body: bytes) -> pdfplumber.PDF:
+    try:
+        pdf = pdfplumber.open(io.BytesIO(body))
+        pdf.pages  # noqa: B018  (forces the page tree to load: truncated files fail here)
+        return pdf
+    except PDFPasswordIncorrect as exc:
+        raise EncryptedDocumentError("an encrypted PDF (password required)") from exc
+    except (PSException, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise ParseError(f"unreadable PDF (truncated or corrupt): {type(exc).__name__}: {exc}") from exc
+    except Exception as exc:  # pdfminer raises bare Exceptions on broken cross-reference tables
+        if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
+            raise EncryptedDocumentError("an encrypted PDF (password required)") from exc
+        raise ParseError(f"unreadable PDF (truncated or corrupt): {type(exc).__name__}: {exc}") from exc
+
+
+def read_pdf(body: bytes, limits: Limits) -> SourceText:
+    pdf = open_pdf(body)
+    started = time.monotonic()
+    warnings: list[str] = []
+    with pdf:
+        pages = pdf.pages
+        if len(pages) > limits.max_pages:
+            warnings.append(f"pdf: only the first {limits.max_pages} of {len(pages)} pages read")
+            pages = pages[: limits.max_pages]
+        lines: list[str] = []
+        rows: list[Row] = []
+        full_text: list[str] = []
+        chars = 0
+        for number, page in enumerate(pages, start=1):
+            if time.monotonic() - started > limits.max_seconds:
+                raise InputTooLargeError(
+                    f"PDF reading exceeded {limits.max_seconds:.0f} s at page {number} of {len(pages)}"
+                )
+            try:
+                text = page.extract_text() or ""
+                tables = [t for t in page.find_tables() if _is_data_table(t.extract())]
+                body_text = page
+                for table in tables:
+                    body_text = body_text.outside_bbox(table.bbox)
+                outside = (body_text.extract_text() or "") if tables else text
+            except Exception as exc:  # pdfminer's errors on damaged content streams are untyped
+                raise ParseError(f"unreadable PDF page {number}: {type(exc).__name__}: {exc}") from exc
+            chars += len(text.strip())
+            full_text.append(text)
+            lines.extend(outside.split("\n"))
+            for table in tables:
+                rows.extend(table_to_rows(table.extract()))
+        if chars < MIN_TEXT_CHARS_PER_PAGE * len(pages):
+            from .ocr import read_scanned_pdf  # imported lazily: OCR needs tesseract
+
+            return read_scanned_pdf(body, limits, warnings)
+    return SourceText(lines=lines, rows=rows, fallback_text="\n".join(full_text), warnings=warnings)

@@ -1,0 +1,148 @@
+"""Word documents: DOCX through python-docx, DOC (Word 97-2003) through Debian's antiword.
+
+DOCX tables are read from the XML grid so merged cells are honest: a `w:gridSpan` cell covers
+several grid columns, a `w:vMerge` continuation repeats the cell above; both copies are marked
+`continuation` so a value is never counted twice. The ZIP is checked for bombs before anything
+is decompressed, and python-docx's parser does not resolve entities (no XXE).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+import docx
+from docx.oxml.ns import qn
+from lxml import etree
+
+from .errors import InputTooLargeError, ParseError, UnsupportedInputError
+from .limits import Limits
+from .rows import Cell, Row, text_to_rows
+from .source import SourceText
+
+log = logging.getLogger(__name__)
+
+W_P, W_TBL, W_TR, W_TC, W_SDT = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:sdt")
+W_SDT_CONTENT, W_T, W_TAB, W_BR = qn("w:sdtContent"), qn("w:t"), qn("w:tab"), qn("w:br")
+W_VAL = qn("w:val")
+
+
+def check_zip(body: bytes, limits: Limits) -> None:
+    """Refuse zip bombs from the central directory alone, before decompressing anything."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(body)).infolist()
+    except zipfile.BadZipFile as exc:
+        raise ParseError(f"unreadable DOCX (damaged ZIP): {exc}") from exc
+    total = sum(m.file_size for m in members)
+    if total > limits.max_unzipped_bytes:
+        raise InputTooLargeError(
+            f"a zip bomb or oversized DOCX: {total} bytes uncompressed (limit {limits.max_unzipped_bytes})"
+        )
+    for member in members:
+        if member.file_size > 1024 * 1024 and member.file_size > limits.max_zip_ratio * max(member.compress_size, 1):
+            raise InputTooLargeError(
+                f"a zip bomb: {member.filename} expands {member.file_size // max(member.compress_size, 1)}x"
+            )
+
+
+def _paragraph_text(p: etree._Element) -> str:
+    parts = []
+    for el in p.iter(W_T, W_TAB, W_BR):
+        parts.append(el.text or "" if el.tag == W_T else " ")
+    return "".join(parts).strip()
+
+
+def _cell_text(tc: etree._Element) -> str:
+    return "".join(_paragraph_text(p) for p in tc.iter(W_P)).strip()
+
+
+def _int_prop(tc: etree._Element, path: str, default: int = 1) -> int:
+    el = tc.find(f"{qn('w:tcPr')}/{qn(path)}")
+    try:
+        return int(el.get(W_VAL)) if el is not None else default
+    except (TypeError, ValueError):
+        return default
+
+
+def table_rows(tbl: etree._Element, limits: Limits) -> list[Row]:
+    rows: list[Row] = []
+    above: dict[int, Cell] = {}  # grid column -> the cell that a vMerge continuation repeats
+    cells_total = 0
+    for tr in tbl.iterchildren(W_TR):
+        cells: list[Cell] = []
+        column = 0
+        for tc in tr.iterchildren(W_TC):
+            span = max(1, min(_int_prop(tc, "w:gridSpan"), limits.max_span))
+            cells_total += span
+            if cells_total > limits.max_table_cells:
+                raise InputTooLargeError(f"a DOCX table with over {limits.max_table_cells} cells")
+            vmerge = tc.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}")
+            if vmerge is not None and vmerge.get(W_VAL) in (None, "continue"):
+                origin = above.get(column, Cell.of(""))
+                cell = Cell(origin.text, origin.value, continuation=True)
+            else:
+                cell = Cell.of(_cell_text(tc))
+            for offset in range(span):
+                placed = cell if offset == 0 else Cell(cell.text, cell.value, continuation=True)
+                cells.append(placed)
+                above[column + offset] = cell
+            column += span
+        if any(c.text for c in cells):
+            rows.append(Row(tuple(cells)))
+    return rows
+
+
+def _body_blocks(parent: etree._Element):
+    for child in parent.iterchildren():
+        if child.tag in (W_P, W_TBL):
+            yield child
+        elif child.tag == W_SDT:
+            content = child.find(W_SDT_CONTENT)
+            if content is not None:
+                yield from _body_blocks(content)
+
+
+def read_docx(body: bytes, limits: Limits) -> SourceText:
+    check_zip(body, limits)
+    try:
+        document = docx.Document(io.BytesIO(body))
+    except (KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
+        raise ParseError(f"unreadable DOCX: {type(exc).__name__}: {exc}") from exc
+    lines: list[str] = []
+    rows: list[Row] = []
+    for block in _body_blocks(document.element.body):
+        if block.tag == W_P:
+            lines.append(_paragraph_text(block))
+        else:
+            table = table_rows(block, limits)
+            rows.extend(table)
+            # Table text stays out of the lines: sections hold the narrative.
+    return SourceText(lines=lines, rows=rows, fallback_text="\n".join(lines))
+
+
+def read_doc(body: bytes, limits: Limits) -> SourceText:
+    """Word 97-2003 through antiword, which prints tables as `|cell|cell|` rows."""
+    antiword = shutil.which("antiword")
+    if antiword is None:
+        raise UnsupportedInputError("a DOC document; reading it needs antiword (Debian package antiword)")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "report.doc"
+        path.write_bytes(body)
+        try:
+            result = subprocess.run(
+                [antiword, "-m", "UTF-8.txt", "-w", "0", str(path)],
+                capture_output=True, timeout=limits.max_seconds, check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise InputTooLargeError(f"antiword took over {limits.max_seconds:.0f} s") from exc
+    text = result.stdout.decode("utf-8", errors="replace")
+    if result.returncode != 0 or not text.strip():
+        reason = result.stderr.decode("utf-8", errors="replace").strip().splitlines()
+        raise ParseError(f"unreadable DOC: {reason[-1] if reason else 'antiword printed nothing'}")
+    lines = text.split("\n")
+    return SourceText(lines=lines, rows=text_to_rows(text))
