@@ -137,10 +137,8 @@ def _cell_value(words: list[tuple[str, float]], ink: int) -> Cell:
     return Cell.of(text)
 
 
-def _ocr_words(image: Image.Image) -> list[dict]:
-    data = pytesseract.image_to_data(
-        image, lang="chi_sim+eng", config="--psm 11", output_type=pytesseract.Output.DICT
-    )
+def _ocr_words(image: Image.Image, lang: str, config: str) -> list[dict]:
+    data = pytesseract.image_to_data(image, lang=lang, config=config, output_type=pytesseract.Output.DICT)
     words = []
     for i, text in enumerate(data["text"]):
         text = text.strip()
@@ -149,9 +147,56 @@ def _ocr_words(image: Image.Image) -> list[dict]:
         words.append({
             "text": text, "conf": float(data["conf"][i]),
             "x": data["left"][i] + data["width"][i] / 2, "y": data["top"][i] + data["height"][i] / 2,
-            "top": data["top"][i], "left": data["left"][i], "height": data["height"][i],
+            "height": data["height"][i],
         })
     return words
+
+
+def _reading_order(words: list[dict]) -> list[list[dict]]:
+    """Words grouped into lines (by vertical centre), each line left to right."""
+    lines: list[list[dict]] = []
+    for word in sorted(words, key=lambda w: w["y"]):
+        if lines and abs(word["y"] - np.mean([w["y"] for w in lines[-1]])) < max(word["height"], 8) * 0.6:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return [sorted(line, key=lambda w: w["x"]) for line in lines]
+
+
+NUMBER_CONFIG = "--psm 6 -c tessedit_char_whitelist=0123456789,.+-/"
+STRIP_GAP = 24
+
+
+def _read_numbers(gray: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> list[list[dict]]:
+    """OCR many value cells in one Tesseract call: the cells' interiors are stacked into one
+    strip image, one per line, and read with a digits-only whitelist (Chinese OCR drops lone
+    digits and reads 0 as 〇)."""
+    if not boxes:
+        return []
+    crops = [gray[y0 + 4 : y1 - 3, x0 + 4 : x1 - 3] for x0, y0, x1, y1 in boxes]
+    width = max(c.shape[1] for c in crops) + 2 * STRIP_GAP
+    height = sum(c.shape[0] + STRIP_GAP for c in crops) + STRIP_GAP
+    strip = np.full((height, width), 255, dtype=np.uint8)
+    spans = []
+    y = STRIP_GAP
+    for crop in crops:
+        strip[y : y + crop.shape[0], STRIP_GAP : STRIP_GAP + crop.shape[1]] = crop
+        spans.append((y, y + crop.shape[0]))
+        y += crop.shape[0] + STRIP_GAP
+    # Tesseract reads digits best at 30-40 px; scale the strip to bring them there.
+    scale = max(1.0, min(3.0, 36 / max(np.median([c.shape[0] for c in crops]) * 0.5, 1)))
+    image = Image.fromarray(strip)
+    if scale > 1.05:
+        image = image.resize((int(width * scale), int(height * scale)), Image.LANCZOS)
+    words = _ocr_words(image, "eng", NUMBER_CONFIG)
+    found: list[list[dict]] = [[] for _ in boxes]
+    for word in words:
+        y = word["y"] / scale
+        for index, (a, b) in enumerate(spans):
+            if a - STRIP_GAP / 2 <= y <= b + STRIP_GAP / 2:
+                found[index].append(word)
+                break
+    return found
 
 
 def read_page(image: Image.Image) -> tuple[list[str], list[Row]]:
@@ -162,7 +207,7 @@ def read_page(image: Image.Image) -> tuple[list[str], list[Row]]:
 
     # Erase the ruling lines so Tesseract sees only characters.
     cleaned = rgb[:, :, 0].copy()
-    grid_cells: list[list[tuple[int, int, int, int]]] = []  # per band: (x0, y0, x1, y1) cells
+    bands: list[list[tuple[int, int, int, int]]] = []  # per band: (x0, y0, x1, y1) cells
     for table in tables:
         x_start = min(x0 for _, x0, _ in table)
         x_end = max(x1 for _, _, x1 in table)
@@ -170,35 +215,44 @@ def read_page(image: Image.Image) -> tuple[list[str], list[Row]]:
             columns = _band_columns(dark, ya, yb, x_start, x_end)
             if len(columns) < 2:
                 continue
-            grid_cells.append([(xa, ya, xb, yb) for xa, xb in zip(columns, columns[1:])])
+            bands.append([(xa, ya, xb, yb) for xa, xb in zip(columns, columns[1:])])
             for x in columns:
                 cleaned[ya:yb, max(x - 3, 0) : x + 4] = 255
         for y, x0, x1 in table:
             cleaned[max(y - 4, 0) : y + 5, x0:x1] = 255
-    words = _ocr_words(Image.fromarray(cleaned))
+    words = _ocr_words(Image.fromarray(cleaned), "chi_sim", "--psm 11")
 
     placed: set[int] = set()
+    text_cells: dict[tuple[int, int], list[dict]] = {}
+    for b, band in enumerate(bands):
+        for c, (x0, y0, x1, y1) in enumerate(band):
+            inside = [i for i, w in enumerate(words) if x0 < w["x"] < x1 and y0 < w["y"] < y1]
+            placed.update(inside)
+            text_cells[(b, c)] = [words[i] for i in inside]
+
+    # Cells without Chinese are value cells: read them again, digits only, in one call.
+    value_keys = [
+        key for key, found in text_cells.items()
+        if not any(re.search(r"[\u4e00-\u9fff]", w["text"]) for w in found)
+    ]
+    numbers = dict(zip(value_keys, _read_numbers(cleaned, [bands[b][c] for b, c in value_keys])))
+
     rows: list[Row] = []
-    for band in grid_cells:
+    for b, band in enumerate(bands):
         cells = []
-        for x0, y0, x1, y1 in band:
-            inside = [(i, w) for i, w in enumerate(words) if x0 < w["x"] < x1 and y0 < w["y"] < y1]
-            inside.sort(key=lambda iw: (round(iw[1]["top"] / max(iw[1]["height"], 1)), iw[1]["left"]))
-            placed.update(i for i, _ in inside)
-            ink = int((cleaned[y0 + 5 : y1 - 4, x0 + 5 : x1 - 4] < DARK).sum())
-            cells.append(_cell_value([(w["text"], w["conf"]) for _, w in inside], ink))
-        if any(c.text or c.value.kind == "unreadable" for c in cells):
+        for c, (x0, y0, x1, y1) in enumerate(band):
+            if (b, c) in numbers:
+                found = numbers[(b, c)]
+                ink = int((cleaned[y0 + 5 : y1 - 4, x0 + 5 : x1 - 4] < DARK).sum())
+                cells.append(_cell_value([(w["text"], w["conf"]) for w in found], ink))
+            else:
+                lines = _reading_order(text_cells[(b, c)])
+                cells.append(Cell.of("".join(_join([w["text"] for w in line]) for line in lines)))
+        if any(cell.text or cell.value.kind == "unreadable" for cell in cells):
             rows.append(Row(tuple(cells)))
 
-    # Words outside the tables: group into lines by their vertical position.
-    loose = sorted((w for i, w in enumerate(words) if i not in placed), key=lambda w: (w["y"], w["x"]))
-    lines: list[list[dict]] = []
-    for word in loose:
-        if lines and abs(word["y"] - lines[-1][-1]["y"]) < word["height"] * 0.6:
-            lines[-1].append(word)
-        else:
-            lines.append([word])
-    text_lines = [_join([w["text"] for w in sorted(line, key=lambda w: w["x"])]) for line in lines]
+    loose = [w for i, w in enumerate(words) if i not in placed]
+    text_lines = [_join([w["text"] for w in line]) for line in _reading_order(loose)]
     return text_lines, rows
 
 

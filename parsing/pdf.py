@@ -42,7 +42,7 @@ def table_to_rows(table: list[list[str | None]]) -> list[Row]:
     rows = []
     for raw in table:
         cells = [Cell("", Cell.of("").value, continuation=True) if c is None else Cell.of(_cell_text(c)) for c in raw]
-        if any(c.text for c in cells):
+        if cells:
             rows.append(Row(tuple(cells)))
     return rows
 

@@ -92,8 +92,8 @@ def table_rows(tbl: etree._Element, limits: Limits) -> list[Row]:
                 cells.append(placed)
                 above[column + offset] = cell
             column += span
-        if any(c.text for c in cells):
-            rows.append(Row(tuple(cells)))
+        if cells:
+            rows.append(Row(tuple(cells)))  # an all-blank row is a row of blank cells (the form)
     return rows
 
 
