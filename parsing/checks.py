@@ -62,11 +62,16 @@ def repair_missing(
     fmt: Format,
     tables: dict[str, dict[str, dict[str, int | float | None]]],
     missing: set[Cell],
+    absent: set[Cell] = frozenset(),
 ) -> list[str]:
-    """Fill missing cells that the identities determine uniquely; returns the warnings."""
+    """Fill missing cells that the identities determine uniquely; returns the warnings.
+
+    `missing` are unreadable cells of rows that were found; `absent` the cells of rows not found
+    at all (already reported once per table), which are filled only when determined.
+    """
     warnings: list[str] = []
     identities = list(_identities(fmt, "applications" in tables, "review_litigation" in tables))
-    pending = {cell for cell in missing if cell[0] in tables}
+    pending = {cell for cell in missing | absent if cell[0] in tables}
     progress = True
     while pending and progress:
         progress = False
@@ -100,7 +105,7 @@ def repair_missing(
                 )
                 pending.discard(cell)
                 progress = True
-    for table, row, col in sorted(pending):
+    for table, row, col in sorted(pending - absent):
         warnings.append(f"{table}.{row}.{col}: unreadable and not determined by the identities")
     return warnings
 

@@ -95,6 +95,7 @@ def _merge(primary: TableReading, fallback: TableReading) -> TableReading:
         if getattr(primary, name) is None and getattr(fallback, name) is not None:
             setattr(primary, name, getattr(fallback, name))
             primary.missing |= {m for m in fallback.missing if m[0] == name}
+            primary.absent |= {m for m in fallback.absent if m[0] == name}
             primary.warnings.extend(w for w in fallback.warnings if w.startswith(name))
     return primary
 
@@ -142,7 +143,7 @@ def build_record(source: SourceText) -> Record:
         tables["applications"] = reading.applications
     if reading.review_litigation is not None:
         tables["review_litigation"] = reading.review_litigation
-    warnings.extend(repair_missing(fmt, tables, reading.missing))
+    warnings.extend(repair_missing(fmt, tables, reading.missing, reading.absent))
     if not reading.found_any:
         warnings.append("no disclosure tables found")
     checks = check_tables(fmt, reading.applications, reading.review_litigation)

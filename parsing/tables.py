@@ -51,7 +51,8 @@ class TableReading:
     active: dict[str, dict[str, Value]] | None = None
     applications: dict[str, dict[str, Value]] | None = None
     review_litigation: dict[str, dict[str, Value]] | None = None
-    missing: set[tuple[str, str, str]] = field(default_factory=set)  # (table, row, column)
+    missing: set[tuple[str, str, str]] = field(default_factory=set)  # unreadable: (table, row, column)
+    absent: set[tuple[str, str, str]] = field(default_factory=set)  # cells of rows not found
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -319,7 +320,7 @@ def _complete(reading: TableReading) -> None:
         }
         for r in absent:
             for c in APPLICANT_COLUMNS:
-                reading.missing.add(("applications", r, c))
+                reading.absent.add(("applications", r, c))
     if reading.active is not None:
         found = reading.active
         absent = [spec.key for spec in ACTIVE_ROWS[reading.format] if spec.key not in found]

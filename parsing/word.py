@@ -126,10 +126,41 @@ def read_docx(body: bytes, limits: Limits) -> SourceText:
 
 
 def read_doc(body: bytes, limits: Limits) -> SourceText:
-    """Word 97-2003 through antiword, which prints tables as `|cell|cell|` rows."""
+    """Word 97-2003: LibreOffice converts it to DOCX (merged cells intact) and the DOCX reader
+    takes over; antiword, which loses complex tables (its output drops the applications table
+    of tests/fixtures/documents/huaian_filled_template.doc), is the fallback."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice:
+        return read_docx(_convert_with_libreoffice(soffice, body, limits), limits)
     antiword = shutil.which("antiword")
     if antiword is None:
-        raise UnsupportedInputError("a DOC document; reading it needs antiword (Debian package antiword)")
+        raise UnsupportedInputError(
+            "a DOC document; reading it needs LibreOffice (Debian libreoffice-writer-nogui) or antiword"
+        )
+    return _read_with_antiword(antiword, body, limits)
+
+
+def _convert_with_libreoffice(soffice: str, body: bytes, limits: Limits) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "report.doc"
+        source.write_bytes(body)
+        # A private profile per call: concurrent conversions would otherwise lock each other out.
+        profile = (Path(tmp) / "profile").as_uri()
+        try:
+            subprocess.run(
+                [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore",
+                 "--convert-to", "docx", "--outdir", tmp, str(source)],
+                capture_output=True, timeout=limits.max_seconds, check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise InputTooLargeError(f"LibreOffice took over {limits.max_seconds:.0f} s to convert the DOC") from exc
+        converted = Path(tmp) / "report.docx"
+        if not converted.exists():
+            raise ParseError("unreadable DOC: LibreOffice could not convert it")
+        return converted.read_bytes()
+
+
+def _read_with_antiword(antiword: str, body: bytes, limits: Limits) -> SourceText:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "report.doc"
         path.write_bytes(body)
@@ -144,5 +175,4 @@ def read_doc(body: bytes, limits: Limits) -> SourceText:
     if result.returncode != 0 or not text.strip():
         reason = result.stderr.decode("utf-8", errors="replace").strip().splitlines()
         raise ParseError(f"unreadable DOC: {reason[-1] if reason else 'antiword printed nothing'}")
-    lines = text.split("\n")
-    return SourceText(lines=lines, rows=text_to_rows(text))
+    return SourceText(lines=text.split("\n"), rows=text_to_rows(text))

@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 
-# Debian packages: Tesseract with Simplified Chinese for scanned reports, antiword for .doc,
+# Debian packages: Tesseract with Simplified Chinese for scanned reports, LibreOffice (antiword as
+# fallback) for .doc,
 # a CJK font so PDFs that do not embed theirs (reportlab STSong-Light) rasterise with glyphs.
-DEBIAN_PACKAGES="tesseract-ocr tesseract-ocr-chi-sim antiword fonts-wqy-zenhei"
+DEBIAN_PACKAGES="tesseract-ocr tesseract-ocr-chi-sim antiword libreoffice-writer-nogui fonts-wqy-zenhei"
 missing=""
 for pkg in $DEBIAN_PACKAGES; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
