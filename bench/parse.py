@@ -1,5 +1,6 @@
 """Parse throughput on one core: text reports/s and HTML pages/s, beside trafilatura's own
-extraction of the same HTML pages (the baseline, measured in the same run).
+extraction of the same HTML pages (the baseline, measured in the same run); PDF and DOCX
+pages/s with peak memory, beside pdfplumber's and python-docx's bare reading of the same files.
 
     .venv/bin/python bench/parse.py [--seconds 3]
 
@@ -28,6 +29,47 @@ from tests.parsing.test_roundtrip import report_tables  # noqa: E402
 from tests.render import SHAPES, render_html_page  # noqa: E402
 
 SEEDS = ROOT.parent / "shared" / "fixtures" / "seeds"
+REAL_PDF = ROOT.parent / "shared" / "fixtures" / "real" / "huaian_city_2024.pdf"
+FILLED_DOCX = ROOT / "tests" / "fixtures" / "parsing" / "docx_huaian_filled_template.docx"
+
+
+def peak_mb(fn) -> float:
+    """Peak Python heap during one call (tracemalloc; pdfminer and python-docx are Python)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    fn()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 1024 / 1024
+
+
+def document_rows(seconds: float) -> None:
+    import io
+
+    import docx
+    import pdfplumber
+
+    pdf = REAL_PDF.read_bytes()
+    with pdfplumber.open(io.BytesIO(pdf)) as opened:
+        pages = len(opened.pages)
+    word = FILLED_DOCX.read_bytes()
+
+    def bare_pdf(body: bytes) -> None:
+        with pdfplumber.open(io.BytesIO(body)) as doc:
+            for page in doc.pages:
+                page.extract_text()
+
+    pdf_rate, _ = rate(lambda b: parse_report(b), [pdf], seconds)
+    pdf_base, _ = rate(bare_pdf, [pdf], seconds)
+    docx_rate, _ = rate(lambda b: parse_report(b), [word], seconds)
+    docx_base, _ = rate(lambda b: docx.Document(io.BytesIO(b)), [word], seconds)
+    print(f"PDF (text layer)  {pdf_rate * pages:8.1f} pages/s    ({REAL_PDF.name}, {pages} pages;"
+          f" peak heap {peak_mb(lambda: parse_report(pdf)):.0f} MB)")
+    print(f"  pdfplumber text {pdf_base * pages:8.1f} pages/s    (baseline: extract_text() of every page)")
+    print(f"DOCX              {docx_rate:8.1f} docs/s     ({FILLED_DOCX.name}; peak heap"
+          f" {peak_mb(lambda: parse_report(word)):.0f} MB)")
+    print(f"  python-docx     {docx_base:8.1f} docs/s     (baseline: docx.Document() alone)")
 
 
 def _examples(n: int, seed: int) -> list:
@@ -71,14 +113,15 @@ def main() -> None:
         lambda p: trafilatura.extract(p, include_tables=True, fast=True, deduplicate=False), pages, args.seconds
     )
     parse_only, _ = rate(lambda p: parse_html(p), pages, args.seconds)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    document_rows(args.seconds)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     print(f"text reports      {text_rate:8.1f} reports/s  ({text_n} parses of {len(texts)} reports; target 300/s)")
     print(f"HTML pages        {html_rate:8.1f} pages/s    ({html_n} parses of {len(pages)} pages, {avg_kb:.1f} KB avg; target 60/s)")
     print(f"  from str        {parse_only:8.1f} pages/s    (decoding and sniffing excluded)")
     print(f"trafilatura only  {base_rate:8.1f} pages/s    (baseline: extract() on the same pages, {base_n} runs)")
     print(f"HTML parse / trafilatura time ratio: {base_rate / html_rate:.2f}x")
-    print(f"peak RSS {peak_mb:.0f} MB")
+    print(f"peak RSS of the whole run {rss_mb:.0f} MB")
 
 
 if __name__ == "__main__":

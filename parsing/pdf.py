@@ -62,7 +62,9 @@ def open_pdf(body: bytes) -> pdfplumber.PDF:
     except (PSException, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         raise ParseError(f"unreadable PDF (truncated or corrupt): {type(exc).__name__}: {exc}") from exc
     except Exception as exc:  # pdfminer raises bare Exceptions on broken cross-reference tables
-        if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
+        # pdfplumber wraps pdfminer's errors: PdfminerException(PDFPasswordIncorrect(...)).
+        cause = exc.args[0] if exc.args else None
+        if isinstance(cause, PDFPasswordIncorrect) or "password" in str(exc).lower():
             raise EncryptedDocumentError("an encrypted PDF (password required)") from exc
         raise ParseError(f"unreadable PDF (truncated or corrupt): {type(exc).__name__}: {exc}") from exc
 
