@@ -95,6 +95,8 @@ class _Reader:
         self.reading = TableReading(format=fmt)
         self.seen: dict[tuple[str, str], bool] = {}  # -> had numbers
         self.review_had_numbers = False
+        # rows per table in document order: ("row", key, values) or ("unlabelled", label, values)
+        self.sequence: dict[str, list[tuple[str, str, list[CellValue]]]] = {"active": [], "applications": []}
 
     # -- values --------------------------------------------------------------------------
     def _following_values(self, start: int, width: int) -> tuple[list[CellValue], int]:
@@ -226,6 +228,7 @@ class _Reader:
             if key is not None and state == "applications":
                 key = self._application_key(key)
             if key is None:
+                self._note_unlabelled(state, i)
                 i += 1
                 continue
             if state == "active" and key not in {r.key for r in ACTIVE_ROWS[self.fmt]}:
@@ -242,8 +245,51 @@ class _Reader:
                 i += 1
                 continue
             self._assign(state, key, values)
+            self.sequence[state].append(("row", key, values))
             i = nxt
+        for state in self.sequence:
+            self._place_unlabelled(state)
         return self.reading
+
+    def _note_unlabelled(self, state: str, i: int) -> None:
+        """A row whose label means nothing we know but which carries values (an OCR-mangled or
+        reworded label): kept for placement by position."""
+        own = self.rows[i].values_after_labels()
+        numbers = sum(v.kind == "number" for v in own)
+        if (state == "applications" and len(own) >= len(APPLICANT_COLUMNS) - 1 and numbers >= 2) or (
+            state == "active" and numbers >= 1
+        ):
+            self.sequence[state].append(("unlabelled", normalize_label(self.rows[i].text())[:40], own))
+
+    def _columns(self, state: str, key: str) -> int:
+        return len(active_row(self.fmt, key).columns) if state == "active" else len(APPLICANT_COLUMNS)
+
+    def _place_unlabelled(self, state: str) -> None:
+        """Rows with unreadable labels between two recognised rows take the form's missing rows
+        between those two, in order, when their counts (and widths) agree."""
+        sequence = self.sequence[state]
+        order = APPLICATION_ROWS[self.fmt] if state == "applications" else [r.key for r in ACTIVE_ROWS[self.fmt]]
+        anchors = [(n, item[1]) for n, item in enumerate(sequence) if item[0] == "row" and item[1] in order]
+        bounds = [(-1, None)] + anchors + [(len(sequence), None)]
+        for (start, before), (end, after) in zip(bounds, bounds[1:]):
+            run = [item for item in sequence[start + 1 : end] if item[0] == "unlabelled"]
+            if not run:
+                continue
+            lo = order.index(before) + 1 if before else 0
+            hi = order.index(after) if after else len(order)
+            gap = [r for r in order[lo:hi] if (state, r) not in self.seen]
+            if len(gap) != len(run) or any(
+                len(_normalize_values(values, self._columns(state, key))[0]) != self._columns(state, key)
+                or sum(v.kind == "number" for v in values) > self._columns(state, key)
+                for key, (_, _, values) in zip(gap, run)
+            ):
+                continue
+            for key, (_, label, values) in zip(gap, run):
+                self.reading.warnings.append(
+                    f"{state}.{key}: label not recognised ({label}); placed by its position "
+                    f"between {before or 'the start'} and {after or 'the end'}"
+                )
+                self._assign(state, key, values)
 
     def _assign(self, state: str, key: str, values: list[CellValue]) -> None:
         has_numbers = any(v.kind == "number" for v in values)

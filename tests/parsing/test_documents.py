@@ -314,17 +314,39 @@ def scanned(noise: float = 0.03) -> bytes:
     return scan_pdf(pdf_of("2021_consistent"), noise=noise, seed=1)
 
 
-def test_lightly_noisy_scan_is_read_by_ocr() -> None:
-    # A clean office scan: gaussian grain, 0.5% of pixels flipped, a red seal over the table.
-    t = EXAMPLES["2021_consistent"]
-    record = parse(scanned(0.005), timeout=OCR_TIMEOUT)
-    assert any("ocr" in w.lower() for w in record.warnings), record.warnings
+@pytest.mark.parametrize("name", ["2021_consistent", "2019_consistent"])
+def test_scan_ocr_reads_98_percent_of_cells_and_flags_every_wrong_one(name: str) -> None:
+    """Issue 3's acceptance: a clean office scan (grain, 0.5% specks, a red seal over the
+    table, a slight turn) reads at least 98% of table cells exactly, and every cell it gets
+    wrong is named by a warning or by a failed check."""
+    t = EXAMPLES[name]
+    record = parse(scan_pdf(pdf_of(name), noise=0.005, seed=1), timeout=OCR_TIMEOUT)
+    assert "ocr" in record.warnings
+    # Not the agency: OCR slips a character of a name now and then (卫辉 → 卫盗), and a name
+    # has no identity to check it against; the "ocr" warning tells the reader.
     assert (record.format, record.year) == (t.format, t.year)
-    assert record.applications is not None, "no applications table read from the scan"
-    cells = [(r, c) for r in APPLICATION_ROWS[t.format] for c in APPLICANT_COLUMNS]
-    wrong = [(r, c, record.applications[r][c], t.applications[r][c])
-             for r, c in cells if record.applications[r][c] != t.applications[r][c]]
-    assert len(wrong) <= 0.1 * len(cells), f"{len(wrong)} of {len(cells)} applications cells misread: {wrong[:10]}"
+    tables = {"applications": (record.applications, t.applications),
+              "review_litigation": (record.review_litigation, t.review_litigation),
+              "active": (record.active, t.active)}
+    cells = wrong = 0
+    unflagged = []
+    failed_details = " ".join(c.detail for c in record.failed_checks)
+    for table, (got, want) in tables.items():
+        assert got is not None, f"no {table} table read from the scan"
+        for row, columns in want.items():
+            for column, value in columns.items():
+                cells += 1
+                if got[row][column] == value:
+                    continue
+                wrong += 1
+                path = f"{table}.{row}.{column}"
+                named = any(path in w for w in record.warnings) or (
+                    row in failed_details and column in failed_details
+                )
+                if not named:
+                    unflagged.append((path, got[row][column], value))
+    assert wrong <= 0.02 * cells, f"{wrong} of {cells} cells misread"
+    assert not unflagged, f"misread cells no warning or failed check names: {unflagged}"
 
 
 def test_very_noisy_scan_is_read_or_refused_within_limits() -> None:
