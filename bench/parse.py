@@ -67,6 +67,15 @@ def document_rows(seconds: float) -> None:
     print(f"PDF (text layer)  {pdf_rate * pages:8.1f} pages/s    ({REAL_PDF.name}, {pages} pages;"
           f" peak heap {peak_mb(lambda: parse_report(pdf)):.0f} MB)")
     print(f"  pdfplumber text {pdf_base * pages:8.1f} pages/s    (baseline: extract_text() of every page)")
+    from tests.render_documents import render_pdf, sample_tables, scan_pdf
+
+    scan = scan_pdf(render_pdf(sample_tables("2021", year=2022)), noise=0.005, seed=1)
+    scan_pages = len(pdfplumber.open(io.BytesIO(scan)).pages)
+    started = time.perf_counter()
+    parse_report(scan)
+    ocr_seconds = time.perf_counter() - started
+    print(f"scanned PDF (OCR) {scan_pages / ocr_seconds:8.2f} pages/s    ({scan_pages} pages at 300 dpi, one run;"
+          " Tesseract chi_sim, pages in parallel)")
     print(f"DOCX              {docx_rate:8.1f} docs/s     ({FILLED_DOCX.name}; peak heap"
           f" {peak_mb(lambda: parse_report(word)):.0f} MB)")
     print(f"  python-docx     {docx_base:8.1f} docs/s     (baseline: docx.Document() alone)")

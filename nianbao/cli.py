@@ -31,8 +31,18 @@ def main() -> None:
     "--max-bytes", type=int, default=Limits().max_bytes, show_default=True,
     help="Refuse files larger than this.",
 )
-def parse_command(files: tuple[Path, ...], as_json: bool, url: str, max_bytes: int) -> None:
-    """Parse annual reports (text, markdown or HTML files) into records.
+@click.option(
+    "--max-pages", type=int, default=Limits().max_pages, show_default=True,
+    help="Read at most this many PDF pages (the rest is ignored, with a warning).",
+)
+@click.option(
+    "--timeout", "max_seconds", type=float, default=Limits().max_seconds, show_default=True,
+    help="Give up on a document after this many seconds (PDF, OCR, DOC conversion).",
+)
+def parse_command(
+    files: tuple[Path, ...], as_json: bool, url: str, max_bytes: int, max_pages: int, max_seconds: float
+) -> None:
+    """Parse annual reports (text, markdown, HTML, PDF, DOCX, DOC, scans) into records.
 
     \b
     Examples:
@@ -42,7 +52,7 @@ def parse_command(files: tuple[Path, ...], as_json: bool, url: str, max_bytes: i
 
     Exits 1 if any file could not be read as an annual report; the others are still printed.
     """
-    limits = Limits(max_bytes=max_bytes)
+    limits = Limits(max_bytes=max_bytes, max_pages=max_pages, max_seconds=max_seconds)
     console = Console(width=None if sys.stdout.isatty() else 120)
     records = []
     failed = 0
