@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import mimetypes
 import sys
 from pathlib import Path
 
@@ -77,5 +79,156 @@ def parse_command(
         if len(files) > 1 or records:
             json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
             sys.stdout.write("\n")
+    if failed:
+        sys.exit(EXIT_PARSE_FAILED)
+
+
+# -- the archive ------------------------------------------------------------------------------
+
+EXIT_DB_PROBLEMS = 1
+
+
+def _archive():
+    from storage import Archive  # the archive needs SQLAlchemy; `parse` alone does not
+
+    return Archive.open()
+
+
+@main.group("db")
+def db_group() -> None:
+    """The archive's database and blob store ($NIANBAO_DATA, $NIANBAO_DATABASE_URL).
+
+    \b
+    Example:
+      nianbao db check
+    """
+
+
+@db_group.command("check")
+@click.option("--repair", is_flag=True, help="Delete temporary files left by interrupted blob writes.")
+def db_check(repair: bool) -> None:
+    """Find blobs that rows point at but are missing or corrupt, and orphan blobs.
+
+    \b
+    Example:
+      NIANBAO_DATA=/srv/nianbao nianbao db check
+    Exits 1 when any blob is missing or corrupt or any blob is an orphan.
+    """
+    archive = _archive()
+    result = archive.check()
+    for digest in result.missing:
+        click.echo(f"missing blob: {digest} (rows point at it, the store lacks it)")
+    for digest in result.corrupt:
+        click.echo(f"corrupt blob: {digest} (its bytes hash to something else)")
+    for digest in result.orphans:
+        click.echo(f"orphan blob: {digest} (no row points at it: a write interrupted before its row)")
+    for path in result.temporaries:
+        if repair:
+            path.unlink(missing_ok=True)
+        click.echo(f"{'removed' if repair else 'leftover'} temporary file: {path}")
+    click.echo("clean" if result.clean else "problems found")
+    if not result.clean:
+        sys.exit(EXIT_DB_PROBLEMS)
+
+
+@main.command("reparse")
+@click.option("--agency", help="Only reports of this agency (its name as archived).")
+@click.option("--year", type=int, help="Only reports on this year.")
+def reparse_command(agency: str | None, year: int | None) -> None:
+    """Run the parser again over archived captures, with no network.
+
+    A new version is added only where the record changed.
+
+    \b
+    Example:
+      nianbao reparse --year 2023
+    """
+    summary = _archive().reparse(agency=agency, year=year)
+    click.echo(
+        f"{summary.captures} captures reparsed: {summary.new_versions} new versions, "
+        f"{summary.new_reports} new reports, {summary.errors} not reports"
+    )
+
+
+@main.command("export")
+@click.option("--jsonl", "jsonl", type=click.Path(dir_okay=False, path_type=Path), help="One JSON line per report.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="One CSV row per report.")
+@click.option("--warc", "warc", type=click.Path(dir_okay=False, path_type=Path), help="Every capture as WARC records.")
+def export_command(jsonl: Path | None, csv_path: Path | None, warc: Path | None) -> None:
+    """Export the archive: reports as JSON Lines or CSV, captures as WARC.
+
+    \b
+    Examples:
+      nianbao export --jsonl reports.jsonl
+      nianbao export --csv reports.csv
+      nianbao export --warc nianbao.warc.gz
+    """
+    if not (jsonl or csv_path or warc):
+        raise click.UsageError("give at least one of --jsonl, --csv, --warc")
+    from storage.exports import write_export
+
+    archive = _archive()
+    if jsonl:
+        click.echo(f"{write_export(archive, jsonl, 'jsonl')} reports written to {jsonl}")
+    if csv_path:
+        click.echo(f"{write_export(archive, csv_path, 'csv')} reports written to {csv_path}")
+    if warc:
+        from storage.warc import export_warc
+
+        click.echo(f"{export_warc(archive, warc)} captures written to {warc}")
+
+
+@main.command("import")
+@click.option("--warc", "warc", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="A WARC file (plain or gzipped), e.g. written by another crawler.")
+def import_command(warc: Path) -> None:
+    """Bring captures from a WARC file into the archive and parse them.
+
+    \b
+    Example:
+      nianbao import --warc crawl-2026-02-01.warc.gz
+    """
+    from storage.warc import import_warc
+
+    summary = import_warc(_archive(), warc)
+    click.echo(summary.describe())
+
+
+@main.command("import-files")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--url", "source_url", help="The URL the file was downloaded from (one file), or a base URL ending in / (several).")
+@click.option("--date", "captured", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+              help="When it was downloaded (UTC); default: the file's modification time.")
+@click.option("--agency", help="The publishing agency, as named in the registry.")
+def import_files_command(paths: tuple[Path, ...], source_url: str | None, captured: dt.datetime | None,
+                         agency: str | None) -> None:
+    """Archive local files (e.g. reports downloaded by hand) with their source URL and date.
+
+    \b
+    Examples:
+      nianbao import-files report.pdf --url https://www.example.gov.cn/art/2022/1/20/art_1.html --date 2022-01-25
+      nianbao import-files downloads/ --url https://www.example.gov.cn/files/
+    """
+    from storage import CaptureIn
+
+    files = [p for path in paths for p in (sorted(path.rglob("*")) if path.is_dir() else [path]) if p.is_file()]
+    if source_url and len(files) > 1 and not source_url.endswith("/"):
+        raise click.UsageError("several files need a base --url ending in /")
+    archive = _archive()
+    failed = 0
+    for path in files:
+        url = (source_url + path.name if source_url.endswith("/") else source_url) if source_url else path.resolve().as_uri()
+        when = captured or dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
+        when = when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+        result = archive.ingest(CaptureIn(
+            url=url, body=path.read_bytes(), captured_at=when, status=None, reason=None, http_version=None,
+            content_type=mimetypes.guess_type(path.name)[0], source="file", agency=agency,
+        ))
+        if result.parse_error:
+            failed += 1
+            click.echo(f"nianbao: {path}: archived, but not as a report: {result.parse_error}", err=True)
+        else:
+            click.echo(f"{path}: capture {result.capture_id} ({result.status})"
+                       + (f", report {result.report_id}" if result.report_id else ""))
     if failed:
         sys.exit(EXIT_PARSE_FAILED)

@@ -1,4 +1,12 @@
-"""The archive (issue 4): SQLAlchemy models, the content-addressed blob store, WARC, search queries.
+"""The archive: captures, reports and their versions in SQLite or PostgreSQL, bytes in a
+content-addressed blob store, WARC in and out.
 
-Nothing is implemented here yet; the parser (`parsing`) is usable on its own.
+    from storage import Archive, CaptureIn
+    archive = Archive.open()              # $NIANBAO_DATA, $NIANBAO_DATABASE_URL
+    archive.ingest(CaptureIn(url, body, captured_at, status=200, headers=...))
 """
+
+from .archive import Archive, CaptureIn, CheckResult, IngestResult, ReparseSummary
+from .blobs import BlobError, BlobStore
+
+__all__ = ["Archive", "BlobError", "BlobStore", "CaptureIn", "CheckResult", "IngestResult", "ReparseSummary"]

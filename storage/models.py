@@ -1,0 +1,135 @@
+"""The archive's tables: agencies, crawl runs, captures, reports and their versions.
+
+A capture is one fetch, kept forever (its bytes live in the blob store under their sha256). A
+report is one document at one URL; each distinct payload of it, and each distinct record the
+parser made of that payload, is a `ReportVersion`, so nothing published is ever overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    region: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str | None] = mapped_column(String(20))  # "department" | "government"
+    list_urls: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    reports: Mapped[list[Report]] = relationship(back_populates="agency")
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(String(20))  # reached | blocked | unreachable | failed
+    pages_listed: Mapped[int] = mapped_column(Integer, default=0)
+    reports_found: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class Capture(Base):
+    """One fetch (or one imported file), as it happened."""
+
+    __tablename__ = "captures"
+    __table_args__ = (UniqueConstraint("url", "captured_at", name="uq_captures_url_captured_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text)  # the URL asked for
+    final_url: Mapped[str | None] = mapped_column(Text)  # after redirects
+    status: Mapped[int | None] = mapped_column(Integer)  # None for a local file
+    reason: Mapped[str | None] = mapped_column(String(100))
+    http_version: Mapped[str | None] = mapped_column(String(10))
+    headers: Mapped[list[list[str]]] = mapped_column(JSON, default=list)  # ordered [name, value] pairs
+    captured_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    revisit_of: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))  # same URL, same payload
+    source: Mapped[str] = mapped_column(String(20), default="crawl")  # crawl | file | warc
+    parse_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Report(Base):
+    """One annual report: a document at one URL."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    agency_name: Mapped[str | None] = mapped_column(String(200), index=True)
+    year: Mapped[int | None] = mapped_column(Integer, index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    published_on: Mapped[dt.date | None] = mapped_column(Date)
+    format: Mapped[str | None] = mapped_column(String(4))
+    first_capture_id: Mapped[int] = mapped_column(ForeignKey("captures.id"))
+    first_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    agency: Mapped[Agency | None] = relationship(back_populates="reports")
+    versions: Mapped[list[ReportVersion]] = relationship(
+        back_populates="report", order_by="ReportVersion.id", cascade="all, delete-orphan"
+    )
+
+
+class ReportVersion(Base):
+    """A distinct payload of a report, or a distinct record the parser made of it."""
+
+    __tablename__ = "report_versions"
+    __table_args__ = (
+        UniqueConstraint("report_id", "sha256", "record_sha256", name="uq_report_versions_payload_record"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    capture_id: Mapped[int] = mapped_column(ForeignKey("captures.id"))
+    sha256: Mapped[str] = mapped_column(String(64))  # the payload's digest
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    record_sha256: Mapped[str] = mapped_column(String(64))
+    checks_failed: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    text: Mapped[str] = mapped_column(Text, default="")  # sections, for full-text search
+    parser_version: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    report: Mapped[Report] = relationship(back_populates="versions")
+    capture: Mapped[Capture] = relationship()
