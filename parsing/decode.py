@@ -21,7 +21,7 @@ def declared_charset(body: bytes, content_type: str | None = None) -> str | None
     if content_type:
         match = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", content_type, re.I)
         if match:
-            return match.group(1).decode() if isinstance(match.group(1), bytes) else match.group(1)
+            return match.group(1)
     match = _META_CHARSET.search(body[:4096])
     return match.group(1).decode("ascii", "replace") if match else None
 

@@ -132,9 +132,8 @@ def match_rule(label: str, rules: tuple[Rule, ...], *, fuzzy: bool = True) -> st
     for rule in rules:
         if len(label) > rule.max_len:
             continue
-        found = None
-        for found in rule.pattern.finditer(label):
-            pass
+        matches = list(rule.pattern.finditer(label))
+        found = matches[-1] if matches else None
         if found is not None and (best is None or found.start() > best[0]):
             best = (found.start(), rule.key)
     if best is not None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from .cells import CellValue, amount_value, count_value
 from .labels import (
@@ -384,7 +383,3 @@ def _complete(reading: TableReading) -> None:
         reading.review_litigation = {
             g: found.get(g) or {o: None for o in REVIEW_OUTCOMES} for g in REVIEW_GROUPS
         }
-
-
-def to_decimal(value: Value) -> Decimal:
-    return Decimal(str(value)) if value is not None else Decimal(0)
