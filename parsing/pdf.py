@@ -26,6 +26,7 @@ from .source import SourceText
 log = logging.getLogger(__name__)
 
 MIN_TEXT_CHARS_PER_PAGE = 20  # below this on average, the PDF is a scan
+UNMAPPED_GLYPHS = 50  # more "(cid:N)" glyphs than this: the text layer is unusable
 
 
 class EncryptedDocumentError(UnsupportedInputError):
@@ -101,7 +102,11 @@ def read_pdf(body: bytes, limits: Limits) -> SourceText:
             lines.extend(outside.split("\n"))
             for table in tables:
                 rows.extend(table_to_rows(table.extract()))
-        if chars < MIN_TEXT_CHARS_PER_PAGE * len(pages):
+        unmapped = sum(text.count("(cid:") for text in full_text)
+        if unmapped > UNMAPPED_GLYPHS:
+            # Fonts without a ToUnicode map: the text layer is "(cid:1234)" noise; read the pixels.
+            warnings.append(f"pdf: the text layer has {unmapped} glyphs without Unicode; read by OCR instead")
+        if chars < MIN_TEXT_CHARS_PER_PAGE * len(pages) or unmapped > UNMAPPED_GLYPHS:
             from .ocr import read_scanned_pdf  # imported lazily: OCR needs tesseract
 
             return read_scanned_pdf(body, limits, warnings)
