@@ -232,3 +232,62 @@ def import_files_command(paths: tuple[Path, ...], source_url: str | None, captur
                        + (f", report {result.report_id}" if result.report_id else ""))
     if failed:
         sys.exit(EXIT_PARSE_FAILED)
+
+
+# -- the registry -----------------------------------------------------------------------------
+
+
+@main.group("agencies")
+def agencies_group() -> None:
+    """The agency registry (config/agencies/*.toml, or --config FILE).
+
+    \b
+    Example:
+      nianbao agencies validate
+    """
+
+
+def _registry(config: Path | None):
+    from crawler.registry import RegistryError, load_registry
+
+    try:
+        return load_registry(config)
+    except RegistryError as exc:
+        click.echo(f"nianbao: {exc}", err=True)
+        sys.exit(EXIT_PARSE_FAILED)
+
+
+@agencies_group.command("validate")
+@click.option("--config", type=click.Path(exists=True, path_type=Path), help="A TOML file or folder of them.")
+def agencies_validate(config: Path | None) -> None:
+    """Check the registry strictly: unknown keys, missing keys, bad values, duplicates.
+
+    \b
+    Example:
+      nianbao agencies validate --config config/agencies/henan.toml
+    Exits 1 with the file, entry and key of the first problem.
+    """
+    agencies = _registry(config)
+    click.echo(f"{len(agencies)} agencies, all valid")
+
+
+@agencies_group.command("list")
+@click.option("--config", type=click.Path(exists=True, path_type=Path), help="A TOML file or folder of them.")
+@click.option("--json", "as_json", is_flag=True, help="As JSON.")
+def agencies_list(config: Path | None, as_json: bool) -> None:
+    """Show the registry: name, region, kind, deadline rule and report columns.
+
+    \b
+    Example:
+      nianbao agencies list --json | jq '.[].name'
+    """
+    agencies = _registry(config)
+    if as_json:
+        rows = [{"name": a.name, "region": a.region_path, "kind": a.kind, "list_urls": list(a.list_urls),
+                 "platform": a.platform, "source": a.source} for a in agencies]
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return
+    for a in agencies:
+        due = "31 Jan" if a.kind == "department" else "31 Mar"
+        click.echo(f"{a.name}\t{a.region_path}\t{a.kind} (due {due})\t{' '.join(a.list_urls)}")

@@ -1,0 +1,145 @@
+"""The agency registry: who must publish, and where their report column is (config/agencies/).
+
+Data only: TOML files of `[[agency]]` entries. Validation is strict: an unknown key, a missing
+required key, a wrong type or a duplicate name is an error naming the file, the entry and the
+key, so a typo never silently turns off a setting.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+Kind = Literal["department", "government"]
+KINDS: tuple[str, ...] = ("department", "government")
+PLATFORMS: tuple[str, ...] = ("trs", "hanweb", "vsb", "ucap", "gkmlpt", "static")
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "agencies"
+
+REQUIRED = ("name", "region", "kind", "list_urls")
+OPTIONAL = ("platform", "allowed_domains", "crawl_delay", "max_pages", "max_depth", "notes")
+
+
+class RegistryError(Exception):
+    """The registry is invalid; the message names the file, the entry and the key."""
+
+
+@dataclass(frozen=True)
+class Agency:
+    name: str  # as the agency names itself in its reports
+    region: tuple[str, ...]  # 省/市/县 path
+    kind: Kind  # department: due 31 January; government: due 31 March (条例 第四十九条)
+    list_urls: tuple[str, ...]
+    platform: str | None = None  # detected when absent
+    allowed_domains: tuple[str, ...] = ()  # default: the list URLs' hosts
+    crawl_delay: float | None = None  # seconds between requests to its host; default: settings
+    max_pages: int = 50  # list pages followed per column
+    max_depth: int = 3
+    notes: str = ""
+    source: str = field(default="", compare=False)  # the file it came from
+
+    @property
+    def region_path(self) -> str:
+        return "/".join(self.region)
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        if self.allowed_domains:
+            return self.allowed_domains
+        return tuple(dict.fromkeys(urlsplit(u).hostname or "" for u in self.list_urls))
+
+
+def _fail(source: str, index: int, name: str | None, message: str) -> RegistryError:
+    who = f"agency #{index + 1}" + (f" ({name})" if name else "")
+    return RegistryError(f"{source}: {who}: {message}")
+
+
+def _entry(raw: dict[str, Any], source: str, index: int) -> Agency:
+    name = raw.get("name") if isinstance(raw.get("name"), str) else None
+    unknown = sorted(set(raw) - set(REQUIRED) - set(OPTIONAL))
+    if unknown:
+        raise _fail(source, index, name, f"unknown key(s) {', '.join(unknown)} (known: {', '.join(REQUIRED + OPTIONAL)})")
+    for key in REQUIRED:
+        if key not in raw:
+            raise _fail(source, index, name, f"missing required key {key!r}")
+    if not name or not name.strip():
+        raise _fail(source, index, None, "'name' must be a non-empty string")
+    region = raw["region"]
+    if not isinstance(region, str) or not all(part.strip() for part in region.split("/")):
+        raise _fail(source, index, name, f"'region' must be a 省/市/县 path like '河南省/新乡市/卫辉市', got {region!r}")
+    if raw["kind"] not in KINDS:
+        raise _fail(source, index, name, f"'kind' must be one of {', '.join(KINDS)}, got {raw['kind']!r}")
+    urls = raw["list_urls"]
+    if not isinstance(urls, list) or not urls:
+        raise _fail(source, index, name, "'list_urls' must be a non-empty list of URLs")
+    for url in urls:
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise _fail(source, index, name, f"'list_urls' holds {url!r}, not an http(s) URL")
+    platform = raw.get("platform")
+    if platform is not None and platform not in PLATFORMS:
+        raise _fail(source, index, name, f"'platform' must be one of {', '.join(PLATFORMS)}, got {platform!r}")
+    domains = raw.get("allowed_domains", [])
+    if not isinstance(domains, list) or not all(isinstance(d, str) and d for d in domains):
+        raise _fail(source, index, name, "'allowed_domains' must be a list of host names")
+    delay = raw.get("crawl_delay")
+    if delay is not None and (not isinstance(delay, int | float) or isinstance(delay, bool) or delay < 0):
+        raise _fail(source, index, name, f"'crawl_delay' must be a number of seconds >= 0, got {delay!r}")
+    for key in ("max_pages", "max_depth"):
+        value = raw.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            raise _fail(source, index, name, f"{key!r} must be a whole number >= 1, got {value!r}")
+    notes = raw.get("notes", "")
+    if not isinstance(notes, str):
+        raise _fail(source, index, name, "'notes' must be a string")
+    return Agency(
+        name=name.strip(),
+        region=tuple(part.strip() for part in region.split("/")),
+        kind=raw["kind"],
+        list_urls=tuple(urls),
+        platform=platform,
+        allowed_domains=tuple(domains),
+        crawl_delay=float(delay) if delay is not None else None,
+        max_pages=raw.get("max_pages", 50),
+        max_depth=raw.get("max_depth", 3),
+        notes=notes,
+        source=source,
+    )
+
+
+def load_file(path: Path) -> list[Agency]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RegistryError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RegistryError(f"{path}: not valid TOML: {exc}") from exc
+    extra = sorted(set(data) - {"agency"})
+    if extra:
+        raise RegistryError(f"{path}: unknown top-level key(s) {', '.join(extra)}; entries go in [[agency]] tables")
+    entries = data.get("agency", [])
+    if not isinstance(entries, list):
+        raise RegistryError(f"{path}: 'agency' must be an array of tables ([[agency]])")
+    return [_entry(raw, str(path), index) for index, raw in enumerate(entries)]
+
+
+def load_registry(config: Path | None = None) -> list[Agency]:
+    """Every agency in `config` (a TOML file, or a folder of them; default config/agencies/)."""
+    config = Path(config) if config is not None else DEFAULT_CONFIG
+    if config.is_dir():
+        files = sorted(config.glob("*.toml"))
+    elif config.is_file():
+        files = [config]
+    else:
+        raise RegistryError(f"{config}: no such file or folder")
+    agencies: list[Agency] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        for agency in load_file(path):
+            if agency.name in seen:
+                raise RegistryError(f"{path}: agency {agency.name!r} is already defined in {seen[agency.name]}")
+            seen[agency.name] = str(path)
+            agencies.append(agency)
+    return agencies
