@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -270,14 +270,27 @@ class Archive:
         return self.blobs.get(capture.sha256)
 
     def latest_versions(self) -> Iterator[tuple[Report, ReportVersion, Capture]]:
-        """Each report with its newest version and that version's capture, in report order."""
+        """Each report with its current version and that version's capture, in report order.
+
+        Current: of the payload captured last at the report's URL (a revisit counts as seeing
+        its payload again), the newest record. Not simply the newest row: a reparse can add a
+        row for a superseded payload, and a page can go back to an earlier payload (A, B, A).
+        """
         with self.session() as session:
             for report in session.scalars(select(Report).order_by(Report.id)):
-                version = session.scalar(
-                    select(ReportVersion).where(ReportVersion.report_id == report.id).order_by(ReportVersion.id.desc()).limit(1)
-                )
-                if version is not None:
-                    yield report, version, session.get(Capture, version.capture_id)
+                versions = session.scalars(select(ReportVersion).where(ReportVersion.report_id == report.id)).all()
+                if not versions:
+                    continue
+                last_seen = dict(session.execute(
+                    select(Capture.sha256, func.max(Capture.captured_at))
+                    .where(
+                        func.coalesce(Capture.final_url, Capture.url) == report.url,
+                        Capture.sha256.in_({v.sha256 for v in versions}),
+                    )
+                    .group_by(Capture.sha256)
+                ).all())
+                version = max(versions, key=lambda v: (last_seen[v.sha256], v.id))
+                yield report, version, session.get(Capture, version.capture_id)
 
     def check(self) -> CheckResult:
         result = CheckResult()
