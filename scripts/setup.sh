@@ -7,8 +7,9 @@ PYTHON=${PYTHON:-python3}
 
 # Debian packages: Tesseract with Simplified Chinese for scanned reports, LibreOffice (antiword as
 # fallback) for .doc,
-# a CJK font so PDFs that do not embed theirs (reportlab STSong-Light) rasterise with glyphs.
-DEBIAN_PACKAGES="tesseract-ocr tesseract-ocr-chi-sim antiword libreoffice-writer-nogui fonts-wqy-zenhei"
+# a CJK font so PDFs that do not embed theirs (reportlab STSong-Light) rasterise with glyphs,
+# PostgreSQL's server, which the storage tests and bench/ingest.py start as throwaway instances.
+DEBIAN_PACKAGES="tesseract-ocr tesseract-ocr-chi-sim antiword libreoffice-writer-nogui fonts-wqy-zenhei postgresql"
 missing=""
 for pkg in $DEBIAN_PACKAGES; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
@@ -16,8 +17,25 @@ done
 if [ -n "$missing" ]; then
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     echo "installing Debian packages:$missing"
+    # Installing postgresql creates Debian's own cluster (15/main, port 5432) and starts it, and
+    # a failed start (no init system in a container, port taken) fails the whole install. We never
+    # use that cluster: tests/pgserver.py runs its own server in a temporary folder on a free port.
+    # So no service may start during this install: a policy-rc.d exiting 101 ("not allowed"), as
+    # Docker's Debian images ship; a machine's own policy-rc.d is left as it is.
+    policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        policy=/usr/sbin/policy-rc.d
+        printf '#!/bin/sh\n# nianbao scripts/setup.sh: no service starts while it installs packages\nexit 101\n' \
+            | $SUDO tee "$policy" >/dev/null
+        $SUDO chmod 755 "$policy"
+        trap '$SUDO rm -f "$policy"' EXIT
+    fi
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+    if [ -n "$policy" ]; then
+        $SUDO rm -f "$policy"
+        trap - EXIT
+    fi
 fi
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
