@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from storage import Archive
-from tests.pgserver import SETUP_HINT, PostgresServer, PostgresUnavailable
+from tests.pgserver import PostgresServer, PostgresUnavailable
 
 TEMPLATE = "nianbao_template"  # migrated once; each test's database is a copy of it
 _numbers = itertools.count()
@@ -26,7 +26,11 @@ def postgres_server() -> Iterator[PostgresServer]:
     try:
         server = PostgresServer().start()
     except PostgresUnavailable as exc:
-        pytest.fail(f"the storage tests need a PostgreSQL server ({SETUP_HINT}): {exc}", pytrace=False)
+        problem = str(exc)
+    else:
+        problem = None
+    if problem:  # outside the except: pytest would print the message twice, chained
+        pytest.fail(f"the storage tests need a PostgreSQL server: {problem}", pytrace=False)
     try:
         yield server
     finally:
