@@ -1,0 +1,48 @@
+"""Report recognition from link titles: reports of a year in, notices and sector reports out."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.recognize import looks_like_attachment, report_year
+
+
+@pytest.mark.parametrize(
+    ("title", "year"),
+    [
+        ("淮安市人民政府2024年政府信息公开工作年度报告", 2024),
+        ("卫辉市信访局2021年政府信息公开工作年度报告", 2021),
+        ("天山区人民政府2019年度政府信息公开工作报告", 2019),
+        ("2022年度政府信息公开工作年度报告", 2022),
+        ("宿迁市政府办公室2014年政府信息公开年度报告", 2014),
+        ("某县自然资源局二〇二三年政府信息公开工作年度报告", 2023),
+        ("【年度报告】某区统计局2020年政府信息公开工作年度报告.pdf", 2020),
+    ],
+)
+def test_report_titles_are_recognised_with_their_year(title: str, year: int) -> None:
+    verdict = report_year(title)
+    assert verdict.is_report, verdict.reason
+    assert verdict.year == year
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "关于做好2023年度政府信息公开工作年度报告编制和发布工作的通知",
+        "2024年政务公开工作要点",
+        "某某大学2022-2023学年信息公开工作年度报告",
+        "某市人民医院2022年信息公开工作年度报告",
+        "某市供水集团有限公司2022年信息公开年度报告",
+        "政府信息公开指南",
+        "2023年法治政府建设年度报告",
+        "关于2022年政府信息公开工作年度报告的解读",
+    ],
+)
+def test_notices_sector_reports_and_other_documents_are_not_reports(title: str) -> None:
+    assert not report_year(title).is_report
+
+
+def test_attachments_are_recognised_by_their_links() -> None:
+    assert looks_like_attachment("http://www.example.gov.cn/module/download/downfile.jsp?classid=0&filename=1.pdf")
+    assert looks_like_attachment("https://x.gov.cn/attach/0/2022年报.docx")
+    assert not looks_like_attachment("https://x.gov.cn/art/2022/1/25/art_1_1.html")
