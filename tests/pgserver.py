@@ -36,7 +36,7 @@ def find_bindir() -> Path:
         key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
         reverse=True,
     )
-    candidates += [Path(p).parent for p in [shutil.which("initdb")] if p]
+    candidates += [Path(p).resolve().parent for p in [shutil.which("initdb")] if p]  # through symlinks
     for bindir in candidates:
         if (bindir / "initdb").is_file() and (bindir / "pg_ctl").is_file():
             return bindir
