@@ -173,9 +173,13 @@ def export_command(jsonl: Path | None, csv_path: Path | None, warc: Path | None)
     if csv_path:
         click.echo(f"{write_export(archive, csv_path, 'csv')} reports written to {csv_path}")
     if warc:
-        from storage.warc import export_warc
+        from storage.warc import WarcError, export_warc
 
-        click.echo(f"{export_warc(archive, warc)} captures written to {warc}")
+        try:
+            click.echo(f"{export_warc(archive, warc)} captures written to {warc}")
+        except WarcError as exc:
+            click.echo(f"nianbao: {exc}", err=True)
+            sys.exit(EXIT_PARSE_FAILED)
 
 
 @main.command("import")
@@ -184,13 +188,20 @@ def export_command(jsonl: Path | None, csv_path: Path | None, warc: Path | None)
 def import_command(warc: Path) -> None:
     """Bring captures from a WARC file into the archive and parse them.
 
+    The whole file is checked before anything is ingested: a damaged WARC adds nothing.
+
     \b
     Example:
       nianbao import --warc crawl-2026-02-01.warc.gz
+    Exits 1 with the file and the offset of the damage when the WARC is malformed.
     """
-    from storage.warc import import_warc
+    from storage.warc import WarcError, import_warc
 
-    summary = import_warc(_archive(), warc)
+    try:
+        summary = import_warc(_archive(), warc)
+    except WarcError as exc:
+        click.echo(f"nianbao: {exc}", err=True)
+        sys.exit(EXIT_PARSE_FAILED)
     click.echo(summary.describe())
 
 

@@ -6,7 +6,7 @@ content-addressed blob store, WARC in and out.
     archive.ingest(CaptureIn(url, body, captured_at, status=200, headers=...))
 """
 
-from .archive import Archive, CaptureIn, CheckResult, IngestResult, ReparseSummary
+from .archive import Archive, CaptureConflictError, CaptureIn, CheckResult, IngestResult, ReparseSummary
 from .blobs import BlobError, BlobStore
 
-__all__ = ["Archive", "BlobError", "BlobStore", "CaptureIn", "CheckResult", "IngestResult", "ReparseSummary"]
+__all__ = ["Archive", "BlobError", "CaptureConflictError", "BlobStore", "CaptureIn", "CheckResult", "IngestResult", "ReparseSummary"]

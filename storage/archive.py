@@ -96,8 +96,17 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.timezone.utc)
 
 
+def _naive(moment: dt.datetime) -> dt.datetime:
+    """UTC without tzinfo, to compare values SQLite returns naive with values we hold aware."""
+    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+
+
 def _is_success(status: int | None) -> bool:
     return status is None or 200 <= status < 300
+
+
+class CaptureConflictError(Exception):
+    """The same URL and capture time are archived already, with a different payload."""
 
 
 class Archive:
@@ -127,12 +136,24 @@ class Archive:
                 select(Capture).where(Capture.url == capture.url, Capture.captured_at == captured_at)
             )
             if existing is not None:
+                if existing.sha256 != hashlib.sha256(capture.body).hexdigest():
+                    raise CaptureConflictError(
+                        f"{capture.url} captured at {captured_at.isoformat()} is archived already with a "
+                        "different payload; the archived copy is kept"
+                    )
                 return IngestResult(existing.id, "exists")
         digest = self.blobs.put(capture.body)  # durable before any row points at it
         with self.session() as session, session.begin():
+            # A revisit: an earlier fetch of the same URL, landing on the same final URL, with
+            # the same payload. (Captures may arrive out of time order, e.g. from WARC files.)
             prior = session.scalar(
                 select(Capture.id)
-                .where(Capture.url == capture.url, Capture.sha256 == digest)
+                .where(
+                    Capture.url == capture.url,
+                    Capture.final_url.is_not_distinct_from(capture.final_url),
+                    Capture.sha256 == digest,
+                    Capture.captured_at < captured_at,
+                )
                 .order_by(Capture.captured_at.desc())
                 .limit(1)
             )
@@ -186,12 +207,21 @@ class Archive:
         if report is None:
             report = Report(url=url, first_capture_id=capture.id, first_seen_at=capture.captured_at)
             session.add(report)
+        elif _naive(capture.captured_at) < _naive(report.first_seen_at):
+            report.first_capture_id, report.first_seen_at = capture.id, capture.captured_at
         report.agency_id = agency_row.id if agency_row else report.agency_id
-        report.agency_name = agency or record.agency or report.agency_name
-        report.year = record.year
-        report.title = record.title
-        report.published_on = record.published_on
-        report.format = record.format
+        newest = session.scalar(
+            select(func.max(Capture.captured_at)).where(
+                func.coalesce(Capture.final_url, Capture.url) == url, Capture.parse_error.is_(None)
+            )
+        )
+        if newest is None or _naive(capture.captured_at) >= _naive(newest):
+            # The report's metadata follows its newest payload, whatever order captures arrive in.
+            report.agency_name = agency or record.agency or report.agency_name
+            report.year = record.year
+            report.title = record.title
+            report.published_on = record.published_on
+            report.format = record.format
         session.flush()
         digest = record_digest(record)
         exists = session.scalar(

@@ -45,8 +45,8 @@ class Agency(Base):
     __tablename__ = "agencies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    region: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    region: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str | None] = mapped_column(String(20))  # "department" | "government"
     list_urls: Mapped[list[str]] = mapped_column(JSON, default=list)
 
@@ -76,11 +76,12 @@ class Capture(Base):
     url: Mapped[str] = mapped_column(Text)  # the URL asked for
     final_url: Mapped[str | None] = mapped_column(Text)  # after redirects
     status: Mapped[int | None] = mapped_column(Integer)  # None for a local file
-    reason: Mapped[str | None] = mapped_column(String(100))
-    http_version: Mapped[str | None] = mapped_column(String(10))
+    # Text, not String(n): portals send what they like, and PostgreSQL would refuse overlong values.
+    reason: Mapped[str | None] = mapped_column(Text)
+    http_version: Mapped[str | None] = mapped_column(Text)
     headers: Mapped[list[list[str]]] = mapped_column(JSON, default=list)  # ordered [name, value] pairs
     captured_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
-    content_type: Mapped[str | None] = mapped_column(String(200))
+    content_type: Mapped[str | None] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
@@ -97,7 +98,7 @@ class Report(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(Text, unique=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
-    agency_name: Mapped[str | None] = mapped_column(String(200), index=True)
+    agency_name: Mapped[str | None] = mapped_column(Text, index=True)
     year: Mapped[int | None] = mapped_column(Integer, index=True)
     title: Mapped[str | None] = mapped_column(Text)
     published_on: Mapped[dt.date | None] = mapped_column(Date)

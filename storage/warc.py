@@ -88,7 +88,6 @@ UNKNOWN_TYPE = "application/octet-stream"  # a local file whose type was not kno
 RECORD_NAMESPACE = uuid.UUID("5f0c9a52-5d51-4c7e-9a43-2f1b8f7d6c11")  # for nianbao's record IDs
 GZIP_MAGIC = b"\x1f\x8b"
 NO_BLANK_LINE = "is not followed by a blank line: its Content-Length is wrong"
-COLUMN_LIMITS = {name: Capture.__table__.c[name].type.length for name in ("reason", "http_version", "content_type")}
 CAPTURE_TYPES = ("response", "resource", "revisit")  # the rest (request, warcinfo, metadata, ...) are skipped
 
 
@@ -551,15 +550,6 @@ def _captured_headers(record: WarcRecordIn) -> tuple[tuple[str, str], ...]:
     return tuple(headers)
 
 
-def _too_long(capture: CaptureIn) -> str | None:
-    """A value the archive's columns cannot hold (PostgreSQL refuses it; SQLite would not)."""
-    for name, limit in COLUMN_LIMITS.items():
-        value = getattr(capture, name)
-        if value is not None and len(value) > limit:
-            return f"{name} longer than {limit} characters"
-    return None
-
-
 def _capture_in(archive: Archive, record: WarcRecordIn, imported: _Imported) -> CaptureIn | str:
     """The capture a record stands for, or why it is skipped."""
     uri = record.get("WARC-Target-URI")
@@ -619,8 +609,6 @@ def import_warc(archive: Archive, path: Path) -> ImportSummary:
             summary.skip(record.kind or "record without WARC-Type")
             continue
         capture = _capture_in(archive, record, imported)
-        if isinstance(capture, CaptureIn):
-            capture = _too_long(capture) or capture
         if isinstance(capture, str):
             log.warning("%s: record at offset %d (%s) skipped: %s",
                         path, record.offset, record.get("WARC-Target-URI"), capture)
