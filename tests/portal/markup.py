@@ -23,10 +23,12 @@ Platform quirks, each as the real CMS has it:
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import posixpath
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -218,7 +220,8 @@ def _detail(site: Site, entry: Entry) -> str:
 
 def _attachment(site: Site, entry: Entry, cache: AttachmentCache) -> Lazy:
     """The file holding the report, rendered on first request (a DOCX takes a second) and kept
-    in `cache` per entry version; values are taken now, so a later edit makes a new one."""
+    in `cache` per entry version (a rebuild after another site's change reuses it); values are
+    taken now, so a later edit makes a new one."""
     assert entry.tables is not None
     tables, form, name = entry.tables, entry.form, f"{entry.title}.{entry.form}"
     key = (site.key, entry.id, entry.version, entry.form)
@@ -237,7 +240,29 @@ def _attachment(site: Site, entry: Entry, cache: AttachmentCache) -> Lazy:
             cache[key] = render_pdf(tables) if form == "pdf" else render_docx(tables)
         return Resource(cache[key], content_type, headers=headers, modified=modified)
 
-    return render
+    return _once(render)
+
+
+def _once(render: Lazy) -> Lazy:
+    """`render` run on the first request only, however many arrive at once."""
+    lock = threading.Lock()
+    done: list[Resource] = []
+
+    def first() -> Resource:
+        with lock:
+            if not done:
+                done.append(render())
+            return done[0]
+
+    return first
+
+
+def _detail_page(site: Site, entry: Entry) -> Lazy:
+    """The detail page, rendered when first asked for, from the entry as it is now (a copy: an
+    edit replaces the entry's tables, and the routes are rebuilt)."""
+    now = copy.copy(entry)
+    return _once(lambda: _page(site, _detail(site, now), _stamp(now.published),
+                               delay=SLOW_SECONDS if now.slow else 0.0))
 
 
 def _detail_routes(site: Site, routes: Routes, cache: AttachmentCache) -> None:
@@ -246,8 +271,7 @@ def _detail_routes(site: Site, routes: Routes, cache: AttachmentCache) -> None:
             continue
         gone = entry.removed
         if entry.path is not None and not (gone and entry.report_path == entry.path):
-            routes.pages[entry.path] = _page(site, _detail(site, entry), _stamp(entry.published),
-                                             delay=SLOW_SECONDS if entry.slow else 0.0)
+            routes.pages[entry.path] = _detail_page(site, entry)
         if entry.attachment is not None and not gone:
             routes.pages[entry.attachment] = _attachment(site, entry, cache)
 
@@ -338,11 +362,14 @@ def _hanweb_lists(site: Site, routes: Routes) -> None:
     records = "\n".join(_hanweb_record(e) for e in listed[:group])
     param = (f"{{col:1,appid:1,webid:{site.params['webid']},path:'/',columnid:{columnid},sourceContentType:1,"
              f"unitid:'{unitid}',webname:'{site.name}',permissiontype:0}}")
+    # The jpage link to the next group; the script POSTs to the proxy, which answers only POSTs here.
+    nextgroup = (f"/module/web/jpage/dataproxy.jsp?page=1&webid={site.params['webid']}&path=/&columnid={columnid}"
+                 f"&unitid={unitid}&webname={quote(site.name)}&permissiontype=0")
     body = (
         f'<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/col/col100/index.html">政府信息公开</a>'
         f" &gt; {column}</div>\n"
         f'<div class="main"><div class="list-title">{column}</div>\n<div class="default_pgContainer" id="{unitid}">\n'
-        '<script type="text/xml">\n<datastore>\n<nextgroup><![CDATA[]]></nextgroup>\n'
+        f'<script type="text/xml">\n<datastore>\n<nextgroup><![CDATA[<a href="{nextgroup}"></a>]]></nextgroup>\n'
         f"<recordset>\n{records}\n</recordset>\n</datastore>\n</script>\n</div>\n"
         '<script language="javascript" src="/module/web/jpage/jpage.js"></script>\n'
         f'<script type="text/javascript">\nvar param_{unitid} = {param};\n'
@@ -356,10 +383,11 @@ def _hanweb_lists(site: Site, routes: Routes) -> None:
 
     def dataproxy(query: dict[str, str], form: dict[str, str]) -> Resource:
         # Answers what the jpage script asks: records startrecord..endrecord (1-based,
-        # inclusive) of the column named by the POSTed form.
+        # inclusive) of the column the POSTed form names by columnid, unitid and webid.
         rows: list[Entry] = []
         total = 0
-        if form.get("columnid") == str(columnid):
+        wanted = {"columnid": str(columnid), "unitid": str(unitid), "webid": str(site.params["webid"])}
+        if all(form.get(k) == v for k, v in wanted.items()):
             total = len(listed)
             try:
                 start, end = int(query.get("startrecord", "")), int(query.get("endrecord", ""))

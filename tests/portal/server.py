@@ -8,14 +8,15 @@
         portal.edit(url); portal.remove(url)
 
 Each site is a stdlib `ThreadingHTTPServer` in a daemon thread, bound only to 127.0.0.N
-(N = 11, 12, …). Every answer carries a stable `Last-Modified` and `ETag`; `If-None-Match` and
+(N = 11, 12, …); detail pages and attachments are rendered on first request. Every 200
+answer carries a stable `Last-Modified` and `ETag`; `If-None-Match` and
 `If-Modified-Since` get 304. `portal.requests` records every request (site, host, method,
 target, status, whether it was conditional). A Last-Modified changes only when the bytes do:
 the first version is dated from the page (its publication, or the column's newest item), later
 versions from the portal's clock, which each change moves on by a day.
 
-`python -m tests.portal.server [--port N] [--crawl-delay S]` serves until interrupted and
-prints the registry of its agencies (TOML) on stdout.
+`python -m tests.portal.server [--port N] [--crawl-delay S] [--filler N]` serves until
+interrupted and prints the registry of its agencies (TOML) on stdout.
 """
 
 from __future__ import annotations
@@ -238,7 +239,6 @@ class Portal:
         self._wanted_port = port
         self._sites = sites if sites is not None else new_sites()
         self._lock = threading.RLock()
-        self._render_lock = threading.Lock()
         self._routes: dict[str, Routes] = {}
         self._stamps: dict[tuple[str, str], tuple[bytes, datetime]] = {}
         self._clock = CLOCK_START
@@ -316,6 +316,11 @@ class Portal:
             return self._sites[key]
         except KeyError:
             raise PortalError(f"no site {key!r} (sites: {', '.join(self._sites)})") from None
+
+    @property
+    def sites(self) -> dict[str, Site]:
+        """The live description the portal serves (change it only through publish/edit/remove)."""
+        return self._sites
 
     def host(self, key: str) -> str:
         return self.site(key).host
@@ -447,8 +452,7 @@ class Portal:
         resource = routes.pages.get(target)
         if resource is not None and lookup == "GET":
             if callable(resource):
-                with self._render_lock:  # one rendering of an attachment, however many ask at once
-                    resource = resource()
+                resource = resource()
             return self._full(site, target, resource, method, headers)
         if resource is not None or any(p == path for _, p in routes.handlers):
             allowed = "GET, HEAD" if resource is not None else "POST"
@@ -506,12 +510,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--port", type=int, default=0, help="port for every site (default: a free one)")
     parser.add_argument("--crawl-delay", type=float, default=None, help="crawl_delay written for every agency")
+    parser.add_argument("--filler", type=int, default=0,
+                        help="pad every column with this many other documents (longer crawls, same reports)")
     args = parser.parse_args(argv)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with Portal(args.port) as portal:
+    with Portal(args.port, sites=new_sites(filler=args.filler)) as portal:
         print(portal.registry_toml(crawl_delay=args.crawl_delay), flush=True)
-        for key, site in portal._sites.items():
+        for key, site in portal.sites.items():
             state = "down" if not site.serving else "blocked" if site.blocked else "serving"
             print(f"# {key:8} {portal.url(key)}  ({site.name}, {state})", file=sys.stderr)
         print("# serving; Ctrl-C to stop", file=sys.stderr, flush=True)

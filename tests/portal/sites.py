@@ -19,9 +19,14 @@ draft under a robots.txt-disallowed path, a mirror off the official domain) and 
 | down    | 127.0.0.18  | -        | 云溪市水利局 (department)          | nothing listens                 |
 | mirror  | 127.0.0.19  | -        | (not an agency)                    | a copy of a 云溪市财政局 report  |
 
+Misbehaviour: vsb's /xxgk/ndbg/2.htm answers 503 twice before it works (counted per portal
+start); ucap's 2022 report page answers after 2 s; static's robots.txt disallows /private/,
+where a draft report is served; blocked answers HTTP 412; down has no server at all.
+
 `new_sites()` gives a fresh, mutable description (a `Portal` owns one and changes it with
-`publish`/`edit`/`remove`); `EXPECTED` is the outcome of the initial description, with URLs as
-(site, path) so it holds for any port; `registry_toml(port)` is the registry of its agencies.
+`publish`/`edit`/`remove`; `new_sites(filler=N)` pads every column for benchmarks);
+`EXPECTED` is the outcome of the initial description, with URLs as (site, path) so it holds for
+any port; `registry_toml(port)` is the registry of its agencies.
 """
 
 from __future__ import annotations
@@ -392,8 +397,20 @@ def _mirror(trs: Site) -> Site:
     return site
 
 
-def new_sites() -> dict[str, Site]:
-    """A fresh description of the whole portal, keyed by site."""
+def _pad(site: Site, count: int) -> None:
+    """`count` more documents (none a report) at the end of the column, a day apart going back:
+    long columns for benchmarks, with the same reports to find."""
+    oldest = min(e.published for e in site.entries)
+    for i in range(1, count + 1):
+        at = oldest - timedelta(days=i)
+        entry_id = site.take_id()
+        site.entries.append(Entry(entry_id, f"{site.name}关于印发{at.year}年度专项工作方案的通知（第{i}号）", at, "other",
+                                  detail_path(site, entry_id, at)))
+
+
+def new_sites(filler: int = 0) -> dict[str, Site]:
+    """A fresh description of the whole portal, keyed by site; `filler` pads every column with
+    that many other documents (for benchmarks: more list pages, the same reports)."""
     trs = _trs()
     sites = [
         trs, _hanweb(), _vsb(), _ucap(), _gkmlpt(), _static(),
@@ -403,6 +420,9 @@ def new_sites() -> dict[str, Site]:
              notes="Nothing listens on this address"),
         _mirror(trs),
     ]
+    for site in sites:
+        if filler and site.platform is not None:
+            _pad(site, filler)
     return {site.key: site for site in sites}
 
 

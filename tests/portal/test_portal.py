@@ -140,8 +140,9 @@ def test_hanweb_dataproxy_answers_the_records_asked_for_by_post(portal: Portal) 
     assert len(re.findall(r"<record>", text)) == 5  # records 7..11
     assert "2021年政府信息公开工作年度报告" in text
     assert fetch(portal.url("hanweb", target)).status == 405  # only POST
-    other_column = fetch(portal.url("hanweb", target), "POST", {**HANWEB_FORM, "columnid": "999"})
-    assert "<record>" not in other_column.body.decode("utf-8")
+    for key in ("columnid", "unitid", "webid"):  # the form must name the column's unit
+        other = fetch(portal.url("hanweb", target), "POST", {**HANWEB_FORM, key: "999"})
+        assert "<record>" not in other.body.decode("utf-8"), key
 
 
 def test_hanweb_attachment_is_named_in_an_rfc5987_content_disposition(portal: Portal) -> None:
