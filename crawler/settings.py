@@ -29,3 +29,21 @@ DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
+
+ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+
+# Incremental recrawls: Scrapy's HTTP cache with the RFC 2616 policy revalidates with
+# If-None-Match / If-Modified-Since and takes a 304 as "unchanged" (nothing fetched twice).
+HTTPCACHE_ENABLED = True
+# max-age=0 makes every cached page stale, so each crawl revalidates with the server (a 304
+# costs no body) instead of trusting a heuristic freshness and missing an edited report.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9",
+    "Cache-Control": "max-age=0",
+}
+HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
+HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
+HTTPCACHE_IGNORE_HTTP_CODES = [503, 504, 500, 502, 408, 429]
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+LOG_LEVEL = "INFO"

@@ -302,3 +302,50 @@ def agencies_list(config: Path | None, as_json: bool) -> None:
     for a in agencies:
         due = "31 Jan" if a.kind == "department" else "31 Mar"
         click.echo(f"{a.name}\t{a.region_path}\t{a.kind} (due {due})\t{' '.join(a.list_urls)}")
+
+
+# -- crawling ---------------------------------------------------------------------------------
+
+EXIT_CRAWL_FAILED = 3
+
+
+@main.command("crawl")
+@click.option("--config", type=click.Path(exists=True, path_type=Path), help="A registry TOML file or folder.")
+@click.option("--agency", "names", multiple=True, help="Only this agency (repeatable).")
+@click.option("--no-politeness", is_flag=True, help="No delays or AutoThrottle (for local test portals only).")
+@click.option("--ignore-robots", is_flag=True, help="Do not fetch or obey robots.txt (local test portals only).")
+@click.option("--jobdir", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep the crawl's state here, so an interrupted crawl resumes where it stopped.")
+def crawl_command(config: Path | None, names: tuple[str, ...], no_politeness: bool, ignore_robots: bool,
+                  jobdir: Path | None) -> None:
+    """Crawl the agencies' report columns into the archive and parse what is found.
+
+    \b
+    Examples:
+      nianbao crawl
+      nianbao crawl --config config/agencies/jiangsu.toml --agency 淮安市人民政府
+      nianbao crawl --jobdir data/job    # resumable: run the same command again after a crash
+    Exits 3 when any agency's column could not be crawled (down, blocked, unreadable).
+    """
+    from crawler.run import run_crawl
+
+    agencies = _registry(config)
+    if names:
+        unknown = sorted(set(names) - {a.name for a in agencies})
+        if unknown:
+            raise click.UsageError(f"not in the registry: {', '.join(unknown)}")
+        agencies = [a for a in agencies if a.name in names]
+    overrides = {}
+    if no_politeness:
+        overrides.update({"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8})
+    if ignore_robots:
+        overrides["ROBOTSTXT_OBEY"] = False
+    outcomes = run_crawl(agencies, overrides=overrides, jobdir=jobdir)
+    failed = 0
+    click.echo(f"{'agency':<24}{'outcome':<13}{'pages':>6}{'reports':>9}  errors")
+    for name, outcome in outcomes.items():
+        failed += outcome.outcome != "reached"
+        click.echo(f"{name:<24}{outcome.outcome:<13}{outcome.pages_listed:>6}{outcome.reports_found:>9}  "
+                   f"{'; '.join(outcome.list_errors + outcome.errors)[:200]}")
+    if failed:
+        sys.exit(EXIT_CRAWL_FAILED)

@@ -131,8 +131,10 @@ def build_record(source: SourceText) -> Record:
     if not reading.found_any:
         if not any(_REPORT_WORDS.search(line) for line in lines[:200]):
             raise NotAReportError("no disclosure tables and no mention of 信息公开")
-        if not title and sum(v is not None for v in sections.values()) < 3:
-            raise NotAReportError("no disclosure tables, no report title and no report sections")
+        if not title or sum(bool(v) for v in sections.values()) < 3:
+            # A report without its tables must at least read like one: a report title and the
+            # narrative sections. List pages and pages that only link an attachment do not.
+            raise NotAReportError("no disclosure tables, and not a narrative report (title and sections)")
 
     warnings: list[str] = list(source.warnings)
     if format_warning:

@@ -1,0 +1,163 @@
+"""The generic report spider: walks each registry agency's report column on any platform.
+
+Per agency: the list pages of its column (the platform's own pagination: TRS scripts, Hanweb
+POSTs, VSB downward numbering, gkmlpt JSON, 下一页 links), every listed link whose title is an
+annual report (crawler.recognize), the report page itself and the attachments it links to.
+Every response is handed to the archive pipeline as it was received (raw bytes, headers,
+status); what is a report is decided by the parser, from the content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.platforms import PageRequest, attachment_links, detect_platform, gkmlpt_api_url, parse_list_page
+from crawler.recognize import looks_like_attachment, report_year
+from crawler.registry import Agency
+from parsing.decode import decode_bytes
+
+log = logging.getLogger(__name__)
+
+BLOCKED_STATUSES = (412, 521)  # JS-challenge walls (e.g. 瑞数, 加速乐): blocked, not missing
+
+
+@dataclass
+class AgencyOutcome:
+    """What one crawl saw of one agency: evidence for "reached", "blocked" or "unreachable"."""
+
+    agency: str
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    pages_listed: int = 0
+    reports_found: int = 0
+    list_errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    blocked: bool = False
+
+    @property
+    def outcome(self) -> str:
+        if self.pages_listed:
+            return "reached"
+        return "blocked" if self.blocked else "unreachable"
+
+
+class ReportsSpider(scrapy.Spider):
+    name = "reports"
+    handle_httpstatus_list = [404, 410, *BLOCKED_STATUSES]
+
+    def __init__(self, agencies: list[Agency] | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.agencies = {a.name: a for a in agencies or []}
+        self.outcomes = {name: AgencyOutcome(name) for name in self.agencies}
+        self.seen_reports: set[tuple[str, str]] = set()
+
+    async def start(self):
+        for agency in self.agencies.values():
+            for url in agency.list_urls:
+                # The column URL as registered: Scrapy drops a "#2671" fragment, which on gkmlpt
+                # sites names the category.
+                yield self._request(agency, PageRequest(url), "list", depth=0, column_url=url)
+
+    # -- requests ----------------------------------------------------------------------------
+    def _request(self, agency: Agency, page: PageRequest, kind: str, depth: int = 0, **meta) -> scrapy.Request:
+        callback = {"list": self.parse_list, "report": self.parse_report, "attachment": self.parse_attachment}[kind]
+        return scrapy.Request(
+            page.url,
+            method=page.method,
+            body=page.body,
+            headers=dict(page.headers) or None,
+            callback=callback,
+            errback=self.failed,
+            dont_filter=False,
+            meta={"agency": agency.name, "kind": kind, "depth": depth, **meta},
+        )
+
+    def _on_site(self, agency: Agency, url: str) -> bool:
+        host = urlsplit(url).hostname or ""
+        return any(host == d or host.endswith("." + d) for d in agency.domains)
+
+    # -- callbacks ---------------------------------------------------------------------------
+    def parse_list(self, response: Response) -> Iterator:
+        agency = self.agencies[response.meta["agency"]]
+        outcome = self.outcomes[agency.name]
+        yield self._capture(response)
+        if response.status in BLOCKED_STATUSES:
+            outcome.blocked = True
+            outcome.list_errors.append(f"{response.url}: HTTP {response.status} (a JS challenge: blocked)")
+            return
+        if response.status >= 400:
+            outcome.list_errors.append(f"{response.url}: HTTP {response.status}")
+            return
+        text, _ = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+        platform = agency.platform or detect_platform(response.url, text)
+        if platform == "gkmlpt" and not text.lstrip().startswith("{"):
+            # A gkmlpt column page is a shell; its list is the JSON API.
+            api = gkmlpt_api_url(response.meta.get("column_url", response.url), text)
+            if api is None:
+                outcome.list_errors.append(f"{response.url}: a gkmlpt page without its category or site id")
+                return
+            yield self._request(agency, api, "list", depth=response.meta["depth"])
+            return
+        page = parse_list_page(response.url, text, platform)
+        outcome.pages_listed += 1
+        for link in page.links:
+            verdict = report_year(link.title)
+            if not verdict.is_report:
+                continue
+            if not self._on_site(agency, link.url):
+                log.info("%s: %s is off the agency's domains; not followed", agency.name, link.url)
+                continue
+            kind = "attachment" if looks_like_attachment(link.url) else "report"
+            yield self._request(agency, PageRequest(link.url), kind, title=link.title, listed_on=link.date)
+        if response.meta["depth"] < agency.max_pages - 1:
+            for nxt in page.next_pages:
+                if self._on_site(agency, nxt.url):
+                    yield self._request(agency, nxt, "list", depth=response.meta["depth"] + 1)
+
+    def parse_report(self, response: Response) -> Iterator:
+        agency = self.agencies[response.meta["agency"]]
+        yield self._capture(response)
+        if response.status >= 400:
+            return
+        self.outcomes[agency.name].reports_found += 1
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        if b"<" in response.body[:1024] and "html" in content_type.lower() or response.body.lstrip()[:1] == b"<":
+            text, _ = decode_bytes(response.body, content_type)
+            for link in attachment_links(response.url, text):
+                if self._on_site(agency, link.url):
+                    yield self._request(agency, PageRequest(link.url), "attachment", title=link.title)
+
+    def parse_attachment(self, response: Response) -> Iterator:
+        yield self._capture(response)
+
+    def failed(self, failure: Failure) -> Iterator:
+        request = failure.request
+        agency = request.meta.get("agency")
+        message = f"{request.url}: {failure.getErrorMessage() or failure.type.__name__}"
+        if agency in self.outcomes:
+            target = self.outcomes[agency].list_errors if request.meta.get("kind") == "list" else self.outcomes[agency].errors
+            target.append(message)
+        log.warning("%s: %s", agency, message)
+        return iter(())
+
+    def _capture(self, response: Response) -> dict:
+        return {
+            "agency": response.meta["agency"],
+            "kind": response.meta["kind"],
+            "url": response.request.url,
+            "final_url": response.url if response.url != response.request.url else None,
+            "status": response.status,
+            "headers": [
+                (k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs
+            ],
+            "body": response.body,
+            "captured_at": dt.datetime.now(dt.timezone.utc),
+            "content_type": response.headers.get("Content-Type", b"").decode("latin-1") or None,
+        }
