@@ -11,12 +11,12 @@ import http
 import logging
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from twisted.internet.threads import deferToThread
 
 from storage import Archive, CaptureIn
 from storage.models import Agency as AgencyRow
-from storage.models import CrawlRun
+from storage.models import CrawlRun, Report
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,13 @@ class ArchivePipeline:
 
     def open_spider(self, spider=None) -> None:
         self.archive = Archive.open(self.data, self.database_url)
+        spider = spider or (self.crawler.spider if self.crawler is not None else None)
+        with self.archive.session() as session:
+            for name, outcome in getattr(spider, "outcomes", {}).items():
+                outcome.reports_before = session.scalar(
+                    select(func.count(Report.id)).join(AgencyRow, Report.agency_id == AgencyRow.id)
+                    .where(AgencyRow.name == name)
+                ) or 0
 
     def process_item(self, item: dict, spider=None):
         return deferToThread(self._ingest, item)
@@ -85,6 +92,10 @@ class ArchivePipeline:
                     outcome=outcome.outcome,
                     pages_listed=outcome.pages_listed,
                     reports_found=outcome.reports_found,
-                    errors=outcome.list_errors + outcome.errors,
+                    errors=outcome.list_errors + outcome.errors + (
+                        [f"found no reports where {outcome.reports_before} were archived before: "
+                         "a crawler failure, not evidence that the agency stopped publishing"]
+                        if outcome.outcome == "failed" else []
+                    ),
                 ))
         self.archive.close()

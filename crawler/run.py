@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import shutil
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
@@ -11,6 +13,8 @@ from crawler import settings as default_settings
 from crawler.registry import Agency
 from crawler.spiders.reports import AgencyOutcome, ReportsSpider
 from storage.db import data_dir
+
+log = logging.getLogger(__name__)
 
 
 def crawl_settings(data: Path, overrides: dict | None = None) -> Settings:
@@ -23,17 +27,49 @@ def crawl_settings(data: Path, overrides: dict | None = None) -> Settings:
     return settings
 
 
+RUNNING_MARKER = "nianbao.running"
+
+
+def _recover_jobdir(jobdir: Path) -> None:
+    """Make a JOBDIR left by a killed crawl safe to resume.
+
+    Scrapy persists its queue and seen-set for a graceful stop; after SIGKILL the queue file can
+    be cut mid-record (the resumed crawl died on "unpack requires a buffer of 4 bytes") and
+    requests in flight are marked seen but never done (tests/crawler/test_crawl_failures.py
+    lost reports both ways). A crawl that did not stop cleanly leaves its marker behind; its
+    queue state is then dropped and the crawl starts over, which the HTTP cache makes cheap:
+    every page already fetched costs a 304.
+    """
+    jobdir.mkdir(parents=True, exist_ok=True)
+    if (jobdir / RUNNING_MARKER).exists():
+        log.warning("the crawl in %s did not stop cleanly; its queue is dropped and pages revalidated", jobdir)
+        shutil.rmtree(jobdir / "requests.queue", ignore_errors=True)
+        (jobdir / "requests.seen").unlink(missing_ok=True)
+    (jobdir / RUNNING_MARKER).touch()
+
+
 def run_crawl(agencies: list[Agency], data: Path | None = None, overrides: dict | None = None,
               jobdir: Path | None = None) -> dict[str, AgencyOutcome]:
     """Crawl `agencies` into the archive under `data`; returns each agency's outcome."""
     data = Path(data) if data is not None else data_dir()
     data.mkdir(parents=True, exist_ok=True)
     settings = crawl_settings(data, overrides)
+    # Per-agency politeness from the registry: a download slot per host with its own delay.
+    slots = {host: {"delay": a.crawl_delay, "concurrency": 1}
+             for a in agencies if a.crawl_delay is not None for host in a.domains}
+    if slots:
+        settings.set("DOWNLOAD_SLOTS", slots, priority="cmdline")
     if jobdir is not None:
         settings.set("JOBDIR", str(jobdir), priority="cmdline")
+        _recover_jobdir(Path(jobdir))
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
-    process = CrawlerProcess(settings)
+    # The crawl's own log goes to the data folder (the CLI prints the summary).
+    settings.set("LOG_FILE", str(data / "crawl.log"), priority="cmdline")
+    settings.set("LOG_FILE_APPEND", True, priority="cmdline")
+    process = CrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(ReportsSpider)
     process.crawl(crawler, agencies=agencies)
     process.start()
+    if jobdir is not None:
+        (Path(jobdir) / RUNNING_MARKER).unlink(missing_ok=True)  # stopped cleanly: resumable as is
     return crawler.spider.outcomes

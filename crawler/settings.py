@@ -43,7 +43,7 @@ DEFAULT_REQUEST_HEADERS = {
     "Cache-Control": "max-age=0",
 }
 HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
-HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
+HTTPCACHE_STORAGE = "crawler.httpcache.AtomicFilesystemCacheStorage"  # crash-safe entries
 HTTPCACHE_IGNORE_HTTP_CODES = [503, 504, 500, 502, 408, 429]
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 LOG_LEVEL = "INFO"

@@ -40,9 +40,13 @@ class AgencyOutcome:
     list_errors: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     blocked: bool = False
+    reports_before: int = 0  # reports archived for the agency before this crawl
 
     @property
     def outcome(self) -> str:
+        if self.pages_listed and not self.reports_found and self.reports_before:
+            # Zero reports where reports were found before: the crawler broke, not the agency.
+            return "failed"
         if self.pages_listed:
             return "reached"
         return "blocked" if self.blocked else "unreachable"
@@ -52,9 +56,16 @@ class ReportsSpider(scrapy.Spider):
     name = "reports"
     handle_httpstatus_list = [404, 410, *BLOCKED_STATUSES]
 
-    def __init__(self, agencies: list[Agency] | None = None, **kwargs) -> None:
+    def __init__(self, agencies: list[Agency] | None = None, config: str | None = None,
+                 agency: str | None = None, **kwargs) -> None:
+        """`agencies` from `nianbao crawl`; for debugging, `scrapy crawl reports -a config=FILE
+        -a agency=NAME` loads the registry itself."""
         super().__init__(**kwargs)
-        self.agencies = {a.name: a for a in agencies or []}
+        if agencies is None:
+            from crawler.registry import load_registry
+
+            agencies = [a for a in load_registry(config) if agency is None or a.name == agency]
+        self.agencies = {a.name: a for a in agencies}
         self.outcomes = {name: AgencyOutcome(name) for name in self.agencies}
         self.seen_reports: set[tuple[str, str]] = set()
 
