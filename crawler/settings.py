@@ -31,6 +31,7 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+EXTENSIONS = {"crawler.progress.Progress": 500}
 
 # Incremental recrawls: Scrapy's HTTP cache with the RFC 2616 policy revalidates with
 # If-None-Match / If-Modified-Since and takes a 304 as "unchanged" (nothing fetched twice).

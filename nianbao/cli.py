@@ -349,3 +349,46 @@ def crawl_command(config: Path | None, names: tuple[str, ...], no_politeness: bo
                    f"{'; '.join(outcome.list_errors + outcome.errors)[:200]}")
     if failed:
         sys.exit(EXIT_CRAWL_FAILED)
+
+
+@main.command("demo")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), help="Where to put the demo archive (default: a new temporary folder).")
+def demo_command(data: Path | None) -> None:
+    """The whole pipeline offline: start the simulated portal on loopback, crawl it, show the reports.
+
+    Needs a source checkout (the portal lives in tests/portal).
+
+    \b
+    Example:
+      nianbao demo
+    """
+    import os
+    import tempfile
+
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "tests" / "portal").is_dir():
+        raise click.ClickException("nianbao demo runs from a source checkout (tests/portal is missing)")
+    sys.path.insert(0, str(root))
+    from crawler.registry import load_registry
+    from crawler.run import run_crawl
+    from storage import Archive
+    from tests.portal.server import Portal
+
+    data = data or Path(tempfile.mkdtemp(prefix="nianbao-demo-"))
+    with Portal() as portal:
+        registry = data / "registry.toml"
+        data.mkdir(parents=True, exist_ok=True)
+        registry.write_text(portal.registry_toml(), encoding="utf-8")
+        click.echo(f"simulated portal: {len(portal.sites)} sites on 127.0.0.x:{portal.port}; archive in {data}")
+        outcomes = run_crawl(load_registry(registry), data, overrides={
+            "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 4})
+    for name, outcome in outcomes.items():
+        click.echo(f"  {name:<16} {outcome.outcome:<12} {outcome.pages_listed} list pages, "
+                   f"{outcome.reports_found} report pages")
+    archive = Archive.open(data)
+    click.echo("reports archived:")
+    for report, version, capture in archive.latest_versions():
+        failed = version.checks_failed
+        click.echo(f"  {report.agency_name or '?'} {report.year} {report.format or '?'}  "
+                   f"{'checks ok' if not failed else f'{failed} checks failed'}  {report.url}")
+    click.echo(f"try: NIANBAO_DATA={data} nianbao export --csv reports.csv")

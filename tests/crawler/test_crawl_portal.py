@@ -104,3 +104,14 @@ def test_recrawl_revalidates_instead_of_fetching_again(crawled) -> None:
     assert conditional, "the recrawl sent no conditional requests"
     assert len(refetched) <= 0.1 * len(gets), refetched
     assert set(reports(crawled["data"])) == set(crawled["portal"].report_urls())
+
+
+def test_demo_crawls_the_portal_and_lists_every_report(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "NIANBAO_DATABASE_URL"}
+    result = subprocess.run([NIANBAO, "demo", "--data", str(tmp_path / "demo")], env=env,
+                            capture_output=True, text=True, timeout=240, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    listed = [line for line in result.stdout.splitlines() if "checks ok" in line or "checks failed" in line]
+    with Portal() as portal:
+        assert len(listed) == len(portal.report_urls())
+    assert "crawl:" in result.stderr  # progress lines
