@@ -74,10 +74,12 @@ class ReportsSpider(scrapy.Spider):
             for url in agency.list_urls:
                 # The column URL as registered: Scrapy drops a "#2671" fragment, which on gkmlpt
                 # sites names the category.
-                yield self._request(agency, PageRequest(url), "list", depth=0, column_url=url)
+                yield self._request(agency, PageRequest(url), "list", page_index=0, column_url=url)
 
     # -- requests ----------------------------------------------------------------------------
-    def _request(self, agency: Agency, page: PageRequest, kind: str, depth: int = 0, **meta) -> scrapy.Request:
+    def _request(self, agency: Agency, page: PageRequest, kind: str, page_index: int = 0, **meta) -> scrapy.Request:
+        """`page_index`: which page of the column (capped by the agency's max_pages); the hops
+        from a list page (report 1, attachment 2) are capped by its max_depth."""
         callback = {"list": self.parse_list, "report": self.parse_report, "attachment": self.parse_attachment}[kind]
         return scrapy.Request(
             page.url,
@@ -87,7 +89,8 @@ class ReportsSpider(scrapy.Spider):
             callback=callback,
             errback=self.failed,
             dont_filter=False,
-            meta={"agency": agency.name, "kind": kind, "depth": depth, **meta},
+            meta={"agency": agency.name, "kind": kind, "page_index": page_index,
+                  "hops": {"list": 0, "report": 1, "attachment": 2}[kind], **meta},
         )
 
     def _on_site(self, agency: Agency, url: str) -> bool:
@@ -114,7 +117,7 @@ class ReportsSpider(scrapy.Spider):
             if api is None:
                 outcome.list_errors.append(f"{response.url}: a gkmlpt page without its category or site id")
                 return
-            yield self._request(agency, api, "list", depth=response.meta["depth"])
+            yield self._request(agency, api, "list", page_index=response.meta["page_index"])
             return
         page = parse_list_page(response.url, text, platform)
         outcome.pages_listed += 1
@@ -126,11 +129,14 @@ class ReportsSpider(scrapy.Spider):
                 log.info("%s: %s is off the agency's domains; not followed", agency.name, link.url)
                 continue
             kind = "attachment" if looks_like_attachment(link.url) else "report"
-            yield self._request(agency, PageRequest(link.url), kind, title=link.title, listed_on=link.date)
-        if response.meta["depth"] < agency.max_pages - 1:
+            if (1 if kind == "report" else 2) <= agency.max_depth:
+                yield self._request(agency, PageRequest(link.url), kind, title=link.title, listed_on=link.date)
+        if response.meta["page_index"] < agency.max_pages - 1:
             for nxt in page.next_pages:
                 if self._on_site(agency, nxt.url):
-                    yield self._request(agency, nxt, "list", depth=response.meta["depth"] + 1)
+                    yield self._request(agency, nxt, "list", page_index=response.meta["page_index"] + 1)
+        elif page.next_pages:
+            outcome.errors.append(f"{response.url}: more list pages than max_pages={agency.max_pages}; not followed")
 
     def parse_report(self, response: Response) -> Iterator:
         agency = self.agencies[response.meta["agency"]]
@@ -142,7 +148,7 @@ class ReportsSpider(scrapy.Spider):
         if b"<" in response.body[:1024] and "html" in content_type.lower() or response.body.lstrip()[:1] == b"<":
             text, _ = decode_bytes(response.body, content_type)
             for link in attachment_links(response.url, text):
-                if self._on_site(agency, link.url):
+                if self._on_site(agency, link.url) and agency.max_depth >= 2:
                     yield self._request(agency, PageRequest(link.url), "attachment", title=link.title)
 
     def parse_attachment(self, response: Response) -> Iterator:
