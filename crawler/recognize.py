@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 from parsing.cells import normalize_text
 from parsing.metadata import year_from_title
+from parsing.report import SECTOR_WORDS
 
 _REPORT = re.compile(r"(?:政府|政务)?信息公开.{0,8}(?:年度)?(?:工作)?(?:年度)?报告|信息公开年报")
 _NOT_REPORT = re.compile(
     r"通知|通报|函$|方案|要点|意见|公告|编制|报送|统计(?:表|数据)|指南|目录|制度|办法|规定|解读|征集|答复"
 )
-_SECTOR = re.compile(r"大学|学院|学校|中学|小学|幼儿园|学年|医院|卫生院|供电|供水|燃气|公交|热力|银行|集团|公司")
+# The parser's sector words, plus companies: a link title is all there is to go on here.
+_SECTOR = re.compile(SECTOR_WORDS + r"|集团|公司")
 _ATTACHMENT = re.compile(r"\.(?:pdf|docx?|wps)(?:$|[?#])", re.I)
 
 

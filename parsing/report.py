@@ -26,7 +26,9 @@ from .word import read_doc, read_docx
 from .sections import find_sections
 from .tables import TableReading, detect_format, read_tables
 
-_SECTOR = re.compile(r"大学|学院|学校|中学|小学|幼儿园|学年|医院|卫生院|供电|供水|燃气|公交|热力|银行")
+# Publishers under other disclosure rules (高校, 医院, 公共企事业单位): not government reports.
+SECTOR_WORDS = r"大学|学院|学校|中学|小学|幼儿园|学年|医院|卫生院|供电|供水|燃气|公交|热力|银行"
+_SECTOR = re.compile(SECTOR_WORDS)
 _NOTICE = re.compile(r"^关于.*(?:通知|通报|函|方案|意见)$|(?:通知|通报|工作要点|实施方案)$")
 _REPORT_WORDS = re.compile(r"信息公开")
 

@@ -23,6 +23,8 @@ from crawler.platforms import PageRequest, attachment_links, detect_platform, gk
 from crawler.recognize import looks_like_attachment, report_year
 from crawler.registry import Agency
 from parsing.decode import decode_bytes
+from parsing.errors import UnsupportedInputError
+from parsing.sniff import sniff
 
 log = logging.getLogger(__name__)
 
@@ -152,9 +154,12 @@ class ReportsSpider(scrapy.Spider):
         if response.status >= 400:
             return
         self.outcomes[agency.name].reports_found += 1
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        if b"<" in response.body[:1024] and "html" in content_type.lower() or response.body.lstrip()[:1] == b"<":
-            text, _ = decode_bytes(response.body, content_type)
+        try:
+            is_html = sniff(response.body) == "html"  # the bytes decide, as for the parser
+        except UnsupportedInputError:
+            is_html = False
+        if is_html:
+            text, _ = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
             for link in attachment_links(response.url, text):
                 if self._on_site(agency, link.url) and agency.max_depth >= 2:
                     yield self._request(agency, PageRequest(link.url), "attachment", title=link.title)
