@@ -9,7 +9,8 @@ PYTHON=${PYTHON:-python3}
 # fallback) for .doc,
 # a CJK font so PDFs that do not embed theirs (reportlab STSong-Light) rasterise with glyphs,
 # PostgreSQL's server, which the storage tests and bench/ingest.py start as throwaway instances.
-DEBIAN_PACKAGES="tesseract-ocr tesseract-ocr-chi-sim antiword libreoffice-writer-nogui fonts-wqy-zenhei postgresql"
+# redis-server: the distributed crawl's tests and bench/scale.py start throwaway instances of it.
+DEBIAN_PACKAGES="tesseract-ocr tesseract-ocr-chi-sim antiword libreoffice-writer-nogui fonts-wqy-zenhei postgresql redis-server"
 missing=""
 for pkg in $DEBIAN_PACKAGES; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
