@@ -1,7 +1,10 @@
 """The archive pipeline: every response the spider yields becomes a capture in the archive.
 
 Ingest (blob write, parse, database transaction) runs in a worker thread so the crawl's event
-loop keeps downloading. At the end, each agency's crawl outcome becomes a `CrawlRun` row.
+loop keeps downloading. At the start, each registry agency's row is brought in line with the
+registry (region, kind, columns) and gets a `CrawlRun` row that every capture of this crawl
+points at; at the end the run's outcome is written into it. A run left without an outcome is a
+crawl that did not finish, which the monitor never takes as evidence.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ class ArchivePipeline:
         self.database_url = database_url
         self.archive: Archive | None = None
         self.ingested = {"new": 0, "revisit": 0, "exists": 0, "reports": 0}
+        self.run_ids: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -43,12 +47,22 @@ class ArchivePipeline:
     def open_spider(self, spider=None) -> None:
         self.archive = Archive.open(self.data, self.database_url)
         spider = spider or (self.crawler.spider if self.crawler is not None else None)
-        with self.archive.session() as session:
-            for name, outcome in getattr(spider, "outcomes", {}).items():
+        outcomes = getattr(spider, "outcomes", {})
+        registry = getattr(spider, "agencies", {})
+        with self.archive.session() as session, session.begin():
+            for name, outcome in outcomes.items():
+                agency = _agency_row(session, name)
+                if name in registry:
+                    entry = registry[name]
+                    agency.region, agency.kind = entry.region_path, entry.kind
+                    agency.list_urls = list(entry.list_urls)
                 outcome.reports_before = session.scalar(
-                    select(func.count(Report.id)).join(AgencyRow, Report.agency_id == AgencyRow.id)
-                    .where(AgencyRow.name == name)
+                    select(func.count(Report.id)).where(Report.agency_id == agency.id)
                 ) or 0
+                run = CrawlRun(agency_id=agency.id, started_at=outcome.started_at, outcome=None, errors=[], listed=[])
+                session.add(run)
+                session.flush()
+                self.run_ids[name] = run.id
 
     def process_item(self, item: dict, spider=None):
         return deferToThread(self._ingest, item)
@@ -69,6 +83,8 @@ class ArchivePipeline:
             content_type=item["content_type"],
             source="crawl",
             agency=item["agency"] if item["kind"] != "list" else None,
+            run_id=self.run_ids.get(item["agency"]),
+            role=item["kind"],
         ), parse=item["kind"] != "list")
         self.ingested[result.status] += 1
         self.ingested["reports"] += result.report_id is not None and result.new_version
@@ -82,22 +98,27 @@ class ArchivePipeline:
         finished = dt.datetime.now(dt.timezone.utc)
         with self.archive.session() as session, session.begin():
             for name, outcome in outcomes.items():
-                agency = session.scalar(select(AgencyRow).where(AgencyRow.name == name))
-                if agency is None:
-                    agency = AgencyRow(name=name, list_urls=[])
-                    session.add(agency)
-                    session.flush()
-                session.add(CrawlRun(
-                    agency_id=agency.id,
-                    started_at=outcome.started_at,
-                    finished_at=finished,
-                    outcome=outcome.outcome,
-                    pages_listed=outcome.pages_listed,
-                    reports_found=outcome.reports_found,
-                    errors=outcome.list_errors + outcome.errors + (
-                        [f"found no reports where {outcome.reports_before} were archived before: "
-                         "a crawler failure, not evidence that the agency stopped publishing"]
-                        if outcome.outcome == "failed" else []
-                    ),
-                ))
+                run = session.get(CrawlRun, self.run_ids[name]) if name in self.run_ids else None
+                if run is None:
+                    run = CrawlRun(agency_id=_agency_row(session, name).id, started_at=outcome.started_at)
+                    session.add(run)
+                run.finished_at = finished
+                run.outcome = outcome.outcome
+                run.pages_listed = outcome.pages_listed
+                run.reports_found = outcome.reports_found
+                run.listed = list(outcome.listed)
+                run.errors = outcome.list_errors + outcome.errors + (
+                    [f"the column listed no reports where {outcome.reports_before} were archived before: "
+                     "a crawler failure, not evidence that the agency stopped publishing"]
+                    if outcome.outcome == "failed" else []
+                )
         self.archive.close()
+
+
+def _agency_row(session, name: str) -> AgencyRow:
+    agency = session.scalar(select(AgencyRow).where(AgencyRow.name == name))
+    if agency is None:
+        agency = AgencyRow(name=name, list_urls=[])
+        session.add(agency)
+        session.flush()
+    return agency

@@ -48,6 +48,29 @@ def _recover_jobdir(jobdir: Path) -> None:
     (jobdir / RUNNING_MARKER).touch()
 
 
+def known_report_urls(data: Path, database_url: str | None, agencies: list[Agency]) -> dict[str, list[str]]:
+    """Each agency's report URLs archived by earlier crawls (rechecked: still there?)."""
+    from sqlalchemy import select
+
+    from storage import Archive
+    from storage.models import Agency as AgencyRow
+    from storage.models import Report
+
+    archive = Archive.open(data, database_url)
+    try:
+        with archive.session() as session:
+            rows = session.execute(
+                select(AgencyRow.name, Report.url).join(Report, Report.agency_id == AgencyRow.id)
+                .where(AgencyRow.name.in_([a.name for a in agencies])).order_by(Report.id)
+            ).all()
+    finally:
+        archive.close()
+    known: dict[str, list[str]] = {}
+    for name, url in rows:
+        known.setdefault(name, []).append(url)
+    return known
+
+
 def run_crawl(agencies: list[Agency], data: Path | None = None, overrides: dict | None = None,
               jobdir: Path | None = None) -> dict[str, AgencyOutcome]:
     """Crawl `agencies` into the archive under `data`; returns each agency's outcome."""
@@ -68,7 +91,8 @@ def run_crawl(agencies: list[Agency], data: Path | None = None, overrides: dict 
     settings.set("LOG_FILE_APPEND", True, priority="cmdline")
     process = CrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(ReportsSpider)
-    process.crawl(crawler, agencies=agencies)
+    known = known_report_urls(data, settings.get("NIANBAO_DATABASE_URL"), agencies)
+    process.crawl(crawler, agencies=agencies, known_reports=known)
     process.start()
     if jobdir is not None:
         (Path(jobdir) / RUNNING_MARKER).unlink(missing_ok=True)  # stopped cleanly: resumable as is

@@ -50,6 +50,7 @@ class CaptureIn:
     run_id: int | None = None
     source: str = "crawl"  # crawl | file | warc
     agency: str | None = None  # the registry's name for the publisher, when known
+    role: str | None = None  # list | report | attachment | recheck, for crawler captures
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ class Archive:
                 run_id=capture.run_id,
                 revisit_of=prior,
                 source=capture.source,
+                role=capture.role,
             )
             session.add(row)
             try:

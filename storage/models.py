@@ -64,6 +64,8 @@ class CrawlRun(Base):
     pages_listed: Mapped[int] = mapped_column(Integer, default=0)
     reports_found: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The report links the column listed: [{"url", "title", "year", "listed_on", "list_url"}].
+    listed: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class Capture(Base):
@@ -87,6 +89,9 @@ class Capture(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
     revisit_of: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))  # same URL, same payload
     source: Mapped[str] = mapped_column(String(20), default="crawl")  # crawl | file | warc
+    # Why the crawler fetched it: list | report | attachment | recheck (a report archived
+    # before, fetched again to see whether it is still there); None for imports.
+    role: Mapped[str | None] = mapped_column(String(20))
     parse_error: Mapped[str | None] = mapped_column(Text)
 
 
@@ -134,3 +139,20 @@ class ReportVersion(Base):
 
     report: Mapped[Report] = relationship(back_populates="versions")
     capture: Mapped[Capture] = relationship()
+
+
+class MonitorEvent(Base):
+    """Something the monitor reported once: an agency's status for a year changed, or a finding
+    (invalid, changed, removed, ...) appeared. What is new since the last run is what the Atom
+    feed and the exit status announce."""
+
+    __tablename__ = "monitor_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    agency: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(30))  # "status" or a finding's kind
+    key: Mapped[str] = mapped_column(Text)  # what makes a finding the same finding on the next run
+    status: Mapped[str | None] = mapped_column(String(20))  # for kind "status"
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    observed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

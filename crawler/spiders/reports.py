@@ -43,11 +43,15 @@ class AgencyOutcome:
     errors: list[str] = field(default_factory=list)
     blocked: bool = False
     reports_before: int = 0  # reports archived for the agency before this crawl
+    # The report links the column listed: {"url", "title", "year", "listed_on"}; what the monitor
+    # cites when a year's report is missing from a column that was reached.
+    listed: list[dict] = field(default_factory=list)
 
     @property
     def outcome(self) -> str:
-        if self.pages_listed and not self.reports_found and self.reports_before:
-            # Zero reports where reports were found before: the crawler broke, not the agency.
+        if self.pages_listed and not self.listed and self.reports_before:
+            # A column listing no reports where reports were found before: the crawler broke,
+            # not the agency.
             return "failed"
         if self.pages_listed:
             return "reached"
@@ -59,9 +63,12 @@ class ReportsSpider(scrapy.Spider):
     handle_httpstatus_list = [404, 410, *BLOCKED_STATUSES]
 
     def __init__(self, agencies: list[Agency] | None = None, config: str | None = None,
-                 agency: str | None = None, **kwargs) -> None:
+                 agency: str | None = None, known_reports: dict[str, list[str]] | None = None,
+                 **kwargs) -> None:
         """`agencies` from `nianbao crawl`; for debugging, `scrapy crawl reports -a config=FILE
-        -a agency=NAME` loads the registry itself."""
+        -a agency=NAME` loads the registry itself. `known_reports`: each agency's report URLs
+        archived by earlier crawls, fetched again even when no longer listed, so a report
+        that was taken down is seen as gone (404, or a redirect to the home page)."""
         super().__init__(**kwargs)
         if agencies is None:
             from crawler.registry import load_registry
@@ -70,6 +77,8 @@ class ReportsSpider(scrapy.Spider):
         self.agencies = {a.name: a for a in agencies}
         self.outcomes = {name: AgencyOutcome(name) for name in self.agencies}
         self.list_requests: dict[str, set[tuple[str, str, str | None]]] = {}
+        self.known_reports = {name: list(urls) for name, urls in (known_reports or {}).items()
+                              if name in self.agencies}
 
     async def start(self):
         for agency in self.agencies.values():
@@ -77,12 +86,21 @@ class ReportsSpider(scrapy.Spider):
                 # The column URL as registered: Scrapy drops a "#2671" fragment, which on gkmlpt
                 # sites names the category.
                 yield self._request(agency, PageRequest(url), "list", page_index=0, column_url=url)
+        for name, urls in self.known_reports.items():
+            agency = self.agencies[name]
+            for url in urls:
+                # After everything the lists lead to (lower priority), and through the
+                # dupefilter: a report still listed is fetched once.
+                yield self._request(agency, PageRequest(url), "recheck", priority=-10)
 
     # -- requests ----------------------------------------------------------------------------
-    def _request(self, agency: Agency, page: PageRequest, kind: str, page_index: int = 0, **meta) -> scrapy.Request:
+    def _request(self, agency: Agency, page: PageRequest, kind: str, page_index: int = 0, priority: int = 0,
+                 **meta) -> scrapy.Request:
         """`page_index`: which page of the column (capped by the agency's max_pages); the hops
-        from a list page (report 1, attachment 2) are capped by its max_depth."""
-        callback = {"list": self.parse_list, "report": self.parse_report, "attachment": self.parse_attachment}[kind]
+        from a list page (report 1, attachment 2) are capped by its max_depth. `kind` "recheck":
+        a report archived before, fetched again to see whether it is still there."""
+        callback = {"list": self.parse_list, "report": self.parse_report, "recheck": self.parse_report,
+                    "attachment": self.parse_attachment}[kind]
         return scrapy.Request(
             page.url,
             method=page.method,
@@ -91,8 +109,9 @@ class ReportsSpider(scrapy.Spider):
             callback=callback,
             errback=self.failed,
             dont_filter=False,
+            priority=priority,
             meta={"agency": agency.name, "kind": kind, "page_index": page_index,
-                  "hops": {"list": 0, "report": 1, "attachment": 2}[kind], **meta},
+                  "hops": {"list": 0, "report": 1, "recheck": 1, "attachment": 2}[kind], **meta},
         )
 
     def _on_site(self, agency: Agency, url: str) -> bool:
@@ -130,6 +149,8 @@ class ReportsSpider(scrapy.Spider):
             if not self._on_site(agency, link.url):
                 log.info("%s: %s is off the agency's domains; not followed", agency.name, link.url)
                 continue
+            outcome.listed.append({"url": link.url, "title": link.title, "year": verdict.year,
+                                   "listed_on": link.date, "list_url": response.url})
             kind = "attachment" if looks_like_attachment(link.url) else "report"
             if (1 if kind == "report" else 2) <= agency.max_depth:
                 yield self._request(agency, PageRequest(link.url), kind, title=link.title, listed_on=link.date)
@@ -153,7 +174,8 @@ class ReportsSpider(scrapy.Spider):
         yield self._capture(response)
         if response.status >= 400:
             return
-        self.outcomes[agency.name].reports_found += 1
+        if response.meta["kind"] == "report":  # a recheck is not evidence that the column lists it
+            self.outcomes[agency.name].reports_found += 1
         try:
             is_html = sniff(response.body) == "html"  # the bytes decide, as for the parser
         except UnsupportedInputError:
