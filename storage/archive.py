@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from nianbao import __version__ as PARSER_VERSION
 from parsing import DEFAULT_LIMITS, Limits, ParseError, Record, parse_report
 
+from . import search_index
 from .blobs import BlobError, BlobStore
 from .db import data_dir, database_url, make_engine, migrate, sessions
 from .models import Agency, Capture, Report, ReportVersion
@@ -116,6 +117,7 @@ class Archive:
         self.blobs = blobs
         self.limits = limits
         self.session = sessions(engine)
+        search_index.attach(self.session)  # the full-text index follows every new version and capture
 
     @classmethod
     def open(cls, data: Path | None = None, url: str | None = None, *, limits: Limits = DEFAULT_LIMITS) -> Archive:

@@ -1,0 +1,384 @@
+"""Full-text search over the archive's report versions: the query API the CLI and the web UI use.
+
+    from storage.search import SearchQuery, search
+    result = search(archive, SearchQuery("行政复议 纠正", year_from=2022, year_to=2023, region="江苏省"))
+    result.total, [hit.title for hit in result.hits]
+
+The query language is `storage.search_syntax`; the index and its normalisation are
+`storage.search_index` and `storage.textnorm`. Every term is a substring match on the normalised
+text (NFKC, lower case, traditional -> simplified, whitespace removed), answered by an index on
+both backends at every length: SQLite FTS5 (trigram table for 3+ characters, a 1/2-character
+gram table below that), PostgreSQL pg_trgm (3+) and a GIN array of grams (1-2).
+
+Ranking. SQLite: the sum over the query's positive terms of FTS5's bm25 (for 1-2 character
+terms bm25 over the gram table, where each gram counts once per version, so it mostly favours
+shorter reports). PostgreSQL: the sum over positive terms of a bm25-shaped term-frequency score,
+tf / (tf + 1.2 * (0.25 + 0.75 * length / 2000)), tf being the term's occurrences in the
+version's normalised text. An empty query lists everything, newest report year first.
+
+Filters apply to the report's metadata (year, agency, format: `reports`) and its agency's
+region and kind (`agencies`); `check_failed` to the version. Hits show what the version itself
+says (its record's title, year, format, publication date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from .search_syntax import And, Node, Not, QueryError, Term, has_positive, parse_query, positive_terms
+from .textnorm import normalize_with_offsets
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Hit", "QueryError", "SearchQuery", "SearchResult", "parse_query", "search", "snippet"]
+
+MAX_PER_PAGE = 200
+MAX_PAGE = 10_000
+SNIPPET_CHARS = 120  # of original text around the first match
+KINDS = ("department", "government")
+FORMATS = ("2019", "2021")
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""  # words, "quoted phrases", AND / OR / NOT (and -word), parentheses; "" = all
+    year_from: int | None = None  # inclusive range; one year = both the same
+    year_to: int | None = None
+    agency: str | None = None  # exact agency name (Report.agency_name)
+    region: str | None = None  # region path prefix, "江苏省" or "江苏省/淮安市" (Agency.region)
+    kind: str | None = None  # "department" | "government" (Agency.kind)
+    format: str | None = None  # "2019" | "2021"
+    check_failed: bool | None = None  # True: only versions with a failed check; False: only clean ones
+    all_versions: bool = False  # default: each report's current version only
+    page: int = 1
+    per_page: int = 20  # at most MAX_PER_PAGE
+    facets: bool = False  # facet counts (year, region, kind, format, checks) over all matches
+
+
+@dataclass(frozen=True)
+class Hit:
+    report_id: int
+    version_id: int
+    capture_id: int
+    agency: str | None
+    region: str | None
+    kind: str | None
+    year: int | None
+    title: str | None
+    url: str
+    captured_at: dt.datetime  # aware UTC
+    published_on: dt.date | None
+    format: str | None
+    checks_failed: int
+    is_current: bool
+    snippet: tuple[tuple[str, bool], ...]  # text segments; True = matched text (renderers escape it)
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: SearchQuery
+    total: int  # all matches, not just this page
+    hits: tuple[Hit, ...]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)  # {} unless query.facets
+
+
+# -- validation --------------------------------------------------------------------------------
+def _validate(query: SearchQuery) -> None:
+    if not 1 <= query.per_page <= MAX_PER_PAGE:
+        raise QueryError(f"per_page is {query.per_page}; it must be between 1 and {MAX_PER_PAGE}")
+    if not 1 <= query.page <= MAX_PAGE:
+        raise QueryError(f"page is {query.page}; it must be between 1 and {MAX_PAGE}")
+    if query.kind is not None and query.kind not in KINDS:
+        raise QueryError(f"kind {query.kind!r} is not one of {', '.join(KINDS)}")
+    if query.format is not None and query.format not in FORMATS:
+        raise QueryError(f"format {query.format!r} is not one of {', '.join(FORMATS)}")
+    if query.year_from is not None and query.year_to is not None and query.year_from > query.year_to:
+        raise QueryError(f"the year range {query.year_from}..{query.year_to} is empty: the first year is after the last")
+
+
+# -- SQL ----------------------------------------------------------------------------------------
+class _Compiler:
+    """The query tree and filters as one SQL statement's pieces, for one dialect."""
+
+    def __init__(self, dialect: str, node: Node | None) -> None:
+        self.dialect = dialect
+        self.params: dict[str, Any] = {}
+        self.terms: dict[str, int] = {}  # normalised text -> number
+        self.ctes: list[str] = []
+        self.joins: list[str] = []
+        self.node = node
+        self.condition = self.compile(node) if node is not None else None
+        self.positive = []
+        for term in positive_terms(node):
+            if self.terms[term.text] not in self.positive:
+                self.positive.append(self.terms[term.text])
+        self.required = self._required(node)
+
+    def number(self, term: Term) -> int:
+        if term.text not in self.terms:
+            number = len(self.terms)
+            self.terms[term.text] = number
+            if self.dialect == "sqlite":
+                quoted = '"' + term.text.replace('"', '""') + '"'
+                table = "search_short" if term.short else "search_trigram"
+                self.params[f"q{number}"] = quoted
+                self.ctes.append(
+                    f"t{number} AS MATERIALIZED (SELECT rowid AS id, bm25({table}) AS s FROM {table} "
+                    f"WHERE {table} MATCH :q{number})"
+                )
+            else:
+                self.params[f"q{number}"] = term.text
+                self.params[f"p{number}"] = "%" + re.sub(r"([\\%_])", r"\\\1", term.text) + "%"
+        return self.terms[term.text]
+
+    def term_condition(self, number: int, short: bool) -> str:
+        if self.dialect == "sqlite":
+            return f"t{number}.id IS NOT NULL"
+        if short:
+            return f"e.grams @> ARRAY[CAST(:q{number} AS text)]"
+        return f"e.body LIKE :p{number}"
+
+    def compile(self, node: Node) -> str:
+        if isinstance(node, Term):
+            return self.term_condition(self.number(node), node.short)
+        if isinstance(node, Not):
+            return f"NOT ({self.compile(node.part)})"
+        joiner = " AND " if isinstance(node, And) else " OR "
+        return "(" + joiner.join(self.compile(part) for part in node.parts) + ")"
+
+    def _required(self, node: Node | None) -> set[int]:
+        """Terms every match contains (top-level AND of positive terms): joined, not probed."""
+        if isinstance(node, Term):
+            return {self.terms[node.text]}
+        if isinstance(node, And):
+            return {self.terms[part.text] for part in node.parts if isinstance(part, Term)}
+        return set()
+
+    def score(self) -> str:
+        if not self.positive:
+            return "0.0"
+        if self.dialect == "sqlite":
+            return "-(" + " + ".join(f"coalesce(t{n}.s, 0.0)" for n in self.positive) + ")"
+        parts = []
+        for n in self.positive:
+            tf = f"((length(e.body) - length(replace(e.body, :q{n}, ''))) / length(:q{n}))::float8"
+            parts.append(f"({tf} / ({tf} + 1.2 * (0.25 + 0.75 * length(e.body) / 2000.0)))")
+        return " + ".join(parts)
+
+    def from_clause(self) -> str:
+        joins = []
+        if self.dialect == "sqlite":
+            for number in range(len(self.terms)):
+                kind = "JOIN" if number in self.required else "LEFT JOIN"
+                joins.append(f"{kind} t{number} ON t{number}.id = e.version_id")
+        return (
+            "search_entries e " + " ".join(joins) +
+            " JOIN report_versions v ON v.id = e.version_id"
+            " JOIN reports r ON r.id = e.report_id"
+            " LEFT JOIN agencies a ON a.id = r.agency_id"
+        )
+
+    def with_clause(self) -> str:
+        return ("WITH " + ", ".join(self.ctes) + " ") if self.ctes else ""
+
+
+def _filters(query: SearchQuery, params: dict[str, Any]) -> list[str]:
+    where = []
+    if not query.all_versions:
+        where.append("e.is_current = :current")
+        params["current"] = True
+    if query.year_from is not None:
+        where.append("r.year >= :year_from")
+        params["year_from"] = query.year_from
+    if query.year_to is not None:
+        where.append("r.year <= :year_to")
+        params["year_to"] = query.year_to
+    if query.agency:
+        where.append("r.agency_name = :agency")
+        params["agency"] = query.agency
+    if query.region:
+        region = query.region.strip().strip("/")
+        where.append("(a.region = :region OR substr(a.region, 1, :region_len) = :region_prefix)")
+        params.update(region=region, region_prefix=region + "/", region_len=len(region) + 1)
+    if query.kind:
+        where.append("a.kind = :kind")
+        params["kind"] = query.kind
+    if query.format:
+        where.append("r.format = :format")
+        params["format"] = query.format
+    if query.check_failed is True:
+        where.append("v.checks_failed > 0")
+    elif query.check_failed is False:
+        where.append("v.checks_failed = 0")
+    return where
+
+
+def search(archive: Any, query: SearchQuery) -> SearchResult:
+    """The hits of `query` on one page, the total, and facet counts if asked. Raises QueryError."""
+    _validate(query)
+    node = parse_query(query.text)
+    with archive.engine.connect() as connection:
+        return _search(connection, query, node)
+
+
+def _search(connection: Connection, query: SearchQuery, node: Node | None) -> SearchResult:
+    compiler = _Compiler(connection.dialect.name, node)
+    params = dict(compiler.params)
+    where = _filters(query, params)
+    if compiler.condition is not None and not (compiler.dialect == "sqlite" and _all_required(compiler, node)):
+        where.append(compiler.condition)
+    where_sql = (" WHERE " + " AND ".join(where)) if where else ""
+    base = compiler.with_clause() + "SELECT {columns} FROM " + compiler.from_clause() + where_sql
+    if compiler.positive:
+        order = "score DESC, e.version_id DESC"
+    else:  # everything, or a purely negative query: newest report year first
+        order = "r.year IS NULL, r.year DESC, e.version_id DESC"
+    page_sql = (base.format(columns=f"e.version_id, {compiler.score()} AS score, count(*) OVER () AS total")
+                + f" ORDER BY {order} LIMIT :limit OFFSET :offset")
+    params.update(limit=query.per_page, offset=(query.page - 1) * query.per_page)
+    rows = connection.execute(text(page_sql), params).all()
+    if rows:
+        total = rows[0].total
+    else:
+        total = connection.execute(text(base.format(columns="count(*)")), params).scalar_one()
+    hits = _hits(connection, [(row.version_id, float(row.score)) for row in rows], node)
+    facets = _facets(connection, base, params) if query.facets else {}
+    return SearchResult(query, total, hits, facets)
+
+
+def _all_required(compiler: _Compiler, node: Node | None) -> bool:
+    """Whether the inner joins alone already are the whole condition (an AND of positive terms)."""
+    if isinstance(node, Term):
+        return True
+    return isinstance(node, And) and all(isinstance(part, Term) for part in node.parts)
+
+
+def _facets(connection: Connection, base: str, params: dict[str, Any]) -> dict[str, dict[str, int]]:
+    columns = ("r.year AS year, a.region AS region, a.kind AS kind, r.format AS format, "
+               "CASE WHEN v.checks_failed > 0 THEN 'failed' ELSE 'ok' END AS checks, count(*) AS n")
+    sql = base.format(columns=columns) + " GROUP BY r.year, a.region, a.kind, r.format, checks"
+    facets: dict[str, dict[str, int]] = {name: {} for name in ("year", "region", "kind", "format", "checks")}
+    for row in connection.execute(text(sql), params):
+        for name in facets:
+            value = getattr(row, name)
+            key = "none" if value is None else str(value)
+            facets[name][key] = facets[name].get(key, 0) + row.n
+    return {name: dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+            for name, counts in facets.items()}
+
+
+_HIT_SQL = (
+    "SELECT v.id AS version_id, v.report_id, v.capture_id, v.record, v.text, v.checks_failed,"
+    " e.is_current, r.url, r.agency_name, a.region, a.kind, c.captured_at"
+    " FROM report_versions v JOIN search_entries e ON e.version_id = v.id"
+    " JOIN reports r ON r.id = v.report_id LEFT JOIN agencies a ON a.id = r.agency_id"
+    " JOIN captures c ON c.id = v.capture_id"
+)
+
+
+def _hits(connection: Connection, scored: list[tuple[int, float]], node: Node | None) -> tuple[Hit, ...]:
+    if not scored:
+        return ()
+    ids = [version_id for version_id, _ in scored]
+    placeholders = ", ".join(f":v{i}" for i in range(len(ids)))
+    rows = {row.version_id: row for row in connection.execute(
+        text(f"{_HIT_SQL} WHERE v.id IN ({placeholders})"), {f"v{i}": vid for i, vid in enumerate(ids)}
+    )}
+    terms = [term.text for term in positive_terms(node)]
+    hits = []
+    for version_id, score in scored:
+        row = rows[version_id]
+        record = row.record if isinstance(row.record, dict) else _json(row.record)
+        hits.append(Hit(
+            report_id=row.report_id,
+            version_id=version_id,
+            capture_id=row.capture_id,
+            agency=row.agency_name or record.get("agency"),
+            region=row.region,
+            kind=row.kind,
+            year=record.get("year"),
+            title=record.get("title"),
+            url=row.url,
+            captured_at=_aware(row.captured_at),
+            published_on=_date(record.get("published_on")),
+            format=record.get("format"),
+            checks_failed=row.checks_failed,
+            is_current=bool(row.is_current),
+            snippet=snippet(row.text or "", terms),
+            score=score,
+        ))
+    return tuple(hits)
+
+
+def _json(value: Any) -> dict[str, Any]:
+    import json
+
+    return json.loads(value) if isinstance(value, str) else dict(value or {})
+
+
+def _aware(value: Any) -> dt.datetime:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def snippet(original: str, terms: list[str], width: int = SNIPPET_CHARS) -> tuple[tuple[str, bool], ...]:
+    """About `width` characters of `original` around the first place a term matches, as
+    (segment, matched) pairs; the matches found by their normalised form, marked in the original."""
+    normalized, origin = normalize_with_offsets(original)
+    spans: list[tuple[int, int]] = []  # in original offsets
+    for term in dict.fromkeys(terms):
+        start = normalized.find(term)
+        while start >= 0:
+            end = start + len(term)
+            spans.append((origin[start], origin[end - 1] + 1))
+            start = normalized.find(term, end)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    if merged:
+        first = merged[0]
+        left = max(0, first[0] - width // 3)
+        right = min(len(original), max(first[1], left + width))
+    else:
+        left, right = 0, min(len(original), width)
+    segments: list[tuple[str, bool]] = []
+    position = left
+    for start, end in merged:
+        if end <= left or start >= right:
+            continue
+        start, end = max(start, left), min(end, right)
+        if start > position:
+            segments.append((original[position:start], False))
+        segments.append((original[start:end], True))
+        position = end
+    if position < right:
+        segments.append((original[position:right], False))
+    cleaned = [(re.sub(r"\s+", " ", segment), matched) for segment, matched in segments]
+    if cleaned and left > 0:
+        cleaned[0] = ("…" + cleaned[0][0].lstrip(), cleaned[0][1]) if not cleaned[0][1] else cleaned[0]
+        if cleaned[0][1]:
+            cleaned.insert(0, ("…", False))
+    if cleaned and right < len(original):
+        cleaned.append(("…", False))
+    return tuple(cleaned)

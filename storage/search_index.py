@@ -1,0 +1,201 @@
+"""The full-text index: its tables on each backend, and keeping them in step with the archive.
+
+What is indexed is each report version's `text` (title and narrative sections, see
+`storage.archive.record_text`), normalised by `storage.textnorm`. The tables' labels are the
+same in every report and are not indexed; the numbers are searched with `storage.stats`.
+
+SQLite (FTS5, SQLite >= 3.34):
+- `search_trigram`: contentless FTS5, `trigram` tokenizer: any term of 3+ characters is a
+  substring query answered by the index, ranked by bm25.
+- `search_short`: contentless FTS5, `unicode61` tokenizer over pre-tokenised text: the distinct
+  single letters/digits of the version and its distinct 2-character runs of letters/digits,
+  space-separated, so a 1 or 2 character term (罚, 行政) is one token looked up in the index.
+  The trigram tokenizer answers nothing for them, and LIKE against a trigram table is wrong on
+  SQLite 3.40 (Debian 12's), so neither is used for short terms.
+
+PostgreSQL (pg_trgm):
+- `search_entries.body`: the normalised text with a GIN `gin_trgm_ops` index; a term is
+  `body LIKE '%term%'`, which the index answers from 3 characters on (pg_trgm classifies
+  characters by the database's LC_CTYPE: a `C` ctype sees no trigrams in Chinese, so results stay
+  correct but the index cannot help; use a UTF-8 ctype such as C.UTF-8, see README).
+- `search_entries.grams`: the same distinct 1/2-character grams as SQLite's `search_short`, in a
+  text[] with a GIN index, for 1-2 character terms.
+
+Both: `search_entries(version_id, report_id, is_current)`: `is_current` marks the version
+`Archive.latest_versions()` would pick (of the payload captured last at the report's URL, the
+newest record), maintained on every flush that adds a version or a capture (`attach`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Connection, event, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from .models import Capture, Report, ReportVersion
+from .textnorm import normalize, short_grams
+
+log = logging.getLogger(__name__)
+
+SQLITE_DDL = (
+    "CREATE TABLE search_entries ("
+    " version_id INTEGER NOT NULL PRIMARY KEY REFERENCES report_versions (id),"
+    " report_id INTEGER NOT NULL REFERENCES reports (id),"
+    " is_current BOOLEAN NOT NULL DEFAULT 0)",
+    "CREATE INDEX ix_search_entries_report_id ON search_entries (report_id)",
+    "CREATE INDEX ix_search_entries_current ON search_entries (is_current, version_id)",
+    "CREATE VIRTUAL TABLE search_trigram USING fts5(body, tokenize = 'trigram', content = '')",
+    # detail=none: the short index only needs which versions hold a gram (no positions), which
+    # keeps it a fraction of the trigram index's size.
+    "CREATE VIRTUAL TABLE search_short USING fts5("
+    "grams, tokenize = 'unicode61 remove_diacritics 0', content = '', detail = none)",
+)
+
+POSTGRESQL_DDL = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE TABLE search_entries ("
+    " version_id INTEGER NOT NULL PRIMARY KEY REFERENCES report_versions (id) ON DELETE CASCADE,"
+    " report_id INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,"
+    " is_current BOOLEAN NOT NULL DEFAULT false,"
+    " body TEXT NOT NULL,"
+    " grams TEXT[] NOT NULL)",
+    "CREATE INDEX ix_search_entries_report_id ON search_entries (report_id)",
+    "CREATE INDEX ix_search_entries_current ON search_entries (is_current, version_id)",
+    "CREATE INDEX ix_search_entries_body_trgm ON search_entries USING gin (body gin_trgm_ops)",
+    "CREATE INDEX ix_search_entries_grams ON search_entries USING gin (grams)",
+)
+
+DROP_DDL = {
+    "sqlite": ("DROP TABLE IF EXISTS search_short", "DROP TABLE IF EXISTS search_trigram",
+               "DROP TABLE IF EXISTS search_entries"),
+    "postgresql": ("DROP TABLE IF EXISTS search_entries",),
+}
+
+
+def create_tables(connection: Connection) -> None:
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        statements = SQLITE_DDL
+    elif dialect == "postgresql":
+        statements = POSTGRESQL_DDL
+    else:
+        raise RuntimeError(f"full-text search supports SQLite and PostgreSQL, not {dialect}")
+    for statement in statements:
+        connection.exec_driver_sql(statement)
+    if dialect == "postgresql" and not connection.scalar(text("SELECT show_trgm('行政复议') <> '{}'")):
+        ctype = connection.scalar(text("SELECT datctype FROM pg_database WHERE datname = current_database()"))
+        log.warning(
+            "this database's LC_CTYPE is %s: pg_trgm sees no trigrams in Chinese text, so search is "
+            "correct but cannot use its index (create the database with LC_CTYPE C.UTF-8 or another "
+            "UTF-8 locale)", ctype,
+        )
+
+
+def drop_tables(connection: Connection) -> None:
+    for statement in DROP_DDL[connection.dialect.name]:
+        connection.exec_driver_sql(statement)
+
+
+def index_rows(version_id: int, body: str) -> dict[str, object]:
+    """The index's values for one version's text (both backends)."""
+    normalized = normalize(body)
+    unigrams, bigrams = short_grams(normalized)
+    grams = unigrams + bigrams  # a 1-character gram and a 2-character one never collide
+    return {"id": version_id, "body": normalized, "grams": grams, "gram_text": " ".join(grams)}
+
+
+def index_versions(connection: Connection, versions: Iterable[tuple[int, int, str]]) -> int:
+    """Index (version_id, report_id, text) rows not indexed yet; how many were added."""
+    versions = list(versions)
+    if not versions:
+        return 0
+    ids = [version_id for version_id, _, _ in versions]
+    known = set(connection.scalars(
+        text("SELECT version_id FROM search_entries WHERE version_id IN (SELECT value FROM json_each(:ids))")
+        if connection.dialect.name == "sqlite" else
+        text("SELECT version_id FROM search_entries WHERE version_id = ANY(:ids)"),
+        {"ids": _json_ids(ids) if connection.dialect.name == "sqlite" else ids},
+    ))
+    fresh = [(vid, rid, body) for vid, rid, body in versions if vid not in known]
+    if not fresh:
+        return 0
+    rows = [{**index_rows(vid, body or ""), "report_id": rid} for vid, rid, body in fresh]
+    if connection.dialect.name == "sqlite":
+        connection.execute(text("INSERT INTO search_entries (version_id, report_id, is_current) "
+                                "VALUES (:id, :report_id, 0)"), rows)
+        connection.execute(text("INSERT INTO search_trigram (rowid, body) VALUES (:id, :body)"), rows)
+        connection.execute(text("INSERT INTO search_short (rowid, grams) VALUES (:id, :gram_text)"), rows)
+    else:
+        connection.execute(text("INSERT INTO search_entries (version_id, report_id, is_current, body, grams) "
+                                "VALUES (:id, :report_id, false, :body, :grams)"), rows)
+    return len(rows)
+
+
+def _json_ids(ids: Sequence[int]) -> str:
+    return "[" + ",".join(str(int(i)) for i in ids) + "]"
+
+
+# Of the payload captured last at the report's URL (a revisit counts as seeing it again), the
+# newest record: the same choice as Archive.latest_versions(), as one statement.
+_CURRENT_VERSION = (
+    "SELECT v.id FROM report_versions v JOIN reports r ON r.id = v.report_id"
+    " WHERE v.report_id = search_entries.report_id"
+    " ORDER BY (SELECT max(c.captured_at) FROM captures c"
+    "           WHERE c.sha256 = v.sha256 AND coalesce(c.final_url, c.url) = r.url) DESC, v.id DESC"
+    " LIMIT 1"
+)
+
+
+def refresh_current(connection: Connection, report_ids: Iterable[int] | None = None) -> None:
+    """Recompute `is_current` for these reports' versions (None: every report)."""
+    statement = f"UPDATE search_entries SET is_current = (version_id = ({_CURRENT_VERSION}))"
+    if report_ids is None:
+        connection.execute(text(statement))
+        return
+    ids = sorted(set(report_ids))
+    if not ids:
+        return
+    if connection.dialect.name == "sqlite":
+        connection.execute(text(statement + " WHERE report_id IN (SELECT value FROM json_each(:ids))"),
+                           {"ids": _json_ids(ids)})
+    else:
+        connection.execute(text(statement + " WHERE report_id = ANY(:ids)"), {"ids": ids})
+
+
+def rebuild(connection: Connection, batch: int = 500) -> int:
+    """Index every version not indexed yet and recompute every current flag; how many were added."""
+    added = 0
+    last = 0
+    while True:
+        rows = connection.execute(
+            select(ReportVersion.id, ReportVersion.report_id, ReportVersion.text)
+            .where(ReportVersion.id > last).order_by(ReportVersion.id).limit(batch)
+        ).all()
+        if not rows:
+            break
+        added += index_versions(connection, [tuple(row) for row in rows])
+        last = rows[-1][0]
+    refresh_current(connection)
+    return added
+
+
+def _after_flush(session: Session, _context: object) -> None:
+    versions = [obj for obj in session.new if isinstance(obj, ReportVersion)]
+    captures = [obj for obj in session.new if isinstance(obj, Capture)]
+    if not versions and not captures:
+        return
+    connection = session.connection()
+    index_versions(connection, [(v.id, v.report_id, v.text) for v in versions])
+    report_ids = {v.report_id for v in versions}
+    urls = {c.final_url or c.url for c in captures}
+    if urls:
+        report_ids.update(connection.scalars(select(Report.id).where(Report.url.in_(urls))))
+    refresh_current(connection, report_ids)
+
+
+def attach(factory: sessionmaker[Session]) -> None:
+    """Keep the index in step with every version and capture flushed through these sessions."""
+    if not event.contains(factory, "after_flush", _after_flush):
+        event.listen(factory, "after_flush", _after_flush)

@@ -1,0 +1,91 @@
+"""Search normalisation: the one mapping that both indexed text and queries go through.
+
+Character by character: NFKC (full-width ＡＢＣ１２３ and （） become ABC123 and ()), lower case,
+traditional to simplified (OpenCC's `t2s` applied to the single character, so 資訊 and 资讯 meet),
+and whitespace, zero-width and control characters dropped (PDF text breaks lines in the middle
+of words: 行政复\\n议 must still be found as 行政复议). Per character, not per phrase, so that the
+same character always normalises the same way wherever it stands, in a report or in a query,
+and so that every normalised character can be traced back to the original character it came
+from (`normalize_with_offsets`), which is how snippets highlight the original text.
+
+The mapping is built lazily per distinct character and cached: `normalize` runs at
+`str.translate` speed after the first few thousand distinct characters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+_T2S = opencc.OpenCC("t2s")
+_DROPPED_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf"}  # whitespace, control, zero-width/format
+
+
+@lru_cache(maxsize=None)
+def normalize_char(char: str) -> str:
+    """What one character becomes in the search index ("" when it is dropped)."""
+    out = []
+    for piece in unicodedata.normalize("NFKC", char):
+        if piece.isspace() or unicodedata.category(piece) in _DROPPED_CATEGORIES:
+            continue
+        piece = piece.lower()
+        if ord(piece) > 0x2E7F:  # CJK and beyond: the only characters OpenCC changes
+            piece = _T2S.convert(piece)
+        out.append(piece)
+    return "".join(out)
+
+
+class _Table(dict):
+    """A `str.translate` table that fills itself in on first sight of each character."""
+
+    def __missing__(self, codepoint: int) -> str:
+        value = normalize_char(chr(codepoint))
+        self[codepoint] = value
+        return value
+
+
+_TABLE = _Table()
+
+
+def normalize(text: str) -> str:
+    """The text as the index holds it."""
+    return text.translate(_TABLE)
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """The normalised text, and for each of its characters the index in `text` it came from."""
+    pieces: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        value = _TABLE[ord(char)]
+        if value:
+            pieces.append(value)
+            origin.extend([index] * len(value))
+    return "".join(pieces), origin
+
+
+def is_word_char(char: str) -> bool:
+    """Letters and digits (any script): what the short-term index is made of."""
+    return char.isalnum()
+
+
+_WORD_RUN = re.compile(r"[^\W_]+")  # letters and digits of any script: str.isalnum()
+
+
+def word_runs(normalized: str) -> list[str]:
+    """Maximal runs of letters and digits in normalised text (punctuation separates runs)."""
+    return _WORD_RUN.findall(normalized)
+
+
+def short_grams(normalized: str) -> tuple[list[str], list[str]]:
+    """The distinct 1-character and 2-character substrings of letters and digits, each sorted:
+    what lets a 1 or 2 character term be found through an index (the trigram index cannot)."""
+    unigrams: set[str] = set()
+    bigrams: set[str] = set()
+    for run in word_runs(normalized):
+        unigrams.update(run)
+        bigrams.update(map(str.__add__, run, run[1:]))
+    return sorted(unigrams), sorted(bigrams)
