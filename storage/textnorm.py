@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import opencc
 
-_T2S = opencc.OpenCC("t2s")
+_T2S = opencc.OpenCC("t2s.json")
 _DROPPED_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf"}  # whitespace, control, zero-width/format
 
 
