@@ -109,7 +109,10 @@ class PostgresServer:
                 os.chown(path, self._owner.pw_uid, self._owner.pw_gid)
         try:
             self._run("initdb", "-D", str(self.data), "--auth=trust", "--username=postgres",
-                      "--encoding=UTF8", "--locale=C", "--no-sync")
+                      "--encoding=UTF8", "--locale=C", "--no-sync",
+                      # pg_trgm (search) classifies characters by LC_CTYPE: under plain C it sees
+                      # no trigrams in Chinese. C.UTF-8 classifies them; collation stays C.
+                      "--lc-ctype=C.UTF-8")
             settings = [
                 "-c listen_addresses=127.0.0.1",
                 f"-c unix_socket_directories={self.sockets}",
