@@ -173,3 +173,20 @@ def check_tables(fmt: Format, applications: Table | None, review: Table | None) 
         checks.append(_check("review_litigation.totals", _each(REVIEW_GROUPS, group_total),
                              "total = upheld + corrected + other + pending in every group"))
     return checks
+
+
+def failed_check_cells(fmt: Format, tables: Mapping[str, Table]) -> dict[Cell, tuple[str, ...]]:
+    """The cells of every identity that does not hold, each with the rules that cover it.
+
+    The same identities `check_tables` reports on, computed over the record's tables (the
+    `applications` and `review_litigation` of a record's JSON form), so a reader (the web UI)
+    can mark the cells of a failed check without reading the check's detail text.
+    """
+    covered: dict[Cell, list[str]] = {}
+    for rule, terms in _identities(fmt, "applications" in tables, "review_litigation" in tables):
+        if sum(sign * _value(tables, cell) for cell, sign in terms) != 0:
+            for cell, _ in terms:
+                rules = covered.setdefault(cell, [])
+                if rule not in rules:
+                    rules.append(rule)
+    return {cell: tuple(rules) for cell, rules in covered.items()}

@@ -1,0 +1,352 @@
+"""The web UI and its read-only JSON API (Flask + Jinja2, autoescaped; no JavaScript).
+
+Flask because the archive's API is synchronous SQLAlchemy (an async framework would buy nothing),
+Jinja2 escapes everything by default, and its test client needs no extra package. `nianbao serve`
+runs it under waitress (a pure-Python, threaded production WSGI server).
+
+Every page sets a strict Content-Security-Policy (no script at all, styles only from /static), so
+report text, which is untrusted HTML, can only ever appear as text. Archived copies are served
+byte for byte under `Content-Security-Policy: sandbox` with `nosniff`, and as attachments unless
+they are HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from flask import Flask, Response, abort, jsonify, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from parsing.sniff import sniff
+from parsing.errors import ParseError
+from storage import Archive
+
+from . import reads
+from .diff import diff_records
+from .form import SECTION_LABELS, cell_label, form_tables
+from .search_params import PARAMS, ParamError, all_hits, hit_dict, hits_csv, query_from_args, result_dict
+
+log = logging.getLogger(__name__)
+
+UI_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+          "base-uri 'none'; frame-ancestors 'none'")
+# An archived page is untrusted: no script (sandbox without allow-scripts), nothing loaded from
+# anywhere (no beacons to the portal), its own inline styles allowed so it looks as captured.
+CAPTURE_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+DEFAULT_EXPORT_CAP = 5000
+
+
+def create_app(archive: Archive, *, registry: Path | None = None, export_cap: int = DEFAULT_EXPORT_CAP,
+               search_fn: Callable[..., Any] | None = None, today: Callable[[], dt.date] | None = None) -> Flask:
+    """The WSGI app over an opened archive. `registry` (a TOML file or folder) feeds the
+    monitoring pages; `export_cap` bounds CSV/JSON downloads of search results."""
+    app = Flask(__name__)
+    app.config.update(EXPORT_CAP=export_cap, JSON_AS_ASCII=False)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    # Deadlines are Chinese calendar days (31 January / 31 March), so "today" is today in China.
+    clock = today or (lambda: dt.datetime.now(ZoneInfo("Asia/Shanghai")).date())
+
+    def searcher() -> Callable[..., Any]:
+        if search_fn is not None:
+            return search_fn
+        from storage.search import search
+
+        return search
+
+    # -- helpers ---------------------------------------------------------------------------
+    def wants_json() -> bool:
+        return request.path.startswith("/api/")
+
+    def error(status: int, message: str, **context: Any):
+        if wants_json():
+            response = jsonify({"error": message, "status": status})
+            response.status_code = status
+            return response
+        return render_template("error.html", status=status, message=message, **context), status
+
+    def permalink(report_id: int, version_id: int | None = None) -> str:
+        args = {"version": version_id} if version_id else {}
+        return url_for("report_page", report_id=report_id, _external=True, **args)
+
+    def search_url(_endpoint: str | None = None, **changes: Any) -> str:
+        """This search with some parameters changed (None removes one), on this page or another."""
+        args = {k: v for k, v in request.args.items() if k in PARAMS or k == "page"}
+        args.update({k: v for k, v in changes.items()})
+        args = {k: v for k, v in args.items() if v not in (None, "")}
+        path = url_for(_endpoint) if _endpoint else request.path
+        return path + ("?" + urlencode(args) if args else "")
+
+    app.jinja_env.globals.update(search_url=search_url, permalink=permalink, SECTION_LABELS=SECTION_LABELS,
+                                 cell_label=cell_label)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", UI_CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    @app.errorhandler(reads.NotFound)
+    def not_found(exc: reads.NotFound):
+        return error(404, str(exc))
+
+    @app.errorhandler(ParamError)
+    def bad_param(exc: ParamError):
+        return error(400, str(exc))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return error(exc.code or 500, exc.description or exc.name)
+
+    def parse_int(name: str, value: str | None) -> int | None:
+        if value in (None, ""):
+            return None
+        if not value.isdigit():
+            raise ParamError(f"{name}={value!r}: expected a whole number")
+        return int(value)
+
+    # -- search ----------------------------------------------------------------------------
+    def run_search(facets: bool):
+        from storage.search import QueryError
+
+        query = query_from_args(request.args, facets=facets)
+        try:
+            return query, searcher()(archive, query), None
+        except QueryError as exc:
+            return query, None, str(exc)
+
+    @app.get("/")
+    def search_page():
+        query, result, problem = run_search(facets=True)
+        status = 400 if problem else 200
+        return render_template("search.html", query=query, result=result, problem=problem, args=request.args,
+                               export_cap=app.config["EXPORT_CAP"]), status
+
+    @app.get("/api/search")
+    def search_api():
+        query, result, problem = run_search(facets=(request.args.get("facets") in ("1", "true")))
+        if problem:
+            return error(400, problem)
+        return jsonify(result_dict(result))
+
+    def export_hits():
+        from storage.search import QueryError
+
+        query = query_from_args(request.args, facets=False)
+        try:
+            total, hits = all_hits(archive, query, app.config["EXPORT_CAP"], searcher())
+        except QueryError as exc:
+            abort(400, str(exc))
+        return total, hits
+
+    @app.get("/search.csv")
+    def search_csv():
+        total, hits = export_hits()
+        response = Response(hits_csv(hits, permalink), mimetype="text/csv")
+        response.headers["Content-Disposition"] = 'attachment; filename="nianbao-search.csv"'
+        response.headers["X-Nianbao-Total"] = str(total)
+        response.headers["X-Nianbao-Exported"] = str(len(hits))
+        return response
+
+    @app.get("/search.json")
+    def search_json():
+        total, hits = export_hits()
+        body = {"total": total, "exported": len(hits), "cap": app.config["EXPORT_CAP"],
+                "truncated": len(hits) < total,
+                "hits": [dict(hit_dict(h), permalink=permalink(h.report_id, h.version_id)) for h in hits]}
+        response = Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json")
+        response.headers["Content-Disposition"] = 'attachment; filename="nianbao-search.json"'
+        return response
+
+    # -- reports ---------------------------------------------------------------------------
+    def report_context(report_id: int) -> dict[str, Any]:
+        version = parse_int("version", request.args.get("version"))
+        return reads.report_detail(archive, report_id, version)
+
+    @app.get("/reports/<int:report_id>")
+    def report_page(report_id: int):
+        report = report_context(report_id)
+        return render_template("report.html", report=report, tables=form_tables(report["record"]),
+                               cite_url=permalink(report["id"], report["version"]["id"]))
+
+    @app.get("/api/reports/<int:report_id>")
+    def report_api(report_id: int):
+        report = report_context(report_id)
+        report["permalink"] = permalink(report["id"], report["version"]["id"])
+        report["archived_copy"] = url_for("capture_raw", capture_id=report["capture"]["id"], _external=True)
+        return jsonify(report)
+
+    def diff_context(report_id: int) -> dict[str, Any]:
+        a = parse_int("a", request.args.get("a"))
+        b = parse_int("b", request.args.get("b"))
+        report = reads.report_detail(archive, report_id)
+        ids = [v["id"] for v in report["versions"]]
+        if a is None or b is None:
+            if len(ids) < 2:
+                raise ParamError(f"report {report_id} has one version only; nothing to compare")
+            a, b = (ids[-2], ids[-1]) if a is None and b is None else (a or ids[0], b or ids[-1])
+        old, old_meta = reads.version_record(archive, report_id, a)
+        new, new_meta = reads.version_record(archive, report_id, b)
+        return {"report": report, "a": old_meta, "b": new_meta, "diff": diff_records(old, new)}
+
+    @app.get("/reports/<int:report_id>/diff")
+    def diff_page(report_id: int):
+        return render_template("diff.html", **diff_context(report_id))
+
+    @app.get("/api/reports/<int:report_id>/diff")
+    def diff_api(report_id: int):
+        context = diff_context(report_id)
+        return jsonify({"report_id": report_id, "a": context["a"], "b": context["b"], **context["diff"]})
+
+    # -- archived copies -------------------------------------------------------------------
+    @app.get("/captures/<int:capture_id>/raw")
+    def capture_raw(capture_id: int):
+        meta, body = reads.capture_payload(archive, capture_id)
+        try:
+            kind = sniff(body)
+        except ParseError:
+            kind = None
+        content_type = meta["content_type"] or {"html": "text/html", "text": "text/plain; charset=utf-8",
+                                                "pdf": "application/pdf"}.get(kind or "", "application/octet-stream")
+        response = Response(body, status=200)
+        response.headers["Content-Type"] = content_type
+        response.headers["Content-Security-Policy"] = CAPTURE_CSP
+        response.headers["X-Nianbao-Captured-At"] = meta["captured_at"]
+        response.headers["X-Nianbao-Source-Url"] = meta["final_url"] or meta["url"]
+        response.headers["X-Nianbao-Sha256"] = meta["sha256"]
+        if not content_type.split(";")[0].strip().lower() in ("text/html", "application/xhtml+xml"):
+            extension = {"pdf": "pdf", "docx": "docx", "doc": "doc", "html": "html", "text": "txt"}.get(kind or "", "bin")
+            response.headers["Content-Disposition"] = f'attachment; filename="capture-{capture_id}.{extension}"'
+        return response
+
+    @app.get("/api/captures/<int:capture_id>")
+    def capture_api(capture_id: int):
+        meta, _ = reads.capture_payload(archive, capture_id)
+        return jsonify(dict(meta, raw=url_for("capture_raw", capture_id=capture_id, _external=True)))
+
+    # -- agencies and monitoring -------------------------------------------------------------
+    def registry_agencies() -> list[Any]:
+        from crawler.registry import load_registry
+
+        return load_registry(registry)
+
+    def monitor(year: int, as_of: dt.date, agencies: list[Any]) -> dict[str, Any]:
+        from nianbao.monitor import evaluate
+
+        return evaluate(archive, agencies, year, as_of).to_dict()
+
+    def as_of_date() -> dt.date:
+        raw = request.args.get("as_of") or ""
+        if not raw:
+            return clock()
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise ParamError(f"as_of={raw!r}: expected a date, YYYY-MM-DD") from None
+
+    def agency_context(name: str) -> dict[str, Any]:
+        agency = reads.agency_detail(archive, name)
+        statuses, problem = [], None
+        from crawler.registry import RegistryError
+
+        try:
+            listed = [a for a in registry_agencies() if a.name == name]
+        except RegistryError as exc:  # configuration: say what is wrong with it, keep the page
+            listed, problem = [], f"agency registry could not be read: {exc}"
+        if listed:
+            as_of = as_of_date()
+            years = sorted({int(y) for y in agency["reports_by_year"] if y.isdigit()} | {as_of.year - 1}, reverse=True)
+            try:
+                for year in years:
+                    report = monitor(year, as_of, listed)
+                    statuses.extend(dict(row, year=year) for row in report["agencies"])
+            except ImportError:
+                problem = "monitoring is not available in this installation (nianbao.monitor is missing)"
+        elif problem is None:
+            problem = f"{name} is not in the agency registry, so there are no statuses for it"
+        agency["statuses"] = statuses
+        agency["statuses_note"] = problem
+        return agency
+
+    @app.get("/agencies/<path:name>")
+    def agency_page(name: str):
+        return render_template("agency.html", agency=agency_context(name))
+
+    @app.get("/api/agencies/<path:name>")
+    def agency_api(name: str):
+        return jsonify(agency_context(name))
+
+    def monitor_context(year: int) -> dict[str, Any]:
+        if not 1990 <= year <= 2100:
+            raise ParamError(f"year {year}: not a report year")
+        as_of = as_of_date()
+        from crawler.registry import RegistryError
+
+        try:
+            agencies = registry_agencies()
+        except RegistryError as exc:  # configuration error: a clear message, not a traceback
+            abort(500, f"agency registry {registry or 'config/agencies'} could not be read: {exc}")
+        region, kind = request.args.get("region") or None, request.args.get("kind") or None
+        if region:
+            agencies = [a for a in agencies if "/".join(a.region).startswith(region)]
+        if kind:
+            agencies = [a for a in agencies if a.kind == kind]
+        try:
+            report = monitor(year, as_of, agencies)
+        except ImportError:
+            abort(503, "monitoring is not available in this installation (nianbao.monitor is missing)")
+        return report
+
+    @app.get("/monitor/<int:year>")
+    def monitor_page(year: int):
+        report = monitor_context(year)
+        return render_template("monitor.html", report=report, chart=compliance_chart(report.get("summary", [])))
+
+    @app.get("/api/monitor/<int:year>")
+    def monitor_api(year: int):
+        return jsonify(monitor_context(year))
+
+    @app.get("/monitor")
+    def monitor_index():
+        year = clock().year - 1
+        return render_template("monitor_index.html", years=list(range(year, year - 6, -1)))
+
+    @app.get("/api")
+    def api_index():
+        return jsonify({"endpoints": [
+            "/api/search?q=&year=&agency=&region=&kind=&format=&check=&all_versions=&page=&per_page=&facets=",
+            "/api/reports/{id}?version={version_id}", "/api/reports/{id}/diff?a={version_id}&b={version_id}",
+            "/api/captures/{id}", "/api/agencies/{name}", "/api/monitor/{year}?as_of=&region=&kind=",
+        ]})
+
+    return app
+
+
+def compliance_chart(summary: list[dict[str, Any]]) -> dict[str, Any]:
+    """Stacked bars per region and kind (on time, late, missing, unreachable, not due), as numbers an
+    inline SVG can draw without script or inline style."""
+    width = 300
+    bars = []
+    parts = ("on_time", "late", "missing", "unreachable", "not_due")
+    for row in summary:
+        counts = [(p, int(row.get(p) or 0)) for p in parts]
+        total = sum(c for _, c in counts) or 1
+        x = 0.0
+        segments = []
+        for part, count in counts:
+            w = width * count / total
+            if count:
+                segments.append({"part": part, "x": round(x, 2), "width": round(w, 2), "count": count})
+            x += w
+        bars.append({"label": f"{row.get('region') or '—'} · {row.get('kind') or ''}", "segments": segments,
+                     "rate": row.get("on_time_rate")})
+    return {"width": width, "bars": bars, "parts": parts}

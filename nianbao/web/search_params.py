@@ -1,0 +1,144 @@
+"""The search page's GET parameters <-> a `storage.search.SearchQuery`, and a result as plain data.
+
+The URL is the query: every filter is a GET parameter, so any result page is a permalink.
+Parameters: q, year (2021 or 2019..2021), agency, region, kind, format, check (failed|ok),
+all_versions (1), page, per_page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import replace
+from typing import Any
+from collections.abc import Mapping
+
+from .reads import iso
+
+PARAMS = ("q", "year", "agency", "region", "kind", "format", "check", "all_versions", "per_page")
+MAX_PER_PAGE = 100
+_YEAR = re.compile(r"^\s*(\d{4})\s*(?:(?:\.\.|-|–|～|~)\s*(\d{4})\s*)?$")
+
+
+class ParamError(ValueError):
+    """A GET parameter that cannot be read; the message names it."""
+
+
+def _int(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ParamError(f"{name}={raw!r}: expected a whole number from {low} to {high}")
+    return int(raw)
+
+
+def query_from_args(args: Mapping[str, str], *, facets: bool = True, default_per_page: int = 20):
+    """A SearchQuery from the request's GET parameters (ParamError naming a bad one)."""
+    from storage.search import SearchQuery
+
+    year_from = year_to = None
+    year = (args.get("year") or "").strip()
+    if year:
+        match = _YEAR.match(year)
+        if not match:
+            raise ParamError(f"year={year!r}: expected a year (2021) or a range (2019..2021)")
+        year_from = int(match.group(1))
+        year_to = int(match.group(2) or match.group(1))
+        if year_to < year_from:
+            raise ParamError(f"year={year!r}: the range ends before it starts")
+    check = (args.get("check") or "").strip()
+    if check not in ("", "failed", "ok"):
+        raise ParamError(f"check={check!r}: expected 'failed' or 'ok'")
+    fmt = (args.get("format") or "").strip()
+    if fmt not in ("", "2019", "2021"):
+        raise ParamError(f"format={fmt!r}: expected 2019 or 2021")
+    kind = (args.get("kind") or "").strip()
+    if kind not in ("", "department", "government"):
+        raise ParamError(f"kind={kind!r}: expected 'department' or 'government'")
+    return SearchQuery(
+        text=(args.get("q") or "").strip(),
+        year_from=year_from,
+        year_to=year_to,
+        agency=(args.get("agency") or "").strip() or None,
+        region=(args.get("region") or "").strip() or None,
+        kind=kind or None,
+        format=fmt or None,
+        check_failed={"failed": True, "ok": False}.get(check),
+        all_versions=(args.get("all_versions") or "") in ("1", "true", "on", "yes"),
+        page=_int(args, "page", 1, 1, 1_000_000),
+        per_page=_int(args, "per_page", default_per_page, 1, MAX_PER_PAGE),
+        facets=facets,
+    )
+
+
+def hit_dict(hit: Any) -> dict[str, Any]:
+    return {
+        "report_id": hit.report_id,
+        "version_id": hit.version_id,
+        "capture_id": hit.capture_id,
+        "agency": hit.agency,
+        "region": hit.region,
+        "kind": hit.kind,
+        "year": hit.year,
+        "title": hit.title,
+        "url": hit.url,
+        "captured_at": iso(hit.captured_at),
+        "published_on": iso(hit.published_on),
+        "format": hit.format,
+        "checks_failed": hit.checks_failed,
+        "is_current": hit.is_current,
+        "snippet": [[text, bool(matched)] for text, matched in hit.snippet],
+        "score": hit.score,
+    }
+
+
+def result_dict(result: Any) -> dict[str, Any]:
+    q = result.query
+    return {
+        "query": {"text": q.text, "year_from": q.year_from, "year_to": q.year_to, "agency": q.agency,
+                  "region": q.region, "kind": q.kind, "format": q.format, "check_failed": q.check_failed,
+                  "all_versions": q.all_versions, "page": q.page, "per_page": q.per_page},
+        "total": result.total,
+        "hits": [hit_dict(h) for h in result.hits],
+        "facets": result.facets,
+    }
+
+
+def all_hits(archive: Any, query: Any, cap: int, search_fn: Any) -> tuple[int, list[Any]]:
+    """Every hit of the query, page after page, up to `cap`; returns (total, hits)."""
+    hits: list[Any] = []
+    page, total = 1, 0
+    while len(hits) < cap:
+        result = search_fn(archive, replace(query, page=page, per_page=MAX_PER_PAGE, facets=False))
+        total = result.total
+        hits.extend(result.hits)
+        if not result.hits or len(hits) >= total:
+            break
+        page += 1
+    return total, hits[:cap]
+
+
+CSV_COLUMNS = ("agency", "region", "kind", "year", "title", "url", "captured_at", "published_on", "format",
+               "checks_failed", "is_current", "report_id", "version_id", "capture_id", "permalink", "snippet")
+
+
+def hits_csv(hits: list[Any], permalink) -> str:  # noqa: ANN001 - permalink(report_id, version_id) -> str
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for hit in hits:
+        row = hit_dict(hit)
+        row["permalink"] = permalink(hit.report_id, hit.version_id)
+        row["snippet"] = "".join(text for text, _ in hit.snippet)
+        writer.writerow([_csv_value(row[c]) for c in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    text = str(value)
+    # A spreadsheet would run a cell starting with = + - @ as a formula: report text is untrusted.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -1,0 +1,117 @@
+"""An archive for the web UI's tests, built from real captures through `Archive.ingest`.
+
+Reports: HTML fixture pages (2021 and 2019 formats), a PDF and a DOCX rendered by
+tests/render_documents.py, a text report whose checks fail, a report captured twice with an edited
+cell and sentence (two versions), and a page whose markup runs script (a <script> element, an
+<img onerror>) and whose text holds script-looking words, to prove nothing of it runs in the UI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select
+
+from storage import Archive
+from storage.archive import CaptureIn
+from storage.models import Agency, CrawlRun
+from tests.conftest import FIXTURES
+from tests.render import render_html_page
+from tests.render_documents import render_docx, render_pdf, sample_tables
+
+PARSING = FIXTURES / "parsing"
+T0 = dt.datetime(2022, 2, 1, 8, 0, tzinfo=dt.timezone.utc)
+
+# What the hostile page tries: each would be seen by a test (window.pwned, the title, a request
+# to /pwned) if it ever ran.
+SCRIPT_ELEMENT = "<script>window.pwned = 'script'; document.title = 'PWNED'; fetch('/pwned?from=script');</script>"
+IMG_ONERROR = "<img src=\"/no-such-image.png\" onerror=\"window.pwned = 'img'; document.title = 'PWNED'; fetch('/pwned?from=img')\">"
+TEXT_WITH_MARKUP = "特别说明：<script>window.pwned='text'</script><img src=x onerror=\"window.pwned='text-img'\">本年度未收取信息处理费。"
+HOSTILE_AGENCY = "安阳市林业局"
+EDITED_AGENCY = "卫辉市信访局"
+FAILED_AGENCY = "宁陵县卫生健康委员会"
+
+
+@dataclass(frozen=True)
+class Built:
+    hostile: int  # report ids
+    edited: int
+    failed: int
+    pdf: int
+    docx: int
+    html_2019: int
+    html_2021: int
+    hostile_capture: int
+    pdf_capture: int
+    edited_versions: tuple[int, int]
+
+
+def _capture(archive: Archive, url: str, body: bytes, at: dt.datetime, content_type: str, agency: str | None = None,
+             run_id: int | None = None) -> int:
+    result = archive.ingest(CaptureIn(url=url, body=body, captured_at=at, content_type=content_type,
+                                      headers=(("Content-Type", content_type),), agency=agency, run_id=run_id))
+    assert result.report_id is not None, f"{url} was not archived as a report: {result.parse_error}"
+    return result.report_id
+
+
+def hostile_page() -> bytes:
+    page = render_html_page(sample_tables("2021", agency=HOSTILE_AGENCY, seed=3))
+    page = page.replace("</h1>", "</h1>" + SCRIPT_ELEMENT + IMG_ONERROR, 1)
+    page = page.replace("<p>本年度未收取信息处理费。</p>", f"<p>{html.escape(TEXT_WITH_MARKUP)}</p>", 1)
+    return page.encode("utf-8")
+
+
+def edited_pages() -> tuple[bytes, bytes]:
+    first = sample_tables("2021", agency=EDITED_AGENCY, seed=11)
+    apps = {row: dict(cols) for row, cols in first.applications.items()}
+    apps["granted"]["natural_person"] += 5  # the edit: one cell (and so its checks) changes
+    second = replace(first, applications=apps)
+    page_a = render_html_page(first)
+    page_b = render_html_page(second).replace("扎实推进政务公开工作。", "扎实推进政务公开工作，全年未发生泄密事件。", 1)
+    return page_a.encode("utf-8"), page_b.encode("utf-8")
+
+
+def build(archive: Archive) -> Built:
+    with archive.session() as session, session.begin():
+        agency = Agency(name=EDITED_AGENCY, region="河南省/新乡市/卫辉市", kind="department",
+                        list_urls=["https://www.weihui.gov.cn/zwgk/ndbg/"])
+        session.add(agency)
+        session.flush()
+        run = CrawlRun(agency_id=agency.id, started_at=T0, finished_at=T0 + dt.timedelta(minutes=3),
+                       outcome="reached", pages_listed=2, reports_found=1, errors=["https://www.weihui.gov.cn/x: 503"])
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    page_a, page_b = edited_pages()
+    edited_url = "https://www.weihui.gov.cn/zwgk/ndbg/t20220125_1.html"
+    edited = _capture(archive, edited_url, page_a, T0, "text/html; charset=utf-8", EDITED_AGENCY, run_id)
+    _capture(archive, edited_url, page_b, T0 + dt.timedelta(days=20), "text/html; charset=utf-8", EDITED_AGENCY)
+    hostile = _capture(archive, "https://www.anyang.gov.cn/lyj/ndbg/t20220120_9.html", hostile_page(),
+                       T0 + dt.timedelta(hours=1), "text/html; charset=utf-8", HOSTILE_AGENCY)
+    failed = _capture(archive, "https://www.ningling.gov.cn/wjw/2022/report.txt",
+                      (PARSING / "text_failed_checks.txt").read_bytes(), T0 + dt.timedelta(hours=2),
+                      "text/plain; charset=utf-8", FAILED_AGENCY)
+    pdf = _capture(archive, "https://www.huaian.gov.cn/attach/2023report.pdf",
+                   render_pdf(sample_tables("2021", agency="淮安市生态环境局", year=2022, seed=5)),
+                   T0 + dt.timedelta(hours=3), "application/pdf", "淮安市生态环境局")
+    docx = _capture(archive, "https://www.suqian.gov.cn/attach/2020report.docx",
+                    render_docx(sample_tables("2019", agency="宿迁市交通运输局", seed=9)),
+                    T0 + dt.timedelta(hours=4),
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "宿迁市交通运输局")
+    html_2019 = _capture(archive, "https://xxgk.example.gov.cn/2019/mostly_blank.html",
+                         (PARSING / "html_trs_xxgk_2019_mostly_blank.html").read_bytes(), T0 + dt.timedelta(hours=5),
+                         "text/html")
+    html_2021 = _capture(archive, "https://www.example.gov.cn/2022/ecology.html",
+                         (PARSING / "html_trs_wcm_2022_ecology.html").read_bytes(), T0 + dt.timedelta(hours=6),
+                         "text/html")
+    with archive.session() as session:
+        from storage.models import Report, ReportVersion
+
+        versions = tuple(session.scalars(select(ReportVersion.id).where(ReportVersion.report_id == edited)
+                                         .order_by(ReportVersion.id)))
+        hostile_capture = session.get(Report, hostile).first_capture_id
+        pdf_capture = session.get(Report, pdf).first_capture_id
+    assert len(versions) == 2, versions
+    return Built(hostile, edited, failed, pdf, docx, html_2019, html_2021, hostile_capture, pdf_capture, versions)

@@ -1,0 +1,48 @@
+"""Web UI fixtures: one archive built once per session on SQLite (tests/web/build.py), its app and
+test client; the storage fixtures for the tests that run on both SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from storage import Archive
+from tests.storage.conftest import (  # noqa: F401  (fixtures, registered by import)
+    archive,
+    backend,
+    data_dir,
+    database_url,
+    fresh_postgres_url,
+    postgres_server,
+    postgres_template,
+)
+from tests.web.build import Built, build
+
+
+@pytest.fixture(scope="session")
+def built_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Archive, Built]]:
+    data: Path = tmp_path_factory.mktemp("web-data")
+    opened = Archive.open(data, f"sqlite:///{data / 'nianbao.sqlite3'}")
+    try:
+        yield opened, build(opened)
+    finally:
+        opened.close()
+
+
+@pytest.fixture(scope="session")
+def built(built_archive: tuple[Archive, Built]) -> Built:
+    return built_archive[1]
+
+
+@pytest.fixture(scope="session")
+def app(built_archive: tuple[Archive, Built]):
+    from nianbao.web.app import create_app
+
+    return create_app(built_archive[0])
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
