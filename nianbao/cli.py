@@ -307,6 +307,7 @@ def agencies_list(config: Path | None, as_json: bool) -> None:
 # -- crawling ---------------------------------------------------------------------------------
 
 EXIT_CRAWL_FAILED = 3
+EXIT_CRAWL_LOCKED = 75  # EX_TEMPFAIL: another crawl of this archive is running; try later
 
 
 @main.command("crawl")
@@ -316,8 +317,13 @@ EXIT_CRAWL_FAILED = 3
 @click.option("--ignore-robots", is_flag=True, help="Do not fetch or obey robots.txt (local test portals only).")
 @click.option("--jobdir", type=click.Path(file_okay=False, path_type=Path),
               help="Keep the crawl's state here, so an interrupted crawl resumes where it stopped.")
+@click.option("--workers", "redis_url", metavar="REDIS_URL",
+              help="Be one of several workers sharing the crawl through Redis (scrapy-redis), e.g. "
+                   "redis://10.0.0.5:6379/0; needs NIANBAO_DATABASE_URL (PostgreSQL) and a shared NIANBAO_DATA.")
+@click.option("--worker-ttl", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="With --workers: seconds without a heartbeat before a worker's requests are requeued.")
 def crawl_command(config: Path | None, names: tuple[str, ...], no_politeness: bool, ignore_robots: bool,
-                  jobdir: Path | None) -> None:
+                  jobdir: Path | None, redis_url: str | None, worker_ttl: float) -> None:
     """Crawl the agencies' report columns into the archive and parse what is found.
 
     \b
@@ -325,7 +331,11 @@ def crawl_command(config: Path | None, names: tuple[str, ...], no_politeness: bo
       nianbao crawl
       nianbao crawl --config config/agencies/jiangsu.toml --agency 淮安市人民政府
       nianbao crawl --jobdir data/job    # resumable: run the same command again after a crash
-    Exits 3 when any agency's column could not be crawled (down, blocked, unreadable).
+      nianbao crawl --workers redis://10.0.0.5:6379/0   # one of N workers (README: distributed crawl)
+    Exits 3 when any agency's column could not be crawled (down, blocked, unreadable), 75 when
+    another crawl of the same archive is running (the lock $NIANBAO_DATA/crawl.lock; not taken
+    with --workers, which share the archive by design), 4 when a --workers worker stopped
+    before the shared crawl ended.
     """
     from crawler.run import run_crawl
 
@@ -340,7 +350,28 @@ def crawl_command(config: Path | None, names: tuple[str, ...], no_politeness: bo
         overrides.update({"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8})
     if ignore_robots:
         overrides["ROBOTSTXT_OBEY"] = False
-    outcomes = run_crawl(agencies, overrides=overrides, jobdir=jobdir)
+    if redis_url:
+        from nianbao.crawl_workers import crawl_with_workers
+
+        crawl_with_workers(agencies, redis_url, overrides, jobdir=jobdir, worker_ttl=worker_ttl)  # exits
+    from filelock import FileLock, Timeout
+
+    from storage.db import data_dir
+
+    lock_path = data_dir() / "crawl.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # One crawl per archive at a time: a scheduled run that starts while the last one is
+        # still going stops here instead of crawling the same portals twice.
+        lock = FileLock(lock_path, timeout=0)
+        lock.acquire()
+    except Timeout:
+        click.echo(f"nianbao: another crawl holds {lock_path}; not starting a second one", err=True)
+        sys.exit(EXIT_CRAWL_LOCKED)
+    try:
+        outcomes = run_crawl(agencies, overrides=overrides, jobdir=jobdir)
+    finally:
+        lock.release()
     failed = 0
     click.echo(f"{'agency':<24}{'outcome':<13}{'pages':>6}{'reports':>9}  errors")
     for name, outcome in outcomes.items():
@@ -392,3 +423,11 @@ def demo_command(data: Path | None) -> None:
         click.echo(f"  {report.agency_name or '?'} {report.year} {report.format or '?'}  "
                    f"{'checks ok' if not failed else f'{failed} checks failed'}  {report.url}")
     click.echo(f"try: NIANBAO_DATA={data} nianbao export --csv reports.csv")
+
+from .monitor_cli import monitor_command, schedule_command  # noqa: E402
+from .web.serve_cli import serve_command  # noqa: E402  (registered last, like every feature command)
+
+main.add_command(monitor_command)
+main.add_command(schedule_command)
+
+main.add_command(serve_command)

@@ -1,0 +1,145 @@
+"""Statuses: on time, late, missing, unreachable, not due — at the boundary days of both
+deadlines, and never "missing" for an agency the crawler could not see."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from nianbao.monitor import deadline, evaluate
+from tests.monitor.conftest import at
+
+D = dt.date.fromisoformat
+
+
+def status_of(scenario, year: int, as_of: str) -> dict[str, dict]:
+    report = evaluate(scenario.archive, list(scenario.agencies.values()), year, D(as_of))
+    return {row.agency: row.to_dict() for row in report.agencies}
+
+
+def test_deadline_is_31_january_for_departments_and_31_march_for_governments() -> None:
+    assert deadline("department", 2024) == D("2025-01-31")
+    assert deadline("government", 2024) == D("2025-03-31")
+
+
+@pytest.mark.parametrize("kind, on_deadline, day_after", [
+    ("department", "2025-01-31", "2025-02-01"),
+    ("government", "2025-03-31", "2025-04-01"),
+])
+def test_published_on_the_deadline_is_on_time_and_a_day_later_is_one_day_late(scenario, kind, on_deadline,
+                                                                               day_after) -> None:
+    punctual = scenario.agency("准时局", kind)
+    tardy = scenario.agency("迟到局", kind)
+    scenario.publish(punctual, 2024, f"{on_deadline} 23:30")  # late evening, China time: still that day
+    url = scenario.publish(tardy, 2024, f"{day_after} 00:10")
+    rows = status_of(scenario, 2024, "2025-06-01")
+    assert rows["准时局"]["status"] == "on_time"
+    assert rows["准时局"]["published_on"] == on_deadline
+    assert rows["迟到局"]["status"] == "late"
+    assert rows["迟到局"]["days_late"] == 1
+    assert rows["迟到局"]["url"] == url
+    evidence = rows["迟到局"]["evidence"]
+    assert evidence["date_source"] == "document"
+    assert len(evidence["first_capture"]["sha256"]) == 64
+    captured = at(f"{day_after} 00:10").astimezone(dt.timezone.utc)
+    assert evidence["first_capture"]["captured_at"] == captured.isoformat().replace("+00:00", "Z")
+
+
+@pytest.mark.parametrize("kind, last_day", [("department", "2025-01-31"), ("government", "2025-03-31")])
+def test_missing_only_from_a_crawl_after_the_deadline_not_due_until_then(scenario, kind, last_day) -> None:
+    silent = scenario.agency("沉默局", kind)
+    scenario.crawl(silent, f"{last_day} 20:00", listed=[(scenario.url(silent, "r2023"), 2023, "2024-01-20")])
+    day_after = (D(last_day) + dt.timedelta(days=1)).isoformat()
+    assert status_of(scenario, 2024, last_day)["沉默局"]["status"] == "not_due"
+    # The deadline has passed but the only crawl was on the last day: no evidence yet.
+    row = status_of(scenario, 2024, day_after)["沉默局"]
+    assert row["status"] == "unreachable"
+    assert "no finished crawl" in row["evidence"]["reason"]
+    scenario.crawl(silent, f"{day_after} 03:00", listed=[(scenario.url(silent, "r2023"), 2023, "2024-01-20")])
+    row = status_of(scenario, 2024, day_after)["沉默局"]
+    assert row["status"] == "missing"
+    pages = row["evidence"]["list_pages"]
+    assert [p["url"] for p in pages] == list(silent.list_urls)
+    assert pages[0]["status"] == 200 and len(pages[0]["sha256"]) == 64 and pages[0]["captured_at"]
+    assert row["evidence"]["years_listed"] == [2023]
+
+
+def test_site_down_on_the_last_crawl_is_unreachable_not_missing(scenario) -> None:
+    flaky = scenario.agency("宕机局")
+    scenario.crawl(flaky, "2025-02-03 03:00")  # reached, nothing for 2024
+    scenario.crawl(flaky, "2025-02-10 03:00", "unreachable", errors=["http://www.a1.gov.cn/: Connection refused"])
+    row = status_of(scenario, 2024, "2025-02-11")["宕机局"]
+    assert row["status"] == "unreachable"
+    assert row["evidence"]["crawl"]["outcome"] == "unreachable"
+    assert "Connection refused" in row["evidence"]["crawl"]["errors"][0]
+    assert row["evidence"]["last_reached"]["crawl"]["outcome"] == "reached"
+    # As of the earlier day, the reached crawl was the last one: missing then.
+    assert status_of(scenario, 2024, "2025-02-04")["宕机局"]["status"] == "missing"
+
+
+def test_blocked_and_failed_crawls_are_unreachable(scenario) -> None:
+    walled = scenario.agency("防火墙局")
+    broken = scenario.agency("改版局")
+    scenario.crawl(walled, "2025-02-03 03:00", "blocked", errors=["HTTP 412 (a JS challenge: blocked)"])
+    scenario.crawl(broken, "2025-02-03 03:00", "failed", errors=["the column listed no reports"])
+    rows = status_of(scenario, 2024, "2025-03-01")
+    assert rows["防火墙局"]["status"] == "unreachable"
+    assert rows["防火墙局"]["evidence"]["list_pages"][0]["status"] == 412
+    assert rows["改版局"]["status"] == "unreachable"
+
+
+def test_a_crawl_that_did_not_finish_is_not_evidence(scenario) -> None:
+    agency = scenario.agency("中断局")
+    scenario.crawl(agency, "2025-02-03 03:00", None)  # killed: no outcome
+    assert status_of(scenario, 2024, "2025-03-01")["中断局"]["status"] == "unreachable"
+
+
+def test_listed_but_not_archived_is_our_failure(scenario) -> None:
+    agency = scenario.agency("附件局")
+    url = scenario.url(agency, "broken2024")
+    scenario.crawl(agency, "2025-02-03 03:00", listed=[(url, 2024, "2025-01-20")])
+    row = status_of(scenario, 2024, "2025-03-01")["附件局"]
+    assert row["status"] == "unreachable"
+    assert row["url"] == url and "could not archive" in row["evidence"]["reason"]
+
+
+def test_published_early_is_on_time_before_the_deadline(scenario) -> None:
+    agency = scenario.agency("早发局")
+    scenario.publish(agency, 2024, "2025-01-10 09:00")
+    assert status_of(scenario, 2024, "2025-01-15")["早发局"]["status"] == "on_time"
+    # ...but not before it was captured.
+    assert status_of(scenario, 2024, "2025-01-09")["早发局"]["status"] == "not_due"
+
+
+def test_undated_report_uses_the_list_date_then_the_first_capture(scenario) -> None:
+    listed = scenario.agency("列表日期局")
+    undated = scenario.agency("无日期局")
+    url = scenario.publish(listed, 2024, "2025-02-05 10:00", published=None)
+    scenario.crawl(listed, "2025-02-05 09:59", listed=[(url, 2024, "2025-01-30")])
+    scenario.publish(undated, 2024, "2025-02-05 10:00", published=None)
+    rows = status_of(scenario, 2024, "2025-03-01")
+    assert rows["列表日期局"]["status"] == "on_time"
+    assert rows["列表日期局"]["evidence"]["date_source"] == "list"
+    assert rows["无日期局"]["status"] == "late" and rows["无日期局"]["days_late"] == 5
+    assert rows["无日期局"]["evidence"]["date_source"] == "first_seen"
+    assert "may have been published earlier" in rows["无日期局"]["evidence"]["note"]
+
+
+def test_compliance_summary_counts_and_rate(scenario) -> None:
+    a = scenario.agency("甲局", region="江苏省/甲市")
+    b = scenario.agency("乙局", region="江苏省/甲市")
+    c = scenario.agency("丙局", region="江苏省/甲市")
+    d = scenario.agency("丁局", region="江苏省/甲市")
+    scenario.publish(a, 2024, "2025-01-20 09:00")
+    scenario.publish(b, 2024, "2025-02-20 09:00")
+    scenario.crawl(c, "2025-02-02 09:00")
+    scenario.crawl(d, "2025-02-02 09:00", "unreachable")
+    report = evaluate(scenario.archive, list(scenario.agencies.values()), 2024, D("2025-03-01"))
+    row = next(r for r in report.summary if r.region == "江苏省/甲市")
+    assert (row.on_time, row.late, row.missing, row.unreachable) == (1, 1, 1, 1)
+    assert row.due == 3 and row.on_time_rate == pytest.approx(1 / 3, abs=1e-4)
+    data = report.to_dict()
+    assert set(data) >= {"year", "agencies", "findings", "summary"}
+    assert set(data["agencies"][0]) == {"agency", "region", "kind", "status", "deadline", "published_on",
+                                        "days_late", "url", "evidence"}
