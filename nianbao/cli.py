@@ -431,3 +431,8 @@ main.add_command(monitor_command)
 main.add_command(schedule_command)
 
 main.add_command(serve_command)
+
+from .search_cli import search_command, stats_command  # noqa: E402
+
+main.add_command(search_command)
+main.add_command(stats_command)
