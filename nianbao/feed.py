@@ -68,11 +68,11 @@ def write_atom(archive: Archive, path: Path, *, entries: int = DEFAULT_ENTRIES, 
         entry.title(_title(event))
         entry.updated(observed)
         entry.published(observed)
-        entry.summary(_summary(event))
+        entry.content(_summary(event), type="text")
         entry.category(term=event.kind if event.kind != "status" else f"status:{event.status}")
         url = event.detail.get("url")
         if url:
-            entry.link(href=url)
+            entry.link(href=url, rel="alternate")
     feed.updated(newest or dt.datetime.now(dt.timezone.utc))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

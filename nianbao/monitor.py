@@ -15,6 +15,9 @@ cite it, and nothing the crawler failed to see is ever blamed on the agency:
   no crawl has run since the deadline, or the column lists the report but nianbao could not
   archive it. Our failure, never reported as missing.
 - `not_due`: the deadline has not passed and no report is archived yet.
+- `undated`: a report is archived, but neither it, its page nor its column states a date, and
+  nianbao first captured it after the deadline with no crawl in between to show it was not
+  there yet: on time or late cannot be told, so neither is claimed.
 
 Recording (`record_events`) keeps what was reported in `monitor_events`, so the next run can say
 what is new: that drives the Atom feed (nianbao.feed) and the exit status of `nianbao monitor`.
@@ -43,7 +46,7 @@ from storage.models import Agency, Capture, CrawlRun, MonitorEvent, Report, Repo
 log = logging.getLogger(__name__)
 
 CHINA = ZoneInfo("Asia/Shanghai")  # deadlines and publication dates are China's calendar days
-STATUSES = ("on_time", "late", "missing", "unreachable", "not_due")
+STATUSES = ("on_time", "late", "missing", "unreachable", "not_due", "undated")
 FINDING_KINDS = ("invalid", "changed", "removed", "restored", "carryover_mismatch", "copied")
 APPLICANT_COLUMNS = ("natural_person", "enterprise", "research", "social_org", "legal_service", "other_org", "total")
 GONE_STATUSES = (404, 410)
@@ -122,6 +125,7 @@ class ComplianceRow:
     missing: int
     unreachable: int
     not_due: int
+    undated: int = 0
 
     @property
     def due(self) -> int:
@@ -136,7 +140,7 @@ class ComplianceRow:
     def to_dict(self) -> dict[str, Any]:
         return {"region": self.region, "kind": self.kind, "due": self.due, "on_time": self.on_time,
                 "late": self.late, "missing": self.missing, "unreachable": self.unreachable,
-                "not_due": self.not_due, "on_time_rate": self.on_time_rate}
+                "not_due": self.not_due, "undated": self.undated, "on_time_rate": self.on_time_rate}
 
 
 @dataclass(frozen=True)
@@ -283,9 +287,11 @@ def _runs(session: Session, agency_ids: list[int], cutoff: dt.datetime) -> dict[
 
 
 def _listed_on(url: str, runs: list[CrawlRun]) -> dt.date | None:
+    """The date the column showed beside the report's link (or beside the page linking the
+    attachment that holds the report)."""
     for run in runs:
         for link in run.listed or []:
-            if link.get("url") == url and link.get("listed_on"):
+            if link.get("listed_on") and (link.get("url") == url or url in link.get("attachments", ())):
                 return dt.date.fromisoformat(link["listed_on"])
     return None
 
@@ -327,12 +333,29 @@ def _status(session: Session, entry: RegistryAgency, year: int, as_of: dt.date,
         view = min(views, key=lambda v: (v.dated()[0], v.report.id))
         published, source = view.dated()
         evidence = {**_report_evidence(view), "date_source": source}
-        if source == "first_seen":
-            evidence["note"] = ("neither the report nor its column states a date; the date is the first "
-                                "capture by nianbao, so the report may have been published earlier")
         if len(views) > 1:
             evidence["other_reports"] = [v.report.url for v in views if v is not view]
         late = (published - due).days
+        if source == "first_seen" and late > 0:
+            # No stated date and first seen after the deadline: late only if a crawl after the
+            # deadline reached the column and it was not there yet.
+            absent = [run for run in runs if run.outcome == "reached" and due < china_date(run.started_at)
+                      and _aware(run.started_at) < view.first_seen
+                      and not any(link.get("year") == year for link in run.listed or [])]
+            if not absent:
+                evidence["note"] = ("neither the report, its page nor its column states a date, and nianbao first "
+                                    "captured it after the deadline with no earlier crawl of the column since the "
+                                    "deadline: whether it was late cannot be told")
+                return AgencyStatus(**base, status="undated", published_on=None, url=view.report.url,
+                                    evidence=evidence)
+            last_absent = absent[-1]
+            evidence["note"] = (f"no stated date: published after the crawl of {_iso(last_absent.started_at)}, "
+                                f"which did not list it, and before nianbao first captured it; days_late is the "
+                                "least it can be")
+            evidence["absent_in"] = _run_evidence(session, last_absent)
+            return AgencyStatus(**base, status="late", published_on=None,
+                                days_late=(china_date(last_absent.started_at) - due).days, url=view.report.url,
+                                evidence=evidence)
         return AgencyStatus(**base, status="late" if late > 0 else "on_time", published_on=published,
                             days_late=late if late > 0 else None, url=view.report.url, evidence=evidence)
     listed = [(run, link) for run in runs for link in run.listed or [] if link.get("year") == year]

@@ -18,7 +18,8 @@ EXIT_NEW_LATE_OR_MISSING = 4
 EXIT_NEW_FINDINGS = 8
 EXIT_NEW_UNREACHABLE = 16
 
-STATUS_STYLE = {"on_time": "green", "late": "yellow", "missing": "red", "unreachable": "magenta", "not_due": "dim"}
+STATUS_STYLE = {"on_time": "green", "late": "yellow", "missing": "red", "unreachable": "magenta", "not_due": "dim",
+                "undated": "cyan"}
 
 
 def _region_matches(region: str, prefix: str) -> bool:

@@ -182,8 +182,14 @@ class ReportsSpider(scrapy.Spider):
             is_html = False
         if is_html:
             text, _ = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+            listed = next((entry for entry in self.outcomes[agency.name].listed
+                           if entry["url"] in (response.request.url, response.url)), None)
             for link in attachment_links(response.url, text):
                 if self._on_site(agency, link.url) and agency.max_depth >= 2:
+                    if listed is not None:
+                        # The attachment holding the report inherits the list's date for it (a
+                        # PDF rarely states its publication date).
+                        listed.setdefault("attachments", []).append(link.url)
                     yield self._request(agency, PageRequest(link.url), "attachment", title=link.title)
 
     def parse_attachment(self, response: Response) -> Iterator:

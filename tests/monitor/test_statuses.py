@@ -112,18 +112,45 @@ def test_published_early_is_on_time_before_the_deadline(scenario) -> None:
     assert status_of(scenario, 2024, "2025-01-09")["早发局"]["status"] == "not_due"
 
 
-def test_undated_report_uses_the_list_date_then_the_first_capture(scenario) -> None:
+def test_undated_report_uses_the_list_date(scenario) -> None:
     listed = scenario.agency("列表日期局")
-    undated = scenario.agency("无日期局")
     url = scenario.publish(listed, 2024, "2025-02-05 10:00", published=None)
     scenario.crawl(listed, "2025-02-05 09:59", listed=[(url, 2024, "2025-01-30")])
+    row = status_of(scenario, 2024, "2025-03-01")["列表日期局"]
+    assert row["status"] == "on_time" and row["published_on"] == "2025-01-30"
+    assert row["evidence"]["date_source"] == "list"
+
+
+def test_an_attachment_takes_the_date_its_page_was_listed_with(scenario) -> None:
+    agency = scenario.agency("附件日期局")
+    pdf_url = scenario.publish(agency, 2024, "2025-02-05 10:00", published=None, name="report2024.pdf")
+    page = scenario.url(agency, "page2024")
+    run = scenario.crawl(agency, "2025-02-05 09:59", listed=[(page, 2024, "2025-02-02")])
+    from storage.models import CrawlRun
+
+    with scenario.archive.session() as session, session.begin():
+        crawl = session.get(CrawlRun, run)
+        crawl.listed = [{**crawl.listed[0], "attachments": [pdf_url]}]
+    row = status_of(scenario, 2024, "2025-03-01")["附件日期局"]
+    assert row["status"] == "late" and row["days_late"] == 2 and row["evidence"]["date_source"] == "list"
+
+
+def test_undated_and_first_seen_after_the_deadline_claims_nothing(scenario) -> None:
+    undated = scenario.agency("无日期局")
     scenario.publish(undated, 2024, "2025-02-05 10:00", published=None)
-    rows = status_of(scenario, 2024, "2025-03-01")
-    assert rows["列表日期局"]["status"] == "on_time"
-    assert rows["列表日期局"]["evidence"]["date_source"] == "list"
-    assert rows["无日期局"]["status"] == "late" and rows["无日期局"]["days_late"] == 5
-    assert rows["无日期局"]["evidence"]["date_source"] == "first_seen"
-    assert "may have been published earlier" in rows["无日期局"]["evidence"]["note"]
+    row = status_of(scenario, 2024, "2025-03-01")["无日期局"]
+    assert row["status"] == "undated" and row["days_late"] is None
+    assert row["evidence"]["date_source"] == "first_seen" and "cannot be told" in row["evidence"]["note"]
+
+
+def test_undated_but_absent_from_a_crawl_after_the_deadline_is_late_by_at_least(scenario) -> None:
+    agency = scenario.agency("补发局")
+    scenario.crawl(agency, "2025-02-03 03:00", listed=[(scenario.url(agency, "report2023"), 2023, "2024-01-20")])
+    scenario.publish(agency, 2024, "2025-02-10 10:00", published=None)
+    row = status_of(scenario, 2024, "2025-03-01")["补发局"]
+    assert row["status"] == "late" and row["days_late"] == 3  # at least: absent on 3 February
+    assert row["evidence"]["absent_in"]["crawl"]["outcome"] == "reached"
+    assert "least" in row["evidence"]["note"]
 
 
 def test_compliance_summary_counts_and_rate(scenario) -> None:
