@@ -334,7 +334,7 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
 def compliance_chart(summary: list[dict[str, Any]]) -> dict[str, Any]:
     """Stacked bars per region and kind (on time, late, missing, unreachable, not due), as numbers an
     inline SVG can draw without script or inline style."""
-    width = 300
+    width = 500
     bars = []
     parts = ("on_time", "late", "missing", "unreachable", "not_due")
     for row in summary:

@@ -112,6 +112,11 @@ class FormTable:
     title: str
     rows: tuple[tuple[FormCell, ...], ...]
 
+    @property
+    def section(self) -> str:
+        """The narrative section (record.sections key) the table belongs to."""
+        return "active_disclosure" if self.key == "active" else self.key
+
 
 def format_value(value: Any, signed: bool = False) -> str:
     """A cell as the form shows it: blank for null, a sign on 本年增/减."""

@@ -1,0 +1,208 @@
+"""The web UI in headless Chromium (Debian's /usr/bin/chromium driven by Playwright), against a real
+`nianbao serve` subprocess on 127.0.0.1: search, open a report, see a failed check highlighted,
+download CSV, open a version diff, and a captured page whose markup and text carry script that
+must run nowhere: not on the report page, not on the archived copy.
+
+No browser is ever downloaded (`playwright install` is never run): scripts/setup.sh installs
+Debian's chromium, and the tests fail, not skip, without it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from storage import Archive
+from tests.web.build import HOSTILE_AGENCY, Built, build
+from tests.web.registry import write_registry
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+SERVE_STARTUP_SECONDS = 30
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Built]]:
+    """`nianbao serve --port 0` over a freshly built archive; yields (base URL, what was built)."""
+    data = tmp_path_factory.mktemp("browser-data")
+    archive = Archive.open(data)  # the default SQLite database under the data folder, as serve opens it
+    try:
+        built = build(archive)
+    finally:
+        archive.close()
+    registry = write_registry(data)
+    env = dict(os.environ, NIANBAO_DATA=str(data))
+    env.pop("NIANBAO_DATABASE_URL", None)
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "nianbao"), "serve", "--host", "127.0.0.1", "--port", "0", "--config", str(registry)],
+        env=env, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
+    try:
+        base = _wait_for_address(server)
+        yield base, built
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _wait_for_address(server: subprocess.Popen) -> str:
+    deadline = time.monotonic() + SERVE_STARTUP_SECONDS
+    lines = []
+    while time.monotonic() < deadline:
+        line = server.stderr.readline()
+        if not line:
+            raise RuntimeError(f"nianbao serve exited ({server.poll()}) before listening: {''.join(lines)}")
+        lines.append(line)
+        match = re.search(r"serving on (http://127\.0\.0\.1:\d+/)", line)
+        if match:
+            base = match.group(1)
+            urllib.request.urlopen(base + "api", timeout=10).read()
+            return base
+    raise RuntimeError(f"nianbao serve did not say where it listens within {SERVE_STARTUP_SECONDS}s: {''.join(lines)}")
+
+
+@pytest.fixture(scope="module")
+def browser_context():
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: scripts/setup.sh installs Debian's chromium", pytrace=False)
+    with tempfile.TemporaryDirectory(prefix="nianbao-chromium-") as profile, sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS, accept_downloads=True)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture
+def page(browser_context):
+    opened = browser_context.new_page()
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def test_search_and_open_a_report(served, page):
+    base, built = served
+    page.goto(base)
+    page.fill("input[name=q]", "林业")
+    page.click("button[type=submit]")
+    assert page.text_content("#total") == "1"
+    assert page.locator("li.hit mark").first.text_content() == "林业"
+    assert "q=%E6%9E%97%E4%B8%9A" in page.url  # the URL is the query: a permalink
+    page.click("li.hit a.title")
+    assert page.url == f"{base}reports/{built.hostile}"
+    assert page.locator("h1").text_content() == f"{HOSTILE_AGENCY}2021年政府信息公开工作年度报告"
+    assert page.locator("#table-applications td[data-path='applications.total_processed.total']").count() == 1
+
+
+def test_failed_check_is_highlighted(served, page):
+    base, built = served
+    page.goto(f"{base}?check=failed")
+    page.click(f"li.hit a.title[href='/reports/{built.failed}']")
+    cell = page.locator("td[data-path='review_litigation.review.total']")
+    assert "failed" in cell.get_attribute("class")
+    # The stylesheet is loaded under the page's CSP and paints the cell: not just a class name.
+    highlighted = cell.evaluate("e => getComputedStyle(e).backgroundColor")
+    plain = page.locator("td[data-path='applications.carried_over.total']").evaluate(
+        "e => getComputedStyle(e).backgroundColor")
+    assert highlighted == "rgb(253, 231, 229)" and plain != highlighted
+    assert page.locator("section.checks li.failed").count() == 2
+
+
+def test_download_csv(served, page):
+    base, _ = served
+    page.goto(f"{base}?q=政府&per_page=2")
+    with page.expect_download() as info:
+        page.click("#download-csv")
+    download = info.value
+    assert download.suggested_filename == "nianbao-search.csv"
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    assert len(rows) == 7  # every page, not just the two hits shown
+    assert {row["year"] for row in rows} >= {"2019", "2020", "2021", "2022"}
+
+
+def test_open_a_version_diff(served, page):
+    base, built = served
+    page.goto(f"{base}reports/{built.edited}")
+    assert page.locator("#versions tbody tr").count() == 2
+    page.click("#compare")
+    assert page.url.startswith(f"{base}reports/{built.edited}/diff?")
+    assert page.locator("#changed-cells tr[data-path='applications.granted.natural_person']").count() == 1
+    assert page.locator("#changed-text ins").first.text_content() == "，全年未发生泄密事件"
+
+
+def _watch(page) -> list[str]:
+    """Requests to /pwned: what the hostile page's script and onerror would call."""
+    seen: list[str] = []
+    page.on("request", lambda request: seen.append(request.url) if "/pwned" in request.url else None)
+    return seen
+
+
+def _ran(page) -> dict:
+    return page.evaluate("() => ({pwned: window.pwned === undefined ? null : String(window.pwned), title: document.title})")
+
+
+def test_the_detector_sees_the_hostile_page_run_when_nothing_stops_it(served, page):
+    """Control: the same captured bytes in a page with no CSP run their script and onerror, so the
+    checks below would notice if the UI let them run."""
+    base, built = served
+    body = urllib.request.urlopen(f"{base}captures/{built.hostile_capture}/raw").read().decode("utf-8")
+    # Served at a same-origin URL by the browser itself, without the archive's headers.
+    page.route(f"{base}control", lambda route: route.fulfill(body=body, content_type="text/html; charset=utf-8"))
+    seen = _watch(page)
+    page.goto(f"{base}control")
+    page.wait_for_timeout(300)
+    assert _ran(page)["pwned"] in ("script", "img") and _ran(page)["title"] == "PWNED"
+    assert seen
+
+
+def test_captured_script_runs_nowhere(served, page):
+    base, built = served
+    seen = _watch(page)
+    page.goto(f"{base}reports/{built.hostile}")
+    page.wait_for_timeout(300)
+    assert _ran(page)["pwned"] is None and _ran(page)["title"] != "PWNED"
+    # The report's own text shows the markup it holds, as text.
+    assert "<script>window.pwned='text'</script>" in page.text_content("#section-other")
+    assert page.locator("main script, main img").count() == 0
+
+    page.goto(f"{base}captures/{built.hostile_capture}/raw")  # the archived copy, exactly as captured
+    page.wait_for_timeout(300)
+    assert page.locator("h1").first.text_content() == f"{HOSTILE_AGENCY}2021年政府信息公开工作年度报告"
+    assert _ran(page)["pwned"] is None and _ran(page)["title"] != "PWNED"
+    assert seen == []
+
+
+def test_usable_on_a_phone(served, browser_context):
+    base, built = served
+    phone = browser_context.new_page()
+    phone.set_viewport_size({"width": 390, "height": 844})
+    try:
+        for path in (f"reports/{built.edited}", "?q=政府"):
+            phone.goto(base + path)
+            # Wide tables scroll inside their own box; the page itself never scrolls sideways.
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        phone.goto(f"{base}reports/{built.edited}")
+        box = phone.locator("#table-applications")
+        assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # the form is wider than a phone: it scrolls
+    finally:
+        phone.close()
