@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, abort, jsonify, render_template, request, url_for
@@ -41,6 +41,7 @@ UI_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-acti
 # anywhere (no beacons to the portal), its own inline styles allowed so it looks as captured.
 CAPTURE_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 DEFAULT_EXPORT_CAP = 5000
+URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
 def create_app(archive: Archive, *, registry: Path | None = None, export_cap: int = DEFAULT_EXPORT_CAP,
@@ -66,6 +67,8 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         return request.path.startswith("/api/")
 
     def error(status: int, message: str, **context: Any):
+        if status >= 500:
+            log.warning("%s %s: %s", request.method, request.full_path, message)
         if wants_json():
             response = jsonify({"error": message, "status": status})
             response.status_code = status
@@ -221,7 +224,8 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         response.headers["Content-Type"] = content_type
         response.headers["Content-Security-Policy"] = CAPTURE_CSP
         response.headers["X-Nianbao-Captured-At"] = meta["captured_at"]
-        response.headers["X-Nianbao-Source-Url"] = meta["final_url"] or meta["url"]
+        # Portals use Chinese in URLs; a header value must be Latin-1, so the URL goes percent-encoded.
+        response.headers["X-Nianbao-Source-Url"] = quote(meta["final_url"] or meta["url"], safe=URL_SAFE)
         response.headers["X-Nianbao-Sha256"] = meta["sha256"]
         if not content_type.split(";")[0].strip().lower() in ("text/html", "application/xhtml+xml"):
             extension = {"pdf": "pdf", "docx": "docx", "doc": "doc", "html": "html", "text": "txt"}.get(kind or "", "bin")

@@ -334,3 +334,24 @@ def test_report_agency_and_diff_pages_on_both_backends(archive, backend):
     assert [c["path"] for c in diff["cells"]] == ["applications.granted.natural_person"]
     assert client.get(f"/api/agencies/{EDITED_AGENCY}").get_json()["crawl_runs"][0]["outcome"] == "reached"
     assert client.get("/api/search?q=林业").get_json()["total"] == 1
+
+
+def test_archived_copy_with_a_chinese_url_and_no_content_type(tmp_path):
+    from storage import Archive
+    from storage.archive import CaptureIn
+
+    archive = Archive.open(tmp_path, f"sqlite:///{tmp_path / 'nianbao.sqlite3'}")
+    try:
+        url = "https://www.example.gov.cn/附件/年报.svg"
+        body = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'
+        result = archive.ingest(CaptureIn(url=url, body=body, captured_at=dt.datetime(2022, 2, 1, tzinfo=dt.timezone.utc),
+                                          content_type=None))
+        response = create_app(archive).test_client().get(f"/captures/{result.capture_id}/raw")
+        assert response.status_code == 200 and response.data == body
+        assert response.headers["X-Nianbao-Source-Url"] == (
+            "https://www.example.gov.cn/%E9%99%84%E4%BB%B6/%E5%B9%B4%E6%8A%A5.svg")
+        # Neither HTML by its captured type nor by its bytes: downloaded, never rendered.
+        assert response.headers["Content-Disposition"].startswith("attachment")
+        assert response.headers["Content-Security-Policy"].startswith("sandbox")
+    finally:
+        archive.close()
