@@ -42,18 +42,16 @@ import redis
 from scrapy import Request, signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.exceptions import DontCloseSpider
-from sqlalchemy import func, select
 from twisted.internet import task
 
-from crawler.pipelines import ArchivePipeline
+from crawler.pipelines import ArchivePipeline, close_run, open_run
 from crawler.redis_queue import TOKEN, ReliablePriorityQueue
 from crawler.registry import Agency
 from crawler.run import crawl_settings, known_report_urls
 from crawler.spiders.reports import AgencyOutcome, ReportsSpider
 from storage import Archive
 from storage.db import data_dir
-from storage.models import Agency as AgencyRow
-from storage.models import CrawlRun, Report
+from storage.models import CrawlRun
 
 log = logging.getLogger(__name__)
 
@@ -234,17 +232,7 @@ def prepare_runs(server: redis.Redis, keys: CrawlKeys, agencies: list[Agency], d
             ids: dict[str, int] = {}
             with archive.session() as session, session.begin():
                 for agency in agencies:
-                    row = session.scalar(select(AgencyRow).where(AgencyRow.name == agency.name))
-                    if row is None:
-                        row = AgencyRow(name=agency.name, list_urls=[])
-                        session.add(row)
-                    row.region, row.kind, row.list_urls = agency.region_path, agency.kind, list(agency.list_urls)
-                    session.flush()
-                    before[agency.name] = session.scalar(
-                        select(func.count(Report.id)).where(Report.agency_id == row.id)) or 0
-                    run = CrawlRun(agency_id=row.id, started_at=begun, outcome=None, errors=[], listed=[])
-                    session.add(run)
-                    session.flush()
+                    run, before[agency.name] = open_run(session, agency.name, agency, begun)
                     ids[agency.name] = run.id
         finally:
             archive.close()
@@ -334,16 +322,7 @@ def record_outcomes(archive: Archive, runs: dict[str, int], outcomes: dict[str, 
             run = session.get(CrawlRun, runs[name]) if name in runs else None
             if run is None or run.outcome is not None:
                 continue
-            run.finished_at = finished
-            run.outcome = outcome.outcome
-            run.pages_listed = outcome.pages_listed
-            run.reports_found = outcome.reports_found
-            run.listed = list(outcome.listed)
-            run.errors = outcome.list_errors + outcome.errors + (
-                [f"the column listed no reports where {outcome.reports_before} were archived before: "
-                 "a crawler failure, not evidence that the agency stopped publishing"]
-                if outcome.outcome == "failed" else []
-            )
+            close_run(run, outcome, finished)
             written += 1
     return written
 

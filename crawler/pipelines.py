@@ -51,17 +51,7 @@ class ArchivePipeline:
         registry = getattr(spider, "agencies", {})
         with self.archive.session() as session, session.begin():
             for name, outcome in outcomes.items():
-                agency = _agency_row(session, name)
-                if name in registry:
-                    entry = registry[name]
-                    agency.region, agency.kind = entry.region_path, entry.kind
-                    agency.list_urls = list(entry.list_urls)
-                outcome.reports_before = session.scalar(
-                    select(func.count(Report.id)).where(Report.agency_id == agency.id)
-                ) or 0
-                run = CrawlRun(agency_id=agency.id, started_at=outcome.started_at, outcome=None, errors=[], listed=[])
-                session.add(run)
-                session.flush()
+                run, outcome.reports_before = open_run(session, name, registry.get(name), outcome.started_at)
                 self.run_ids[name] = run.id
 
     def process_item(self, item: dict, spider=None):
@@ -102,17 +92,36 @@ class ArchivePipeline:
                 if run is None:
                     run = CrawlRun(agency_id=_agency_row(session, name).id, started_at=outcome.started_at)
                     session.add(run)
-                run.finished_at = finished
-                run.outcome = outcome.outcome
-                run.pages_listed = outcome.pages_listed
-                run.reports_found = outcome.reports_found
-                run.listed = list(outcome.listed)
-                run.errors = outcome.list_errors + outcome.errors + (
-                    [f"the column listed no reports where {outcome.reports_before} were archived before: "
-                     "a crawler failure, not evidence that the agency stopped publishing"]
-                    if outcome.outcome == "failed" else []
-                )
+                close_run(run, outcome, finished)
         self.archive.close()
+
+
+def open_run(session, name: str, entry, started_at: dt.datetime) -> tuple[CrawlRun, int]:
+    """A crawl's run row for agency `name` (its row brought in line with registry `entry`), and
+    how many reports it had before. Also used by crawler.distributed, once per shared crawl."""
+    agency = _agency_row(session, name)
+    if entry is not None:
+        agency.region, agency.kind = entry.region_path, entry.kind
+        agency.list_urls = list(entry.list_urls)
+    reports_before = session.scalar(select(func.count(Report.id)).where(Report.agency_id == agency.id)) or 0
+    run = CrawlRun(agency_id=agency.id, started_at=started_at, outcome=None, errors=[], listed=[])
+    session.add(run)
+    session.flush()
+    return run, reports_before
+
+
+def close_run(run: CrawlRun, outcome, finished: dt.datetime) -> None:
+    """The outcome of the crawl (a crawler.spiders.reports.AgencyOutcome) into its run row."""
+    run.finished_at = finished
+    run.outcome = outcome.outcome
+    run.pages_listed = outcome.pages_listed
+    run.reports_found = outcome.reports_found
+    run.listed = list(outcome.listed)
+    run.errors = outcome.list_errors + outcome.errors + (
+        [f"the column listed no reports where {outcome.reports_before} were archived before: "
+         "a crawler failure, not evidence that the agency stopped publishing"]
+        if outcome.outcome == "failed" else []
+    )
 
 
 def _agency_row(session, name: str) -> AgencyRow:

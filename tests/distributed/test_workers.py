@@ -176,7 +176,7 @@ def test_workers_need_postgresql(tmp_path: Path, redis_server: RedisServer) -> N
     env = {k: v for k, v in os.environ.items() if k != "NIANBAO_DATABASE_URL"}
     env["NIANBAO_DATA"] = str(tmp_path / "data")
     done = subprocess.run([NIANBAO, "crawl", "--config", str(registry), "--workers", redis_server.url],
-                          env=env, capture_output=True, text=True, timeout=60)
+                          env=env, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 1
     assert "NIANBAO_DATABASE_URL" in done.stderr
 
@@ -190,6 +190,6 @@ def test_an_unreachable_redis_is_named(tmp_path: Path, postgres: PostgresServer)
     env = dict(os.environ, NIANBAO_DATA=str(tmp_path / "data"),
                NIANBAO_DATABASE_URL=postgres.create_database("no_redis"))
     done = subprocess.run([NIANBAO, "crawl", "--config", str(registry), "--workers", url],
-                          env=env, capture_output=True, text=True, timeout=60)
+                          env=env, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 1
     assert f"cannot reach Redis at {url}" in done.stderr
