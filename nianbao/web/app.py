@@ -87,6 +87,7 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         path = url_for(_endpoint) if _endpoint else request.path
         return path + ("?" + urlencode(args) if args else "")
 
+    app.jinja_env.tests["web_url"] = lambda url: isinstance(url, str) and url.lower().startswith(("http://", "https://"))
     app.jinja_env.globals.update(search_url=search_url, permalink=permalink, SECTION_LABELS=SECTION_LABELS,
                                  cell_label=cell_label)
 

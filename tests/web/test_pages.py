@@ -355,3 +355,21 @@ def test_archived_copy_with_a_chinese_url_and_no_content_type(tmp_path):
         assert response.headers["Content-Security-Policy"].startswith("sandbox")
     finally:
         archive.close()
+
+
+def test_a_source_url_that_is_not_http_is_shown_but_not_linked(tmp_path):
+    from storage import Archive
+    from storage.archive import CaptureIn
+    from tests.web.build import PARSING
+
+    archive = Archive.open(tmp_path, f"sqlite:///{tmp_path / 'nianbao.sqlite3'}")
+    try:
+        url = "javascript:fetch('/pwned')//report.txt"  # e.g. from an imported WARC: any string can be a URL there
+        result = archive.ingest(CaptureIn(url=url, body=(PARSING / "text_failed_checks.txt").read_bytes(),
+                                          captured_at=dt.datetime(2022, 2, 1, tzinfo=dt.timezone.utc),
+                                          content_type="text/plain"))
+        page = doc(create_app(archive).test_client().get(f"/reports/{result.report_id}"))
+        assert url in page.text_content()
+        assert not [href for href in page.xpath("//a/@href") if href.lower().startswith("javascript")]
+    finally:
+        archive.close()
