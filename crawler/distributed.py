@@ -601,6 +601,9 @@ def run_worker(agencies: list[Agency], redis_url: str, data: Path | None = None,
         settings.set(key, value, priority="cmdline")
     settings.set("EXTENSIONS", {**settings.getdict("EXTENSIONS"), "crawler.distributed.CrawlMembership": 400},
                  priority="cmdline")
+    # Each host's pace is kept across workers (crawler/pacing.py), after robots.txt has had its say.
+    settings.set("DOWNLOADER_MIDDLEWARES", {**settings.getdict("DOWNLOADER_MIDDLEWARES"),
+                                            "crawler.pacing.SharedHostPacing": 150}, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(DistributedReportsSpider)
     known = known_report_urls(data, database_url, agencies)
