@@ -204,9 +204,16 @@ def evaluate(archive: Archive, agencies: Sequence[RegistryAgency], year: int, as
     as_of = as_of or dt.datetime.now(CHINA).date()
     cutoff = _end_of(as_of)
     with archive.session() as session:
-        rows = {a.name: a for a in session.scalars(select(Agency).where(Agency.name.in_([a.name for a in agencies])))}
-        views = _report_views(session, [r.id for r in rows.values()], (year - 1, year), cutoff)
-        runs = _runs(session, [r.id for r in rows.values()], cutoff)
+        # In batches: SQLite and PostgreSQL cap the parameters of one statement (32,766 / 65,535).
+        rows: dict[str, Agency] = {}
+        views: dict[int, list[_ReportView]] = {}
+        runs: dict[int, list[CrawlRun]] = {}
+        for batch in _batches([a.name for a in agencies]):
+            found = session.scalars(select(Agency).where(Agency.name.in_(batch))).all()
+            rows.update({a.name: a for a in found})
+            ids = [a.id for a in found]
+            views.update(_report_views(session, ids, (year - 1, year), cutoff))
+            runs.update(_runs(session, ids, cutoff))
         statuses = []
         for entry in agencies:
             row = rows.get(entry.name)
@@ -229,6 +236,14 @@ def evaluate(archive: Archive, agencies: Sequence[RegistryAgency], year: int, as
             findings += _carryover(entry.name, year, this_year, last_year)
         findings += _copies(agencies, rows, views, year, copy_threshold)
     return MonitorReport(year, as_of, tuple(statuses), tuple(findings))
+
+
+BATCH = 500  # agencies per query batch
+
+
+def _batches(items: list, size: int = BATCH) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def _report_views(session: Session, agency_ids: list[int], years: Iterable[int],
@@ -257,10 +272,17 @@ def _report_views(session: Session, agency_ids: list[int], years: Iterable[int],
     by_report: dict[int, list[ReportVersion]] = defaultdict(list)
     for version in versions:
         by_report[version.report_id].append(version)
+    by_url: dict[str, list[Capture]] = defaultdict(list)
+    for capture in captures:
+        by_url[capture.url].append(capture)
+        if capture.final_url and capture.final_url != capture.url:
+            by_url[capture.final_url].append(capture)
     views: dict[int, list[_ReportView]] = defaultdict(list)
     for report in reports:
         mine = asked[report.url] | {report.url}
-        fetches = [c for c in captures if c.url in mine or c.final_url == report.url]
+        fetches = sorted({c.id: c for url in mine for c in by_url[url]
+                          if c.url in mine or c.final_url == report.url}.values(),
+                         key=lambda c: (_aware(c.captured_at), c.id))
         last_seen: dict[str, dt.datetime] = {}
         first_seen: dict[str, dt.datetime] = {}
         for capture in fetches:
@@ -548,6 +570,8 @@ def _carryover(agency: str, year: int, this_year: list[_ReportView], last_year: 
 # -- copied narrative --------------------------------------------------------------------------
 
 SHINGLE = 5  # characters
+DIGIT = re.compile(r"\d")
+NOT_WORD = re.compile(r"[\W_]+")
 MIN_NARRATIVE = 200  # characters: shorter narratives are too short to call copied
 
 
@@ -555,8 +579,7 @@ def narrative(record: dict[str, Any]) -> str:
     """The narrative sections, normalised for comparison: width-folded, no whitespace or
     punctuation, every digit a 0 (a report copied with this year's numbers typed in is copied)."""
     text = unicodedata.normalize("NFKC", "".join((record.get("sections") or {}).values()))
-    text = re.sub(r"\d", "0", text)
-    return "".join(ch for ch in text if ch.isalnum())
+    return NOT_WORD.sub("", DIGIT.sub("0", text))
 
 
 def _shingles(text: str) -> set[str]:
