@@ -124,7 +124,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         url = None
         if args.backend == "postgresql":
-            server = stack.enter_context(throwaway_server(Path(tmp) / "pg"))
+            server = stack.enter_context(throwaway_server())
             url = server.url("postgres")
         archive = Archive.open(Path(tmp) / "data", url)
         start = time.perf_counter()
