@@ -55,6 +55,12 @@ HOME_PATHS = {"", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp"
               "/default.html", "/default.htm", "/default.aspx", "/main.html"}
 
 
+def region_matches(region: str, prefix: str) -> bool:
+    """`prefix` names whole components of the 省/市/县 path: 江苏省/淮安市 is not 江苏省/淮安."""
+    prefix = prefix.strip("/")
+    return region == prefix or region.startswith(prefix + "/")
+
+
 def deadline(kind: str, year: int) -> dt.date:
     """The last day to publish the report on `year` (条例 第四十九条, 第五十条)."""
     return dt.date(year + 1, 1, 31) if kind == "department" else dt.date(year + 1, 3, 31)
@@ -643,6 +649,19 @@ def _copied(agency: str, year: int, view: _ReportView, other: _ReportView, other
         data={"url": view.report.url, "score": round(score, 4), "relation": relation,
               "with": {"agency": other_agency, "year": other.report.year, "url": other.report.url}},
     )
+
+
+def archive_state(archive: Archive) -> tuple[int | None, ...]:
+    """Changes whenever anything the monitor reads changes (archive rows are only ever added,
+    and CrawlRun rows are closed by the crawl that opened them): a cache key for `evaluate`."""
+    with archive.session() as session:
+        return (
+            session.scalar(select(func.max(Capture.id))),
+            session.scalar(select(func.max(ReportVersion.id))),
+            session.scalar(select(func.max(CrawlRun.id))),
+            session.scalar(select(func.count(CrawlRun.id)).where(CrawlRun.outcome.is_not(None))),
+            session.scalar(select(func.max(Agency.id))),
+        )
 
 
 # -- what is new -------------------------------------------------------------------------------

@@ -22,11 +22,6 @@ STATUS_STYLE = {"on_time": "green", "late": "yellow", "missing": "red", "unreach
                 "undated": "cyan"}
 
 
-def _region_matches(region: str, prefix: str) -> bool:
-    prefix = prefix.strip("/")
-    return region == prefix or region.startswith(prefix + "/")
-
-
 @click.command("monitor")
 @click.option("--year", type=int, help="The report year (default: last year, the one due this season).")
 @click.option("--region", help="Only agencies under this region path, e.g. 江苏省 or 江苏省/淮安市.")
@@ -73,7 +68,7 @@ def monitor_command(year: int | None, region: str | None, kind: str | None, as_o
         agencies = load_registry(config)
     except RegistryError as exc:
         raise click.ClickException(str(exc)) from exc
-    agencies = [a for a in agencies if (region is None or _region_matches(a.region_path, region))
+    agencies = [a for a in agencies if (region is None or monitor.region_matches(a.region_path, region))
                 and (kind is None or a.kind == kind)]
     if not agencies:
         raise click.ClickException("no registry agency matches --region/--kind")

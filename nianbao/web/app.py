@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -244,10 +245,22 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
 
         return load_registry(registry)
 
-    def monitor(year: int, as_of: dt.date, agencies: list[Any]) -> dict[str, Any]:
-        from nianbao.monitor import evaluate
+    monitored: dict[tuple, dict[str, Any]] = {}  # evaluate() is seconds on a national registry
+    monitored_lock = threading.Lock()
 
-        return evaluate(archive, agencies, year, as_of).to_dict()
+    def monitor(year: int, as_of: dt.date, agencies: list[Any]) -> dict[str, Any]:
+        from nianbao.monitor import archive_state, evaluate
+
+        key = (year, as_of, tuple(agencies), archive_state(archive))
+        with monitored_lock:
+            if key in monitored:
+                return monitored[key]
+        result = evaluate(archive, agencies, year, as_of).to_dict()
+        with monitored_lock:
+            if len(monitored) >= 64:
+                monitored.pop(next(iter(monitored)))
+            monitored[key] = result
+        return result
 
     def as_of_date() -> dt.date:
         raw = request.args.get("as_of") or ""
@@ -270,12 +283,9 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         if listed:
             as_of = as_of_date()
             years = sorted({int(y) for y in agency["reports_by_year"] if y.isdigit()} | {as_of.year - 1}, reverse=True)
-            try:
-                for year in years:
-                    report = monitor(year, as_of, listed)
-                    statuses.extend(dict(row, year=year) for row in report["agencies"])
-            except ImportError:
-                problem = "monitoring is not available in this installation (nianbao.monitor is missing)"
+            for year in years:
+                report = monitor(year, as_of, listed)
+                statuses.extend(dict(row, year=year) for row in report["agencies"])
         elif problem is None:
             problem = f"{name} is not in the agency registry, so there are no statuses for it"
         agency["statuses"] = statuses
@@ -301,15 +311,13 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         except RegistryError as exc:  # configuration error: a clear message, not a traceback
             abort(500, f"agency registry {registry or 'config/agencies'} could not be read: {exc}")
         region, kind = request.args.get("region") or None, request.args.get("kind") or None
+        from nianbao.monitor import region_matches
+
         if region:
-            agencies = [a for a in agencies if "/".join(a.region).startswith(region)]
+            agencies = [a for a in agencies if region_matches(a.region_path, region)]
         if kind:
             agencies = [a for a in agencies if a.kind == kind]
-        try:
-            report = monitor(year, as_of, agencies)
-        except ImportError:
-            abort(503, "monitoring is not available in this installation (nianbao.monitor is missing)")
-        return report
+        return monitor(year, as_of, agencies)
 
     @app.get("/monitor/<int:year>")
     def monitor_page(year: int):

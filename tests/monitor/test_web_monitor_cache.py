@@ -1,0 +1,32 @@
+"""The web UI's monitoring pages reuse an evaluation until the archive changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import nianbao.monitor
+from nianbao.web.app import create_app
+from storage import Archive
+from tests.monitor.conftest import Scenario
+from tests.monitor.test_monitor_cli import registry_toml
+
+
+def test_monitor_page_is_cached_until_the_archive_changes(tmp_path, monkeypatch) -> None:
+    archive = Archive.open(tmp_path / "data")  # SQLite: the cache key is the same SQL on both backends
+    scenario = Scenario(archive)
+    silent = scenario.agency("缓存局")
+    scenario.crawl(silent, "2025-02-03 03:00")
+    registry = tmp_path / "registry.toml"
+    registry.write_text(registry_toml(scenario), encoding="utf-8")
+    calls = []
+    real = nianbao.monitor.evaluate
+    monkeypatch.setattr(nianbao.monitor, "evaluate", lambda *a, **k: calls.append(a[2]) or real(*a, **k))
+    client = create_app(archive, registry=registry, today=lambda: dt.date(2025, 6, 1)).test_client()
+    assert client.get("/api/monitor/2024").get_json()["agencies"][0]["status"] == "missing"
+    assert client.get("/api/monitor/2024").get_json()["agencies"][0]["status"] == "missing"
+    assert len(calls) == 1
+    scenario.publish(silent, 2024, "2025-02-10 09:00")
+    row = client.get("/api/monitor/2024").get_json()["agencies"][0]
+    assert row["status"] == "late" and row["days_late"] == 10
+    assert len(calls) == 2
+    archive.close()
