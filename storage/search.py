@@ -41,6 +41,9 @@ __all__ = ["Hit", "QueryError", "SearchQuery", "SearchResult", "parse_query", "s
 MAX_PER_PAGE = 200
 MAX_PAGE = 10_000
 SNIPPET_CHARS = 120  # of original text around the first match
+# How many of the newest matching versions are ranked by relevance; the rest follow, newest first.
+# PostgreSQL's score reads each version's text (de-TOASTed, ~85 us a row), hence its smaller window.
+RANK_WINDOW = {"sqlite": 10_000, "postgresql": 200}
 KINDS = ("department", "government")
 FORMATS = ("2019", "2021")
 
@@ -105,34 +108,31 @@ def _validate(query: SearchQuery) -> None:
 
 # -- SQL ----------------------------------------------------------------------------------------
 class _Compiler:
-    """The query tree and filters as one SQL statement's pieces, for one dialect."""
+    """The query tree as SQL pieces for one dialect: per-term CTEs (SQLite), the boolean
+    condition, and the ranking score."""
 
-    def __init__(self, dialect: str, node: Node | None) -> None:
+    def __init__(self, dialect: str, node: Node | None, rank_window: int) -> None:
         self.dialect = dialect
-        self.params: dict[str, Any] = {}
+        self.params: dict[str, Any] = {"rank_window": rank_window}
         self.terms: dict[str, int] = {}  # normalised text -> number
-        self.ctes: list[str] = []
-        self.joins: list[str] = []
-        self.node = node
+        self.tables: dict[int, str] = {}  # SQLite: term number -> FTS table
         self.condition = self.compile(node) if node is not None else None
-        self.positive = []
+        self.positive: list[int] = []
         for term in positive_terms(node):
             if self.terms[term.text] not in self.positive:
                 self.positive.append(self.terms[term.text])
         self.required = self._required(node)
+        # An AND of positive terms is wholly expressed by inner joins (SQLite).
+        self.joins_are_condition = isinstance(node, Term) or (
+            isinstance(node, And) and all(isinstance(part, Term) for part in node.parts))
 
     def number(self, term: Term) -> int:
         if term.text not in self.terms:
             number = len(self.terms)
             self.terms[term.text] = number
             if self.dialect == "sqlite":
-                quoted = '"' + term.text.replace('"', '""') + '"'
-                table = "search_short" if term.short else "search_trigram"
-                self.params[f"q{number}"] = quoted
-                self.ctes.append(
-                    f"t{number} AS MATERIALIZED (SELECT rowid AS id, bm25({table}) AS s FROM {table} "
-                    f"WHERE {table} MATCH :q{number})"
-                )
+                self.params[f"q{number}"] = '"' + term.text.replace('"', '""') + '"'
+                self.tables[number] = "search_short" if term.short else "search_trigram"
             else:
                 self.params[f"q{number}"] = term.text
                 self.params[f"p{number}"] = "%" + re.sub(r"([\\%_])", r"\\\1", term.text) + "%"
@@ -161,106 +161,157 @@ class _Compiler:
             return {self.terms[part.text] for part in node.parts if isinstance(part, Term)}
         return set()
 
-    def score(self) -> str:
+    def sqlite_ctes(self) -> list[str]:
+        """t<n>: every version holding term n; s<n>: bm25 of the newest rank_window of them."""
+        ctes = []
+        for number, table in self.tables.items():
+            ctes.append(f"t{number} AS MATERIALIZED (SELECT rowid AS id FROM {table} WHERE {table} MATCH :q{number})")
+        for number in self.positive:
+            table = self.tables[number]
+            ctes.append(f"s{number} AS MATERIALIZED (SELECT rowid AS id, bm25({table}) AS s FROM {table} "
+                        f"WHERE {table} MATCH :q{number} ORDER BY rowid DESC LIMIT :rank_window)")
+        return ctes
+
+    def sqlite_joins(self) -> str:
+        joins = [f"{'JOIN' if n in self.required else 'LEFT JOIN'} t{n} ON t{n}.id = e.version_id"
+                 for n in self.tables]
+        joins += [f"LEFT JOIN s{n} ON s{n}.id = e.version_id" for n in self.positive]
+        return " ".join(joins)
+
+    def sqlite_score(self) -> str:
         if not self.positive:
             return "0.0"
-        if self.dialect == "sqlite":
-            return "-(" + " + ".join(f"coalesce(t{n}.s, 0.0)" for n in self.positive) + ")"
+        return "-(" + " + ".join(f"coalesce(s{n}.s, 0.0)" for n in self.positive) + ")"
+
+    def postgresql_score(self) -> str:
+        """A bm25-shaped term-frequency score over the normalised text (alias e)."""
+        if not self.positive:
+            return "0.0"
         parts = []
         for n in self.positive:
             tf = f"((length(e.body) - length(replace(e.body, :q{n}, ''))) / length(:q{n}))::float8"
             parts.append(f"({tf} / ({tf} + 1.2 * (0.25 + 0.75 * length(e.body) / 2000.0)))")
         return " + ".join(parts)
 
-    def from_clause(self) -> str:
-        joins = []
-        if self.dialect == "sqlite":
-            for number in range(len(self.terms)):
-                kind = "JOIN" if number in self.required else "LEFT JOIN"
-                joins.append(f"{kind} t{number} ON t{number}.id = e.version_id")
-        return (
-            "search_entries e " + " ".join(joins) +
-            " JOIN report_versions v ON v.id = e.version_id"
-            " JOIN reports r ON r.id = e.report_id"
-            " LEFT JOIN agencies a ON a.id = r.agency_id"
-        )
 
-    def with_clause(self) -> str:
-        return ("WITH " + ", ".join(self.ctes) + " ") if self.ctes else ""
-
-
-def _filters(query: SearchQuery, params: dict[str, Any]) -> list[str]:
+def _filters(query: SearchQuery, params: dict[str, Any]) -> tuple[list[str], set[str]]:
+    """WHERE conditions, and which of v (versions), r (reports), a (agencies) they need."""
     where = []
+    need: set[str] = set()
     if not query.all_versions:
         where.append("e.is_current = :current")
         params["current"] = True
     if query.year_from is not None:
         where.append("r.year >= :year_from")
         params["year_from"] = query.year_from
+        need.add("r")
     if query.year_to is not None:
         where.append("r.year <= :year_to")
         params["year_to"] = query.year_to
+        need.add("r")
     if query.agency:
         where.append("r.agency_name = :agency")
         params["agency"] = query.agency
+        need.add("r")
+    if query.format:
+        where.append("r.format = :format")
+        params["format"] = query.format
+        need.add("r")
     if query.region:
         region = query.region.strip().strip("/")
         where.append("(a.region = :region OR substr(a.region, 1, :region_len) = :region_prefix)")
         params.update(region=region, region_prefix=region + "/", region_len=len(region) + 1)
+        need.update("ra")
     if query.kind:
         where.append("a.kind = :kind")
         params["kind"] = query.kind
-    if query.format:
-        where.append("r.format = :format")
-        params["format"] = query.format
-    if query.check_failed is True:
-        where.append("v.checks_failed > 0")
-    elif query.check_failed is False:
-        where.append("v.checks_failed = 0")
-    return where
+        need.update("ra")
+    if query.check_failed is not None:
+        where.append("v.checks_failed > 0" if query.check_failed else "v.checks_failed = 0")
+        need.add("v")
+    return where, need
 
 
-def search(archive: Any, query: SearchQuery) -> SearchResult:
-    """The hits of `query` on one page, the total, and facet counts if asked. Raises QueryError."""
+def _joins(need: set[str]) -> str:
+    joins = ""
+    if "v" in need:
+        joins += " JOIN report_versions v ON v.id = e.version_id"
+    if "r" in need:
+        joins += " JOIN reports r ON r.id = e.report_id"
+    if "a" in need:
+        joins += " LEFT JOIN agencies a ON a.id = r.agency_id"
+    return joins
+
+
+def search(archive: Any, query: SearchQuery, *, rank_window: int | None = None) -> SearchResult:
+    """The hits of `query` on one page, the total, and facet counts if asked. Raises QueryError.
+
+    `rank_window`: how many of the newest matching versions are ranked by relevance (bm25 on
+    SQLite, per term; the tf score on PostgreSQL); matches beyond it follow, newest first.
+    """
     _validate(query)
+    if rank_window is not None and rank_window < 1:
+        raise QueryError(f"rank_window is {rank_window}; it must be at least 1")
     node = parse_query(query.text)
     with archive.engine.connect() as connection:
-        return _search(connection, query, node)
+        window = rank_window or RANK_WINDOW.get(connection.dialect.name, 1_000)
+        return _search(connection, query, node, window)
 
 
-def _search(connection: Connection, query: SearchQuery, node: Node | None) -> SearchResult:
-    compiler = _Compiler(connection.dialect.name, node)
+def _search(connection: Connection, query: SearchQuery, node: Node | None, rank_window: int) -> SearchResult:
+    compiler = _Compiler(connection.dialect.name, node, rank_window)
     params = dict(compiler.params)
-    where = _filters(query, params)
-    if compiler.condition is not None and not (compiler.dialect == "sqlite" and _all_required(compiler, node)):
+    where, need = _filters(query, params)
+    if not compiler.positive:
+        need.add("r")  # everything, or a purely negative query: newest report year first
+    sqlite = compiler.dialect == "sqlite"
+    if compiler.condition is not None and not (sqlite and compiler.joins_are_condition):
         where.append(compiler.condition)
     where_sql = (" WHERE " + " AND ".join(where)) if where else ""
-    base = compiler.with_clause() + "SELECT {columns} FROM " + compiler.from_clause() + where_sql
-    if compiler.positive:
-        order = "score DESC, e.version_id DESC"
-    else:  # everything, or a purely negative query: newest report year first
+
+    def statement(columns: str, tables: set[str], ranked: bool) -> str:
+        ctes = compiler.sqlite_ctes() if sqlite else []
+        if sqlite:
+            return (("WITH " + ", ".join(ctes) + " ") if ctes else "") + (
+                f"SELECT {columns} FROM search_entries e {compiler.sqlite_joins()}{_joins(tables)}{where_sql}")
+        if not ranked:
+            return f"SELECT {columns} FROM search_entries e{_joins(tables)}{where_sql}"
+        # Matches first (materialised: pg_trgm's row estimates are poor), then a score only for
+        # the newest rank_window of them, looked up row by row (no join for the planner to misjudge).
+        return (
+            f"WITH m AS MATERIALIZED (SELECT e.version_id FROM search_entries e{_joins(tables)}{where_sql}), "
+            "ranked AS MATERIALIZED (SELECT version_id, row_number() OVER (ORDER BY version_id DESC) AS recency, "
+            "count(*) OVER () AS total FROM m) "
+            f"SELECT {columns} FROM ranked"
+        )
+
+    if compiler.positive and sqlite:
+        columns = f"e.version_id AS version_id, {compiler.sqlite_score()} AS score, count(*) OVER () AS total"
+        order = "score DESC, version_id DESC"
+    elif compiler.positive:
+        columns = ("version_id, CASE WHEN recency <= :rank_window THEN (SELECT "
+                   f"{compiler.postgresql_score()} FROM search_entries e WHERE e.version_id = ranked.version_id) "
+                   "ELSE 0.0 END AS score, total")
+        order = "score DESC, version_id DESC"
+    else:
+        columns = "e.version_id AS version_id, 0.0 AS score, count(*) OVER () AS total"
         order = "r.year IS NULL, r.year DESC, e.version_id DESC"
-    page_sql = (base.format(columns=f"e.version_id, {compiler.score()} AS score, count(*) OVER () AS total")
+    page_sql = (statement(columns, need, ranked=bool(compiler.positive))
                 + f" ORDER BY {order} LIMIT :limit OFFSET :offset")
     params.update(limit=query.per_page, offset=(query.page - 1) * query.per_page)
     rows = connection.execute(text(page_sql), params).all()
     if rows:
         total = rows[0].total
     else:
-        total = connection.execute(text(base.format(columns="count(*)")), params).scalar_one()
+        total = connection.execute(text(statement("count(*)", need, ranked=False)), params).scalar_one()
     hits = _hits(connection, [(row.version_id, float(row.score)) for row in rows], node)
-    facets = _facets(connection, base, params) if query.facets else {}
+    facets = _facets(connection, statement("{columns}", need | {"v", "r", "a"}, ranked=False), params) \
+        if query.facets else {}
     return SearchResult(query, total, hits, facets)
 
 
-def _all_required(compiler: _Compiler, node: Node | None) -> bool:
-    """Whether the inner joins alone already are the whole condition (an AND of positive terms)."""
-    if isinstance(node, Term):
-        return True
-    return isinstance(node, And) and all(isinstance(part, Term) for part in node.parts)
-
-
 def _facets(connection: Connection, base: str, params: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Counts over every match (base: the match statement with a {columns} slot)."""
     columns = ("r.year AS year, a.region AS region, a.kind AS kind, r.format AS format, "
                "CASE WHEN v.checks_failed > 0 THEN 'failed' ELSE 'ok' END AS checks, count(*) AS n")
     sql = base.format(columns=columns) + " GROUP BY r.year, a.region, a.kind, r.format, checks"

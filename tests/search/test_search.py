@@ -193,3 +193,17 @@ def test_search_query_that_cannot_run_raises_query_error(archive, text: str, say
 def test_search_bad_parameters_raise_query_error(archive, query: SearchQuery, says: str) -> None:
     with pytest.raises(QueryError, match=says):
         search(archive, query)
+
+
+def test_search_ranks_only_the_newest_matches_within_the_rank_window(archive) -> None:
+    from .conftest import ingest, seed_body
+
+    ingest(archive, "https://x.gov.cn/often.html", seed_body(1, "蜂鸟计划。" * 5))
+    ingest(archive, "https://x.gov.cn/once-old.html", seed_body(0, "蜂鸟计划。"))
+    ingest(archive, "https://x.gov.cn/once-new.html", seed_body(2, "蜂鸟计划。"))
+    ranked = search(archive, SearchQuery("蜂鸟计划")).hits
+    assert ranked[0].url == "https://x.gov.cn/often.html"
+    windowed = search(archive, SearchQuery("蜂鸟计划"), rank_window=1).hits
+    assert [h.url for h in windowed] == [  # the newest ranked, then the rest newest first
+        "https://x.gov.cn/once-new.html", "https://x.gov.cn/once-old.html", "https://x.gov.cn/often.html"]
+    assert windowed[0].score > 0 and windowed[1].score == windowed[2].score == 0
