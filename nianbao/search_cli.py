@@ -20,7 +20,14 @@ from rich.table import Table
 from rich.text import Text
 
 from storage import Archive
-from storage.search import MAX_PER_PAGE, Hit, QueryError, SearchQuery, SearchResult, search
+from storage.search import (
+    MAX_PER_PAGE,
+    Hit,
+    QueryError,
+    SearchQuery,
+    SearchResult,
+    search,
+)
 from storage.stats import GROUPINGS, StatsError, StatsQuery, StatsResult, stats
 
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:\.\.\s*(\d{4})\s*)?$")

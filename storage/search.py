@@ -14,7 +14,9 @@ Ranking. SQLite: the sum over the query's positive terms of FTS5's bm25 (for 1-2
 terms bm25 over the gram table, where each gram counts once per version, so it mostly favours
 shorter reports). PostgreSQL: the sum over positive terms of a bm25-shaped term-frequency score,
 tf / (tf + 1.2 * (0.25 + 0.75 * length / 2000)), tf being the term's occurrences in the
-version's normalised text. An empty query lists everything, newest report year first.
+version's normalised text. Only the newest RANK_WINDOW matching versions are ranked (the
+score reads each one); matches beyond them follow, newest first. An empty query lists
+everything, newest report year first.
 
 Filters apply to the report's metadata (year, agency, format: `reports`) and its agency's
 region and kind (`agencies`); `check_failed` to the version. Hits show what the version itself
@@ -24,6 +26,7 @@ says (its record's title, year, format, publication date).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -31,7 +34,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from .search_syntax import And, Node, Not, QueryError, Term, has_positive, parse_query, positive_terms
+from .search_syntax import And, Node, Not, QueryError, Term, parse_query, positive_terms
 from .textnorm import normalize_with_offsets
 
 log = logging.getLogger(__name__)
@@ -317,10 +320,10 @@ def _facets(connection: Connection, base: str, params: dict[str, Any]) -> dict[s
     sql = base.format(columns=columns) + " GROUP BY r.year, a.region, a.kind, r.format, checks"
     facets: dict[str, dict[str, int]] = {name: {} for name in ("year", "region", "kind", "format", "checks")}
     for row in connection.execute(text(sql), params):
-        for name in facets:
+        for name, counts in facets.items():
             value = getattr(row, name)
             key = "none" if value is None else str(value)
-            facets[name][key] = facets[name].get(key, 0) + row.n
+            counts[key] = counts.get(key, 0) + row.n
     return {name: dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
             for name, counts in facets.items()}
 
@@ -369,15 +372,13 @@ def _hits(connection: Connection, scored: list[tuple[int, float]], node: Node | 
 
 
 def _json(value: Any) -> dict[str, Any]:
-    import json
-
     return json.loads(value) if isinstance(value, str) else dict(value or {})
 
 
 def _aware(value: Any) -> dt.datetime:
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def _date(value: Any) -> dt.date | None:

@@ -40,27 +40,27 @@ from .textnorm import normalize, short_grams
 log = logging.getLogger(__name__)
 
 SQLITE_DDL = (
-    "CREATE TABLE search_entries ("
-    " version_id INTEGER NOT NULL PRIMARY KEY REFERENCES report_versions (id),"
-    " report_id INTEGER NOT NULL REFERENCES reports (id),"
-    " is_current BOOLEAN NOT NULL DEFAULT 0)",
+    ("CREATE TABLE search_entries ("
+     " version_id INTEGER NOT NULL PRIMARY KEY REFERENCES report_versions (id),"
+     " report_id INTEGER NOT NULL REFERENCES reports (id),"
+     " is_current BOOLEAN NOT NULL DEFAULT 0)"),
     "CREATE INDEX ix_search_entries_report_id ON search_entries (report_id)",
     "CREATE INDEX ix_search_entries_current ON search_entries (is_current, version_id)",
     "CREATE VIRTUAL TABLE search_trigram USING fts5(body, tokenize = 'trigram', content = '')",
     # detail=none: the short index only needs which versions hold a gram (no positions), which
     # keeps it a fraction of the trigram index's size.
-    "CREATE VIRTUAL TABLE search_short USING fts5("
-    "grams, tokenize = 'unicode61 remove_diacritics 0', content = '', detail = none)",
+    ("CREATE VIRTUAL TABLE search_short USING fts5("
+     "grams, tokenize = 'unicode61 remove_diacritics 0', content = '', detail = none)"),
 )
 
 POSTGRESQL_DDL = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE TABLE search_entries ("
-    " version_id INTEGER NOT NULL PRIMARY KEY REFERENCES report_versions (id) ON DELETE CASCADE,"
-    " report_id INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,"
-    " is_current BOOLEAN NOT NULL DEFAULT false,"
-    " body TEXT NOT NULL,"
-    " grams TEXT[] NOT NULL)",
+    ("CREATE TABLE search_entries ("
+     " version_id INTEGER NOT NULL PRIMARY KEY REFERENCES report_versions (id) ON DELETE CASCADE,"
+     " report_id INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,"
+     " is_current BOOLEAN NOT NULL DEFAULT false,"
+     " body TEXT NOT NULL,"
+     " grams TEXT[] NOT NULL)"),
     "CREATE INDEX ix_search_entries_report_id ON search_entries (report_id)",
     "CREATE INDEX ix_search_entries_current ON search_entries (is_current, version_id)",
     "CREATE INDEX ix_search_entries_body_trgm ON search_entries USING gin (body gin_trgm_ops)",

@@ -22,7 +22,14 @@ from typing import Any
 from rapidfuzz import process
 from sqlalchemy import text
 
-from parsing.schema import ACTIVE_ROWS, APPLICANT_COLUMNS, APPLICATION_ROWS, FORMATS, REVIEW_GROUPS, REVIEW_OUTCOMES
+from parsing.schema import (
+    ACTIVE_ROWS,
+    APPLICANT_COLUMNS,
+    APPLICATION_ROWS,
+    FORMATS,
+    REVIEW_GROUPS,
+    REVIEW_OUTCOMES,
+)
 
 GROUPINGS = ("agency", "region", "year")
 MAX_TOP = 100_000

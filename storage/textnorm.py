@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache
 
 import opencc
 
@@ -24,7 +24,7 @@ _T2S = opencc.OpenCC("t2s.json")
 _DROPPED_CATEGORIES = {"Zs", "Zl", "Zp", "Cc", "Cf"}  # whitespace, control, zero-width/format
 
 
-@lru_cache(maxsize=None)
+@cache
 def normalize_char(char: str) -> str:
     """What one character becomes in the search index ("" when it is dropped)."""
     out = []

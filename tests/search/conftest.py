@@ -12,17 +12,9 @@ from sqlalchemy import select
 from storage import Archive, CaptureIn
 from storage.models import Agency, ReportVersion
 from tests.conftest import SEEDS
-from tests.storage.conftest import (  # noqa: F401  (fixtures, shared with the storage tests)
-    archive,
-    backend,
-    data_dir,
-    database_url,
-    fresh_postgres_url,
-    postgres_server,
-    postgres_template,
-)
+from tests.storage.conftest import *
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 
 

@@ -115,7 +115,7 @@ def test_search_filters_by_year_agency_region_kind_format_checks(corpus: Corpus)
     assert ids(kind="government") == where(lambda h: h.kind == "government") and len(ids(kind="government")) == 2
     formats = {h.format for h in everything}
     for fmt in formats:
-        assert ids(format=fmt) == where(lambda h: h.format == fmt)
+        assert ids(format=fmt) == where(lambda h, fmt=fmt: h.format == fmt)
     assert ids(check_failed=True) == where(lambda h: h.checks_failed > 0)
     assert ids(check_failed=False) == where(lambda h: h.checks_failed == 0)
     assert ids(check_failed=True) | ids(check_failed=False) == ids()
