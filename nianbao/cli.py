@@ -105,14 +105,16 @@ def db_group() -> None:
 
 
 @db_group.command("check")
-@click.option("--repair", is_flag=True, help="Delete temporary files left by interrupted blob writes.")
+@click.option("--repair", is_flag=True, help="Delete temporary files left by interrupted blob writes; "
+              "rebuild the search index when it is out of step.")
 def db_check(repair: bool) -> None:
     """Find blobs that rows point at but are missing or corrupt, and orphan blobs.
 
     \b
     Example:
       NIANBAO_DATA=/srv/nianbao nianbao db check
-    Exits 1 when any blob is missing or corrupt or any blob is an orphan.
+    Exits 1 when any blob is missing or corrupt or any blob is an orphan, or when the search
+    index is out of step with the report versions (--repair rebuilds it).
     """
     archive = _archive()
     result = archive.check()
@@ -126,8 +128,19 @@ def db_check(repair: bool) -> None:
         if repair:
             path.unlink(missing_ok=True)
         click.echo(f"{'removed' if repair else 'leftover'} temporary file: {path}")
-    click.echo("clean" if result.clean else "problems found")
-    if not result.clean:
+    from storage import search_index
+
+    with archive.engine.begin() as connection:
+        index_problems = search_index.verify(connection)
+        for problem in index_problems:
+            click.echo(f"search index: {problem}")
+        if index_problems and repair:
+            search_index.recreate(connection)
+            index_problems = search_index.verify(connection)
+            click.echo("search index rebuilt" + (": still " + "; ".join(index_problems) if index_problems else ""))
+    clean = result.clean and not index_problems
+    click.echo("clean" if clean else "problems found")
+    if not clean:
         sys.exit(EXIT_DB_PROBLEMS)
 
 

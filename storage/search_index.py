@@ -199,3 +199,33 @@ def attach(factory: sessionmaker[Session]) -> None:
     """Keep the index in step with every version and capture flushed through these sessions."""
     if not event.contains(factory, "after_flush", _after_flush):
         event.listen(factory, "after_flush", _after_flush)
+
+
+def verify(connection: Connection) -> list[str]:
+    """What is wrong with the index: versions not indexed, entries without a version, reports
+    without exactly one current version. Empty when it is in step (`rebuild` repairs the first
+    and the last)."""
+    problems = []
+    missing = connection.scalar(text(
+        "SELECT count(*) FROM report_versions v WHERE NOT EXISTS "
+        "(SELECT 1 FROM search_entries e WHERE e.version_id = v.id)"))
+    if missing:
+        problems.append(f"{missing} report versions are not in the search index")
+    stray = connection.scalar(text(
+        "SELECT count(*) FROM search_entries e WHERE NOT EXISTS "
+        "(SELECT 1 FROM report_versions v WHERE v.id = e.version_id)"))
+    if stray:
+        problems.append(f"{stray} search index entries have no report version")
+    wrong = connection.scalar(text(
+        "SELECT count(*) FROM (SELECT report_id FROM search_entries GROUP BY report_id "
+        "HAVING sum(CASE WHEN is_current THEN 1 ELSE 0 END) <> 1) AS bad"))
+    if wrong:
+        problems.append(f"{wrong} reports do not have exactly one current version in the search index")
+    return problems
+
+
+def recreate(connection: Connection) -> int:
+    """Drop the index, create it again and fill it from every version; how many were indexed."""
+    drop_tables(connection)
+    create_tables(connection)
+    return rebuild(connection)

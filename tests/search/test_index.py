@@ -87,3 +87,27 @@ def test_migration_back_fills_versions_archived_before_search(archive: Archive) 
     assert {q: urls(archive, q) for q in before} == before
     assert before["编号0"] == [] and len(before["鲲鹏段落"]) == 2 and before["改过"] == ["https://x.gov.cn/0.html"]
     assert current_ids(archive) == set(version_texts(archive))
+
+
+def test_db_check_finds_an_index_out_of_step_and_repair_rebuilds_it(
+        tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from nianbao.cli import main
+
+    data = tmp_path / "data"
+    monkeypatch.setenv("NIANBAO_DATA", str(data))
+    monkeypatch.delenv("NIANBAO_DATABASE_URL", raising=False)
+    archive = Archive.open(data)
+    for i in range(2):
+        ingest(archive, f"https://x.gov.cn/{i}.html", seed_body(i, f"鲲鹏{i}号。"))
+    assert CliRunner().invoke(main, ["db", "check"]).exit_code == 0
+    with archive.engine.begin() as connection:
+        connection.execute(text("DELETE FROM search_entries WHERE version_id = (SELECT min(id) FROM report_versions)"))
+    result = CliRunner().invoke(main, ["db", "check"])
+    assert result.exit_code == 1 and "1 report versions are not in the search index" in result.output
+    result = CliRunner().invoke(main, ["db", "check", "--repair"])
+    assert "search index rebuilt" in result.output and result.output.strip().endswith("clean")
+    assert result.exit_code == 0
+    assert len(search(archive, SearchQuery("鲲鹏")).hits) == 2  # each once
+    archive.close()
