@@ -193,3 +193,28 @@ def test_an_unreachable_redis_is_named(tmp_path: Path, postgres: PostgresServer)
                           env=env, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 1
     assert f"cannot reach Redis at {url}" in done.stderr
+
+
+def test_a_worker_stopped_with_sigterm_hands_its_requests_back(tmp_path: Path, postgres: PostgresServer,
+                                                               redis_server: RedisServer, single_process_runs) -> None:
+    database_url = postgres.create_database("stopped_worker")
+    client = redis_server.client()
+    with Portal() as portal:
+        registry = tmp_path / "registry.toml"
+        # A delay per host keeps the crawl going long enough to stop a worker in the middle of it.
+        registry.write_text(registry_toml(portal.port, crawl_delay=0.3), encoding="utf-8")
+        stopped, other = _start_workers(2, registry, tmp_path / "data", database_url, redis_server.url)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and stopped.poll() is None:
+            if any(client.hlen(key) for key in client.scan_iter(match=f"nianbao:*:processing:*:{stopped.pid}")):
+                break
+            time.sleep(0.02)
+        assert stopped.poll() is None, "the worker ended before it held a request"
+        stopped.send_signal(signal.SIGTERM)
+        (code, _, err), (other_code, out, other_err) = _finish([stopped, other])
+        assert code == 4, err
+        assert "back in the queue" in err
+        assert other_code == 3, out + other_err
+        _check_archive(Archive.open(tmp_path / "data", database_url), portal)
+        runs = _runs(Archive.open(tmp_path / "data", database_url), portal.port)
+    assert runs == single_process_runs
