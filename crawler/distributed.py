@@ -576,11 +576,7 @@ def run_worker(agencies: list[Agency], redis_url: str, data: Path | None = None,
                           worker=worker).requeue(keys.processing(worker))
     runs = prepare_runs(server, keys, agencies, data, database_url)
 
-    settings = crawl_settings(data, overrides)
-    slots = {host: {"delay": a.crawl_delay, "concurrency": 1}
-             for a in agencies if a.crawl_delay is not None for host in a.domains}
-    if slots:
-        settings.set("DOWNLOAD_SLOTS", slots, priority="cmdline")
+    settings = crawl_settings(data, overrides, agencies)
     for key, value in {
         "NIANBAO_DATABASE_URL": database_url,
         "REDIS_URL": redis_url,

@@ -17,13 +17,18 @@ from storage.db import data_dir
 log = logging.getLogger(__name__)
 
 
-def crawl_settings(data: Path, overrides: dict | None = None) -> Settings:
+def crawl_settings(data: Path, overrides: dict | None = None, agencies: list[Agency] = ()) -> Settings:
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
     settings.set("NIANBAO_DATA", str(data))
     settings.set("HTTPCACHE_DIR", str(Path(data).resolve() / "httpcache"))
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
+    # Per-agency politeness from the registry: a download slot per host with its own delay.
+    slots = {host: {"delay": a.crawl_delay, "concurrency": 1}
+             for a in agencies if a.crawl_delay is not None for host in a.domains}
+    if slots:
+        settings.set("DOWNLOAD_SLOTS", slots, priority="cmdline")
     return settings
 
 
@@ -76,12 +81,7 @@ def run_crawl(agencies: list[Agency], data: Path | None = None, overrides: dict 
     """Crawl `agencies` into the archive under `data`; returns each agency's outcome."""
     data = Path(data) if data is not None else data_dir()
     data.mkdir(parents=True, exist_ok=True)
-    settings = crawl_settings(data, overrides)
-    # Per-agency politeness from the registry: a download slot per host with its own delay.
-    slots = {host: {"delay": a.crawl_delay, "concurrency": 1}
-             for a in agencies if a.crawl_delay is not None for host in a.domains}
-    if slots:
-        settings.set("DOWNLOAD_SLOTS", slots, priority="cmdline")
+    settings = crawl_settings(data, overrides, agencies)
     if jobdir is not None:
         settings.set("JOBDIR", str(jobdir), priority="cmdline")
         _recover_jobdir(Path(jobdir))
