@@ -123,6 +123,8 @@ def test_three_workers_archive_every_report_once(tmp_path: Path, postgres: Postg
         runs = _runs(Archive.open(tmp_path / "data", database_url), portal.port)
         with Archive.open(tmp_path / "data", database_url).session() as session:
             fetched = Counter(session.scalars(select(Capture.url)).all())
+            untagged = session.scalar(select(func.count(Capture.id)).where(Capture.run_id.is_(None)))
+    assert untagged == 0  # every capture points at its agency's run of this crawl (the monitor's evidence)
     assert runs == single_process_runs  # one row per agency, the same outcome, counts, errors, links
     assert all(n == 1 for n in fetched.values()), [u for u, n in fetched.items() if n > 1]  # nothing fetched twice
     assert not redis_server.client().exists("nianbao:crawl")  # the crawl ended: the next one starts anew
