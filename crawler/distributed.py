@@ -59,6 +59,7 @@ CURRENT_CRAWL = "nianbao:crawl"
 DEFAULT_WORKER_TTL = 30.0  # seconds without a heartbeat before a worker's requests are requeued
 KEEP_FINISHED = 7 * 24 * 3600  # a recorded crawl's keys stay this long, for inspection
 JOIN_ATTEMPTS = 50
+WORKER_CONCURRENT_REQUESTS = 64  # requests in flight per worker (a request waiting for its turn counts)
 
 
 class DistributedCrawlError(Exception):
@@ -590,6 +591,9 @@ def run_worker(agencies: list[Agency], redis_url: str, data: Path | None = None,
         "NIANBAO_WORKER_TTL": worker_ttl,
         "NIANBAO_RUN_IDS": runs,
         "ITEM_PIPELINES": {"crawler.distributed.DistributedArchivePipeline": 300},
+        # A broad crawl (Scrapy's advice for them): most requests in flight wait for their host's
+        # turn, and 16 (the default) left a worker idle on long columns (bench/scale --filler 100).
+        "CONCURRENT_REQUESTS": WORKER_CONCURRENT_REQUESTS,
         "LOG_INSTALL_ROOT_HANDLER": True,
         "LOG_FILE": str(data / "crawl.log"),
         "LOG_FILE_APPEND": True,
