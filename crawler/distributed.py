@@ -219,9 +219,12 @@ def started_at(server: redis.Redis, keys: CrawlKeys) -> dt.datetime:
 
 
 def prepare_runs(server: redis.Redis, keys: CrawlKeys, agencies: list[Agency], data: Path,
-                 database_url: str | None, *, lock_timeout: float = 120.0) -> dict[str, int]:
+                 database_url: str | None, *, lock_timeout: float = 600.0) -> dict[str, int]:
     """The crawl's CrawlRun row per agency (created by the first worker here, under a lock, with
-    the schema migrated and the agencies' rows brought in line with the registry)."""
+    the schema migrated and the agencies' rows brought in line with the registry). The lock
+    expires after `lock_timeout` seconds should its holder die; a registry so large that its rows
+    take longer would let a second worker prepare too (duplicate runs without an outcome, which
+    the monitor ignores)."""
     with server.lock(keys.prepare_lock, timeout=lock_timeout, blocking_timeout=lock_timeout * 2):
         runs = server.hgetall(keys.runs)
         if runs:
