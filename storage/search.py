@@ -46,7 +46,7 @@ MAX_PAGE = 10_000
 SNIPPET_CHARS = 120  # of original text around the first match
 # How many of the newest matching versions are ranked by relevance; the rest follow, newest first.
 # PostgreSQL's score reads each version's text (de-TOASTed, ~85 us a row), hence its smaller window.
-RANK_WINDOW = {"sqlite": 10_000, "postgresql": 200}
+RANK_WINDOW = {"sqlite": 2_000, "postgresql": 200}
 KINDS = ("department", "government")
 FORMATS = ("2019", "2021")
 
@@ -167,18 +167,22 @@ class _Compiler:
     def sqlite_ctes(self) -> list[str]:
         """t<n>: every version holding term n; s<n>: bm25 of the newest rank_window of them."""
         ctes = []
+        # One term: a plain CTE, which SQLite flattens into a join driven by the FTS index.
+        # Several: materialised once, each probed per candidate.
+        materialized = "MATERIALIZED " if len(self.tables) > 1 else ""
         for number, table in self.tables.items():
-            ctes.append(f"t{number} AS MATERIALIZED (SELECT rowid AS id FROM {table} WHERE {table} MATCH :q{number})")
+            ctes.append(f"t{number} AS {materialized}(SELECT rowid AS id FROM {table} WHERE {table} MATCH :q{number})")
         for number in self.positive:
             table = self.tables[number]
             ctes.append(f"s{number} AS MATERIALIZED (SELECT rowid AS id, bm25({table}) AS s FROM {table} "
                         f"WHERE {table} MATCH :q{number} ORDER BY rowid DESC LIMIT :rank_window)")
         return ctes
 
-    def sqlite_joins(self) -> str:
+    def sqlite_joins(self, scores: bool = True) -> str:
         joins = [f"{'JOIN' if n in self.required else 'LEFT JOIN'} t{n} ON t{n}.id = e.version_id"
                  for n in self.tables]
-        joins += [f"LEFT JOIN s{n} ON s{n}.id = e.version_id" for n in self.positive]
+        if scores:
+            joins += [f"LEFT JOIN s{n} ON s{n}.id = e.version_id" for n in self.positive]
         return " ".join(joins)
 
     def sqlite_score(self) -> str:
@@ -276,7 +280,8 @@ def _search(connection: Connection, query: SearchQuery, node: Node | None, rank_
         ctes = compiler.sqlite_ctes() if sqlite else []
         if sqlite:
             return (("WITH " + ", ".join(ctes) + " ") if ctes else "") + (
-                f"SELECT {columns} FROM search_entries e {compiler.sqlite_joins()}{_joins(tables)}{where_sql}")
+                f"SELECT {columns} FROM search_entries e {compiler.sqlite_joins(scores=ranked)}"
+                f"{_joins(tables)}{where_sql}")
         if not ranked:
             return f"SELECT {columns} FROM search_entries e{_joins(tables)}{where_sql}"
         # Matches first (materialised: pg_trgm's row estimates are poor), then a score only for
@@ -288,10 +293,15 @@ def _search(connection: Connection, query: SearchQuery, node: Node | None, rank_
             f"SELECT {columns} FROM ranked"
         )
 
+    params.update(limit=query.per_page, offset=(query.page - 1) * query.per_page)
+    facets = _facets(connection, statement("{columns}", need | {"v", "r", "a"}, ranked=False), params) \
+        if query.facets else {}
     if compiler.positive and sqlite:
-        columns = f"e.version_id AS version_id, {compiler.sqlite_score()} AS score, count(*) OVER () AS total"
-        order = "score DESC, version_id DESC"
-    elif compiler.positive:
+        total = connection.execute(text(statement("count(*)", need, ranked=False)), params).scalar_one()
+        scored = _sqlite_page(connection, compiler, need, where, params)
+        return SearchResult(query, total, _hits(connection, scored, node), facets)
+
+    if compiler.positive:  # PostgreSQL
         columns = ("version_id, CASE WHEN recency <= :rank_window THEN (SELECT "
                    f"{compiler.postgresql_score()} FROM search_entries e WHERE e.version_id = ranked.version_id) "
                    "ELSE 0.0 END AS score, total")
@@ -301,16 +311,50 @@ def _search(connection: Connection, query: SearchQuery, node: Node | None, rank_
         order = "r.year IS NULL, r.year DESC, e.version_id DESC"
     page_sql = (statement(columns, need, ranked=bool(compiler.positive))
                 + f" ORDER BY {order} LIMIT :limit OFFSET :offset")
-    params.update(limit=query.per_page, offset=(query.page - 1) * query.per_page)
     rows = connection.execute(text(page_sql), params).all()
     if rows:
         total = rows[0].total
     else:
         total = connection.execute(text(statement("count(*)", need, ranked=False)), params).scalar_one()
     hits = _hits(connection, [(row.version_id, float(row.score)) for row in rows], node)
-    facets = _facets(connection, statement("{columns}", need | {"v", "r", "a"}, ranked=False), params) \
-        if query.facets else {}
     return SearchResult(query, total, hits, facets)
+
+
+def _sqlite_page(connection: Connection, compiler: _Compiler, need: set[str], where: list[str],
+                 params: dict[str, Any]) -> list[tuple[int, float]]:
+    """One page of a ranked SQLite query without sorting every match: first the matches inside
+    some positive term's rank window (s<n>, at most rank_window each) by bm25, then the other
+    matches, newest first. Driving from the windows keeps a page at a few thousand rows however
+    common the term."""
+    ctes = compiler.sqlite_ctes()
+    windows = " UNION ALL ".join(f"SELECT id, s FROM s{n}" for n in compiler.positive)
+    ctes.append(f"w AS MATERIALIZED (SELECT id, -sum(s) AS score FROM ({windows}) GROUP BY id)")
+    with_sql = "WITH " + ", ".join(ctes) + " "
+    single = len(compiler.terms) == 1  # w is inside the one term's matches: no term join needed
+    term_joins = "" if single else compiler.sqlite_joins(scores=False)
+    where_sql = (" WHERE " + " AND ".join(where)) if where else ""
+    ranked_sql = (
+        f"{with_sql}SELECT e.version_id AS version_id, w.score AS score, count(*) OVER () AS ranked "
+        f"FROM w CROSS JOIN search_entries e ON e.version_id = w.id {term_joins}{_joins(need)}"
+        f"{where_sql} ORDER BY score DESC, version_id DESC LIMIT :limit OFFSET :offset"
+    )
+    rows = connection.execute(text(ranked_sql), params).all()
+    scored = [(row.version_id, float(row.score)) for row in rows]
+    if len(scored) == params["limit"]:
+        return scored
+    if rows:
+        ranked = rows[0].ranked
+    else:
+        count_sql = ranked_sql.replace("count(*) OVER () AS ranked", "1 AS ranked").rsplit(" ORDER BY ", 1)[0]
+        ranked = connection.execute(text(f"SELECT count(*) FROM ({count_sql})"), params).scalar_one()
+    rest = dict(params, limit=params["limit"] - len(scored), offset=max(0, params["offset"] - ranked))
+    rest_where = " AND ".join([*where, "e.version_id NOT IN (SELECT id FROM w)"])
+    rest_sql = (
+        f"{with_sql}SELECT e.version_id AS version_id FROM search_entries e "
+        f"{compiler.sqlite_joins(scores=False)}{_joins(need)} WHERE {rest_where} "
+        "ORDER BY e.version_id DESC LIMIT :limit OFFSET :offset"
+    )
+    return scored + [(version_id, 0.0) for version_id in connection.scalars(text(rest_sql), rest)]
 
 
 def _facets(connection: Connection, base: str, params: dict[str, Any]) -> dict[str, dict[str, int]]:

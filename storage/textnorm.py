@@ -55,21 +55,27 @@ def normalize(text: str) -> str:
     return text.translate(_TABLE)
 
 
+class _Widths(dict):
+    """A `str.translate` table: each character to chr(how many characters it normalises to)."""
+
+    def __missing__(self, codepoint: int) -> str:
+        value = chr(len(normalize_char(chr(codepoint))))
+        self[codepoint] = value
+        return value
+
+
+_WIDTHS = _Widths()
+
+
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """The normalised text, and for each of its characters the index in `text` it came from."""
-    pieces: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        value = _TABLE[ord(char)]
-        if value:
-            pieces.append(value)
-            origin.extend([index] * len(value))
-    return "".join(pieces), origin
-
-
-def is_word_char(char: str) -> bool:
-    """Letters and digits (any script): what the short-term index is made of."""
-    return char.isalnum()
+    normalized = text.translate(_TABLE)
+    widths = text.translate(_WIDTHS)
+    if len(normalized) + widths.count("\x00") == len(text):  # no character expanded (the usual case)
+        origin = [index for index, width in enumerate(widths) if width != "\x00"]
+    else:
+        origin = [index for index, width in enumerate(widths) for _ in range(ord(width))]
+    return normalized, origin
 
 
 _WORD_RUN = re.compile(r"[^\W_]+")  # letters and digits of any script: str.isalnum()

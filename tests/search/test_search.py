@@ -207,3 +207,6 @@ def test_search_ranks_only_the_newest_matches_within_the_rank_window(archive) ->
     assert [h.url for h in windowed] == [  # the newest ranked, then the rest newest first
         "https://x.gov.cn/once-new.html", "https://x.gov.cn/once-old.html", "https://x.gov.cn/often.html"]
     assert windowed[0].score > 0 and windowed[1].score == windowed[2].score == 0
+    pages = [search(archive, SearchQuery("蜂鸟计划", page=p, per_page=1), rank_window=1) for p in (1, 2, 3, 4)]
+    assert [h.url for page in pages for h in page.hits] == [h.url for h in windowed]
+    assert {page.total for page in pages} == {3}
