@@ -222,11 +222,11 @@ class ReliableScheduler(Scheduler):
         if not added:
             self.df.log(request, self.spider)
         elif self.stats:
-            self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
+            self.stats.inc_value("scheduler/enqueued/redis")
         return added
 
     def next_request(self) -> Request | None:
         request = self.queue.pop()
         if request is not None and self.stats:
-            self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
+            self.stats.inc_value("scheduler/dequeued/redis")
         return request
