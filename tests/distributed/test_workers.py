@@ -205,13 +205,18 @@ def test_a_worker_stopped_with_sigterm_hands_its_requests_back(tmp_path: Path, p
         registry = tmp_path / "registry.toml"
         # A delay per host keeps the crawl going long enough to stop a worker in the middle of it.
         registry.write_text(registry_toml(portal.port, crawl_delay=0.3), encoding="utf-8")
-        stopped, other = _start_workers(2, registry, tmp_path / "data", database_url, redis_server.url)
+        workers = _start_workers(2, registry, tmp_path / "data", database_url, redis_server.url)
+        by_pid = {w.pid: w for w in workers}
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and stopped.poll() is None:
-            if any(client.hlen(key) for key in client.scan_iter(match=f"nianbao:*:processing:*:{stopped.pid}")):
-                break
+        stopped = None
+        while stopped is None and time.monotonic() < deadline and all(w.poll() is None for w in workers):
+            for key in client.scan_iter(match="nianbao:*:processing:*"):
+                if client.hlen(key):  # the first worker seen holding requests is the one stopped
+                    stopped = by_pid.get(int(key.decode().rsplit(":", 1)[1]))
+                    break
             time.sleep(0.02)
-        assert stopped.poll() is None, "the worker ended before it held a request"
+        assert stopped is not None and stopped.poll() is None, "no worker was seen holding a request"
+        other = next(w for w in workers if w is not stopped)
         stopped.send_signal(signal.SIGTERM)
         (code, _, err), (other_code, out, other_err) = _finish([stopped, other])
         assert code == 4, err
