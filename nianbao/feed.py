@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 from feedgen.feed import FeedGenerator
 from sqlalchemy import select
 
 from storage import Archive
+from storage.files import write_atomically
 from storage.models import MonitorEvent
 
 FEED_ID = "urn:nianbao:monitor"
@@ -74,15 +73,5 @@ def write_atom(archive: Archive, path: Path, *, entries: int = DEFAULT_ENTRIES, 
         if url:
             entry.link(href=url, rel="alternate")
     feed.updated(newest or dt.datetime.now(dt.timezone.utc))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(feed.atom_str(pretty=True))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, feed.atom_str(pretty=True), prefix=f".{path.name}.tmp-")
     return len(events)

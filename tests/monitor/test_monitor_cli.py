@@ -134,7 +134,7 @@ def test_atom_feed_lists_events_with_stable_ids(cron_archive) -> None:
     assert len(entries) == 5
     assert entries[0].findtext(f"{ATOM}title") == "准时局 2024: changed"  # newest first
     assert [e.findtext(f"{ATOM}id") for e in entries[1:]] == ids  # old entries keep their ids
-    assert not list(feed.parent.glob(".*.tmp"))
+    assert not list(feed.parent.glob(".*.tmp-*"))
 
 
 def test_schedule_cron_is_weekly_and_daily_around_both_deadlines(tmp_path: Path) -> None:
