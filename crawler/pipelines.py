@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from twisted.internet.threads import deferToThread
 
 from storage import Archive, CaptureIn
-from storage.models import Agency as AgencyRow
+from storage.archive import agency_row_for
 from storage.models import CrawlRun, Report
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ class ArchivePipeline:
             for name, outcome in outcomes.items():
                 run = session.get(CrawlRun, self.run_ids[name]) if name in self.run_ids else None
                 if run is None:
-                    run = CrawlRun(agency_id=_agency_row(session, name).id, started_at=outcome.started_at)
+                    run = CrawlRun(agency_id=agency_row_for(session, name).id, started_at=outcome.started_at)
                     session.add(run)
                 close_run(run, outcome, finished)
         self.archive.close()
@@ -99,7 +99,7 @@ class ArchivePipeline:
 def open_run(session, name: str, entry, started_at: dt.datetime) -> tuple[CrawlRun, int]:
     """A crawl's run row for agency `name` (its row brought in line with registry `entry`), and
     how many reports it had before. Also used by crawler.distributed, once per shared crawl."""
-    agency = _agency_row(session, name)
+    agency = agency_row_for(session, name)
     if entry is not None:
         agency.region, agency.kind = entry.region_path, entry.kind
         agency.list_urls = list(entry.list_urls)
@@ -122,12 +122,3 @@ def close_run(run: CrawlRun, outcome, finished: dt.datetime) -> None:
          "a crawler failure, not evidence that the agency stopped publishing"]
         if outcome.outcome == "failed" else []
     )
-
-
-def _agency_row(session, name: str) -> AgencyRow:
-    agency = session.scalar(select(AgencyRow).where(AgencyRow.name == name))
-    if agency is None:
-        agency = AgencyRow(name=name, list_urls=[])
-        session.add(agency)
-        session.flush()
-    return agency

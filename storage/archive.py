@@ -107,6 +107,17 @@ def _is_success(status: int | None) -> bool:
     return status is None or 200 <= status < 300
 
 
+def agency_row_for(session: Session, name: str) -> Agency:
+    """The agency's row, created (name only) when it has none yet; the crawl fills in the rest
+    from the registry."""
+    agency = session.scalar(select(Agency).where(Agency.name == name))
+    if agency is None:
+        agency = Agency(name=name, list_urls=[])
+        session.add(agency)
+        session.flush()
+    return agency
+
+
 class CaptureConflictError(Exception):
     """The same URL and capture time are archived already, with a different payload."""
 
@@ -207,7 +218,7 @@ class Archive:
         capture.parse_error = None
         url = capture.final_url or capture.url
         report = session.scalar(select(Report).where(Report.url == url))
-        agency_row = self._agency(session, agency)
+        agency_row = agency_row_for(session, agency) if agency else None
         if report is None:
             report = Report(url=url, first_capture_id=capture.id, first_seen_at=capture.captured_at)
             session.add(report)
@@ -252,17 +263,6 @@ class Archive:
         )
         session.flush()
         return report.id, True, None
-
-    @staticmethod
-    def _agency(session: Session, name: str | None) -> Agency | None:
-        if not name:
-            return None
-        agency = session.scalar(select(Agency).where(Agency.name == name))
-        if agency is None:
-            agency = Agency(name=name, list_urls=[])
-            session.add(agency)
-            session.flush()
-        return agency
 
     def reparse(self, agency: str | None = None, year: int | None = None) -> ReparseSummary:
         """Run the parser again over archived payloads (no network); new versions only where
