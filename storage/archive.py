@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -105,6 +105,23 @@ def _naive(moment: dt.datetime) -> dt.datetime:
 
 def _is_success(status: int | None) -> bool:
     return status is None or 200 <= status < 300
+
+
+def current_version(session: Session, report: Report, versions: Sequence[ReportVersion]) -> ReportVersion | None:
+    """The report's current version: of the payload captured last at the report's URL (a
+    revisit counts as seeing its payload again), the newest record. Not simply the newest row:
+    a reparse can add a row for a superseded payload, and a page can go back to an earlier
+    payload (A, B, A)."""
+    if not versions:
+        return None
+    last_seen = dict(session.execute(
+        select(Capture.sha256, func.max(Capture.captured_at))
+        .where(func.coalesce(Capture.final_url, Capture.url) == report.url,
+               Capture.sha256.in_({v.sha256 for v in versions}))
+        .group_by(Capture.sha256)
+    ).all())
+    never = dt.datetime.min
+    return max(versions, key=lambda v: (_naive(last_seen[v.sha256]) if v.sha256 in last_seen else never, v.id))
 
 
 def agency_row_for(session: Session, name: str) -> Agency:
@@ -304,26 +321,14 @@ class Archive:
         return self.blobs.get(capture.sha256)
 
     def latest_versions(self) -> Iterator[tuple[Report, ReportVersion, Capture]]:
-        """Each report with its current version and that version's capture, in report order.
-
-        Current: of the payload captured last at the report's URL (a revisit counts as seeing
-        its payload again), the newest record. Not simply the newest row: a reparse can add a
-        row for a superseded payload, and a page can go back to an earlier payload (A, B, A).
-        """
+        """Each report with its current version (`current_version`) and that version's capture,
+        in report order."""
         with self.session() as session:
             for report in session.scalars(select(Report).order_by(Report.id)):
                 versions = session.scalars(select(ReportVersion).where(ReportVersion.report_id == report.id)).all()
                 if not versions:
                     continue
-                last_seen = dict(session.execute(
-                    select(Capture.sha256, func.max(Capture.captured_at))
-                    .where(
-                        func.coalesce(Capture.final_url, Capture.url) == report.url,
-                        Capture.sha256.in_({v.sha256 for v in versions}),
-                    )
-                    .group_by(Capture.sha256)
-                ).all())
-                version = max(versions, key=lambda v: (last_seen[v.sha256], v.id))
+                version = current_version(session, report, versions)
                 yield report, version, session.get(Capture, version.capture_id)
 
     def check(self) -> CheckResult:

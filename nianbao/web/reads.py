@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage import Archive
+from storage.archive import current_version
 from storage.models import Agency, Capture, CrawlRun, Report, ReportVersion
 
 from .form import failed_cells
@@ -37,22 +38,8 @@ def iso(moment: dt.datetime | dt.date | None) -> str | None:
 
 
 def current_version_id(session: Session, report: Report, versions: list[ReportVersion]) -> int | None:
-    """The report's current version, chosen as `Archive.latest_versions` chooses it: of the payload
-    captured last at the report's URL (a revisit counts), the newest record."""
-    if not versions:
-        return None
-    last_seen = dict(session.execute(
-        select(Capture.sha256, func.max(Capture.captured_at))
-        .where(func.coalesce(Capture.final_url, Capture.url) == report.url,
-               Capture.sha256.in_({v.sha256 for v in versions}))
-        .group_by(Capture.sha256)
-    ).all())
-    epoch = dt.datetime.min
-    return max(versions, key=lambda v: (_naive(last_seen.get(v.sha256)) or epoch, v.id)).id
-
-
-def _naive(moment: dt.datetime | None) -> dt.datetime | None:
-    return None if moment is None else _utc(moment).replace(tzinfo=None)
+    version = current_version(session, report, versions)
+    return version.id if version else None
 
 
 def capture_dict(capture: Capture) -> dict[str, Any]:
