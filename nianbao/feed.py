@@ -59,7 +59,7 @@ def write_atom(archive: Archive, path: Path, *, entries: int = DEFAULT_ENTRIES, 
     feed.language("zh-CN")
     newest = None
     for event in reversed(events):  # feedgen prepends: add oldest first, newest ends on top
-        observed = event.observed_at if event.observed_at.tzinfo else event.observed_at.replace(tzinfo=dt.timezone.utc)
+        observed = event.observed_at
         newest = max(newest or observed, observed)
         entry = feed.add_entry()
         digest = hashlib.sha256(f"{event.year}|{event.agency}|{event.kind}|{event.key}|{observed.isoformat()}".encode()).hexdigest()

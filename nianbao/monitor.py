@@ -67,8 +67,6 @@ def deadline(kind: str, year: int) -> dt.date:
 
 
 def china_date(moment: dt.datetime) -> dt.date:
-    if moment.tzinfo is None:  # SQLite hands back naive UTC
-        moment = moment.replace(tzinfo=dt.timezone.utc)
     return moment.astimezone(CHINA).date()
 
 
@@ -77,12 +75,9 @@ def _end_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), CHINA).astimezone(dt.timezone.utc)
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
-
-
 def _iso(moment: dt.datetime | None) -> str | None:
-    return _aware(moment).astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z") if moment else None
+    """Archive moments are aware UTC (storage.models.UTCDateTime)."""
+    return moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z") if moment else None
 
 
 # -- results -----------------------------------------------------------------------------------
@@ -189,7 +184,7 @@ class _ReportView:
 
     @property
     def first_seen(self) -> dt.datetime:
-        return min(_aware(c.captured_at) for c in self.captures if c.sha256 in {v.sha256 for v in self.versions})
+        return min(c.captured_at for c in self.captures if c.sha256 in {v.sha256 for v in self.versions})
 
     @property
     def record(self) -> dict[str, Any]:
@@ -288,13 +283,13 @@ def _report_views(session: Session, agency_ids: list[int], years: Iterable[int],
         mine = asked[report.url] | {report.url}
         fetches = sorted({c.id: c for url in mine for c in by_url[url]
                           if c.url in mine or c.final_url == report.url}.values(),
-                         key=lambda c: (_aware(c.captured_at), c.id))
+                         key=lambda c: (c.captured_at, c.id))
         last_seen: dict[str, dt.datetime] = {}
         first_seen: dict[str, dt.datetime] = {}
         for capture in fetches:
             if (capture.final_url or capture.url) == report.url:
-                last_seen[capture.sha256] = _aware(capture.captured_at)
-                first_seen.setdefault(capture.sha256, _aware(capture.captured_at))
+                last_seen[capture.sha256] = capture.captured_at
+                first_seen.setdefault(capture.sha256, capture.captured_at)
         seen = [v for v in by_report[report.id] if v.sha256 in last_seen]
         if not seen:
             continue  # first captured after as_of
@@ -368,7 +363,7 @@ def _status(session: Session, entry: RegistryAgency, year: int, as_of: dt.date,
             # No stated date and first seen after the deadline: late only if a crawl after the
             # deadline reached the column and it was not there yet.
             absent = [run for run in runs if run.outcome == "reached" and due < china_date(run.started_at)
-                      and _aware(run.started_at) < view.first_seen
+                      and run.started_at < view.first_seen
                       and not any(link.get("year") == year for link in run.listed or [])]
             if not absent:
                 evidence["note"] = ("neither the report, its page nor its column states a date, and nianbao first "
@@ -514,7 +509,7 @@ def _removal(entry: RegistryAgency, year: int, view: _ReportView) -> list[Findin
     findings = []
     for streak, ended in streaks:
         first, last = streak[0], streak[-1]
-        confirmed = _aware(last.captured_at) - _aware(first.captured_at) >= CONFIRM_AFTER
+        confirmed = last.captured_at - first.captured_at >= CONFIRM_AFTER
         how = (f"HTTP {last.status}" if last.status in GONE_STATUSES
                else f"a redirect to {last.final_url}")
         observations = [{"capture_id": c.id, "captured_at": _iso(c.captured_at), "status": c.status,

@@ -20,6 +20,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -35,6 +36,30 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A moment, stored in UTC and always read back aware in UTC.
+
+    SQLite keeps no time zone: SQLAlchemy writes an aware datetime's wall-clock time and reads
+    it back naive. Converting on the way in and out, here, spares every reader its own
+    naive-or-aware guess, and a moment given in China's time is never stored as if it were UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"{value} has no time zone; the archive stores moments in UTC")
+        return value.astimezone(dt.timezone.utc)
+
+    def process_result_value(self, value: dt.datetime | None, dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
 
 
 def utcnow() -> dt.datetime:
@@ -58,8 +83,8 @@ class CrawlRun(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
-    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(String(20))  # reached | blocked | unreachable | failed
     pages_listed: Mapped[int] = mapped_column(Integer, default=0)
     reports_found: Mapped[int] = mapped_column(Integer, default=0)
@@ -82,7 +107,7 @@ class Capture(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     http_version: Mapped[str | None] = mapped_column(Text)
     headers: Mapped[list[list[str]]] = mapped_column(JSON, default=list)  # ordered [name, value] pairs
-    captured_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    captured_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     content_type: Mapped[str | None] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger)
@@ -109,7 +134,7 @@ class Report(Base):
     published_on: Mapped[dt.date | None] = mapped_column(Date)
     format: Mapped[str | None] = mapped_column(String(4))
     first_capture_id: Mapped[int] = mapped_column(ForeignKey("captures.id"))
-    first_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
     agency: Mapped[Agency | None] = relationship(back_populates="reports")
     versions: Mapped[list[ReportVersion]] = relationship(
@@ -135,7 +160,7 @@ class ReportVersion(Base):
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     text: Mapped[str] = mapped_column(Text, default="")  # sections, for full-text search
     parser_version: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="versions")
     capture: Mapped[Capture] = relationship()
@@ -155,4 +180,4 @@ class MonitorEvent(Base):
     key: Mapped[str] = mapped_column(Text)  # what makes a finding the same finding on the next run
     status: Mapped[str | None] = mapped_column(String(20))  # for kind "status"
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    observed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    observed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

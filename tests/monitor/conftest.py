@@ -81,7 +81,7 @@ class Scenario:
               listed: list[tuple[str, int, str | None]] = (), errors: list[str] = ()) -> int:
         """A crawl run of the agency's column at `when` with its list page (unless the column
         could not be reached); `listed`: (url, year, listed date) links the list showed."""
-        started = at(when).astimezone(dt.timezone.utc)  # as the pipeline stores it (SQLite keeps no zone)
+        started = at(when)  # China time: UTCDateTime stores it as UTC
         with self.archive.session() as session, session.begin():
             row = session.query(Agency).filter_by(name=agency.name).one()
             run = CrawlRun(agency_id=row.id, started_at=started,
