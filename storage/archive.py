@@ -144,8 +144,8 @@ class Archive:
         self.engine = engine
         self.blobs = blobs
         self.limits = limits
-        self.session = sessions(engine)
-        search_index.attach(self.session)  # the full-text index follows every new version and capture
+        # IndexedSession: the full-text index follows every new version and capture.
+        self.session = sessions(engine, search_index.IndexedSession)
 
     @classmethod
     def open(cls, data: Path | None = None, url: str | None = None, *, limits: Limits = DEFAULT_LIMITS) -> Archive:

@@ -54,5 +54,5 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def sessions(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def sessions(engine: Engine, session_class: type[Session] = Session) -> sessionmaker[Session]:
+    return sessionmaker(engine, class_=session_class, expire_on_commit=False)

@@ -23,7 +23,7 @@ PostgreSQL (pg_trgm):
 
 Both: `search_entries(version_id, report_id, is_current)`: `is_current` marks the version
 `Archive.latest_versions()` would pick (of the payload captured last at the report's URL, the
-newest record), maintained on every flush that adds a version or a capture (`attach`).
+newest record), maintained on every flush that adds a version or a capture (`IndexedSession`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import logging
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Connection, event, select, text
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from .models import Capture, Report, ReportVersion
 from .textnorm import normalize, short_grams
@@ -195,10 +195,16 @@ def _after_flush(session: Session, _context: object) -> None:
     refresh_current(connection, report_ids)
 
 
-def attach(factory: sessionmaker[Session]) -> None:
-    """Keep the index in step with every version and capture flushed through these sessions."""
-    if not event.contains(factory, "after_flush", _after_flush):
-        event.listen(factory, "after_flush", _after_flush)
+class IndexedSession(Session):
+    """A session that keeps the index in step with every version and capture it flushes.
+
+    The listener sits on this class, once, at import. (It used to be added to each archive's
+    sessionmaker behind an `event.contains` check; a sessionmaker born at the address of a
+    collected one could pass for already listened to, and its archive was never indexed: the
+    search tests' empty results that came and went with garbage collection.)"""
+
+
+event.listen(IndexedSession, "after_flush", _after_flush)
 
 
 def verify(connection: Connection) -> list[str]:
