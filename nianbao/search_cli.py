@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import datetime as dt
 import json
 import re
 import sys
@@ -52,18 +51,9 @@ def _open_archive() -> Archive:
     return Archive.open()  # $NIANBAO_DATA, $NIANBAO_DATABASE_URL
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat()
-    return value
-
-
 def hit_dict(hit: Hit) -> dict[str, Any]:
-    """Every field of a hit, JSON-ready; the snippet as [text, matched] pairs and as plain text."""
-    row = {field.name: _jsonable(getattr(hit, field.name)) for field in dataclasses.fields(hit)}
-    row["snippet"] = [[segment, matched] for segment, matched in hit.snippet]
-    row["snippet_text"] = "".join(segment for segment, _ in hit.snippet)
-    return row
+    """Every field of a hit, JSON-ready (`Hit.to_dict`), and the snippet as plain text too."""
+    return dict(hit.to_dict(), snippet_text="".join(segment for segment, _ in hit.snippet))
 
 
 def _print_hits_json(result: SearchResult) -> None:

@@ -25,6 +25,7 @@ says (its record's title, year, format, publication date).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -85,6 +86,14 @@ class Hit:
     is_current: bool
     snippet: tuple[tuple[str, bool], ...]  # text segments; True = matched text (renderers escape it)
     score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field, JSON-ready (moments in UTC as ...Z); the snippet as [text, matched] pairs."""
+        row = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
+        row["captured_at"] = self.captured_at.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+        row["published_on"] = self.published_on.isoformat() if self.published_on else None
+        row["snippet"] = [[text, bool(matched)] for text, matched in self.snippet]
+        return row
 
 
 @dataclass(frozen=True)

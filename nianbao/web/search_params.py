@@ -14,7 +14,6 @@ from dataclasses import replace
 from typing import Any
 from collections.abc import Mapping
 
-from .reads import iso
 
 PARAMS = ("q", "year", "agency", "region", "kind", "format", "check", "all_versions", "per_page")
 MAX_PER_PAGE = 100
@@ -74,24 +73,7 @@ def query_from_args(args: Mapping[str, str], *, facets: bool = True, default_per
 
 
 def hit_dict(hit: Any) -> dict[str, Any]:
-    return {
-        "report_id": hit.report_id,
-        "version_id": hit.version_id,
-        "capture_id": hit.capture_id,
-        "agency": hit.agency,
-        "region": hit.region,
-        "kind": hit.kind,
-        "year": hit.year,
-        "title": hit.title,
-        "url": hit.url,
-        "captured_at": iso(hit.captured_at),
-        "published_on": iso(hit.published_on),
-        "format": hit.format,
-        "checks_failed": hit.checks_failed,
-        "is_current": hit.is_current,
-        "snippet": [[text, bool(matched)] for text, matched in hit.snippet],
-        "score": hit.score,
-    }
+    return hit.to_dict()
 
 
 def result_dict(result: Any) -> dict[str, Any]:
