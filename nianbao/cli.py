@@ -406,7 +406,6 @@ def demo_command(data: Path | None) -> None:
     Example:
       nianbao demo
     """
-    import os
     import tempfile
 
     root = Path(__file__).resolve().parent.parent

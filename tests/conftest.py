@@ -6,6 +6,10 @@ from pathlib import Path
 
 import pytest
 
+# The archive on SQLite and on a throwaway PostgreSQL (one server for the whole run), for every
+# test folder that takes `archive`, `database_url` or `backend`.
+pytest_plugins = ["tests.archive_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "fixtures" / "seeds"

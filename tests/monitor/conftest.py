@@ -12,15 +12,6 @@ from crawler.registry import Agency as RegistryAgency
 from storage import Archive, CaptureIn
 from storage.models import Agency, CrawlRun
 from tests.monitor.pages import home_page, list_page, report_page, tables
-from tests.storage.conftest import (  # noqa: F401  (fixtures: the archive on SQLite and PostgreSQL)
-    archive,
-    backend,
-    data_dir,
-    database_url,
-    fresh_postgres_url,
-    postgres_server,
-    postgres_template,
-)
 
 CHINA = ZoneInfo("Asia/Shanghai")
 

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from storage import Archive, CaptureIn
 from storage.models import Agency, ReportVersion
 from tests.conftest import SEEDS
-from tests.storage.conftest import *
 
 UTC = dt.UTC
 SEED_FILES = sorted(SEEDS.glob("*.txt"))

@@ -1,5 +1,5 @@
 """The archive on SQLite and on PostgreSQL: ingest, revisits, versions, reparse, check, exports,
-import-files. Every test taking `archive` runs once per backend (tests/storage/conftest.py)."""
+import-files. Every test taking `archive` runs once per backend (tests/archive_fixtures.py)."""
 
 from __future__ import annotations
 

@@ -9,15 +9,6 @@ from pathlib import Path
 import pytest
 
 from storage import Archive
-from tests.storage.conftest import (  # noqa: F401  (fixtures, registered by import)
-    archive,
-    backend,
-    data_dir,
-    database_url,
-    fresh_postgres_url,
-    postgres_server,
-    postgres_template,
-)
 from tests.web.build import Built, build
 
 

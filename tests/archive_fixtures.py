@@ -1,5 +1,6 @@
-"""Storage test fixtures: a real PostgreSQL server for the session, and an `archive` that every
-test using it gets twice, once on SQLite and once on PostgreSQL.
+"""Archive test fixtures (a plugin of tests/conftest.py): a real PostgreSQL server for the
+session, and an `archive` that every test using it gets twice, once on SQLite and once on
+PostgreSQL.
 
 PostgreSQL is not optional here: when its binaries are missing the tests fail (scripts/setup.sh
 installs them), so a machine without it cannot pass the suite by skipping half of it.
