@@ -7,12 +7,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from filelock import FileLock
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -45,11 +47,23 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+MIGRATION_LOCK = 7_346_201  # PostgreSQL advisory lock key: one migrating process at a time
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (Alembic; batch mode on SQLite)."""
+    """Bring the schema to the newest migration (Alembic; batch mode on SQLite).
+
+    Processes opening a new archive at once (a crawl and `nianbao serve`, distributed workers, a
+    test polling a crawl's database) would otherwise both find no schema and both create it
+    ("table agencies already exists"): they take turns, by a lock file beside the SQLite
+    database or an advisory lock on PostgreSQL, and the second finds the schema current."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    turn = FileLock(f"{database}.migrate.lock") if database and database != ":memory:" else contextlib.nullcontext()
+    with turn, engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

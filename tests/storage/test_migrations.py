@@ -3,11 +3,15 @@ the models describe (three engineers add migrations; a drift shows here first)."
 
 from __future__ import annotations
 
+import multiprocessing
+from pathlib import Path
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, text
 
 from storage.db import MIGRATIONS, make_engine, migrate
 from storage.models import Base
@@ -54,3 +58,38 @@ def test_migrated_schema_matches_the_models(data_dir, database_url) -> None:
         assert diff == []
     finally:
         engine.dispose()
+
+
+def _open_archive(data: str, url: str) -> None:
+    from storage import Archive
+
+    Archive.open(Path(data), url).close()
+
+
+def _open_at_once(data: Path, url: str, processes: int = 4) -> list[int]:
+    context = multiprocessing.get_context("fork")  # fork: the openers start within milliseconds
+    workers = [context.Process(target=_open_archive, args=(str(data), url)) for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+    return [worker.exitcode for worker in workers]
+
+
+def test_processes_opening_a_new_sqlite_archive_at_once_take_turns_migrating(tmp_path: Path) -> None:
+    # Without the lock this fails on every run (checked), on "table agencies already exists".
+    for round_ in range(6):
+        data = tmp_path / f"data{round_}"
+        assert _open_at_once(data, f"sqlite:///{data / 'nianbao.sqlite3'}") == [0, 0, 0, 0]
+
+
+def test_processes_opening_a_new_postgresql_archive_at_once_take_turns_migrating(postgres_server, tmp_path) -> None:
+    admin = create_engine(postgres_server.url("postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text('CREATE DATABASE "nianbao_concurrent_migrate"'))
+        assert _open_at_once(tmp_path / "data", postgres_server.url("nianbao_concurrent_migrate")) == [0, 0, 0, 0]
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text('DROP DATABASE IF EXISTS "nianbao_concurrent_migrate" WITH (FORCE)'))
+        admin.dispose()
