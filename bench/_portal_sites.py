@@ -1,4 +1,4 @@
-"""Larger simulated portals for bench/crawl.py, built from tests/portal's sites (unchanged there).
+"""Larger simulated portals for bench/crawl.py, built from nianbao/devportal's sites (unchanged there).
 
 Two ways to make a crawl fetch more pages; filler documents are never reports, so the crawler
 only lists them and the extra requests are list pages:
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from tests.portal.sites import Site, list_pages, new_sites
+from nianbao.devportal.sites import Site, list_pages, new_sites
 
 UNLIMITED_LIST_PAGES = 1_000_000
 DEFAULT_MAX_PAGES = 50  # crawler.registry.Agency.max_pages

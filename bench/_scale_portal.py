@@ -1,9 +1,9 @@
 """A generated portal of many agency sites for bench/scale.py, served from one process.
 
-Each site is a county government's report column on the plain static platform of tests/portal
+Each site is a county government's report column on the plain static platform of nianbao/devportal
 (same markup, same report pages: `build_routes`), with two annual reports (2023, 2022), one
 notice and `filler` more documents (more list pages, no more reports), on its own loopback
-address 127.1.x.y (Linux routes all of 127.0.0.0/8 to lo). tests/portal's `Portal` runs a thread
+address 127.1.x.y (Linux routes all of 127.0.0.0/8 to lo). nianbao/devportal's `Portal` runs a thread
 per site, which at 2,000 sites is 2,000 threads polling; here one Twisted reactor listens on
 every address (one socket each: 2,000 descriptors, within the usual 20,000 `ulimit -n`) and
 answers from pages rendered before the crawl starts, so serving costs the crawl little CPU.
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC
 from email.utils import format_datetime
 
-from tests.portal.markup import Resource, build_routes
-from tests.portal.sites import Site, _other, _pad, _report, normalize_target
+from nianbao.devportal.markup import Resource, build_routes
+from nianbao.devportal.sites import Site, _other, _pad, _report, normalize_target
 
 SYLLABLES = "东西南北金银玉白赤丹安宁平和永兴长乐清河"  # 20^3 = 8,000 distinct place names
 MAX_SITES = 250 * 250

@@ -1,6 +1,6 @@
 """Crawl throughput and memory of `nianbao crawl` over the simulated portal, beside scrapy bench.
 
-Pages/s and CPU ms per page of `nianbao crawl --no-politeness` over tests/portal, beside
+Pages/s and CPU ms per page of `nianbao crawl --no-politeness` over nianbao/devportal, beside
 `scrapy bench` (the baseline, run in the same session), and the crawl's peak memory at ~10,000
 pages.
 
@@ -62,8 +62,8 @@ from bench._portal_sites import (
     many_agencies,
     max_copies,
 )
-from tests.portal import Portal
-from tests.portal.sites import Site, list_pages, new_sites
+from nianbao.devportal import Portal
+from nianbao.devportal.sites import Site, list_pages, new_sites
 
 VENV_BIN = ROOT / ".venv" / "bin"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -343,7 +343,7 @@ def main() -> None:
           f" {1000 * bench.server_cpu / bench.pages:.1f} ms/page)")
     print(f"  {bench.max_rss_mb:8.0f} MB peak RSS")
 
-    default = crawl_portal("default portal", "tests/portal as the crawler tests serve it", new_sites())
+    default = crawl_portal("default portal", "nianbao/devportal as the crawler tests serve it", new_sites())
     print_crawl(default, bench)
     layout, sites = long_columns_for(middle, default)
     print_crawl(crawl_portal(f"~{middle} pages, long columns", layout, sites), bench)

@@ -5,9 +5,9 @@ writes (fsynced), parsing and one transaction per capture cost.
 
     .venv/bin/python bench/ingest.py [--count 1000] [--backends sqlite,postgresql]
 
-The captures are tests/storage/sample_crawl.py's: text reports in every shape (~3 KB),
+The captures are nianbao/devportal/sample_crawl.py's: text reports in every shape (~3 KB),
 republished reports, revisits, notices, news pages and 404s. PostgreSQL is a throwaway server
-(tests/pgserver.py) with fsync and synchronous_commit on, as in production; SQLite is in WAL
+(nianbao/devportal/postgres_server.py) with fsync and synchronous_commit on, as in production; SQLite is in WAL
 mode with synchronous=NORMAL, as storage/db.py opens it. Everything lives in a temporary folder
 on the same disk.
 """
@@ -32,8 +32,8 @@ from parsing import ParseError, parse_report  # noqa: E402
 from storage import Archive, BlobStore, CaptureIn  # noqa: E402
 from storage.blobs import sha256_hex  # noqa: E402
 from storage.db import make_engine, migrate  # noqa: E402
-from tests.pgserver import throwaway_server  # noqa: E402
-from tests.storage.sample_crawl import sample_crawl  # noqa: E402
+from nianbao.devportal.postgres_server import throwaway_server  # noqa: E402
+from nianbao.devportal.sample_crawl import sample_crawl  # noqa: E402
 
 CAPTURE_COLUMNS = ("url", "final_url", "status", "reason", "http_version", "headers", "captured_at",
                    "content_type", "sha256", "size", "run_id", "revisit_of", "source", "parse_error")

@@ -32,8 +32,8 @@ from nianbao.monitor import evaluate  # noqa: E402
 from parsing import parse_report  # noqa: E402
 from storage import Archive  # noqa: E402
 from storage.models import Agency, Capture, CrawlRun, Report, ReportVersion  # noqa: E402
-from tests.monitor.pages import report_page, tables  # noqa: E402
-from tests.pgserver import throwaway_server  # noqa: E402
+from nianbao.devportal.monitor_pages import report_page, tables  # noqa: E402
+from nianbao.devportal.postgres_server import throwaway_server  # noqa: E402
 
 UTC = dt.timezone.utc
 WORDS = ("政务公开", "主动公开", "政策解读", "回应关切", "依申请公开", "平台建设", "监督保障", "培训", "考核",

@@ -26,7 +26,7 @@ from hypothesis import strategies as st  # noqa: E402,F401
 
 from parsing import parse_html, parse_report  # noqa: E402
 from tests.parsing.test_roundtrip import report_tables  # noqa: E402
-from tests.render import SHAPES, render_html_page  # noqa: E402
+from nianbao.devportal.render import SHAPES, render_html_page  # noqa: E402
 
 SEEDS = ROOT.parent / "shared" / "fixtures" / "seeds"
 REAL_PDF = ROOT.parent / "shared" / "fixtures" / "real" / "huaian_city_2024.pdf"
@@ -67,7 +67,7 @@ def document_rows(seconds: float) -> None:
     print(f"PDF (text layer)  {pdf_rate * pages:8.1f} pages/s    ({REAL_PDF.name}, {pages} pages;"
           f" peak heap {peak_mb(lambda: parse_report(pdf)):.0f} MB)")
     print(f"  pdfplumber text {pdf_base * pages:8.1f} pages/s    (baseline: extract_text() of every page)")
-    from tests.render_documents import render_pdf, sample_tables, scan_pdf
+    from nianbao.devportal.documents import render_pdf, sample_tables, scan_pdf
 
     scan = scan_pdf(render_pdf(sample_tables("2021", year=2022)), noise=0.005, seed=1)
     scan_pages = len(pdfplumber.open(io.BytesIO(scan)).pages)

@@ -4,7 +4,7 @@ a generated portal of many agency sites, with politeness on (one request per sec
     .venv/bin/python bench/scale.py                      # 2,000 sites, 1, 2 and 4 workers
     .venv/bin/python bench/scale.py --sites 200 --workers 1,2 --redis-requests 10000   # quick
 
-Starts its own PostgreSQL (tests/pgserver.py), Redis (tests/distributed/redisserver.py) and the
+Starts its own PostgreSQL (nianbao/devportal/postgres_server.py), Redis (tests/distributed/redisserver.py) and the
 generated portal (bench/_scale_portal.py: one process, a loopback address per site), then for
 each worker count crawls the whole portal into a fresh database and prints:
 
@@ -36,9 +36,9 @@ from sqlalchemy import func, select  # noqa: E402
 from bench._scale_portal import scale_sites  # noqa: E402
 from storage import Archive  # noqa: E402
 from storage.models import Capture, CrawlRun, Report  # noqa: E402
-from tests.distributed.redisserver import throwaway_redis  # noqa: E402
-from tests.pgserver import free_port, throwaway_server  # noqa: E402
-from tests.portal.sites import list_pages, registry_toml  # noqa: E402
+from nianbao.devportal.redis_server import throwaway_redis  # noqa: E402
+from nianbao.devportal.postgres_server import free_port, throwaway_server  # noqa: E402
+from nianbao.devportal.sites import list_pages, registry_toml  # noqa: E402
 
 NIANBAO = str(Path(sys.executable).with_name("nianbao"))
 DELAY = 1.0  # crawler/settings.py DOWNLOAD_DELAY: one request per second per host

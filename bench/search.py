@@ -13,7 +13,7 @@ figure here is search, and ingest has bench/ingest.py). Queries are substrings o
 itself (every one has matches, common phrases as often as the text has them), each timed as a
 user sees it: the total, the first page of 20 ranked hits and their snippets. The baseline is
 `SELECT ... WHERE text LIKE '%q%'` with its count and first 20 rows: what one would write
-without an index. PostgreSQL is a throwaway server (tests/pgserver.py) with LC_CTYPE C.UTF-8.
+without an index. PostgreSQL is a throwaway server (nianbao/devportal/postgres_server.py) with LC_CTYPE C.UTF-8.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def seed_sentences() -> list[str]:
         for section in record.sections.values():
             sentences += [s.strip() + "。" for s in re.split(r"[。；\n]", section or "") if len(s.strip()) >= 8]
     try:
-        from tests.render_documents import _FILLER_SENTENCES
+        from nianbao.devportal.documents import _FILLER_SENTENCES
         sentences += [s.replace("{agency}", "本机关") for s in _FILLER_SENTENCES]
     except ImportError:  # a checkout without tests/: the seeds alone
         pass
@@ -325,7 +325,7 @@ def main() -> None:
                              database_size(archive, name, data))
             archive.close()
         else:
-            from tests.pgserver import PostgresServer
+            from nianbao.devportal.postgres_server import PostgresServer
 
             server = PostgresServer(durable=True).start()
             try:

@@ -400,22 +400,17 @@ def crawl_command(config: Path | None, names: tuple[str, ...], no_politeness: bo
 def demo_command(data: Path | None) -> None:
     """The whole pipeline offline: start the simulated portal on loopback, crawl it, show the reports.
 
-    Needs a source checkout (the portal lives in tests/portal).
-
     \b
     Example:
       nianbao demo
     """
     import tempfile
 
-    root = Path(__file__).resolve().parent.parent
-    if not (root / "tests" / "portal").is_dir():
-        raise click.ClickException("nianbao demo runs from a source checkout (tests/portal is missing)")
-    sys.path.insert(0, str(root))
     from crawler.registry import load_registry
     from crawler.run import run_crawl
     from storage import Archive
-    from tests.portal.server import Portal
+
+    from .devportal import Portal
 
     data = data or Path(tempfile.mkdtemp(prefix="nianbao-demo-"))
     with Portal() as portal:

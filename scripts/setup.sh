@@ -21,7 +21,7 @@ if [ -n "$missing" ]; then
     echo "installing Debian packages:$missing"
     # Installing postgresql creates Debian's own cluster (15/main, port 5432) and starts it, and
     # a failed start (no init system in a container, port taken) fails the whole install. We never
-    # use that cluster: tests/pgserver.py runs its own server in a temporary folder on a free port.
+    # use that cluster: nianbao/devportal/postgres_server.py runs its own server in a temporary folder on a free port.
     # So no service may start during this install: a policy-rc.d exiting 101 ("not allowed"), as
     # Docker's Debian images ship; a machine's own policy-rc.d is left as it is.
     policy=""

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from storage import Archive
-from tests.pgserver import PostgresServer, PostgresUnavailable
+from nianbao.devportal.postgres_server import PostgresServer, PostgresUnavailable
 
 TEMPLATE = "nianbao_template"  # migrated once; each test's database is a copy of it
 _numbers = itertools.count()

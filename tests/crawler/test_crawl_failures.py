@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from storage import Archive
 from storage.models import Agency, Capture, CrawlRun, ReportVersion
 from tests.crawler.test_crawl_portal import NIANBAO, crawl, reports
-from tests.portal.server import Portal
-from tests.portal.sites import registry_toml
+from nianbao.devportal.server import Portal
+from nianbao.devportal.sites import registry_toml
 
 STATIC = "青石县人民政府"
 

@@ -1,4 +1,4 @@
-"""The crawl of the simulated portal (tests/portal): every report, no decoy, every record right;
+"""The crawl of the simulated portal (nianbao/devportal): every report, no decoy, every record right;
 blocked and down sites are outcomes, never "missing"; a recrawl revalidates instead of refetching."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from sqlalchemy import select
 from storage import Archive
 from storage.models import Agency, CrawlRun, Report
 from tests.parsing.test_roundtrip import _assert_same
-from tests.portal.server import Portal
-from tests.portal.sites import registry_toml
+from nianbao.devportal.server import Portal
+from nianbao.devportal.sites import registry_toml
 
 NIANBAO = str(Path(sys.executable).with_name("nianbao"))
 

@@ -11,8 +11,8 @@ import pytest
 
 from crawler.distributed import CURRENT_CRAWL, DistributedCrawlError, connect, join_crawl
 from crawler.registry import load_file
-from tests.distributed.redisserver import RedisServer, throwaway_redis
-from tests.portal.sites import registry_toml
+from nianbao.devportal.redis_server import RedisServer, throwaway_redis
+from nianbao.devportal.sites import registry_toml
 
 
 @pytest.fixture

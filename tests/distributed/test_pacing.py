@@ -9,7 +9,7 @@ import time
 from scrapy import Request
 
 from crawler.pacing import SharedHostPacing
-from tests.distributed.redisserver import throwaway_redis
+from nianbao.devportal.redis_server import throwaway_redis
 
 
 def test_two_workers_keep_one_hosts_delay_between_their_requests() -> None:

@@ -11,7 +11,7 @@ import scrapy
 from scrapy_redis.dupefilter import RFPDupeFilter
 
 from crawler.redis_queue import TOKEN, ReliablePriorityQueue
-from tests.distributed.redisserver import RedisServer, throwaway_redis
+from nianbao.devportal.redis_server import RedisServer, throwaway_redis
 
 
 class Spider(scrapy.Spider):

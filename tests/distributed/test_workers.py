@@ -1,4 +1,4 @@
-"""Several `nianbao crawl --workers` processes over the simulated portal (tests/portal), sharing
+"""Several `nianbao crawl --workers` processes over the simulated portal (nianbao/devportal), sharing
 a real Redis and a real PostgreSQL on loopback: every report archived exactly once, no decoy,
 one CrawlRun row per agency with the outcome a single-process crawl records, and the same after
 one worker is killed with SIGKILL while it holds a request."""
@@ -20,10 +20,10 @@ from sqlalchemy import func, select
 from storage import Archive
 from storage.models import Agency, Capture, CrawlRun, Report, ReportVersion
 from tests.crawler.test_crawl_portal import NIANBAO, crawl
-from tests.distributed.redisserver import RedisServer, throwaway_redis
-from tests.pgserver import PostgresServer, throwaway_server
-from tests.portal.server import Portal
-from tests.portal.sites import new_sites, registry_toml
+from nianbao.devportal.redis_server import RedisServer, throwaway_redis
+from nianbao.devportal.postgres_server import PostgresServer, throwaway_server
+from nianbao.devportal.server import Portal
+from nianbao.devportal.sites import new_sites, registry_toml
 
 WORKER_TTL = "3"  # seconds: a killed worker's requests are back in the queue soon after
 
@@ -186,7 +186,7 @@ def test_workers_need_postgresql(tmp_path: Path, redis_server: RedisServer) -> N
 def test_an_unreachable_redis_is_named(tmp_path: Path, postgres: PostgresServer) -> None:
     registry = tmp_path / "registry.toml"
     registry.write_text(registry_toml(1), encoding="utf-8")
-    from tests.pgserver import free_port
+    from nianbao.devportal.postgres_server import free_port
 
     url = f"redis://127.0.0.1:{free_port()}/0"
     env = dict(os.environ, NIANBAO_DATA=str(tmp_path / "data"),

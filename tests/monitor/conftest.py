@@ -11,7 +11,7 @@ import pytest
 from crawler.registry import Agency as RegistryAgency
 from storage import Archive, CaptureIn
 from storage.models import Agency, CrawlRun
-from tests.monitor.pages import home_page, list_page, report_page, tables
+from nianbao.devportal.monitor_pages import home_page, list_page, report_page, tables
 
 CHINA = ZoneInfo("Asia/Shanghai")
 

@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 
 from nianbao.monitor import evaluate
-from tests.monitor.pages import tables
+from nianbao.devportal.monitor_pages import tables
 
 D = dt.date.fromisoformat
 

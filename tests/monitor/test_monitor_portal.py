@@ -1,4 +1,4 @@
-"""The monitor over real crawls of the simulated portal (tests/portal): statuses from what the
+"""The monitor over real crawls of the simulated portal (nianbao/devportal): statuses from what the
 crawler saw, blocked and down sites unreachable (never missing), then an edited report, a
 report taken down and unlisted (seen because the crawler rechecks what it archived before), and
 a newly published one."""
@@ -14,8 +14,8 @@ from crawler.registry import load_registry
 from nianbao.monitor import deadline, evaluate
 from storage import Archive
 from tests.crawler.test_crawl_portal import crawl
-from tests.portal.server import Portal
-from tests.portal.sites import registry_toml
+from nianbao.devportal.server import Portal
+from nianbao.devportal.sites import registry_toml
 
 TODAY = dt.date(2026, 11, 22)  # every deadline of 2023 and 2024 has passed
 

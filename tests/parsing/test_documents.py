@@ -3,7 +3,7 @@ from the bytes; scans, encrypted, truncated, corrupt, disguised, bomb and XXE fi
 with a clear `ParseError` or read to a bounded, correct result, within explicit limits and
 without hanging.
 
-Every document is generated once per session (`functools.lru_cache`) by tests/render_documents.py.
+Every document is generated once per session (`functools.lru_cache`) by nianbao/devportal/documents.py.
 Each parse runs under a wall-clock timeout in a daemon thread, so a hang fails the test instead
 of blocking the run; the zip bomb runs in a subprocess so its peak memory can be measured alone.
 
@@ -39,8 +39,8 @@ from parsing import DEFAULT_LIMITS, Limits, NotAReportError, ParseError, Record,
 from parsing.schema import ACTIVE_ROWS, APPLICANT_COLUMNS, APPLICATION_ROWS, REVIEW_GROUPS, REVIEW_OUTCOMES
 from tests.conftest import ROOT, SHARED
 from tests.parsing.test_roundtrip import _assert_same
-from tests.render import APPLICATION_LABELS, ReportTables
-from tests.render_documents import (
+from nianbao.devportal.render import APPLICATION_LABELS, ReportTables
+from nianbao.devportal.documents import (
     corrupt_pdf,
     docx_xxe,
     docx_zip_bomb,

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from parsing import parse_html, parse_text
 from parsing.schema import ACTIVE_ROWS, APPLICANT_COLUMNS, APPLICATION_ROWS, REVIEW_GROUPS, REVIEW_OUTCOMES
-from tests.render import SHAPES, ReportTables, render_html_page
+from nianbao.devportal.render import SHAPES, ReportTables, render_html_page
 
 AGENCIES = ["卫辉市信访局", "临翔区政务服务管理局", "淮安市人民政府", "安居区人民政府", "独山子区城市管理局",
             "浦东新区生态环境局", "乌鲁木齐市天山区教育局", "荔湾区市场监督管理局"]

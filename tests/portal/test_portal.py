@@ -23,8 +23,8 @@ import pytest
 from crawler.registry import load_registry
 from parsing import parse_report
 from tests.parsing.test_roundtrip import _assert_same
-from tests.portal import EXPECTED, Portal, registry_toml
-from tests.portal.sites import new_sites
+from nianbao.devportal import EXPECTED, Portal, registry_toml
+from nianbao.devportal.sites import new_sites
 
 ROOT = Path(__file__).resolve().parents[2]
 HANWEB_FORM = {"col": "1", "appid": "1", "webid": "1", "path": "/", "columnid": "123", "sourceContentType": "1",
@@ -335,7 +335,7 @@ def test_portal_stops_cleanly() -> None:
 
 
 def test_server_module_serves_until_stopped_and_prints_the_registry() -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "tests.portal.server", "--crawl-delay", "0.5"], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "nianbao.devportal.server", "--crawl-delay", "0.5"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stderr is not None

@@ -12,7 +12,7 @@ from sqlalchemy import inspect, text
 from storage import Archive, search_index
 from storage.db import MIGRATIONS
 from storage.search import SearchQuery, search
-from tests.render_documents import render_docx, render_pdf, sample_tables
+from nianbao.devportal.documents import render_docx, render_pdf, sample_tables
 
 from .conftest import ingest, seed_body, version_texts
 

@@ -1,7 +1,7 @@
 """Acceptance: an ingest killed with SIGKILL part-way, then run again, leaves every capture
 exactly once, no report or version twice, and a clean `db check`, on SQLite and PostgreSQL.
 
-The ingest runs in a child process (tests/storage/sample_crawl.py as a script) over 1,000
+The ingest runs in a child process (nianbao/devportal/sample_crawl.py as a script) over 1,000
 generated captures: reports in every text shape, changed reports, revisits, notices, 404s.
 """
 
@@ -25,14 +25,14 @@ from storage.blobs import sha256_hex
 from storage.exports import as_utc
 from storage.models import Capture, Report, ReportVersion
 from tests.conftest import ROOT
-from tests.storage.sample_crawl import sample_crawl
+from nianbao.devportal.sample_crawl import sample_crawl
 
 COUNT = 1000
 KILL_AFTER = 400  # committed captures before the SIGKILL
 
 
 def ingest_command(data: Path, url: str) -> list[str]:
-    return [sys.executable, "-m", "tests.storage.sample_crawl", str(data), url, "--count", str(COUNT)]
+    return [sys.executable, "-m", "nianbao.devportal.sample_crawl", str(data), url, "--count", str(COUNT)]
 
 
 def ingest_until_killed(data: Path, url: str) -> int:

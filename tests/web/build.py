@@ -1,7 +1,7 @@
 """An archive for the web UI's tests, built from real captures through `Archive.ingest`.
 
 Reports: HTML fixture pages (2021 and 2019 formats), a PDF and a DOCX rendered by
-tests/render_documents.py, a text report whose checks fail, a report captured twice with an edited
+nianbao/devportal/documents.py, a text report whose checks fail, a report captured twice with an edited
 cell and sentence (two versions), and a page whose markup runs script (a <script> element, an
 <img onerror>) and whose text holds script-looking words, to prove nothing of it runs in the UI.
 """
@@ -18,8 +18,8 @@ from storage import Archive
 from storage.archive import CaptureIn
 from storage.models import Agency, CrawlRun
 from tests.conftest import FIXTURES
-from tests.render import render_html_page
-from tests.render_documents import render_docx, render_pdf, sample_tables
+from nianbao.devportal.render import render_html_page
+from nianbao.devportal.documents import render_docx, render_pdf, sample_tables
 
 PARSING = FIXTURES / "parsing"
 T0 = dt.datetime(2022, 2, 1, 8, 0, tzinfo=dt.timezone.utc)

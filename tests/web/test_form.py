@@ -10,7 +10,7 @@ from nianbao.web.diff import diff_sections
 from nianbao.web.form import cell_label, failed_cells, form_tables
 from parsing.checks import check_tables, failed_check_cells
 from parsing.schema import APPLICANT_PARTS, APPLICATION_ROWS, REVIEW_GROUPS, REVIEW_OUTCOMES
-from tests.render_documents import sample_tables
+from nianbao.devportal.documents import sample_tables
 
 
 def record_of(fmt: str, seed: int = 7) -> dict:

@@ -1,6 +1,6 @@
 """Render a report's tables into the documents real reports arrive as (test and bench helper).
 
-The document counterpart of tests/render.py: a Chinese PDF drawn with reportlab (ruled tables
+The document counterpart of nianbao/devportal/render.py: a Chinese PDF drawn with reportlab (ruled tables
 with the official form's merged cells, wrapped labels, "- N -" page footers, an applications
 table that may break across pages without repeating its header), a DOCX built with python-docx
 (real gridSpan/vMerge merges), a noisy, slightly rotated, sealed scan of a PDF with no text
@@ -10,7 +10,7 @@ zip bomb, a DOCX with an external entity, a very long PDF).
 The three tables are described once as a `FormGrid` (every cell's text plus the merged ranges,
 after the official form, shared/fixtures/real/template_2021_format.docx) and drawn by both the
 PDF and the DOCX renderer. Labels use the full-width punctuation real reports print
-(（一）予以公开); values use `tests.render.fmt_value`, so blanks are empty cells.
+(（一）予以公开); values use `nianbao.devportal.render.fmt_value`, so blanks are empty cells.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from parsing.schema import APPLICANT_COLUMNS, APPLICATION_ROWS, REVIEW_GROUPS, REVIEW_OUTCOMES
-from tests.render import (
+from nianbao.devportal.render import (
     ACTIVE_GROUPS,
     ACTIVE_LABELS,
     APPLICANT_HEADER,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import redis
 
-from tests.pgserver import free_port
+from nianbao.devportal.postgres_server import free_port
 
 SETUP_HINT = "scripts/setup.sh installs it (Debian package redis-server)"
 START_TIMEOUT = 20.0

@@ -1,12 +1,12 @@
 """Report pages for hand-built monitoring archives: a title, a stated date (or none), the
-narrative you choose, and the form's tables (tests/render.py)."""
+narrative you choose, and the form's tables (nianbao/devportal/render.py)."""
 
 from __future__ import annotations
 
 import html
 
-from tests.render import ReportTables, render_html_tables
-from tests.render_documents import sample_tables
+from nianbao.devportal.render import ReportTables, render_html_tables
+from nianbao.devportal.documents import sample_tables
 
 DEFAULT_NARRATIVE = "本机关认真贯彻落实《中华人民共和国政府信息公开条例》，扎实推进政务公开工作。"
 

@@ -1,13 +1,13 @@
 """A deterministic sample crawl: captures as a crawler would hand them to `Archive.ingest`.
 
-Annual reports rendered from random tables (every text shape of tests/render.py), reports
+Annual reports rendered from random tables (every text shape of nianbao/devportal/render.py), reports
 republished with changed numbers, unchanged revisits, notices and news pages that are not
 reports, and 404s, in capture-time order. The crash test and bench/ingest.py use it.
 
 Run as a script it ingests the sample into an archive, printing each capture's index once
 the capture is committed (the crash test kills it part-way):
 
-    python -m tests.storage.sample_crawl DATA_DIR [DATABASE_URL] [--count N] [--no-parse]
+    python -m nianbao.devportal.sample_crawl DATA_DIR [DATABASE_URL] [--count N] [--no-parse]
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from parsing.schema import ACTIVE_ROWS, APPLICANT_COLUMNS, APPLICATION_ROWS, REVIEW_GROUPS, REVIEW_OUTCOMES
 from storage import Archive, CaptureIn
-from tests.render import SHAPES, ReportTables
+from nianbao.devportal.render import SHAPES, ReportTables
 
 AGENCIES = ["卫辉市信访局", "临翔区政务服务管理局", "淮安市人民政府", "安居区人民政府", "独山子区城市管理局",
             "浦东新区生态环境局", "乌鲁木齐市天山区教育局", "荔湾区市场监督管理局"]

@@ -15,7 +15,7 @@ target, status, whether it was conditional). A Last-Modified changes only when t
 the first version is dated from the page (its publication, or the column's newest item), later
 versions from the portal's clock, which each change moves on by a day.
 
-`python -m tests.portal.server [--port N] [--crawl-delay S] [--filler N]` serves until
+`python -m nianbao.devportal.server [--port N] [--crawl-delay S] [--filler N]` serves until
 interrupted and prints the registry of its agencies (TOML) on stdout.
 """
 
@@ -39,7 +39,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.render import ReportTables
+from nianbao.devportal.render import ReportTables
 
 from .markup import AttachmentCache, Resource, Routes, build_routes
 from .sites import (
@@ -233,7 +233,7 @@ class PortalError(Exception):
 
 
 class Portal:
-    """The simulated portal: every site of `tests.portal.sites` on 127.0.0.N:`port`."""
+    """The simulated portal: every site of `nianbao.devportal.sites` on 127.0.0.N:`port`."""
 
     def __init__(self, port: int = 0, *, sites: dict[str, Site] | None = None) -> None:
         self._wanted_port = port
@@ -505,7 +505,7 @@ def _listening(host: str, port: int) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m tests.portal.server",
+        prog="python -m nianbao.devportal.server",
         description="Serve the simulated portal on 127.0.0.11-19 until interrupted; print its registry (TOML).",
     )
     parser.add_argument("--port", type=int, default=0, help="port for every site (default: a free one)")

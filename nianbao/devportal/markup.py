@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
-from tests.render import render_html_page
-from tests.render_documents import render_docx, render_pdf
+from nianbao.devportal.render import render_html_page
+from nianbao.devportal.documents import render_docx, render_pdf
 
 from .sites import (
     SLOW_SECONDS,
@@ -134,7 +134,7 @@ def _chrome(site: Site, head: str, body: str) -> str:
 
 
 def _report_html(site: Site, entry: Entry) -> str:
-    """The report as its page: tests.render's page, with this site's charset and without the
+    """The report as its page: nianbao.devportal.render's page, with this site's charset and without the
     renderer's placeholder attachment link (the page is the report here)."""
     assert entry.tables is not None
     text = render_html_page(entry.tables, published=f"{entry.published:%Y-%m-%d %H:%M}")

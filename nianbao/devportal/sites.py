@@ -42,8 +42,8 @@ from datetime import datetime, timedelta
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from tests.render import ReportTables
-from tests.render_documents import sample_tables
+from nianbao.devportal.render import ReportTables
+from nianbao.devportal.documents import sample_tables
 
 Role = Literal["report", "decoy", "other"]
 Form = Literal["html", "pdf", "docx"]
@@ -599,7 +599,7 @@ def registry_toml(port: int, *, crawl_delay: float | None = None, sites: dict[st
     every agency when given; the TRS entry limits allowed_domains to its own host (the mirror is
     off it), the Hanweb and blocked entries name their platform, the others leave it to detection."""
     sites = sites if sites is not None else new_sites()
-    lines = [f"# The simulated portal (tests/portal) on port {port}: one agency per platform.", ""]
+    lines = [f"# The simulated portal (nianbao/devportal) on port {port}: one agency per platform.", ""]
     for site in sites.values():
         if site.region is None:
             continue
