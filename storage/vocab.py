@@ -1,0 +1,41 @@
+"""The archive's closed sets of words, each defined once.
+
+Each is a `StrEnum`: members are the very strings stored in the database and written to JSON
+and CSV, so `CrawlOutcome.REACHED == "reached"` and rows written before the enums existed read
+back unchanged. What the words mean:
+
+- `AgencyKind`: which deadline an agency has (条例 第四十九条): a department reports by 31 January,
+  a county-level-and-above government (its consolidated report) by 31 March.
+- `CaptureRole`: why the crawler fetched a page: a column's list page, a report page, an
+  attachment linked from a report page, or a recheck of a report archived before.
+- `CrawlOutcome`: what one crawl of one agency's column came to. Only `reached` is evidence
+  about the agency; the others are the crawler's failures, never the agency's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+
+class AgencyKind(StrEnum):
+    DEPARTMENT = "department"
+    GOVERNMENT = "government"
+
+    def deadline(self, year: int) -> dt.date:
+        """The last on-time day (China's calendar) for the report on `year`."""
+        return dt.date(year + 1, 1, 31) if self is AgencyKind.DEPARTMENT else dt.date(year + 1, 3, 31)
+
+
+class CaptureRole(StrEnum):
+    LIST = "list"
+    REPORT = "report"
+    ATTACHMENT = "attachment"
+    RECHECK = "recheck"
+
+
+class CrawlOutcome(StrEnum):
+    REACHED = "reached"  # the column answered and was read
+    BLOCKED = "blocked"  # a JS-challenge wall (412, 521) stood before the column
+    UNREACHABLE = "unreachable"  # the column did not answer (DNS, refused, time-outs, 5xx)
+    FAILED = "failed"  # the column answered but listed no report where reports were archived before
