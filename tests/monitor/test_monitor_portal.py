@@ -9,15 +9,32 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from crawler.registry import load_registry
 from nianbao.monitor import deadline, evaluate
 from storage import Archive
+from storage.clock import china_date
+from storage.models import CrawlRun
 from tests.crawler.test_crawl_portal import crawl
 from nianbao.devportal.server import Portal
 from nianbao.devportal.sites import registry_toml
 
-TODAY = dt.date(2026, 11, 22)  # every deadline of 2023 and 2024 has passed
+
+def crawl_day(data: Path) -> dt.date:
+    """The monitor judges as of the day the last crawl finished (China's calendar), whatever
+    today's date: the crawl stamps its runs with the machine's clock, so a fixed "today" would
+    lie before the crawl on any later day. Every deadline of 2023 and 2024 is past by then."""
+    archive = Archive.open(data)
+    try:
+        with archive.session() as session:
+            finished = session.scalar(select(func.max(CrawlRun.finished_at)))
+    finally:
+        archive.close()
+    assert finished is not None, "the crawl recorded no finished run"
+    day = china_date(finished)
+    assert day > deadline("government", 2024), f"the machine's clock says {finished}: before the deadlines judged here"
+    return day
 
 
 def expected_statuses(portal: Portal, year: int) -> dict[str, tuple[str, int | None]]:
@@ -41,7 +58,7 @@ def expected_statuses(portal: Portal, year: int) -> dict[str, tuple[str, int | N
 def judged(data: Path, registry: Path, year: int) -> tuple[dict[str, tuple[str, int | None]], list]:
     archive = Archive.open(data)
     try:
-        report = evaluate(archive, load_registry(registry), year, TODAY)
+        report = evaluate(archive, load_registry(registry), year, crawl_day(data))
     finally:
         archive.close()
     return {row.agency: (row.status, row.days_late) for row in report.agencies}, report
