@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from storage import Archive
 from storage.models import Agency, Capture, CrawlRun, ReportVersion
-from tests.crawler.test_crawl_portal import NIANBAO, crawl, reports
+from nianbao.devportal.crawl_process import NIANBAO_EXECUTABLE, archived_records, run_crawl
 from nianbao.devportal.server import Portal
 from nianbao.devportal.sites import registry_toml
 
@@ -24,11 +24,11 @@ def test_zero_reports_where_there_were_reports_is_a_crawler_failure(tmp_path: Pa
     with Portal() as portal:
         registry = tmp_path / "registry.toml"
         registry.write_text(registry_toml(portal.port), encoding="utf-8")
-        assert crawl(registry, tmp_path / "data", "--agency", STATIC).returncode == 0
+        assert run_crawl(registry, tmp_path / "data", "--agency", STATIC).returncode == 0
         for url, report in portal.report_urls().items():
             if report.site == "static":
                 portal.remove(url, unlist=True)
-        second = crawl(registry, tmp_path / "data", "--agency", STATIC)
+        second = run_crawl(registry, tmp_path / "data", "--agency", STATIC)
     assert second.returncode == 3, second.stdout
     assert "failed" in second.stdout
     archive = Archive.open(tmp_path / "data")
@@ -51,7 +51,7 @@ def test_crawl_killed_with_sigkill_resumes_from_its_jobdir(tmp_path: Path) -> No
         registry.write_text(registry_toml(portal.port, crawl_delay=0.3), encoding="utf-8")
         env = {k: v for k, v in os.environ.items() if k != "NIANBAO_DATABASE_URL"}
         env["NIANBAO_DATA"] = str(tmp_path / "data")
-        command = [NIANBAO, "crawl", "--config", str(registry), "--jobdir", str(tmp_path / "job")]
+        command = [NIANBAO_EXECUTABLE, "crawl", "--config", str(registry), "--jobdir", str(tmp_path / "job")]
         child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         database = tmp_path / "data" / "nianbao.sqlite3"
         deadline = time.monotonic() + 90
@@ -71,7 +71,7 @@ def test_crawl_killed_with_sigkill_resumes_from_its_jobdir(tmp_path: Path) -> No
         resumed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
         assert resumed.returncode == 3, resumed.stdout + resumed.stderr  # the blocked and down agencies
         expected = set(portal.report_urls())
-    archived = reports(tmp_path / "data")
+    archived = archived_records(tmp_path / "data")
     assert set(archived) == expected, f"killed after {captured} captures"
     archive = Archive.open(tmp_path / "data")
     try:

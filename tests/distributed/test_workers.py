@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from storage import Archive
 from storage.models import Agency, Capture, CrawlRun, Report, ReportVersion
-from tests.crawler.test_crawl_portal import NIANBAO, crawl
+from nianbao.devportal.crawl_process import NIANBAO_EXECUTABLE, run_crawl
 from nianbao.devportal.redis_server import RedisServer, throwaway_redis
 from nianbao.devportal.postgres_server import PostgresServer, throwaway_server
 from nianbao.devportal.server import Portal
@@ -47,7 +47,7 @@ def single_process_runs(tmp_path_factory) -> dict[str, tuple]:
     with Portal() as portal:
         registry = root / "registry.toml"
         registry.write_text(registry_toml(portal.port), encoding="utf-8")
-        done = crawl(registry, root / "data")
+        done = run_crawl(registry, root / "data")
         assert done.returncode == 3, done.stdout + done.stderr
         return _runs(Archive.open(root / "data"), portal.port)
 
@@ -72,7 +72,7 @@ def _runs(archive: Archive, port: int) -> dict[str, tuple]:
 def _start_workers(count: int, registry: Path, data: Path, database_url: str, redis_url: str,
                    *extra: str) -> list[subprocess.Popen]:
     env = dict(os.environ, NIANBAO_DATA=str(data), NIANBAO_DATABASE_URL=database_url)
-    command = [NIANBAO, "crawl", "--config", str(registry), "--workers", redis_url, "--worker-ttl", WORKER_TTL, *extra]
+    command = [NIANBAO_EXECUTABLE, "crawl", "--config", str(registry), "--workers", redis_url, "--worker-ttl", WORKER_TTL, *extra]
     return [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for _ in range(count)]
 
@@ -177,7 +177,7 @@ def test_workers_need_postgresql(tmp_path: Path, redis_server: RedisServer) -> N
     registry.write_text(registry_toml(1), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "NIANBAO_DATABASE_URL"}
     env["NIANBAO_DATA"] = str(tmp_path / "data")
-    done = subprocess.run([NIANBAO, "crawl", "--config", str(registry), "--workers", redis_server.url],
+    done = subprocess.run([NIANBAO_EXECUTABLE, "crawl", "--config", str(registry), "--workers", redis_server.url],
                           env=env, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 1
     assert "NIANBAO_DATABASE_URL" in done.stderr
@@ -191,7 +191,7 @@ def test_an_unreachable_redis_is_named(tmp_path: Path, postgres: PostgresServer)
     url = f"redis://127.0.0.1:{free_port()}/0"
     env = dict(os.environ, NIANBAO_DATA=str(tmp_path / "data"),
                NIANBAO_DATABASE_URL=postgres.create_database("no_redis"))
-    done = subprocess.run([NIANBAO, "crawl", "--config", str(registry), "--workers", url],
+    done = subprocess.run([NIANBAO_EXECUTABLE, "crawl", "--config", str(registry), "--workers", url],
                           env=env, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 1
     assert f"cannot reach Redis at {url}" in done.stderr

@@ -16,7 +16,7 @@ from nianbao.monitor import deadline, evaluate
 from storage import Archive
 from storage.clock import china_date
 from storage.models import CrawlRun
-from tests.crawler.test_crawl_portal import crawl
+from nianbao.devportal.crawl_process import run_crawl as crawl
 from nianbao.devportal.server import Portal
 from nianbao.devportal.sites import registry_toml
 
