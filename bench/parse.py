@@ -25,7 +25,7 @@ import trafilatura  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402,F401
 
 from parsing import parse_html, parse_report  # noqa: E402
-from tests.parsing.test_roundtrip import report_tables  # noqa: E402
+from nianbao.devportal.random_tables import report_tables  # noqa: E402
 from nianbao.devportal.render import SHAPES, render_html_page  # noqa: E402
 
 SEEDS = ROOT.parent / "shared" / "fixtures" / "seeds"

@@ -72,7 +72,8 @@ def _runs(archive: Archive, port: int) -> dict[str, tuple]:
 def _start_workers(count: int, registry: Path, data: Path, database_url: str, redis_url: str,
                    *extra: str) -> list[subprocess.Popen]:
     env = dict(os.environ, NIANBAO_DATA=str(data), NIANBAO_DATABASE_URL=database_url)
-    command = [NIANBAO_EXECUTABLE, "crawl", "--config", str(registry), "--workers", redis_url, "--worker-ttl", WORKER_TTL, *extra]
+    command = [NIANBAO_EXECUTABLE, "crawl", "--config", str(registry), "--workers", redis_url,
+               "--worker-ttl", WORKER_TTL, *extra]
     return [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for _ in range(count)]
 
