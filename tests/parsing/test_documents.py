@@ -284,12 +284,14 @@ def test_pdf_with_owner_password_only_roundtrips() -> None:
 
 def test_pdf_served_as_html_parses_as_pdf() -> None:
     t = EXAMPLES["2019_consistent"]
-    assert_record_matches(parse(pdf_of("2019_consistent"), "https://www.example.gov.cn/report.html", "text/html"), t, "pdf")
+    assert_record_matches(parse(pdf_of("2019_consistent"), "https://www.example.gov.cn/report.html", "text/html"),
+                          t, "pdf")
 
 
 def test_docx_named_pdf_parses_as_docx() -> None:
     t = EXAMPLES["2021_blanks_large"]
-    assert_record_matches(parse(docx_of("2021_blanks_large"), "https://www.example.gov.cn/x.pdf", "application/pdf"), t, "docx")
+    assert_record_matches(parse(docx_of("2021_blanks_large"), "https://www.example.gov.cn/x.pdf", "application/pdf"),
+                          t, "docx")
 
 
 def test_html_report_named_pdf_parses_as_html() -> None:
