@@ -20,7 +20,7 @@ from .metadata import agency_from_opening, agency_from_title, find_published_on,
 from .record import Record
 from .pdf import read_pdf
 from .rows import text_to_rows
-from .sniff import sniff
+from .sniff import PayloadType, sniff
 from .source import SourceText
 from .word import read_doc, read_docx
 from .sections import find_sections
@@ -47,17 +47,17 @@ def parse_report(
         raise InputTooLargeError(f"{len(body)} bytes (limit {limits.max_bytes})")
     if not body.strip():
         raise EmptyInputError("empty file")
-    kind = sniff(body)
-    if kind == "pdf":
+    payload_type = sniff(body)
+    if payload_type is PayloadType.PDF:
         return build_record(read_pdf(body, limits))
-    if kind == "docx":
+    if payload_type is PayloadType.DOCX:
         return build_record(read_docx(body, limits))
-    if kind == "doc":
+    if payload_type is PayloadType.DOC:
         return build_record(read_doc(body, limits))
     text, _encoding = decode_bytes(body, content_type)
     if not text.strip():
         raise EmptyInputError("no text")
-    if kind == "html":
+    if payload_type is PayloadType.HTML:
         return parse_html(text, url, limits=limits)
     return parse_text(text)
 

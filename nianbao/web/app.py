@@ -20,7 +20,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
-from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, abort, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
@@ -28,11 +27,13 @@ from werkzeug.exceptions import HTTPException
 from parsing.sniff import sniff
 from parsing.errors import ParseError
 from storage import Archive
+from storage.clock import Clock, china_today, system_clock
 
 from . import reads
 from .diff import diff_records
 from .form import SECTION_LABELS, cell_label, form_tables
-from .search_params import PARAMS, ParamError, all_hits, hit_dict, hits_csv, query_from_args, result_dict
+from .request_values import ParamError, RowIdConverter, as_of_date, report_year, row_id
+from .search_params import PARAMS, all_hits, hit_dict, hits_csv, query_from_args, result_dict
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +47,18 @@ URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
 def create_app(archive: Archive, *, registry: Path | None = None, export_cap: int = DEFAULT_EXPORT_CAP,
-               search_fn: Callable[..., Any] | None = None, today: Callable[[], dt.date] | None = None) -> Flask:
+               search_fn: Callable[..., Any] | None = None, clock: Clock = system_clock) -> Flask:
     """The WSGI app over an opened archive. `registry` (a TOML file or folder) feeds the
-    monitoring pages; `export_cap` bounds CSV/JSON downloads of search results."""
+    monitoring pages; `export_cap` bounds CSV/JSON downloads of search results; `clock` says
+    what day it is for the monitoring pages."""
     app = Flask(__name__)
+    app.url_map.converters["row_id"] = RowIdConverter
     app.config.update(EXPORT_CAP=export_cap, JSON_AS_ASCII=False)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     # Deadlines are Chinese calendar days (31 January / 31 March), so "today" is today in China.
-    clock = today or (lambda: dt.datetime.now(ZoneInfo("Asia/Shanghai")).date())
+    def today() -> dt.date:
+        return china_today(clock)
 
     def searcher() -> Callable[..., Any]:
         if search_fn is not None:
@@ -112,13 +116,6 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
     def http_error(exc: HTTPException):
         return error(exc.code or 500, exc.description or exc.name)
 
-    def parse_int(name: str, value: str | None) -> int | None:
-        if value in (None, ""):
-            return None
-        if not value.isdigit():
-            raise ParamError(f"{name}={value!r}: expected a whole number")
-        return int(value)
-
     # -- search ----------------------------------------------------------------------------
     def run_search(facets: bool):
         from storage.search import QueryError
@@ -174,16 +171,16 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
 
     # -- reports ---------------------------------------------------------------------------
     def report_context(report_id: int) -> dict[str, Any]:
-        version = parse_int("version", request.args.get("version"))
+        version = row_id("version", request.args.get("version"))
         return reads.report_detail(archive, report_id, version)
 
-    @app.get("/reports/<int:report_id>")
+    @app.get("/reports/<row_id:report_id>")
     def report_page(report_id: int):
         report = report_context(report_id)
         return render_template("report.html", report=report, tables=form_tables(report["record"]),
                                cite_url=permalink(report["id"], report["version"]["id"]))
 
-    @app.get("/api/reports/<int:report_id>")
+    @app.get("/api/reports/<row_id:report_id>")
     def report_api(report_id: int):
         report = report_context(report_id)
         report["permalink"] = permalink(report["id"], report["version"]["id"])
@@ -191,8 +188,8 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         return jsonify(report)
 
     def diff_context(report_id: int) -> dict[str, Any]:
-        a = parse_int("a", request.args.get("a"))
-        b = parse_int("b", request.args.get("b"))
+        a = row_id("a", request.args.get("a"))
+        b = row_id("b", request.args.get("b"))
         report = reads.report_detail(archive, report_id)
         ids = [v["id"] for v in report["versions"]]
         if a is None or b is None:
@@ -203,25 +200,25 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         new, new_meta = reads.version_record(archive, report_id, b)
         return {"report": report, "a": old_meta, "b": new_meta, "diff": diff_records(old, new)}
 
-    @app.get("/reports/<int:report_id>/diff")
+    @app.get("/reports/<row_id:report_id>/diff")
     def diff_page(report_id: int):
         return render_template("diff.html", **diff_context(report_id))
 
-    @app.get("/api/reports/<int:report_id>/diff")
+    @app.get("/api/reports/<row_id:report_id>/diff")
     def diff_api(report_id: int):
         context = diff_context(report_id)
         return jsonify({"report_id": report_id, "a": context["a"], "b": context["b"], **context["diff"]})
 
     # -- archived copies -------------------------------------------------------------------
-    @app.get("/captures/<int:capture_id>/raw")
+    @app.get("/captures/<row_id:capture_id>/raw")
     def capture_raw(capture_id: int):
         meta, body = reads.capture_payload(archive, capture_id)
         try:
-            kind = sniff(body)
+            payload_type = sniff(body)
         except ParseError:
-            kind = None
+            payload_type = None
         content_type = meta["content_type"] or {"html": "text/html", "text": "text/plain; charset=utf-8",
-                                                "pdf": "application/pdf"}.get(kind or "", "application/octet-stream")
+                                                "pdf": "application/pdf"}.get(payload_type or "", "application/octet-stream")
         response = Response(body, status=200)
         response.headers["Content-Type"] = content_type
         response.headers["Content-Security-Policy"] = CAPTURE_CSP
@@ -234,7 +231,7 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
             response.headers["Content-Disposition"] = f'attachment; filename="capture-{capture_id}.{extension}"'
         return response
 
-    @app.get("/api/captures/<int:capture_id>")
+    @app.get("/api/captures/<row_id:capture_id>")
     def capture_api(capture_id: int):
         meta, _ = reads.capture_payload(archive, capture_id)
         return jsonify(dict(meta, raw=url_for("capture_raw", capture_id=capture_id, _external=True)))
@@ -249,7 +246,8 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
     monitored_lock = threading.Lock()
 
     def monitor(year: int, as_of: dt.date, agencies: list[Any]) -> dict[str, Any]:
-        from nianbao.monitor import archive_state, evaluate
+        from nianbao.monitoring import evaluate
+        from storage.monitor_reads import archive_state
 
         key = (year, as_of, tuple(agencies), archive_state(archive))
         with monitored_lock:
@@ -262,15 +260,6 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
             monitored[key] = result
         return result
 
-    def as_of_date() -> dt.date:
-        raw = request.args.get("as_of") or ""
-        if not raw:
-            return clock()
-        try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            raise ParamError(f"as_of={raw!r}: expected a date, YYYY-MM-DD") from None
-
     def agency_context(name: str) -> dict[str, Any]:
         agency = reads.agency_detail(archive, name)
         statuses, problem = [], None
@@ -281,7 +270,7 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         except RegistryError as exc:  # configuration: say what is wrong with it, keep the page
             listed, problem = [], f"agency registry could not be read: {exc}"
         if listed:
-            as_of = as_of_date()
+            as_of = as_of_date(request.args.get("as_of"), today())
             years = sorted({int(y) for y in agency["reports_by_year"] if y.isdigit()} | {as_of.year - 1}, reverse=True)
             for year in years:
                 report = monitor(year, as_of, listed)
@@ -301,9 +290,8 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         return jsonify(agency_context(name))
 
     def monitor_context(year: int) -> dict[str, Any]:
-        if not 1990 <= year <= 2100:
-            raise ParamError(f"year {year}: not a report year")
-        as_of = as_of_date()
+        report_year(year)
+        as_of = as_of_date(request.args.get("as_of"), today())
         from crawler.registry import RegistryError
 
         try:
@@ -311,7 +299,7 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         except RegistryError as exc:  # configuration error: a clear message, not a traceback
             abort(500, f"agency registry {registry or 'config/agencies'} could not be read: {exc}")
         region, kind = request.args.get("region") or None, request.args.get("kind") or None
-        from nianbao.monitor import region_matches
+        from nianbao.monitoring import region_matches
 
         if region:
             agencies = [a for a in agencies if region_matches(a.region_path, region)]
@@ -330,7 +318,7 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
 
     @app.get("/monitor")
     def monitor_index():
-        year = clock().year - 1
+        year = today().year - 1
         return render_template("monitor_index.html", years=list(range(year, year - 6, -1)))
 
     @app.get("/api")
