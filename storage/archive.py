@@ -71,8 +71,14 @@ class CheckResult:
     temporaries: list[Path] = field(default_factory=list)  # interrupted blob writes
 
     @property
+    def damaged(self) -> bool:
+        """The rows and the blob store disagree: a blob missing, corrupt or orphaned."""
+        return bool(self.missing or self.corrupt or self.orphans)
+
+    @property
     def clean(self) -> bool:
-        return not (self.missing or self.corrupt or self.orphans)
+        """Nothing found at all: no damage and no temporary files left by interrupted writes."""
+        return not (self.damaged or self.temporaries)
 
 
 @dataclass

@@ -61,3 +61,11 @@ class BlobStore:
         """Leftovers of writes interrupted before their rename."""
         if self.root.is_dir():
             yield from self.root.glob("??/??/.tmp-*")
+
+    def remove_temporaries(self) -> list[Path]:
+        """Delete the leftovers of interrupted writes (no row points at them); the paths removed.
+        Run it while no crawl or import writes to this store: a write in flight has one too."""
+        removed = sorted(self.temporaries())
+        for path in removed:
+            path.unlink(missing_ok=True)
+        return removed

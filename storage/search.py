@@ -35,6 +35,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from .clock import iso_z
 from .search_syntax import And, Node, Not, QueryError, Term, parse_query, positive_terms
 from .textnorm import normalize_with_offsets
 
@@ -88,11 +89,13 @@ class Hit:
     score: float
 
     def to_dict(self) -> dict[str, Any]:
-        """Every field, JSON-ready (moments in UTC as ...Z); the snippet as [text, matched] pairs."""
+        """The one JSON form of a hit (CLI and web): every field, JSON-ready (moments as
+        `clock.iso_z`); the snippet as [text, matched] pairs, and as plain text (snippet_text)."""
         row = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
-        row["captured_at"] = self.captured_at.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+        row["captured_at"] = iso_z(self.captured_at)
         row["published_on"] = self.published_on.isoformat() if self.published_on else None
         row["snippet"] = [[text, bool(matched)] for text, matched in self.snippet]
+        row["snippet_text"] = "".join(text for text, _ in self.snippet)
         return row
 
 

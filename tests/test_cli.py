@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from click.testing import CliRunner
 
-from nianbao.cli import main
+from nianbao.commands import main
 from tests.conftest import SEEDS
 
 SEED_003 = SEEDS / "003_9844fa13dd042d5a.txt"

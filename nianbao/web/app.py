@@ -29,11 +29,12 @@ from parsing.errors import ParseError
 from storage import Archive
 from storage.clock import Clock, china_today, system_clock
 
+from ..output import hits_csv
 from . import reads
 from .diff import diff_records
 from .form import SECTION_LABELS, cell_label, form_tables
 from .request_values import ParamError, RowIdConverter, as_of_date, report_year, row_id
-from .search_params import PARAMS, all_hits, hit_dict, hits_csv, query_from_args, result_dict
+from .search_params import PARAMS, all_hits, hit_dict, query_from_args, result_dict
 
 log = logging.getLogger(__name__)
 

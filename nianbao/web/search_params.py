@@ -7,8 +7,6 @@ all_versions (1), page, per_page.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import replace
 from typing import Any
@@ -101,26 +99,3 @@ def all_hits(archive: Any, query: Any, cap: int, search_fn: Any) -> tuple[int, l
         page += 1
     return total, hits[:cap]
 
-
-CSV_COLUMNS = ("agency", "region", "kind", "year", "title", "url", "captured_at", "published_on", "format",
-               "checks_failed", "is_current", "report_id", "version_id", "capture_id", "permalink", "snippet")
-
-
-def hits_csv(hits: list[Any], permalink) -> str:  # noqa: ANN001 - permalink(report_id, version_id) -> str
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for hit in hits:
-        row = hit_dict(hit)
-        row["permalink"] = permalink(hit.report_id, hit.version_id)
-        row["snippet"] = "".join(text for text, _ in hit.snippet)
-        writer.writerow([_csv_value(row[c]) for c in CSV_COLUMNS])
-    return out.getvalue()
-
-
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    text = str(value)
-    # A spreadsheet would run a cell starting with = + - @ as a formula: report text is untrusted.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.registry import DEFAULT_CONFIG, RegistryError, load_registry
-from nianbao.cli import main
+from nianbao.commands import main
 
 VALID = """
 [[agency]]

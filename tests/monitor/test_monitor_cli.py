@@ -19,8 +19,8 @@ from croniter import croniter
 from filelock import FileLock
 from lxml import etree
 
-from nianbao.cli import main
-from nianbao.monitor_cli import EXIT_NEW_FINDINGS, EXIT_NEW_LATE_OR_MISSING, EXIT_NEW_UNREACHABLE
+from nianbao.commands import main
+from nianbao.commands.exits import EXIT_NEW_FINDINGS, EXIT_NEW_LATE_OR_MISSING, EXIT_NEW_UNREACHABLE
 from storage import Archive
 from tests.monitor.conftest import Scenario
 from tests.monitor.test_findings import NARRATIVE

@@ -93,7 +93,7 @@ def test_db_check_finds_an_index_out_of_step_and_repair_rebuilds_it(
         tmp_path, monkeypatch) -> None:
     from click.testing import CliRunner
 
-    from nianbao.cli import main
+    from nianbao.commands import main
 
     data = tmp_path / "data"
     monkeypatch.setenv("NIANBAO_DATA", str(data))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from nianbao.cli import main
+from nianbao.commands import main
 from storage import Archive
 
 from .conftest import CORPUS, ingest, seed_body, set_agency

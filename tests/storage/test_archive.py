@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 import storage.archive
-from nianbao.cli import main
+from nianbao.commands import main
 from parsing import parse_report
 from parsing.record import flatten
 from storage import Archive, CaptureIn

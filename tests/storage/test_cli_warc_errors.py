@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from nianbao.cli import main
+from nianbao.commands import main
 
 
 def test_import_of_a_garbage_warc_is_one_clear_line(tmp_path: Path, monkeypatch) -> None:

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from nianbao.cli import main
+from nianbao.commands import main
 from storage import Archive
 from storage.blobs import sha256_hex
 from storage.exports import as_utc

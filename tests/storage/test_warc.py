@@ -24,7 +24,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from nianbao.cli import main
+from nianbao.commands import main
 from storage import Archive, CaptureIn
 from storage.blobs import sha256_hex
 from storage.exports import export_jsonl

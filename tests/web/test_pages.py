@@ -98,7 +98,7 @@ def test_search_csv_holds_every_page_up_to_the_cap(built_archive):
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised():
-    from nianbao.web.search_params import _csv_value
+    from storage.csv_out import spreadsheet_safe as _csv_value
 
     assert _csv_value("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
     assert _csv_value("政府") == "政府" and _csv_value(None) == ""

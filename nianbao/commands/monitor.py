@@ -1,0 +1,204 @@
+"""`nianbao monitor` and `nianbao schedule`: who published on time, and running it unattended."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from storage.clock import china_today
+
+from ..output import print_csv, print_json, terminal_console, terminal_text
+from .agencies import load_agencies
+from .exits import EXIT_NEW_FINDINGS, EXIT_NEW_LATE_OR_MISSING, EXIT_NEW_UNREACHABLE
+from .options import config_option, json_or_csv, kind_option, region_option, year_option
+
+STATUS_STYLE = {"on_time": "green", "late": "yellow", "missing": "red", "unreachable": "magenta", "not_due": "dim",
+                "undated": "cyan"}
+CSV_COLUMNS = ("year", "agency", "region", "kind", "status", "deadline", "published_on", "days_late", "url",
+               "findings", "evidence")
+
+
+@click.command("monitor")
+@year_option("The report year (default: last year, the one due this season).")
+@region_option("Only agencies under this region path, e.g. 江苏省 or 江苏省/淮安市.")
+@kind_option("Only this kind of agency.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]),
+              help="Evaluate on this day (China's calendar) from what was archived by its end. Not recorded.")
+@config_option()
+@json_or_csv("Statuses, findings and the compliance summary as JSON.",
+             "One CSV row per agency (evidence as a JSON column).")
+@click.option("--atom", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the Atom feed of status changes and findings to this file.")
+@click.option("--no-record", is_flag=True, help="Do not record this run's news (a dry run: the exit status still says what is new).")
+@click.option("--copy-threshold", type=click.FloatRange(0, 1), default=0.85, show_default=True,
+              help="Similarity (Jaccard over 5-character shingles) from which narratives count as copied.")
+def monitor_command(year: int | None, region: str | None, kind: str | None, as_of: dt.datetime | None,
+                    config: Path | None, as_json: bool, as_csv: bool, atom: Path | None, no_record: bool,
+                    copy_threshold: float) -> None:
+    """Who published the year's annual report on time, late, or not at all; and which reports
+    fail their arithmetic, were edited after publication, were removed, or look copied.
+
+    \b
+    Examples:
+      nianbao monitor --year 2024
+      nianbao monitor --year 2024 --region 江苏省 --kind department --csv > 2024.csv
+      nianbao monitor --year 2024 --as-of 2025-02-01 --json
+      nianbao monitor --atom /var/www/nianbao.atom      # from cron, after the crawl
+    \b
+    Exit status: 0 nothing new since the last recorded run; otherwise the sum of
+      4  agencies newly late or missing
+      8  new findings (invalid, changed, removed (confirmed), restored, carryover_mismatch, copied)
+      16 agencies newly unreachable (a crawler failure to look at, not the agency's)
+    1 for errors (bad registry, unreadable archive), 2 for usage errors.
+    Runs without --as-of are recorded, so the next run reports only what changed.
+    """
+    from storage import Archive
+
+    from .. import monitor
+    from ..feed import write_atom
+
+    agencies = [a for a in load_agencies(config)
+                if (region is None or monitor.region_matches(a.region_path, region))
+                and (kind is None or a.kind == kind)]
+    if not agencies:
+        raise click.ClickException("no registry agency matches --region/--kind")
+    today = china_today()
+    year = year or today.year - 1
+    day = as_of.date() if as_of else today
+    archive = Archive.open()
+    try:
+        report = monitor.evaluate(archive, agencies, year, day, copy_threshold=copy_threshold)
+        news = monitor.new_events(archive, report)
+        if not (no_record or as_of):
+            monitor.record_events(archive, news, year)
+        if atom:
+            written = write_atom(archive, atom)
+            click.echo(f"nianbao: {atom}: {written} entries", err=True)
+    finally:
+        archive.close()
+    if as_json:
+        payload = report.to_dict()
+        payload["new"] = {"statuses": [r.agency for r in news.statuses], "findings": [f.key for f in news.findings]}
+        print_json(payload)
+    elif as_csv:
+        _write_csv(report)
+    else:
+        _print(report, news)
+    sys.exit(exit_status(news))
+
+
+def exit_status(news) -> int:
+    code = 0
+    if any(row.status in ("late", "missing") for row in news.statuses):
+        code |= EXIT_NEW_LATE_OR_MISSING
+    if news.findings:
+        code |= EXIT_NEW_FINDINGS
+    if any(row.status == "unreachable" for row in news.statuses):
+        code |= EXIT_NEW_UNREACHABLE
+    return code
+
+
+def _write_csv(report) -> None:
+    findings: dict[str, list[str]] = {}
+    for finding in report.findings:
+        findings.setdefault(finding.agency, []).append(finding.kind)
+    rows = []
+    for row in report.agencies:
+        data = row.to_dict()
+        rows.append({"year": report.year, "agency": row.agency, "region": row.region, "kind": row.kind,
+                     "status": row.status, "deadline": data["deadline"], "published_on": data["published_on"],
+                     "days_late": row.days_late, "url": row.url, "findings": " ".join(findings.get(row.agency, [])),
+                     "evidence": json.dumps(row.evidence, ensure_ascii=False)})
+    print_csv(CSV_COLUMNS, rows)
+
+
+def _plain(text: str | None) -> str:
+    """Registry or crawled text inside rich markup: shown as written, without control characters."""
+    return escape(terminal_text(text or ""))
+
+
+def _print(report, news) -> None:
+    console = terminal_console(140)
+    new = {r.agency for r in news.statuses}
+    table = Table(title=f"Report year {report.year}, as of {report.as_of.isoformat()}")
+    for column in ("agency", "region", "kind", "status", "deadline", "published", "late", "url / evidence"):
+        table.add_column(column, overflow="fold")
+    for row in report.agencies:
+        style = STATUS_STYLE[row.status]
+        where = row.url or row.evidence.get("reason", "")
+        table.add_row(_plain(row.agency) + (" [bold](new)[/]" if row.agency in new else ""), _plain(row.region),
+                      row.kind, f"[{style}]{row.status}[/]", row.deadline.isoformat(),
+                      row.published_on.isoformat() if row.published_on else "",
+                      f"{row.days_late} d" if row.days_late else "", _plain(where))
+    console.print(table)
+    if report.findings:
+        console.print("[bold]Findings[/]")
+        fresh = {f.key for f in news.findings}
+        for finding in report.findings:
+            console.print(f"  [bold]{finding.kind}[/] {_plain(finding.agency)} {finding.year}"
+                          f"{' [bold](new)[/]' if finding.key in fresh else ''}: {_plain(finding.detail)}",
+                          markup=True, highlight=False)
+    summary = Table(title="Compliance (on-time rate over on time + late + missing)")
+    for column in ("region", "kind", "due", "on time", "late", "missing", "unreachable", "not due", "on-time rate"):
+        summary.add_column(column)
+    for row in report.summary:
+        rate = f"{row.on_time_rate:.0%} of {row.due}" if row.on_time_rate is not None else "–"
+        summary.add_row(_plain(row.region), row.kind, str(row.due), str(row.on_time), str(row.late), str(row.missing),
+                        str(row.unreachable), str(row.not_due), rate)
+    console.print(summary)
+
+
+@click.command("schedule")
+@click.option("--systemd", "use_systemd", is_flag=True, help="systemd service + timer instead of cron lines.")
+@click.option("--install", is_flag=True, help="Write them: into the user's crontab, or the unit folder (--unit-dir).")
+@click.option("--unit-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where --systemd --install writes units (default /etc/systemd/system as root, else ~/.config/systemd/user).")
+@config_option("The registry the crawls use.")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path),
+              help="The archive folder ($NIANBAO_DATA; default ./data of this checkout).")
+@click.option("--feed", type=click.Path(dir_okay=False, path_type=Path), help="The Atom feed (default DATA/monitor.atom).")
+@click.option("--log", "log", type=click.Path(dir_okay=False, path_type=Path), help="The log every run appends to (default DATA/nianbao.log).")
+def schedule_command(use_systemd: bool, install: bool, unit_dir: Path | None, config: Path | None,
+                     data: Path | None, feed: Path | None, log: Path | None) -> None:
+    """Print (or --install) the schedule of unattended crawls and monitor runs: weekly all year,
+    daily in the two weeks around the 31 January and 31 March deadlines.
+
+    \b
+    Examples:
+      nianbao schedule                      # cron lines, to read or paste
+      nianbao schedule --install            # into this user's crontab (replaces an earlier nianbao block)
+      nianbao schedule --systemd --install  # nianbao-crawl.service + .timer, then: systemctl enable --now nianbao-crawl.timer
+    """
+    import os
+
+    from storage.db import data_dir
+
+    from ..schedule import Plan, ScheduleError, cron_lines, default_unit_dir, install_cron, install_systemd, systemd_units
+
+    data = (data or data_dir()).resolve()
+    plan = Plan(project=Path.cwd(), nianbao=Path(sys.executable).parent / "nianbao", data=data, config=config.resolve() if config else None,
+                feed=(feed or data / "monitor.atom").resolve(), log=(log or data / "nianbao.log").resolve(),
+                database_url_env="NIANBAO_DATABASE_URL" in os.environ)
+    try:
+        if use_systemd:
+            if install:
+                target = unit_dir or default_unit_dir()
+                for path in install_systemd(plan, target):
+                    click.echo(f"wrote {path}")
+                user = "" if os.geteuid() == 0 else " --user"
+                click.echo(f"now: systemctl{user} daemon-reload && systemctl{user} enable --now nianbao-crawl.timer")
+            else:
+                for name, text in systemd_units(plan).items():
+                    click.echo(f"# {name}\n{text}")
+        elif install:
+            click.echo(f"installed into {install_cron(plan)}")
+        else:
+            click.echo("\n".join(cron_lines(plan)))
+    except ScheduleError as exc:
+        raise click.ClickException(str(exc)) from exc

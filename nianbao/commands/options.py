@@ -1,0 +1,80 @@
+"""The options several commands share, each declared once: the registry (--config), the
+output format (--json, --csv, never both), and the report filters (--year, --region, --kind,
+--agency). A command passes its own help text where the option means something narrower there.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from storage.vocab import AgencyKind
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+_YEARS = re.compile(r"^\s*(\d{4})\s*(?:\.\.\s*(\d{4})\s*)?$")
+
+
+def config_option(help: str = "The agency registry: a TOML file or a folder of them (default: config/agencies).") -> Decorator:
+    return click.option("--config", "config", type=click.Path(exists=True, path_type=Path), help=help)
+
+
+def json_option(help: str = "Print JSON.") -> Decorator:
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+def json_or_csv(json_help: str = "Print JSON.", csv_help: str = "Print CSV.") -> Decorator:
+    """--json and --csv (parameters as_json, as_csv); giving both is a usage error."""
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(command)
+        def checked(*args: Any, as_json: bool, as_csv: bool, **kwargs: Any) -> Any:
+            if as_json and as_csv:
+                raise click.UsageError("choose one of --json and --csv")
+            return command(*args, as_json=as_json, as_csv=as_csv, **kwargs)
+
+        checked = click.option("--csv", "as_csv", is_flag=True, help=csv_help)(checked)
+        return json_option(json_help)(checked)
+    return decorate
+
+
+def parse_years(value: str | None) -> tuple[int | None, int | None]:
+    """`2023` -> (2023, 2023); `2021..2023` -> (2021, 2023); None -> (None, None)."""
+    if value is None:
+        return None, None
+    match = _YEARS.match(value)
+    if not match:
+        raise click.BadParameter(f"{value!r} is not a year (2023) or a range of years (2021..2023)",
+                                 param_hint="--year")
+    first = int(match.group(1))
+    last = int(match.group(2) or first)
+    if first > last:
+        raise click.BadParameter(f"{value!r}: the first year is after the last", param_hint="--year")
+    return first, last
+
+
+def year_range_option() -> Decorator:
+    """--year Y or Y1..Y2, handed to the command as `years`: (first, last), (None, None) if not given."""
+    return click.option("--year", "years", metavar="Y|Y1..Y2", callback=lambda _ctx, _param, value: parse_years(value),
+                        help="Report year, or an inclusive range.")
+
+
+def year_option(help: str) -> Decorator:
+    """--year YEAR: one report year."""
+    return click.option("--year", "year", type=int, help=help)
+
+
+def region_option(help: str = "Region path or a prefix of it: 江苏省, 江苏省/淮安市.") -> Decorator:
+    return click.option("--region", "region", help=help)
+
+
+def kind_option(help: str = "Kind of agency.") -> Decorator:
+    return click.option("--kind", "kind", type=click.Choice([kind.value for kind in AgencyKind]), help=help)
+
+
+def agency_option(help: str = "Exact agency name.") -> Decorator:
+    return click.option("--agency", "agency", help=help)
