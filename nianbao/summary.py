@@ -6,42 +6,58 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from parsing import schema
 from parsing.record import Record
 from parsing.schema import APPLICANT_COLUMNS, REVIEW_OUTCOMES
-
-APPLICANT_HEADERS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
-REVIEW_LABELS = {"review": "行政复议", "litigation_direct": "诉讼·直接起诉", "litigation_after_review": "诉讼·复议后起诉"}
-REVIEW_HEADERS = ("维持", "纠正", "其他", "未审结", "总计")
-
-
-ROW_LABELS = {
-    "new_received": "一、本年新收", "carried_over": "二、上年结转", "granted": "(一)予以公开",
-    "partially_granted": "(二)部分公开", "denied_state_secret": "(三)1.国家秘密",
-    "denied_prohibited": "(三)2.法律法规禁止", "denied_security": "(三)3.三安全一稳定",
-    "denied_third_party": "(三)4.第三方权益", "denied_internal": "(三)5.内部事务",
-    "denied_process": "(三)6.过程性信息", "denied_enforcement_files": "(三)7.执法案卷",
-    "denied_query": "(三)8.查询事项", "unavailable_not_held": "(四)1.不掌握",
-    "unavailable_needs_creation": "(四)2.需另行制作", "unavailable_unclear": "(四)3.补正后不明确",
-    "not_processed_petition": "(五)1.信访举报投诉", "not_processed_duplicate": "(五)2.重复申请",
-    "not_processed_publication": "(五)3.公开出版物", "not_processed_excessive": "(五)4.大量反复",
-    "not_processed_confirmation": "(五)5.确认或重新出具", "other_no_correction": "(六)1.逾期不补正",
-    "other_unpaid_fee": "(六)2.逾期未缴费", "other_other": "(六)3.其他", "other": "(六)其他处理",
-    "total_processed": "(七)总计", "carried_forward": "四、结转下年度",
-}
-ACTIVE_LABELS = {
-    "regulations": "规章", "normative_documents": "行政规范性文件", "licensing": "行政许可",
-    "other_services": "其他对外管理服务事项", "punishment": "行政处罚", "coercion": "行政强制",
-    "fees": "行政事业性收费", "procurement": "政府集中采购",
-}
-ACTIVE_COLUMN_LABELS = {
-    "issued": "本年制发", "repealed": "本年废止", "in_force": "现行有效", "decisions": "处理决定",
-    "amount": "金额(万元)", "made": "本年新制作", "published": "本年新公开", "public_total": "对外公开总数",
-    "items_last_year": "上一年项目数", "items_change": "本年增/减", "projects": "采购项目数",
-}
 
 
 def _cell(value: object) -> str:
     return "—" if value is None else str(value)
+
+
+def _active_table(active: dict, fmt: schema.Format) -> Table:
+    """二、: a row per row of the form, its values each after its column's label."""
+    table = Table(title=schema.SECTION_TITLES["active_disclosure"], title_justify="left", show_header=False)
+    table.add_column("row", no_wrap=True)
+    table.add_column("values")
+    labels = {row.key: row.label for row in schema.ACTIVE_ROWS[fmt]}
+    columns = schema.ACTIVE_COLUMN_LABELS[fmt]
+    for row, cols in active.items():
+        values = "   ".join(f"{columns.get(c, c)} {_cell(v)}" for c, v in cols.items())
+        table.add_row(labels.get(row, row), values)
+    return table
+
+
+def _applications_table(applications: dict) -> Table:
+    """三、: the form's rows under its own headings; a heading over several rows (三、本年度办理结果,
+    （三）不予公开) has a row of its own, as the form prints it across them."""
+    table = Table(title=schema.SECTION_TITLES["applications"], title_justify="left")
+    table.add_column("", overflow="fold")  # the long labels fold onto a second line, not cut off
+    for column in APPLICANT_COLUMNS:
+        table.add_column(schema.APPLICANT_LABELS[column].text, justify="right")
+    headed: set[str] = set()
+    for row, cols in applications.items():
+        own = schema.application_label(row) if row in schema.APPLICATION_LABELS else row
+        for heading in schema.APPLICATION_LABELS.get(row, ())[:2]:
+            if heading and heading != own and heading not in headed:
+                headed.add(heading)
+                table.add_row(heading)
+        table.add_row(own, *(_cell(cols.get(c)) for c in APPLICANT_COLUMNS))
+    return table
+
+
+def _review_table(review: dict) -> Table:
+    """四、: a row per group (行政复议, and 行政诉讼's two), a column per outcome."""
+    table = Table(title=schema.SECTION_TITLES["review_litigation"], title_justify="left")
+    table.add_column("", no_wrap=True)
+    for outcome in REVIEW_OUTCOMES:
+        table.add_column(schema.REVIEW_OUTCOME_LABELS[outcome], justify="right")
+    for group, cols in review.items():
+        label = schema.REVIEW_GROUP_LABELS.get(group, group)
+        if group != "review":
+            label = f"{schema.LITIGATION_HEADING}·{label}"
+        table.add_row(label, *(_cell(cols.get(c)) for c in REVIEW_OUTCOMES))
+    return table
 
 
 def render_summary(record: Record, source: str) -> Group:
@@ -55,32 +71,13 @@ def render_summary(record: Record, source: str) -> Group:
     )
     parts.append(head)
 
+    fmt = record.format if record.format in schema.FORMATS else "2021"
     if record.active is not None:
-        table = Table(title="二、主动公开政府信息情况", title_justify="left", show_header=False)
-        table.add_column("row", no_wrap=True)
-        table.add_column("values")
-        for row, cols in record.active.items():
-            values = "   ".join(f"{ACTIVE_COLUMN_LABELS.get(c, c)} {_cell(v)}" for c, v in cols.items())
-            table.add_row(ACTIVE_LABELS.get(row, row), values)
-        parts.append(table)
-
+        parts.append(_active_table(record.active, fmt))
     if record.applications is not None:
-        table = Table(title="三、收到和处理政府信息公开申请情况", title_justify="left")
-        table.add_column("", no_wrap=True)
-        for header in APPLICANT_HEADERS:
-            table.add_column(header, justify="right")
-        for row, cols in record.applications.items():
-            table.add_row(ROW_LABELS.get(row, row), *(_cell(cols.get(c)) for c in APPLICANT_COLUMNS))
-        parts.append(table)
-
+        parts.append(_applications_table(record.applications))
     if record.review_litigation is not None:
-        table = Table(title="四、行政复议、行政诉讼", title_justify="left")
-        table.add_column("", no_wrap=True)
-        for header in REVIEW_HEADERS:
-            table.add_column(header, justify="right")
-        for group, cols in record.review_litigation.items():
-            table.add_row(REVIEW_LABELS.get(group, group), *(_cell(cols.get(c)) for c in REVIEW_OUTCOMES))
-        parts.append(table)
+        parts.append(_review_table(record.review_litigation))
 
     checks = Text("checks\n", style="bold")
     for check in record.checks:

@@ -4,7 +4,7 @@ Real reports renumber (1./1、/（1）), reword (规范性文件/行政规范性
 vertical heading's characters onto a label (PDF text: "度 (二)部分公开"), wrap a label over
 lines, and OCR slips characters (国家秘蜜). Each row is therefore recognised by a short
 keyword that survives all of these, with a fuzzy comparison against the form's own wording as
-the last resort.
+the last resort. The keywords are this module's; the form's wording is parsing.schema's.
 """
 
 from __future__ import annotations
@@ -16,7 +16,13 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from .cells import normalize_text
-from .schema import Format
+from .schema import (
+    ACTIVE_ROWS,
+    FORMATS,
+    REVIEW_GROUP_LABELS,
+    Format,
+    application_label,
+)
 
 _QUOTES = re.compile(r"[\"'“”‘’「」『』]")
 _NUMBERING = re.compile(r"^(?:[(\[]?[0-9一二三四五六七八九十]{1,2}[)\]]?[.、,]?)+")
@@ -40,66 +46,73 @@ def strip_numbering(label: str) -> str:
 class Rule:
     key: str
     pattern: re.Pattern[str]
-    wording: str  # the form's own label, for the fuzzy fallback
+    wording: str  # the form's own label as the fuzzy fallback compares it (`form_wording`)
     max_len: int = 80
 
 
-def _rule(key: str, pattern: str, wording: str, max_len: int = 80) -> Rule:
-    return Rule(key, re.compile(pattern), wording, max_len)
+_NOTE = re.compile(r"\(.*\)$")
+
+
+def form_wording(label: str) -> str:
+    """A label of the form as the fuzzy fallback compares it: normalised, without its numbering
+    and its parenthetical note (（二）部分公开（区分处理的，…） → 部分公开)."""
+    return _NOTE.sub("", strip_numbering(normalize_label(label)))
+
+
+def _rule(key: str, pattern: str, label: str, max_len: int = 80) -> Rule:
+    return Rule(key, re.compile(pattern), form_wording(label), max_len)
+
+
+def _application_rule(key: str, pattern: str, max_len: int = 80, *, row: str | None = None) -> Rule:
+    return _rule(key, pattern, application_label(row or key), max_len)
+
+
+def _active_rule(key: str, pattern: str, max_len: int) -> Rule:
+    """The newest format's label: 行政规范性文件 (2021), not 规范性文件 (2019)."""
+    label = next(row.label for fmt in FORMATS for row in ACTIVE_ROWS[fmt] if row.key == key)
+    return _rule(key, pattern, label, max_len)
 
 
 # 三、收到和处理政府信息公开申请情况. `other_group` is the (六)其他处理 heading: in the 2019
 # format it is itself a row (`other`), in the 2021 format it heads three rows.
 APPLICATION_RULES: tuple[Rule, ...] = (
-    _rule("new_received", r"本年新收|新收.{0,6}申请", "本年新收政府信息公开申请数量"),
-    _rule("carried_over", r"上年结转", "上年结转政府信息公开申请数量"),
-    _rule("carried_forward", r"结转下年|转下年度", "结转下年度继续办理"),
-    _rule("granted", r"予以公开", "予以公开"),
-    _rule("partially_granted", r"部分公开", "部分公开"),
-    _rule("denied_state_secret", r"国家秘密", "属于国家秘密"),
-    _rule("denied_prohibited", r"禁止公开|其他法律", "其他法律行政法规禁止公开"),
-    _rule("denied_security", r"三安全|一稳定|危及", "危及三安全一稳定"),
-    _rule("denied_third_party", r"第三方", "保护第三方合法权益"),
-    _rule("denied_internal", r"内部事[务项]|三类内部", "属于三类内部事务信息"),
-    _rule("denied_process", r"过程性|四类过程", "属于四类过程性信息"),
-    _rule("denied_enforcement_files", r"执法案卷", "属于行政执法案卷"),
-    _rule("denied_query", r"查询事[项务]|行政查询", "属于行政查询事项"),
-    _rule("unavailable_not_held", r"不掌握", "本机关不掌握相关政府信息"),
-    _rule("unavailable_needs_creation", r"现成信息|另行制作", "没有现成信息需要另行制作"),
-    _rule("unavailable_unclear", r"补正后|仍不明确", "补正后申请内容仍不明确"),
-    _rule("not_processed_petition", r"信访|举报投诉", "信访举报投诉类申请"),
-    _rule("not_processed_duplicate", r"重复申请", "重复申请"),
-    _rule("not_processed_publication", r"出版物", "要求提供公开出版物"),
-    _rule("not_processed_excessive", r"大量反复|大量.{0,2}申请", "无正当理由大量反复申请"),
-    _rule(
-        "not_processed_confirmation",
-        r"确认或重新|重新出具|要求行政机关确认",
-        "要求行政机关确认或重新出具已获取信息",
-    ),
-    _rule(
-        "other_no_correction",
-        r"逾期不补正|不补正",
-        "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-    ),
-    _rule(
-        "other_unpaid_fee",
-        r"收费通知|缴纳费用|逾期未按",
-        "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-    ),
-    _rule("other_group", r"其他处理", "其他处理", max_len=12),
-    _rule("other_other", r"^(?:\W?\d\W?)?其他$", "其他", max_len=6),
-    _rule("total_processed", r"总计$", "总计", max_len=8),
+    _application_rule("new_received", r"本年新收|新收.{0,6}申请"),
+    _application_rule("carried_over", r"上年结转"),
+    _application_rule("carried_forward", r"结转下年|转下年度"),
+    _application_rule("granted", r"予以公开"),
+    _application_rule("partially_granted", r"部分公开"),
+    _application_rule("denied_state_secret", r"国家秘密"),
+    _application_rule("denied_prohibited", r"禁止公开|其他法律"),
+    _application_rule("denied_security", r"三安全|一稳定|危及"),
+    _application_rule("denied_third_party", r"第三方"),
+    _application_rule("denied_internal", r"内部事[务项]|三类内部"),
+    _application_rule("denied_process", r"过程性|四类过程"),
+    _application_rule("denied_enforcement_files", r"执法案卷"),
+    _application_rule("denied_query", r"查询事[项务]|行政查询"),
+    _application_rule("unavailable_not_held", r"不掌握"),
+    _application_rule("unavailable_needs_creation", r"现成信息|另行制作"),
+    _application_rule("unavailable_unclear", r"补正后|仍不明确"),
+    _application_rule("not_processed_petition", r"信访|举报投诉"),
+    _application_rule("not_processed_duplicate", r"重复申请"),
+    _application_rule("not_processed_publication", r"出版物"),
+    _application_rule("not_processed_excessive", r"大量反复|大量.{0,2}申请"),
+    _application_rule("not_processed_confirmation", r"确认或重新|重新出具|要求行政机关确认"),
+    _application_rule("other_no_correction", r"逾期不补正|不补正"),
+    _application_rule("other_unpaid_fee", r"收费通知|缴纳费用|逾期未按"),
+    _application_rule("other_group", r"其他处理", max_len=12, row="other"),
+    _application_rule("other_other", r"^(?:\W?\d\W?)?其他$", max_len=6),
+    _application_rule("total_processed", r"总计$", max_len=8),
 )
 
 ACTIVE_RULES: tuple[Rule, ...] = (
-    _rule("normative_documents", r"规范性文件", "行政规范性文件", max_len=16),
-    _rule("regulations", r"规章", "规章", max_len=8),
-    _rule("licensing", r"行政许可", "行政许可", max_len=12),
-    _rule("other_services", r"对外管理服务", "其他对外管理服务事项", max_len=16),
-    _rule("punishment", r"行政处罚", "行政处罚", max_len=12),
-    _rule("coercion", r"行政强制", "行政强制", max_len=12),
-    _rule("fees", r"事业性收费", "行政事业性收费", max_len=16),
-    _rule("procurement", r"集中采购", "政府集中采购", max_len=16),
+    _active_rule("normative_documents", r"规范性文件", max_len=16),
+    _active_rule("regulations", r"规章", max_len=8),
+    _active_rule("licensing", r"行政许可", max_len=12),
+    _active_rule("other_services", r"对外管理服务", max_len=16),
+    _active_rule("punishment", r"行政处罚", max_len=12),
+    _active_rule("coercion", r"行政强制", max_len=12),
+    _active_rule("fees", r"事业性收费", max_len=16),
+    _active_rule("procurement", r"集中采购", max_len=16),
 )
 
 _APPLICANT_HEADER = re.compile(r"自然人|商业企业|科研机构|法律服务机构|公益组织|法人或其他组织|申请人情况")
@@ -112,9 +125,9 @@ def is_applicant_header(label: str) -> bool:
 
 # For reports that print 四、行政复议、行政诉讼 one row per group (5 values each).
 REVIEW_GROUP_RULES: tuple[Rule, ...] = (
-    _rule("litigation_direct", r"直接起诉", "未经复议直接起诉", max_len=20),
-    _rule("litigation_after_review", r"复议后起诉", "复议后起诉", max_len=20),
-    _rule("review", r"^行政复议$", "行政复议", max_len=8),
+    _rule("litigation_direct", r"直接起诉", REVIEW_GROUP_LABELS["litigation_direct"], max_len=20),
+    _rule("litigation_after_review", r"复议后起诉", REVIEW_GROUP_LABELS["litigation_after_review"], max_len=20),
+    _rule("review", r"^行政复议$", REVIEW_GROUP_LABELS["review"], max_len=8),
 )
 
 

@@ -46,7 +46,7 @@ def test_parse_summary_shows_tables_and_highlights_failed_checks(tmp_path: Path)
     result = run("parse", str(broken))
     assert result.exit_code == 0
     assert "卫辉市信访局" in result.output
-    assert "(一)予以公开" in result.output
+    assert "（一）予以公开" in result.output  # the form's own wording (parsing.schema)
     assert "FAIL applications.row_totals" in result.output
     assert "new_received: total 4 ≠ sum of applicant columns 5" in result.output
 

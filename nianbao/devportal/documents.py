@@ -9,8 +9,9 @@ zip bomb, a DOCX with an external entity, a very long PDF).
 
 The three tables are described once as a `FormGrid` (every cell's text plus the merged ranges,
 after the official form, shared/fixtures/real/template_2021_format.docx) and drawn by both the
-PDF and the DOCX renderer. Labels use the full-width punctuation real reports print
-(（一）予以公开); values use `nianbao.devportal.render.fmt_value`, so blanks are empty cells.
+PDF and the DOCX renderer. Labels are the form's own wording (parsing.schema), with the
+full-width punctuation real reports print (（一）予以公开); values use
+`nianbao.devportal.render.fmt_value`, so blanks are empty cells.
 """
 
 from __future__ import annotations
@@ -42,12 +43,10 @@ from reportlab.pdfbase.cidfonts import CIDFontInfo, UnicodeCIDFont, structToPDF
 from reportlab.pdfgen import canvas
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from parsing.schema import APPLICANT_COLUMNS, APPLICATION_ROWS, REVIEW_GROUPS, REVIEW_OUTCOMES
+from parsing import schema
+from parsing.schema import APPLICANT_COLUMNS, APPLICATION_LABELS, APPLICATION_ROWS, RESULTS_HEADING
 from nianbao.devportal.render import (
-    ACTIVE_GROUPS,
-    ACTIVE_LABELS,
     APPLICANT_HEADER,
-    APPLICATION_LABELS,
     REVIEW_HEADER,
     ReportTables,
     _active_values,
@@ -86,16 +85,13 @@ PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 50.0
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 
-APPLICATIONS_NOTE = "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)"
-RESULTS_HEADING = "三、本年度办理结果"
-
 Span = tuple[int, int, int, int]  # first column, first row, last column, last row (inclusive)
 
 _FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ",": "，", ":": "："})
 
 
 def full_width(label: str) -> str:
-    """A label as reports print it: （一）予以公开, 本年收费金额（单位：万元）."""
+    """Text as reports print it: （一）主动公开 (render.py's narrative is half-width)."""
     return label.translate(_FULL_WIDTH)
 
 
@@ -147,11 +143,11 @@ def active_grid(t: ReportTables) -> FormGrid:
     group with fewer value columns spans its last one to the edge (as the official form)."""
     cells: list[list[str]] = []
     spans: list[Span] = []
-    for heading, headers, keys in ACTIVE_GROUPS[t.format]:
-        cells.append([full_width(heading), "", "", ""])
+    for group in schema.ACTIVE_GROUPS[t.format]:
+        cells.append([group.heading, "", "", ""])
         spans.append((0, len(cells) - 1, 3, len(cells) - 1))
-        rows = [["信息内容", *map(full_width, headers)]]
-        rows += [[ACTIVE_LABELS[key], *_active_values(t, key, "")] for key in keys]
+        rows = [[schema.ACTIVE_ROW_HEADING, *group.column_labels]]
+        rows += [[row.label, *_active_values(t, row.key, "")] for row in group.rows]
         for row in rows:
             if len(row) < 4:
                 spans.append((len(row) - 1, len(cells), 3, len(cells)))
@@ -164,11 +160,10 @@ def applications_grid(t: ReportTables) -> FormGrid:
     """三、收到和处理政府信息公开申请情况: three header rows, 三、本年度办理结果 down all result
     rows, each numbered group ((三)…(六) in 2021) down its items, unnumbered rows across."""
     cells: list[list[str]] = [
-        [APPLICATIONS_NOTE, "", "", "申请人情况", "", "", "", "", "", ""],
-        ["", "", "", "自然人", "法人或其他组织", "", "", "", "", "总计"],
+        [schema.APPLICATIONS_NOTE, "", "", schema.APPLICANTS_HEADING, "", "", "", "", "", ""],
+        ["", "", "", APPLICANT_HEADER[0], schema.ORGANISATIONS_HEADING, "", "", "", "", APPLICANT_HEADER[-1]],
         ["", "", "", "", *APPLICANT_HEADER[1:6], ""],
     ]
-    cells = [[full_width(c) for c in row] for row in cells]
     spans: list[Span] = [(0, 0, 2, 2), (3, 0, 9, 0), (3, 1, 3, 2), (4, 1, 8, 1), (9, 1, 9, 2)]
     keys: list[str | None] = [None, None, None]
     order = APPLICATION_ROWS[t.format]
@@ -201,7 +196,7 @@ def applications_grid(t: ReportTables) -> FormGrid:
                 labels[1] = mid
                 spans.append((1, row_index, 2, row_index))
         values = [fmt_value(t.applications[r][c]) for c in APPLICANT_COLUMNS]
-        cells.append([full_width(x) for x in labels] + values)
+        cells.append(labels + values)
         keys.append(r)
     widths = [0.036, 0.12, 0.314] + [0.53 / 7] * 7
     return FormGrid(cells, spans, widths, 3, 3, keys)
@@ -209,11 +204,12 @@ def applications_grid(t: ReportTables) -> FormGrid:
 
 def review_grid(t: ReportTables) -> FormGrid:
     """四、行政复议、行政诉讼: 行政复议 | 行政诉讼 (未经复议直接起诉, 复议后起诉), outcomes."""
+    direct, after_review = (schema.REVIEW_GROUP_LABELS[g] for g in schema.REVIEW_GROUPS[1:])
     cells = [
-        ["行政复议", "", "", "", "", "行政诉讼", *[""] * 9],
-        [*REVIEW_HEADER, "未经复议直接起诉", *[""] * 4, "复议后起诉", *[""] * 4],
+        [schema.REVIEW_GROUP_LABELS["review"], "", "", "", "", schema.LITIGATION_HEADING, *[""] * 9],
+        [*REVIEW_HEADER, direct, *[""] * 4, after_review, *[""] * 4],
         [*[""] * 5, *REVIEW_HEADER, *REVIEW_HEADER],
-        [fmt_value(t.review_litigation[g][o]) for g in REVIEW_GROUPS for o in REVIEW_OUTCOMES],
+        [fmt_value(t.review_litigation[g][o]) for g in schema.REVIEW_GROUPS for o in schema.REVIEW_OUTCOMES],
     ]
     spans: list[Span] = [(0, 0, 4, 0), (5, 0, 14, 0), (5, 1, 9, 1), (10, 1, 14, 1)]
     spans += [(c, 1, c, 2) for c in range(5)]
@@ -242,8 +238,8 @@ def sample_tables(
         row["total"] = sum(row[c] for c in parts)
     applications = {r: apps[r] for r in APPLICATION_ROWS[fmt]}
     review = {}
-    for g in REVIEW_GROUPS:
-        row = {o: rng.choice([0, 1, 2, 6]) for o in REVIEW_OUTCOMES[:-1]}
+    for g in schema.REVIEW_GROUPS:
+        row = {o: rng.choice([0, 1, 2, 6]) for o in schema.REVIEW_PARTS}
         row["total"] = sum(row.values())
         review[g] = row
     if fmt == "2021":
@@ -362,14 +358,14 @@ def _report_story(t: ReportTables, *, split_applications_at: str | None, pages_o
     story += [_paragraph(full_width(line)) for line in opening[1:4]]
     story += _filler_pages(t, pages_of_filler)
     story += [_paragraph(opening[4]), pdf_table(active_grid(t)), Spacer(1, 8)]
-    story.append(_paragraph("三、收到和处理政府信息公开申请情况"))
+    story.append(_paragraph(schema.SECTION_TITLES["applications"]))
     grid = applications_grid(t)
     if split_applications_at is None:
         story.append(pdf_table(grid))
     else:
         head, rest = grid.split(grid.row_of(split_applications_at))
         story += [pdf_table(head), PageBreak(), pdf_table(rest)]
-    story += [Spacer(1, 8), _paragraph("四、政府信息公开行政复议、行政诉讼情况"), pdf_table(review_grid(t)), Spacer(1, 8)]
+    story += [Spacer(1, 8), _paragraph(schema.SECTION_TITLES["review_litigation"]), pdf_table(review_grid(t)), Spacer(1, 8)]
     closing = _closing()
     story += [_paragraph(closing[0]), _paragraph(full_width(closing[1]))]
     if tail_filler_pages:
@@ -459,9 +455,9 @@ def render_docx(t: ReportTables) -> bytes:
         document.add_paragraph(full_width(line))
     width_cm = 21 - 2 * 2.6
     _docx_table(document, active_grid(t), width_cm)
-    document.add_paragraph("三、收到和处理政府信息公开申请情况")
+    document.add_paragraph(schema.SECTION_TITLES["applications"])
     _docx_table(document, applications_grid(t), width_cm)
-    document.add_paragraph("四、政府信息公开行政复议、行政诉讼情况")
+    document.add_paragraph(schema.SECTION_TITLES["review_litigation"])
     _docx_table(document, review_grid(t), width_cm)
     for line in _closing():
         document.add_paragraph(full_width(line))

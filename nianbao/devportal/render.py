@@ -9,76 +9,30 @@ HTML page with the official form's rowspans/colspans inside portal chrome.
 from __future__ import annotations
 
 import html
+import unicodedata
 from dataclasses import dataclass
 
-from parsing.schema import (
-    ACTIVE_ROWS,
-    APPLICANT_COLUMNS,
-    APPLICATION_ROWS,
-    REVIEW_GROUPS,
-    REVIEW_OUTCOMES,
-    Format,
-)
+from parsing import schema
+from parsing.schema import Format
 
 Value = int | float | None
 
-APPLICATION_LABELS: dict[str, tuple[str, str, str]] = {
-    # row -> (level-1 label, level-2 label, level-3 label) as the form prints them
-    "new_received": ("一、本年新收政府信息公开申请数量", "", ""),
-    "carried_over": ("二、上年结转政府信息公开申请数量", "", ""),
-    "granted": ("三、本年度办理结果", "(一)予以公开", ""),
-    "partially_granted": ("三、本年度办理结果", "(二)部分公开(区分处理的,只计这一情形,不计其他情形)", ""),
-    "denied_state_secret": ("三、本年度办理结果", "(三)不予公开", "1.属于国家秘密"),
-    "denied_prohibited": ("三、本年度办理结果", "(三)不予公开", "2.其他法律行政法规禁止公开"),
-    "denied_security": ("三、本年度办理结果", "(三)不予公开", "3.危及“三安全一稳定”"),
-    "denied_third_party": ("三、本年度办理结果", "(三)不予公开", "4.保护第三方合法权益"),
-    "denied_internal": ("三、本年度办理结果", "(三)不予公开", "5.属于三类内部事务信息"),
-    "denied_process": ("三、本年度办理结果", "(三)不予公开", "6.属于四类过程性信息"),
-    "denied_enforcement_files": ("三、本年度办理结果", "(三)不予公开", "7.属于行政执法案卷"),
-    "denied_query": ("三、本年度办理结果", "(三)不予公开", "8.属于行政查询事项"),
-    "unavailable_not_held": ("三、本年度办理结果", "(四)无法提供", "1.本机关不掌握相关政府信息"),
-    "unavailable_needs_creation": ("三、本年度办理结果", "(四)无法提供", "2.没有现成信息需要另行制作"),
-    "unavailable_unclear": ("三、本年度办理结果", "(四)无法提供", "3.补正后申请内容仍不明确"),
-    "not_processed_petition": ("三、本年度办理结果", "(五)不予处理", "1.信访举报投诉类申请"),
-    "not_processed_duplicate": ("三、本年度办理结果", "(五)不予处理", "2.重复申请"),
-    "not_processed_publication": ("三、本年度办理结果", "(五)不予处理", "3.要求提供公开出版物"),
-    "not_processed_excessive": ("三、本年度办理结果", "(五)不予处理", "4.无正当理由大量反复申请"),
-    "not_processed_confirmation": ("三、本年度办理结果", "(五)不予处理", "5.要求行政机关确认或重新出具已获取信息"),
-    "other_no_correction": (
-        "三、本年度办理结果", "(六)其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-    ),
-    "other_unpaid_fee": (
-        "三、本年度办理结果", "(六)其他处理", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-    ),
-    "other_other": ("三、本年度办理结果", "(六)其他处理", "3.其他"),
-    "other": ("三、本年度办理结果", "(六)其他处理", ""),
-    "total_processed": ("三、本年度办理结果", "(七)总计", ""),
-    "carried_forward": ("四、结转下年度继续办理", "", ""),
-}
 
-ACTIVE_GROUPS: dict[Format, list[tuple[str, list[str], list[str]]]] = {
-    # (第二十条 heading, column headers, rows)
-    "2021": [
-        ("第二十条第(一)项", ["本年制发件数", "本年废止件数", "现行有效件数"], ["regulations", "normative_documents"]),
-        ("第二十条第(五)项", ["本年处理决定数量"], ["licensing"]),
-        ("第二十条第(六)项", ["本年处理决定数量"], ["punishment", "coercion"]),
-        ("第二十条第(八)项", ["本年收费金额(单位:万元)"], ["fees"]),
-    ],
-    "2019": [
-        ("第二十条第(一)项", ["本年新制作数量", "本年新公开数量", "对外公开总数量"], ["regulations", "normative_documents"]),
-        ("第二十条第(五)项", ["上一年项目数量", "本年增/减", "处理决定数量"], ["licensing", "other_services"]),
-        ("第二十条第(六)项", ["上一年项目数量", "本年增/减", "处理决定数量"], ["punishment", "coercion"]),
-        ("第二十条第(八)项", ["上一年项目数量", "本年增/减"], ["fees"]),
-        ("第二十条第(九)项", ["采购项目数量", "采购总金额"], ["procurement"]),
-    ],
-}
-ACTIVE_LABELS = {
-    "regulations": "规章", "normative_documents": "行政规范性文件", "licensing": "行政许可",
-    "other_services": "其他对外管理服务事项", "punishment": "行政处罚", "coercion": "行政强制",
-    "fees": "行政事业性收费", "procurement": "政府集中采购",
-}
-APPLICANT_HEADER = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
-REVIEW_HEADER = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+def text_form(label: str) -> str:
+    """A label of the form as text extracted from a report prints it: half-width brackets and
+    punctuation (NFKC: （一）予以公开 → (一)予以公开, （单位：万元） → (单位:万元)). The text
+    shapes and the HTML page print this; the PDF and the DOCX print the form's own wording
+    (nianbao/devportal/documents.py)."""
+    return unicodedata.normalize("NFKC", label)
+
+
+# The applications table's column heads and the review table's, as the form words them
+# (parsing.schema): 自然人 … 总计, and 结果维持 … 总计.
+APPLICANT_HEADER = [schema.APPLICANT_LABELS[c].text for c in schema.APPLICANT_COLUMNS]
+REVIEW_HEADER = [schema.REVIEW_OUTCOME_LABELS[o] for o in schema.REVIEW_OUTCOMES]
+_ORGANISATIONS = APPLICANT_HEADER[1:-1]  # the five under 法人或其他组织
+_LITIGATION = [schema.REVIEW_GROUP_LABELS[g] for g in schema.REVIEW_GROUPS[1:]]  # the two under 行政诉讼
+_TITLES = {key: text_form(title) for key, title in schema.SECTION_TITLES.items()}
 
 
 @dataclass(frozen=True)
@@ -106,36 +60,31 @@ def fmt_value(value: Value, blank: str = "", signed: bool = False, thousands: bo
 
 
 def _active_values(t: ReportTables, key: str, blank: str) -> list[str]:
-    spec = next(r for r in ACTIVE_ROWS[t.format] if r.key == key)
     return [
         fmt_value(t.active[key][c], blank, signed=(c == "items_change"), thousands=(c == "decisions"))
-        for c in spec.columns
+        for c in schema.active_row(t.format, key).columns
     ]
 
 
 def _app_label(row: str) -> list[str]:
-    return [part for part in APPLICATION_LABELS[row] if part]
-
-
-def _narrative(t: ReportTables, heading: str, body: str) -> list[str]:
-    return [heading, body]
+    return [text_form(part) for part in schema.APPLICATION_LABELS[row] if part]
 
 
 def _opening(t: ReportTables) -> list[str]:
     return [
         t.title,
-        "一、总体情况",
+        _TITLES["overview"],
         f"{t.year}年,{t.agency}认真贯彻落实《中华人民共和国政府信息公开条例》,扎实推进政务公开工作。",
         "(一)主动公开。通过门户网站主动公开政府信息,及时回应社会关切。",
-        "二、主动公开政府信息情况",
+        _TITLES["active_disclosure"],
     ]
 
 
 def _closing() -> list[str]:
     return [
-        "五、存在的主要问题及改进情况",
+        _TITLES["problems"],
         "政务公开工作仍存在公开内容不够全面等问题,下一步将加强培训,提升公开质量。",
-        "六、其他需要报告的事项",
+        _TITLES["other"],
         "本年度未收取信息处理费。",
     ]
 
@@ -143,17 +92,29 @@ def _closing() -> list[str]:
 def _row_cells(t: ReportTables, blank: str) -> tuple[list[list[str]], list[list[str]], list[str]]:
     """Active rows, application rows (labels + values) and the review value row, as text cells."""
     active: list[list[str]] = []
-    for heading, headers, keys in ACTIVE_GROUPS[t.format]:
-        active.append([heading])
-        active.append(["信息内容", *headers])
-        for key in keys:
-            active.append([ACTIVE_LABELS[key], *_active_values(t, key, blank)])
+    for group in schema.ACTIVE_GROUPS[t.format]:
+        active.append([text_form(group.heading)])
+        active.append([schema.ACTIVE_ROW_HEADING, *map(text_form, group.column_labels)])
+        for row in group.rows:
+            active.append([row.label, *_active_values(t, row.key, blank)])
     apps: list[list[str]] = []
-    for row in APPLICATION_ROWS[t.format]:
-        values = [fmt_value(t.applications[row][c], blank) for c in APPLICANT_COLUMNS]
+    for row in schema.APPLICATION_ROWS[t.format]:
+        values = [fmt_value(t.applications[row][c], blank) for c in schema.APPLICANT_COLUMNS]
         apps.append([*_app_label(row), *values])
-    review = [fmt_value(t.review_litigation[g][o], blank) for g in REVIEW_GROUPS for o in REVIEW_OUTCOMES]
+    review = [fmt_value(t.review_litigation[g][o], blank) for g in schema.REVIEW_GROUPS for o in schema.REVIEW_OUTCOMES]
     return active, apps, review
+
+
+_NOTE = text_form(schema.APPLICATIONS_NOTE)
+# The applications header's second row (自然人 | 法人或其他组织 | 总计) and third (商业企业 … 其他).
+_APPLICANT_GROUPS = [APPLICANT_HEADER[0], schema.ORGANISATIONS_HEADING, APPLICANT_HEADER[-1]]
+# The template's narrow cells wrap 商业企业 and 科研机构 (商业\n企业): the pipe shape prints
+# them as a text extraction reads them, their variants in parsing.schema.
+_ORGANISATIONS_WRAPPED = [
+    next(iter(schema.APPLICANT_LABELS[c].variants), schema.APPLICANT_LABELS[c].text)
+    for c in schema.APPLICANT_COLUMNS[1:-1]
+]
+_REVIEW_GROUPS = [schema.REVIEW_GROUP_LABELS["review"], schema.LITIGATION_HEADING]  # the review header's first row
 
 
 def render_pipe(t: ReportTables) -> str:
@@ -161,14 +122,14 @@ def render_pipe(t: ReportTables) -> str:
     active, apps, review = _row_cells(t, "")
     lines = _opening(t)
     lines += [" | ".join(cells) + " |" + " |" * (4 - len(cells) % 4) for cells in active]
-    lines.append("三、收到和处理政府信息公开申请情况")
-    lines.append("(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和) | 申请人情况 |")
-    lines.append("自然人 | 法人或其他组织 | 总计 |")
-    lines.append("商业 企业 | 科研 机构 | 社会公益组织 | 法律服务机构 | 其他 |")
+    lines.append(_TITLES["applications"])
+    lines.append(f"{_NOTE} | {schema.APPLICANTS_HEADING} |")
+    lines.append(" | ".join(_APPLICANT_GROUPS) + " |")
+    lines.append(" | ".join(_ORGANISATIONS_WRAPPED) + " |")
     lines += [" | ".join(cells) + " |" for cells in apps]
-    lines.append("四、政府信息公开行政复议、行政诉讼情况")
-    lines.append("行政复议 | 行政诉讼 | |")
-    lines.append(" | ".join(REVIEW_HEADER) + " | 未经复议直接起诉 | 复议后起诉 | |")
+    lines.append(_TITLES["review_litigation"])
+    lines.append(" | ".join(_REVIEW_GROUPS) + " | |")
+    lines.append(" | ".join(REVIEW_HEADER + _LITIGATION) + " | |")
     lines.append(" | ".join(REVIEW_HEADER * 2) + " |")
     lines.append(" | ".join(review) + " |")
     return "\n".join(lines + _closing())
@@ -187,16 +148,18 @@ def render_markdown(t: ReportTables, split_at: str | None = "denied_prohibited")
                 out.append("|" + "---|" * width)
         return out
 
-    lines = _opening(t) + [""] + table(active, 4) + ["", "三、收到和处理政府信息公开申请情况", ""]
-    header = [["(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)", "", "", *APPLICANT_HEADER]]
+    order = schema.APPLICATION_ROWS[t.format]
+    lines = _opening(t) + [""] + table(active, 4) + ["", _TITLES["applications"], ""]
+    header = [[_NOTE, "", "", *APPLICANT_HEADER]]
     padded = [[*([""] * (3 - len(_app_label(r)))), *_app_label(r), *cells[len(_app_label(r)):]]
-              for r, cells in zip(APPLICATION_ROWS[t.format], apps)]
-    cut = APPLICATION_ROWS[t.format].index(split_at) if split_at else len(padded)
+              for r, cells in zip(order, apps)]
+    cut = order.index(split_at) if split_at else len(padded)
     lines += table(header + padded[:cut], 10)
     if cut < len(padded):
         lines += ["", *table([[""] * 10] + padded[cut:], 10)]
-    lines += ["", "四、政府信息公开行政复议、行政诉讼情况", ""]
-    lines += table([["行政复议", "", "", "", "", "行政诉讼"] + [""] * 9, ["" for _ in range(15)], review], 15)
+    lines += ["", _TITLES["review_litigation"], ""]
+    review_head = [_REVIEW_GROUPS[0], "", "", "", "", _REVIEW_GROUPS[1]] + [""] * 9
+    lines += table([review_head, ["" for _ in range(15)], review], 15)
     return "\n".join(lines + [""] + _closing())
 
 
@@ -206,19 +169,18 @@ def render_cell_per_line(t: ReportTables) -> str:
     cells: list[str] = _opening(t)
     for row in active:
         cells += row
-    cells.append("三、收到和处理政府信息公开申请情况")
-    cells += ["(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)", "申请人情况",
-              "自然人", "法人或其他组织", "总计", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+    cells.append(_TITLES["applications"])
+    cells += [_NOTE, schema.APPLICANTS_HEADING, *_APPLICANT_GROUPS, *_ORGANISATIONS]
     seen_labels: set[str] = set()
-    for row, values in zip(APPLICATION_ROWS[t.format], apps):
+    for row, values in zip(schema.APPLICATION_ROWS[t.format], apps):
         labels = _app_label(row)
         for label in labels:
             if label not in seen_labels:
                 cells.append(label)
                 seen_labels.add(label)
         cells += values[len(labels):]
-    cells.append("四、政府信息公开行政复议、行政诉讼情况")
-    cells += ["行政复议", "行政诉讼", *REVIEW_HEADER, "未经复议直接起诉", "复议后起诉", *REVIEW_HEADER * 2]
+    cells.append(_TITLES["review_litigation"])
+    cells += [*_REVIEW_GROUPS, *REVIEW_HEADER, *_LITIGATION, *REVIEW_HEADER * 2]
     cells += review
     cells += _closing()
     out: list[str] = []
@@ -237,10 +199,10 @@ def render_pdf_text(t: ReportTables) -> str:
     active, apps, review = _row_cells(t, "/")
     lines = _opening(t)
     lines += [" ".join(cells) for cells in active]
-    lines += ["- 2 -", "三、收到和处理政府信息公开申请情况", "申请人情况", "自然人 法人或其他组织 总计",
-              "商业企业 科研机构 社会公益组织 法律服务机构 其他"]
-    vertical = list("三、本年度办理结果")
-    for n, (row, cells) in enumerate(zip(APPLICATION_ROWS[t.format], apps)):
+    lines += ["- 2 -", _TITLES["applications"], schema.APPLICANTS_HEADING, " ".join(_APPLICANT_GROUPS),
+              " ".join(_ORGANISATIONS)]
+    vertical = list(schema.RESULTS_HEADING)
+    for row, cells in zip(schema.APPLICATION_ROWS[t.format], apps):
         labels = _app_label(row)
         values = " ".join(cells[len(labels):])
         label = labels[-1]
@@ -252,8 +214,8 @@ def render_pdf_text(t: ReportTables) -> str:
         prefix = vertical.pop(0) + " " if row not in ("new_received", "carried_over") and vertical else ""
         lines.append(f"{prefix}{label} {values}")
     lines += vertical
-    lines += ["四、政府信息公开行政复议、行政诉讼情况", "行政复议 行政诉讼", " ".join(REVIEW_HEADER),
-              "未经复议直接起诉 复议后起诉", " ".join(REVIEW_HEADER * 2), " ".join(review)]
+    lines += [_TITLES["review_litigation"], " ".join(_REVIEW_GROUPS), " ".join(REVIEW_HEADER),
+              " ".join(_LITIGATION), " ".join(REVIEW_HEADER * 2), " ".join(review)]
     return "\n".join(lines + _closing())
 
 
@@ -264,29 +226,31 @@ def _td(text: str, rowspan: int = 1, colspan: int = 1) -> str:
 
 def render_html_tables(t: ReportTables) -> str:
     """The three tables as the official form lays them out (rowspan/colspan), as HTML."""
-    parts = ["<p>二、主动公开政府信息情况</p>"]
+    parts = [f"<p>{_TITLES['active_disclosure']}</p>"]
     blank = ""
-    for heading, headers, keys in ACTIVE_GROUPS[t.format]:
-        rows = [f"<tr>{_td(heading, colspan=len(headers) + 1)}</tr>",
-                "<tr>" + _td("信息内容") + "".join(_td(h) for h in headers) + "</tr>"]
-        for key in keys:
-            rows.append("<tr>" + _td(ACTIVE_LABELS[key]) + "".join(_td(v) for v in _active_values(t, key, blank)) + "</tr>")
+    for group in schema.ACTIVE_GROUPS[t.format]:
+        headers = [text_form(label) for label in group.column_labels]
+        rows = [f"<tr>{_td(text_form(group.heading), colspan=len(headers) + 1)}</tr>",
+                "<tr>" + _td(schema.ACTIVE_ROW_HEADING) + "".join(_td(h) for h in headers) + "</tr>"]
+        for row in group.rows:
+            rows.append("<tr>" + _td(row.label) + "".join(_td(v) for v in _active_values(t, row.key, blank)) + "</tr>")
         parts.append('<table border="1">' + "".join(rows) + "</table>")
-    parts.append("<p>三、收到和处理政府信息公开申请情况</p>")
+    parts.append(f"<p>{_TITLES['applications']}</p>")
     rows = [
-        "<tr>" + _td("(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)", rowspan=3, colspan=3)
-        + _td("申请人情况", colspan=7) + "</tr>",
-        "<tr>" + _td("自然人", rowspan=2) + _td("法人或其他组织", colspan=5) + _td("总计", rowspan=2) + "</tr>",
-        "<tr>" + "".join(_td(h) for h in APPLICANT_HEADER[1:6]) + "</tr>",
+        "<tr>" + _td(_NOTE, rowspan=3, colspan=3) + _td(schema.APPLICANTS_HEADING, colspan=7) + "</tr>",
+        "<tr>" + _td(_APPLICANT_GROUPS[0], rowspan=2) + _td(_APPLICANT_GROUPS[1], colspan=5)
+        + _td(_APPLICANT_GROUPS[2], rowspan=2) + "</tr>",
+        "<tr>" + "".join(_td(h) for h in _ORGANISATIONS) + "</tr>",
     ]
-    order = APPLICATION_ROWS[t.format]
-    result_rows = [r for r in order if APPLICATION_LABELS[r][0] == "三、本年度办理结果"]
+    order = schema.APPLICATION_ROWS[t.format]
+    labels = {r: tuple(map(text_form, schema.APPLICATION_LABELS[r])) for r in order}
+    result_rows = [r for r in order if schema.APPLICATION_LABELS[r][0] == schema.RESULTS_HEADING]
     group_sizes: dict[str, int] = {}
     for r in order:
-        group_sizes[APPLICATION_LABELS[r][1]] = group_sizes.get(APPLICATION_LABELS[r][1], 0) + 1
+        group_sizes[labels[r][1]] = group_sizes.get(labels[r][1], 0) + 1
     opened: set[str] = set()
     for r in order:
-        top, mid, leaf = APPLICATION_LABELS[r]
+        top, mid, leaf = labels[r]
         cells = ""
         if not mid:
             cells += _td(top, colspan=3)
@@ -301,16 +265,17 @@ def render_html_tables(t: ReportTables) -> str:
                 cells += _td(leaf)
             else:
                 cells += _td(mid, colspan=2)
-        cells += "".join(_td(fmt_value(t.applications[r][c])) for c in APPLICANT_COLUMNS)
+        cells += "".join(_td(fmt_value(t.applications[r][c])) for c in schema.APPLICANT_COLUMNS)
         rows.append(f"<tr>{cells}</tr>")
     parts.append('<table border="1">' + "".join(rows) + "</table>")
-    parts.append("<p>四、政府信息公开行政复议、行政诉讼情况</p>")
+    parts.append(f"<p>{_TITLES['review_litigation']}</p>")
     review = [
-        "<tr>" + _td("行政复议", colspan=5) + _td("行政诉讼", colspan=10) + "</tr>",
-        "<tr>" + "".join(_td(h, rowspan=2) for h in REVIEW_HEADER) + _td("未经复议直接起诉", colspan=5)
-        + _td("复议后起诉", colspan=5) + "</tr>",
+        "<tr>" + _td(_REVIEW_GROUPS[0], colspan=5) + _td(_REVIEW_GROUPS[1], colspan=10) + "</tr>",
+        "<tr>" + "".join(_td(h, rowspan=2) for h in REVIEW_HEADER) + "".join(_td(g, colspan=5) for g in _LITIGATION)
+        + "</tr>",
         "<tr>" + "".join(_td(h) for h in REVIEW_HEADER * 2) + "</tr>",
-        "<tr>" + "".join(_td(fmt_value(t.review_litigation[g][o])) for g in REVIEW_GROUPS for o in REVIEW_OUTCOMES) + "</tr>",
+        "<tr>" + "".join(_td(fmt_value(t.review_litigation[g][o]))
+                         for g in schema.REVIEW_GROUPS for o in schema.REVIEW_OUTCOMES) + "</tr>",
     ]
     parts.append('<table border="1">' + "".join(review) + "</table>")
     return "\n".join(parts)
