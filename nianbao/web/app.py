@@ -228,7 +228,8 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         response.headers["X-Nianbao-Source-Url"] = quote(meta["final_url"] or meta["url"], safe=URL_SAFE)
         response.headers["X-Nianbao-Sha256"] = meta["sha256"]
         if not content_type.split(";")[0].strip().lower() in ("text/html", "application/xhtml+xml"):
-            extension = {"pdf": "pdf", "docx": "docx", "doc": "doc", "html": "html", "text": "txt"}.get(kind or "", "bin")
+            extension = {"pdf": "pdf", "docx": "docx", "doc": "doc", "html": "html",
+                         "text": "txt"}.get(payload_type or "", "bin")
             response.headers["Content-Disposition"] = f'attachment; filename="capture-{capture_id}.{extension}"'
         return response
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from storage import Archive
 from storage.archive import current_version
+from storage.clock import iso_z
 from storage.models import Agency, Capture, CrawlRun, Report, ReportVersion
 
 from .form import failed_cells
@@ -22,18 +23,12 @@ class NotFound(LookupError):
     """The thing asked for is not in the archive; the message says which."""
 
 
-def _utc(moment: dt.datetime | None) -> dt.datetime | None:
-    if moment is None:
-        return None
-    # SQLite hands back naive datetimes; the archive stores UTC.
-    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
-
-
 def iso(moment: dt.datetime | dt.date | None) -> str | None:
+    """A moment in the one text form (`clock.iso_z`: UTC, ...Z), a calendar day as YYYY-MM-DD."""
     if moment is None:
         return None
     if isinstance(moment, dt.datetime):
-        return _utc(moment).isoformat().replace("+00:00", "Z")
+        return iso_z(moment)  # the models hand back moments aware, in UTC (models.UTCDateTime)
     return moment.isoformat()
 
 

@@ -12,23 +12,16 @@ from dataclasses import replace
 from typing import Any
 from collections.abc import Mapping
 
+from .request_values import ParamError, whole_number
 
 PARAMS = ("q", "year", "agency", "region", "kind", "format", "check", "all_versions", "per_page")
 MAX_PER_PAGE = 100
 _YEAR = re.compile(r"^\s*(\d{4})\s*(?:(?:\.\.|-|–|～|~)\s*(\d{4})\s*)?$")
 
 
-class ParamError(ValueError):
-    """A GET parameter that cannot be read; the message names it."""
-
-
 def _int(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
     raw = (args.get(name) or "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise ParamError(f"{name}={raw!r}: expected a whole number from {low} to {high}")
-    return int(raw)
+    return whole_number(name, raw, low, high) if raw else default
 
 
 def query_from_args(args: Mapping[str, str], *, facets: bool = True, default_per_page: int = 20):

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from .server import DEFAULT_CHANNEL_TIMEOUT, DEFAULT_CONNECTION_LIMIT
+
 log = logging.getLogger(__name__)
 
 
@@ -18,7 +20,13 @@ log = logging.getLogger(__name__)
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
 @click.option("--export-cap", default=5000, show_default=True, type=click.IntRange(1, 1_000_000),
               help="Most search results one CSV/JSON download holds.")
-def serve_command(host: str, port: int, registry: Path | None, threads: int, export_cap: int) -> None:
+@click.option("--connection-limit", default=DEFAULT_CONNECTION_LIMIT, show_default=True,
+              type=click.IntRange(1, 100_000),
+              help="Open connections at once; more wait until one closes.")
+@click.option("--channel-timeout", default=DEFAULT_CHANNEL_TIMEOUT, show_default=True, type=click.IntRange(1, 3600),
+              help="Seconds an idle connection is kept open.")
+def serve_command(host: str, port: int, registry: Path | None, threads: int, export_cap: int,
+                  connection_limit: int, channel_timeout: int) -> None:
     """Serve the web UI: search, reports, versions and diffs, agencies, monitoring, JSON API.
 
     Reads the archive under $NIANBAO_DATA (or $NIANBAO_DATABASE_URL). Read-only: nothing is
@@ -28,20 +36,17 @@ def serve_command(host: str, port: int, registry: Path | None, threads: int, exp
     Example:
       nianbao serve --port 8000 --config config/agencies
     """
-    from waitress.server import create_server
-
     from storage import Archive
 
     from .app import create_app
+    from .server import ConnectionLimits, ServerConfigError, serve
 
     archive = Archive.open()
     app = create_app(archive, registry=registry, export_cap=export_cap)
-    server = create_server(app, host=host, port=port, threads=threads, ident="nianbao")
-    click.echo(f"nianbao serving on http://{host}:{server.effective_port}/ (Ctrl-C to stop)", err=True)
+    limits = ConnectionLimits(connection_limit=connection_limit, channel_timeout=channel_timeout, threads=threads)
     try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
+        serve(app, host, port, limits, lambda url: click.echo(f"nianbao serving on {url} (Ctrl-C to stop)", err=True))
+    except ServerConfigError as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
-        server.close()
         archive.close()

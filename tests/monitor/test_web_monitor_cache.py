@@ -7,6 +7,7 @@ import datetime as dt
 import nianbao.monitor
 from nianbao.web.app import create_app
 from storage import Archive
+from storage.clock import fixed_clock
 from tests.monitor.conftest import Scenario
 from tests.monitor.test_monitor_cli import registry_toml
 
@@ -21,7 +22,8 @@ def test_monitor_page_is_cached_until_the_archive_changes(tmp_path, monkeypatch)
     calls = []
     real = nianbao.monitor.evaluate
     monkeypatch.setattr(nianbao.monitor, "evaluate", lambda *a, **k: calls.append(a[2]) or real(*a, **k))
-    client = create_app(archive, registry=registry, today=lambda: dt.date(2025, 6, 1)).test_client()
+    noon_in_china = fixed_clock(dt.datetime(2025, 6, 1, 4, tzinfo=dt.UTC))
+    client = create_app(archive, registry=registry, clock=noon_in_china).test_client()
     assert client.get("/api/monitor/2024").get_json()["agencies"][0]["status"] == "missing"
     assert client.get("/api/monitor/2024").get_json()["agencies"][0]["status"] == "missing"
     assert len(calls) == 1

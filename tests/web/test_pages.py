@@ -12,6 +12,7 @@ from lxml import html as lxml_html
 
 from nianbao.web.app import UI_CSP, create_app
 from parsing.schema import APPLICATION_ROWS
+from storage.clock import fixed_clock
 from tests.web.build import EDITED_AGENCY, FAILED_AGENCY, HOSTILE_AGENCY
 from tests.web.registry import write_registry
 
@@ -279,7 +280,8 @@ def test_agency_page_lists_reports_versions_and_crawl_runs(client, built):
 @pytest.fixture
 def monitored(built_archive, tmp_path):
     archive, _ = built_archive
-    app = create_app(archive, registry=write_registry(tmp_path), today=lambda: dt.date(2022, 4, 15))
+    noon_in_china = fixed_clock(dt.datetime(2022, 4, 15, 4, tzinfo=dt.UTC))
+    app = create_app(archive, registry=write_registry(tmp_path), clock=noon_in_china)
     return app.test_client()
 
 

@@ -1,0 +1,132 @@
+"""`nianbao serve` as a real process on a free loopback port: idle connections held open by one
+client do not shut everyone else out (issue 12: waitress's defaults stopped answering at 100
+idle sockets, for 120 s), and request bodies a read-only UI never needs are refused."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import resource
+import socket
+import subprocess
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+
+from nianbao.devportal.crawl_process import NIANBAO_EXECUTABLE  # the console script beside this interpreter
+from nianbao.web.server import ConnectionLimits, ServerConfigError, ensure_file_descriptors
+STARTUP_SECONDS = 60
+ANSWER_SECONDS = 5
+
+
+def start_serve(data: Path, *options: str) -> tuple[subprocess.Popen, int]:
+    process = subprocess.Popen(
+        [NIANBAO_EXECUTABLE, "serve", "--host", "127.0.0.1", "--port", "0", *options],
+        env=dict(os.environ, NIANBAO_DATA=str(data)), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + STARTUP_SECONDS
+    lines = []
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+        found = re.search(r"serving on http://127\.0\.0\.1:(\d+)/", line)
+        if found:
+            return process, int(found.group(1))
+    stop(process)
+    raise AssertionError(f"nianbao serve did not start: {''.join(lines)}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+    process.stderr.close()
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    return tmp_path / "data"  # an empty archive: the search page still answers
+
+
+def open_idle_sockets(stack: ExitStack, port: int, count: int) -> list[socket.socket]:
+    sockets = []
+    for _ in range(count):
+        sock = stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=5))
+        sockets.append(sock)
+    return sockets
+
+
+def get(port: int, path: str = "/") -> tuple[int, float]:
+    """(status, seconds) of one request on a fresh connection, or a timeout error after ANSWER_SECONDS."""
+    started = time.monotonic()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=ANSWER_SECONDS)
+    try:
+        connection.request("GET", path)
+        status = connection.getresponse().status
+    finally:
+        connection.close()
+    return status, time.monotonic() - started
+
+
+def test_serve_answers_while_150_idle_connections_are_open(data):
+    process, port = start_serve(data)
+    try:
+        with ExitStack() as stack:
+            open_idle_sockets(stack, port, 150)
+            status, seconds = get(port)
+            assert status == 200 and seconds < ANSWER_SECONDS
+    finally:
+        stop(process)
+
+
+def test_serve_closes_idle_connections_after_the_channel_timeout(data):
+    # Fewer connections allowed than are held open: the request is answered only because the
+    # idle ones are closed after a second.
+    process, port = start_serve(data, "--connection-limit", "20", "--channel-timeout", "1")
+    try:
+        with ExitStack() as stack:
+            idle = open_idle_sockets(stack, port, 30)
+            status, seconds = get(port)
+            assert status == 200 and seconds < ANSWER_SECONDS
+            idle[0].settimeout(ANSWER_SECONDS)
+            assert idle[0].recv(1) == b""  # the server hung up on it
+    finally:
+        stop(process)
+
+
+def test_serve_refuses_a_large_request_body(data):
+    process, port = start_serve(data)
+    try:
+        # The headers announce a megabyte; waitress answers before any of it is sent.
+        with socket.create_connection(("127.0.0.1", port), timeout=ANSWER_SECONDS) as sock:
+            sock.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1048576\r\n\r\n")
+            assert sock.makefile("rb").readline().split()[1] == b"413"
+    finally:
+        stop(process)
+
+
+def test_connection_limits_refuse_zero():
+    with pytest.raises(ServerConfigError):
+        ConnectionLimits(channel_timeout=0)
+
+
+def test_open_file_limit_is_raised_up_to_the_hard_limit(monkeypatch):
+    raised = []
+    monkeypatch.setattr(resource, "getrlimit", lambda kind: (256, 4096))
+    monkeypatch.setattr(resource, "setrlimit", lambda kind, limits: raised.append(limits))
+    ensure_file_descriptors(1100)
+    assert raised == [(1100, 4096)]
+
+
+def test_more_connections_than_files_allowed_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(resource, "getrlimit", lambda kind: (256, 1024))
+    monkeypatch.setattr(resource, "setrlimit", lambda kind, limits: pytest.fail("must not change the limit"))
+    with pytest.raises(ServerConfigError, match="ulimit -n"):
+        ensure_file_descriptors(1100)
