@@ -165,8 +165,9 @@ ACTIVE_ROWS: dict[Format, tuple[ActiveRow, ...]] = {
     ),
 }
 
-# Each format's column labels. The 2019 format gives 采购总金额 no unit (the record holds it in
-# 万元 all the same, spec/record.md); the 2021 format names the unit of 本年收费金额.
+# Each format's column labels. The 2019 format gives 采购总金额 no unit (so does the 2019-format
+# seed report 003; the record holds it in 万元 all the same, spec/record.md); the 2021 format
+# names the unit of 本年收费金额. 规范性文件 above is the 2019 word too (seed 003).
 ACTIVE_COLUMN_LABELS: dict[Format, dict[str, str]] = {
     "2021": {
         "issued": "本年制发件数", "repealed": "本年废止件数", "in_force": "现行有效件数",

@@ -3,7 +3,9 @@
 The property test renders random records through every shape and parses them back; the parse
 benchmark uses the same pages. Shapes: trafilatura pipe rows, markdown (optionally split in two
 tables), one cell per line, PDF-extracted text (with page footers and a wrapped label), and an
-HTML page with the official form's rowspans/colspans inside portal chrome.
+HTML page with the official form's rowspans/colspans inside portal chrome. Every label is the
+form's own (parsing.schema), printed half-width as extracted text prints it (`text_form`); the
+one variant wording printed on purpose is the pipe shape's wrapped 商业 企业/科研 机构.
 """
 
 from __future__ import annotations
