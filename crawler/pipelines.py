@@ -17,9 +17,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 from twisted.internet.threads import deferToThread
 
+from crawler.clock import crawl_clock
 from storage import Archive, CaptureIn
 from storage.archive import agency_row_for
+from storage.clock import Clock, system_clock
 from storage.models import CrawlRun, Report
+from storage.vocab import CaptureRole, CrawlOutcome
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +35,10 @@ def _reason(status: int) -> str | None:
 
 
 class ArchivePipeline:
-    def __init__(self, data: str | None, database_url: str | None, crawler=None) -> None:
+    def __init__(self, data: str | None, database_url: str | None, crawler=None,
+                 clock: Clock = system_clock) -> None:
         self.crawler = crawler
+        self.clock = clock  # stamps the end of each agency's run
         self.data = Path(data) if data else None
         self.database_url = database_url
         self.archive: Archive | None = None
@@ -42,7 +47,8 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("NIANBAO_DATA"), crawler.settings.get("NIANBAO_DATABASE_URL"), crawler)
+        settings = crawler.settings
+        return cls(settings.get("NIANBAO_DATA"), settings.get("NIANBAO_DATABASE_URL"), crawler, crawl_clock(settings))
 
     def open_spider(self, spider=None) -> None:
         self.archive = Archive.open(self.data, self.database_url)
@@ -61,6 +67,7 @@ class ArchivePipeline:
         assert self.archive is not None
         # List pages are kept as captures but never parsed: they cannot be reports, and parsing
         # them was a quarter of the crawl's CPU (bench/crawl profile).
+        is_list = item["role"] == CaptureRole.LIST
         result = self.archive.ingest(CaptureIn(
             url=item["url"],
             body=item["body"],
@@ -72,10 +79,10 @@ class ArchivePipeline:
             final_url=item["final_url"],
             content_type=item["content_type"],
             source="crawl",
-            agency=item["agency"] if item["kind"] != "list" else None,
+            agency=None if is_list else item["agency"],
             run_id=self.run_ids.get(item["agency"]),
-            role=item["kind"],
-        ), parse=item["kind"] != "list")
+            role=item["role"],
+        ), parse=not is_list)
         self.ingested[result.status] += 1
         self.ingested["reports"] += result.report_id is not None and result.new_version
         return {"url": item["url"], "status": result.status, "report_id": result.report_id}
@@ -85,7 +92,7 @@ class ArchivePipeline:
         # Scrapy >= 2.13 may call this without the spider; the crawler always knows it.
         spider = spider or (self.crawler.spider if self.crawler is not None else None)
         outcomes = getattr(spider, "outcomes", {})
-        finished = dt.datetime.now(dt.timezone.utc)
+        finished = self.clock()
         with self.archive.session() as session, session.begin():
             for name, outcome in outcomes.items():
                 run = session.get(CrawlRun, self.run_ids[name]) if name in self.run_ids else None
@@ -120,5 +127,5 @@ def close_run(run: CrawlRun, outcome, finished: dt.datetime) -> None:
     run.errors = outcome.list_errors + outcome.errors + (
         [f"the column listed no reports where {outcome.reports_before} were archived before: "
          "a crawler failure, not evidence that the agency stopped publishing"]
-        if outcome.outcome == "failed" else []
+        if outcome.outcome == CrawlOutcome.FAILED else []
     )

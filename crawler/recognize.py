@@ -3,7 +3,7 @@
 A report column lists much else: notices about compiling reports, 工作要点, 统计数据, sector
 reports (schools, hospitals, utilities) and reports on other years. `report_year` answers for a
 link title; the parser later confirms from the content (tables, markers) before a record is
-archived as a report.
+archived as a report. Whether a link is an attachment is crawler.platforms.attachments' rule.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ _NOT_REPORT = re.compile(
 )
 # The parser's sector words, plus companies: a link title is all there is to go on here.
 _SECTOR = re.compile(SECTOR_WORDS + r"|集团|公司")
-_ATTACHMENT = re.compile(r"\.(?:pdf|docx?|wps)(?:$|[?#])", re.I)
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,3 @@ def report_year(title: str) -> Verdict:
         return Verdict(False, None, f"a sector report ({text})")
     year = year_from_title(text)
     return Verdict(True, year, "titled as an annual report" + ("" if year else ", year not in the title"))
-
-
-def looks_like_attachment(url: str) -> bool:
-    return bool(_ATTACHMENT.search(url)) or "download" in url.lower() or "downfile" in url.lower()

@@ -10,11 +10,11 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
 
-Kind = Literal["department", "government"]
-KINDS: tuple[str, ...] = ("department", "government")
+from storage.vocab import AgencyKind
+
 PLATFORMS: tuple[str, ...] = ("trs", "hanweb", "vsb", "ucap", "gkmlpt", "static")
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "agencies"
 
@@ -30,7 +30,7 @@ class RegistryError(Exception):
 class Agency:
     name: str  # as the agency names itself in its reports
     region: tuple[str, ...]  # 省/市/县 path
-    kind: Kind  # department: due 31 January; government: due 31 March (条例 第四十九条)
+    kind: AgencyKind  # which deadline it has: AgencyKind.deadline (条例 第四十九条)
     list_urls: tuple[str, ...]
     platform: str | None = None  # detected when absent
     allowed_domains: tuple[str, ...] = ()  # default: the list URLs' hosts
@@ -69,8 +69,9 @@ def _entry(raw: dict[str, Any], source: str, index: int) -> Agency:
     region = raw["region"]
     if not isinstance(region, str) or not all(part.strip() for part in region.split("/")):
         raise _fail(source, index, name, f"'region' must be a 省/市/县 path like '河南省/新乡市/卫辉市', got {region!r}")
-    if raw["kind"] not in KINDS:
-        raise _fail(source, index, name, f"'kind' must be one of {', '.join(KINDS)}, got {raw['kind']!r}")
+    kinds = [kind.value for kind in AgencyKind]
+    if raw["kind"] not in kinds:
+        raise _fail(source, index, name, f"'kind' must be one of {', '.join(kinds)}, got {raw['kind']!r}")
     urls = raw["list_urls"]
     if not isinstance(urls, list) or not urls:
         raise _fail(source, index, name, "'list_urls' must be a non-empty list of URLs")
@@ -97,7 +98,7 @@ def _entry(raw: dict[str, Any], source: str, index: int) -> Agency:
     return Agency(
         name=name.strip(),
         region=tuple(part.strip() for part in region.split("/")),
-        kind=raw["kind"],
+        kind=AgencyKind(raw["kind"]),
         list_urls=tuple(urls),
         platform=platform,
         allowed_domains=tuple(domains),

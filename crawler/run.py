@@ -12,6 +12,7 @@ from scrapy.settings import Settings
 from crawler import settings as default_settings
 from crawler.registry import Agency
 from crawler.spiders.reports import AgencyOutcome, ReportsSpider
+from storage.clock import Clock, system_clock
 from storage.db import data_dir
 
 log = logging.getLogger(__name__)
@@ -77,11 +78,13 @@ def known_report_urls(data: Path, database_url: str | None, agencies: list[Agenc
 
 
 def run_crawl(agencies: list[Agency], data: Path | None = None, overrides: dict | None = None,
-              jobdir: Path | None = None) -> dict[str, AgencyOutcome]:
-    """Crawl `agencies` into the archive under `data`; returns each agency's outcome."""
+              jobdir: Path | None = None, clock: Clock = system_clock) -> dict[str, AgencyOutcome]:
+    """Crawl `agencies` into the archive under `data`; returns each agency's outcome. `clock`
+    stamps the captures and the crawl runs."""
     data = Path(data) if data is not None else data_dir()
     data.mkdir(parents=True, exist_ok=True)
     settings = crawl_settings(data, overrides, agencies)
+    settings.set("NIANBAO_CLOCK", clock, priority="cmdline")
     if jobdir is not None:
         settings.set("JOBDIR", str(jobdir), priority="cmdline")
         _recover_jobdir(Path(jobdir))

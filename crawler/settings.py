@@ -48,3 +48,6 @@ HTTPCACHE_STORAGE = "crawler.httpcache.AtomicFilesystemCacheStorage"  # crash-sa
 HTTPCACHE_IGNORE_HTTP_CODES = [503, 504, 500, 502, 408, 429]
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 LOG_LEVEL = "INFO"
+
+# The clock captures and crawl runs are stamped with (crawler/clock.py): a Clock or its import path.
+NIANBAO_CLOCK = "storage.clock.system_clock"

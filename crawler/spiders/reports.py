@@ -19,24 +19,36 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.platforms import PageRequest, attachment_links, detect_platform, gkmlpt_api_url, parse_list_page
-from crawler.recognize import looks_like_attachment, report_year
+from crawler.clock import crawl_clock
+from crawler.platforms import (
+    PageRequest,
+    attachment_file,
+    attachment_links,
+    detect_platform,
+    gkmlpt_api_url,
+    parse_list_page,
+)
+from crawler.recognize import report_year
 from crawler.registry import Agency
 from parsing.decode import decode_bytes
 from parsing.errors import UnsupportedInputError
 from parsing.sniff import sniff
+from storage.clock import Clock, system_clock
+from storage.vocab import CaptureRole, CrawlOutcome
 
 log = logging.getLogger(__name__)
 
 BLOCKED_STATUSES = (412, 521)  # JS-challenge walls (e.g. 瑞数, 加速乐): blocked, not missing
+# How many links a request is from its column's list page, capped by the agency's max_depth.
+HOPS = {CaptureRole.LIST: 0, CaptureRole.REPORT: 1, CaptureRole.RECHECK: 1, CaptureRole.ATTACHMENT: 2}
 
 
 @dataclass
 class AgencyOutcome:
-    """What one crawl saw of one agency: evidence for "reached", "blocked" or "unreachable"."""
+    """What one crawl saw of one agency: the evidence for its `CrawlOutcome`."""
 
     agency: str
-    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    started_at: dt.datetime
     pages_listed: int = 0
     reports_found: int = 0
     list_errors: list[str] = field(default_factory=list)
@@ -48,14 +60,14 @@ class AgencyOutcome:
     listed: list[dict] = field(default_factory=list)
 
     @property
-    def outcome(self) -> str:
+    def outcome(self) -> CrawlOutcome:
         if self.pages_listed and not self.listed and self.reports_before:
             # A column listing no reports where reports were found before: the crawler broke,
             # not the agency.
-            return "failed"
+            return CrawlOutcome.FAILED
         if self.pages_listed:
-            return "reached"
-        return "blocked" if self.blocked else "unreachable"
+            return CrawlOutcome.REACHED
+        return CrawlOutcome.BLOCKED if self.blocked else CrawlOutcome.UNREACHABLE
 
 
 class ReportsSpider(scrapy.Spider):
@@ -64,43 +76,52 @@ class ReportsSpider(scrapy.Spider):
 
     def __init__(self, agencies: list[Agency] | None = None, config: str | None = None,
                  agency: str | None = None, known_reports: dict[str, list[str]] | None = None,
-                 **kwargs) -> None:
+                 clock: Clock = system_clock, **kwargs) -> None:
         """`agencies` from `nianbao crawl`; for debugging, `scrapy crawl reports -a config=FILE
         -a agency=NAME` loads the registry itself. `known_reports`: each agency's report URLs
         archived by earlier crawls, fetched again even when no longer listed, so a report
-        that was taken down is seen as gone (404, or a redirect to the home page)."""
+        that was taken down is seen as gone (404, or a redirect to the home page). `clock`
+        stamps the crawl's start and every capture (from the NIANBAO_CLOCK setting when the
+        crawler makes the spider)."""
         super().__init__(**kwargs)
         if agencies is None:
             from crawler.registry import load_registry
 
             agencies = [a for a in load_registry(config) if agency is None or a.name == agency]
+        self.clock = clock
         self.agencies = {a.name: a for a in agencies}
-        self.outcomes = {name: AgencyOutcome(name) for name in self.agencies}
+        started_at = clock()
+        self.outcomes = {name: AgencyOutcome(name, started_at) for name in self.agencies}
         self.list_requests: dict[str, set[tuple[str, str, str | None]]] = {}
         self.known_reports = {name: list(urls) for name, urls in (known_reports or {}).items()
                               if name in self.agencies}
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        kwargs.setdefault("clock", crawl_clock(crawler.settings))
+        return super().from_crawler(crawler, *args, **kwargs)
 
     async def start(self):
         for agency in self.agencies.values():
             for url in agency.list_urls:
                 # The column URL as registered: Scrapy drops a "#2671" fragment, which on gkmlpt
                 # sites names the category.
-                yield self._request(agency, PageRequest(url), "list", page_index=0, column_url=url)
+                yield self._request(agency, PageRequest(url), CaptureRole.LIST, page_index=0, column_url=url)
         for name, urls in self.known_reports.items():
             agency = self.agencies[name]
             for url in urls:
                 # After everything the lists lead to (lower priority), and through the
                 # dupefilter: a report still listed is fetched once.
-                yield self._request(agency, PageRequest(url), "recheck", priority=-10)
+                yield self._request(agency, PageRequest(url), CaptureRole.RECHECK, priority=-10)
 
     # -- requests ----------------------------------------------------------------------------
-    def _request(self, agency: Agency, page: PageRequest, kind: str, page_index: int = 0, priority: int = 0,
-                 **meta) -> scrapy.Request:
+    def _request(self, agency: Agency, page: PageRequest, role: CaptureRole, page_index: int = 0,
+                 priority: int = 0, **meta) -> scrapy.Request:
         """`page_index`: which page of the column (capped by the agency's max_pages); the hops
-        from a list page (report 1, attachment 2) are capped by its max_depth. `kind` "recheck":
+        from a list page (report 1, attachment 2) are capped by its max_depth. `role` RECHECK:
         a report archived before, fetched again to see whether it is still there."""
-        callback = {"list": self.parse_list, "report": self.parse_report, "recheck": self.parse_report,
-                    "attachment": self.parse_attachment}[kind]
+        callback = {CaptureRole.LIST: self.parse_list, CaptureRole.REPORT: self.parse_report,
+                    CaptureRole.RECHECK: self.parse_report, CaptureRole.ATTACHMENT: self.parse_attachment}[role]
         return scrapy.Request(
             page.url,
             method=page.method,
@@ -110,8 +131,7 @@ class ReportsSpider(scrapy.Spider):
             errback=self.failed,
             dont_filter=False,
             priority=priority,
-            meta={"agency": agency.name, "kind": kind, "page_index": page_index,
-                  "hops": {"list": 0, "report": 1, "recheck": 1, "attachment": 2}[kind], **meta},
+            meta={"agency": agency.name, "role": role, "page_index": page_index, "hops": HOPS[role], **meta},
         )
 
     def _on_site(self, agency: Agency, url: str) -> bool:
@@ -138,7 +158,7 @@ class ReportsSpider(scrapy.Spider):
             if api is None:
                 outcome.list_errors.append(f"{response.url}: a gkmlpt page without its category or site id")
                 return
-            yield self._request(agency, api, "list", page_index=response.meta["page_index"])
+            yield self._request(agency, api, CaptureRole.LIST, page_index=response.meta["page_index"])
             return
         page = parse_list_page(response.url, text, platform)
         outcome.pages_listed += 1
@@ -151,9 +171,9 @@ class ReportsSpider(scrapy.Spider):
                 continue
             outcome.listed.append({"url": link.url, "title": link.title, "year": verdict.year,
                                    "listed_on": link.date, "list_url": response.url})
-            kind = "attachment" if looks_like_attachment(link.url) else "report"
-            if (1 if kind == "report" else 2) <= agency.max_depth:
-                yield self._request(agency, PageRequest(link.url), kind, title=link.title, listed_on=link.date)
+            role = CaptureRole.ATTACHMENT if attachment_file(link.url, link.title) else CaptureRole.REPORT
+            if HOPS[role] <= agency.max_depth:
+                yield self._request(agency, PageRequest(link.url), role, title=link.title, listed_on=link.date)
         # Platforms that state their page count list every later page on each page: ask for each
         # once (bench/crawl saw n^2/2 duplicate requests per long column), and count pages from
         # this one so max_pages caps the column.
@@ -167,14 +187,14 @@ class ReportsSpider(scrapy.Spider):
                 outcome.errors.append(f"{nxt.url}: beyond max_pages={agency.max_pages}; not followed")
                 break
             listed.add(key)
-            yield self._request(agency, nxt, "list", page_index=index)
+            yield self._request(agency, nxt, CaptureRole.LIST, page_index=index)
 
     def parse_report(self, response: Response) -> Iterator:
         agency = self.agencies[response.meta["agency"]]
         yield self._capture(response)
         if response.status >= 400:
             return
-        if response.meta["kind"] == "report":  # a recheck is not evidence that the column lists it
+        if response.meta["role"] == CaptureRole.REPORT:  # a recheck is not evidence that the column lists it
             self.outcomes[agency.name].reports_found += 1
         try:
             is_html = sniff(response.body) == "html"  # the bytes decide, as for the parser
@@ -185,12 +205,12 @@ class ReportsSpider(scrapy.Spider):
             listed = next((entry for entry in self.outcomes[agency.name].listed
                            if entry["url"] in (response.request.url, response.url)), None)
             for link in attachment_links(response.url, text):
-                if self._on_site(agency, link.url) and agency.max_depth >= 2:
+                if self._on_site(agency, link.url) and agency.max_depth >= HOPS[CaptureRole.ATTACHMENT]:
                     if listed is not None:
                         # The attachment holding the report inherits the list's date for it (a
                         # PDF rarely states its publication date).
                         listed.setdefault("attachments", []).append(link.url)
-                    yield self._request(agency, PageRequest(link.url), "attachment", title=link.title)
+                    yield self._request(agency, PageRequest(link.url), CaptureRole.ATTACHMENT, title=link.title)
 
     def parse_attachment(self, response: Response) -> Iterator:
         yield self._capture(response)
@@ -200,7 +220,8 @@ class ReportsSpider(scrapy.Spider):
         agency = request.meta.get("agency")
         message = f"{request.url}: {failure.getErrorMessage() or failure.type.__name__}"
         if agency in self.outcomes:
-            target = self.outcomes[agency].list_errors if request.meta.get("kind") == "list" else self.outcomes[agency].errors
+            outcome = self.outcomes[agency]
+            target = outcome.list_errors if request.meta.get("role") == CaptureRole.LIST else outcome.errors
             target.append(message)
         log.warning("%s: %s", agency, message)
         return iter(())
@@ -208,7 +229,7 @@ class ReportsSpider(scrapy.Spider):
     def _capture(self, response: Response) -> dict:
         return {
             "agency": response.meta["agency"],
-            "kind": response.meta["kind"],
+            "role": response.meta["role"],
             "url": response.request.url,
             "final_url": response.url if response.url != response.request.url else None,
             "status": response.status,
@@ -216,6 +237,6 @@ class ReportsSpider(scrapy.Spider):
                 (k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs
             ],
             "body": response.body,
-            "captured_at": dt.datetime.now(dt.timezone.utc),
+            "captured_at": self.clock(),
             "content_type": response.headers.get("Content-Type", b"").decode("latin-1") or None,
         }

@@ -1,8 +1,8 @@
-"""Reading list pages of each portal platform: items, later pages, attachments (crawler/platforms.py).
+"""Reading list pages of each portal platform: items, later pages, attachments (crawler/platforms/).
 
 Every fixture under tests/fixtures/crawler/platforms/ has a `<name>.expected.json` with the URL
 the page would have and what must come out of it; the golden tests compare all of them, the
-others pin one platform behaviour each.
+others pin one platform behaviour each. Which single links are attachments: test_attachments.py.
 """
 
 from __future__ import annotations
@@ -366,38 +366,3 @@ def test_ucap_later_pages_come_from_the_pager_script() -> None:
 
 def test_static_list_next_page_is_its_next_link() -> None:
     assert _page("static_list.html").next_pages == (PageRequest("http://www.mouxiangxian.gov.cn/list.asp?classid=86&page=2"),)
-
-
-# ---------------------------------------------------------------------------------------------
-# Attachments
-
-
-@pytest.mark.parametrize(
-    "href",
-    [
-        "/upload/2024/report.pdf",
-        "./P020240125391234567892.DOCX",
-        "/upload/report.wps",
-        "/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1543213432&wbfileid=15479501",
-        "/module/download/downfile.jsp?classid=0&filename=2403260912345678.pdf",
-    ],
-)
-def test_attachment_links_recognises_each_attachment_form(href: str) -> None:
-    body = f'<p><a href="{href}">附件</a></p>'
-    assert [link.title for link in attachment_links("http://www.mouxian.gov.cn/art/1.html", body)] == ["附件"]
-
-
-@pytest.mark.parametrize(
-    "href",
-    ["/xzzx/download/", "/images/photo.jpg", "/upload/data.xls", "javascript:window.print()", "../t20230130_1.html"],
-)
-def test_attachment_links_ignores_links_that_are_no_attachment(href: str) -> None:
-    body = f'<p><a href="{href}">下载</a></p>'
-    assert attachment_links("http://www.mouxian.gov.cn/art/1.html", body) == ()
-
-
-def test_attachment_links_follows_a_pdf_viewer_to_its_file() -> None:
-    body = '<a href="/pdfjs/web/viewer.html?file=/upload/2024/nb.pdf">在线阅读</a>'
-    assert attachment_links("http://www.mouxian.gov.cn/art/1.html", body) == (
-        ListedLink("http://www.mouxian.gov.cn/upload/2024/nb.pdf", "在线阅读", None),
-    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.recognize import looks_like_attachment, report_year
+from crawler.recognize import report_year
 
 
 @pytest.mark.parametrize(
@@ -40,9 +40,3 @@ def test_report_titles_are_recognised_with_their_year(title: str, year: int) -> 
 )
 def test_notices_sector_reports_and_other_documents_are_not_reports(title: str) -> None:
     assert not report_year(title).is_report
-
-
-def test_attachments_are_recognised_by_their_links() -> None:
-    assert looks_like_attachment("http://www.example.gov.cn/module/download/downfile.jsp?classid=0&filename=1.pdf")
-    assert looks_like_attachment("https://x.gov.cn/attach/0/2022年报.docx")
-    assert not looks_like_attachment("https://x.gov.cn/art/2022/1/25/art_1_1.html")

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from crawler.registry import DEFAULT_CONFIG, RegistryError, load_registry
 from nianbao.commands import main
+from storage.vocab import AgencyKind
 
 VALID = """
 [[agency]]
@@ -39,6 +40,12 @@ def test_registry_loads_valid_entries(tmp_path: Path) -> None:
     assert agencies[0].region == ("河南省", "新乡市", "卫辉市")
     assert agencies[0].domains == ("www.weihui.gov.cn",)
     assert agencies[1].platform == "hanweb" and agencies[1].crawl_delay == 2.5
+
+
+def test_registry_kind_is_the_archives_agency_kind(tmp_path: Path) -> None:
+    department, government = load_registry(write(tmp_path, VALID))
+    assert department.kind is AgencyKind.DEPARTMENT and government.kind is AgencyKind.GOVERNMENT
+    assert government.kind.deadline(2024).isoformat() == "2025-03-31"
 
 
 @pytest.mark.parametrize(

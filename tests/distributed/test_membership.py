@@ -1,4 +1,4 @@
-"""Joining a shared crawl (crawler/distributed.py) against a real Redis: the first worker creates
+"""Joining a shared crawl (crawler/distributed/) against a real Redis: the first worker creates
 the crawl, later ones join it, a worker with another registry is refused, and a recorded crawl
 frees the name for the next one."""
 

@@ -1,0 +1,132 @@
+"""Helpers every platform reader shares: clean text, the date a text node is, parsing a page's
+HTML, absolute link targets, and which anchors name list items (and with what title).
+
+Pure functions over strings and lxml elements; no platform knowledge here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import lxml.html
+from lxml import etree
+
+from crawler.platforms.pages import ListedLink
+
+_SPACES = re.compile(r"[\s\u00a0\u3000]+")
+DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
+_TIME_OF_DAY = re.compile(r"\s*\d{1,2}:\d{2}(?::\d{2})?\W*$")
+_LABEL = re.compile(r"^[^\d：:]{1,10}[：:]\s*")
+# Anchors that move around the site or the list rather than name an item.
+_NOT_ITEMS = frozenset(
+    {
+        "首页", "尾页", "末页", "上一页", "下一页", "上页", "下页", "前页", "后页", "更多", "更多>>",
+        "more", "more>>", "查看更多", "返回", "返回顶部", "关闭", "关闭窗口", "打印", "打印本页",
+        ">", "<", ">>", "<<", "»", "«", "›", "‹", "跳转", "go", "确定",
+    }
+)
+
+
+def clean(text: str | None) -> str:
+    return _SPACES.sub(" ", text or "").strip()
+
+
+def int_or_none(value: str | None) -> int | None:
+    return int(value) if value is not None and value.strip().isdigit() else None
+
+
+def iso_date(match: re.Match[str]) -> str | None:
+    """The YYYY-MM-DD of a `DATE` match, None when it names no real day (2023-02-30)."""
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+    except ValueError:
+        return None
+
+
+def date_in(text: str) -> str | None:
+    """A date that a text node *is* ("2024-01-25", "[2024-01-25]", "发布日期：2024年1月25日",
+    "2024-01-25 10:30"), never a date-like run inside a title ("关于2023年1-2月…")."""
+    stripped = clean(text)
+    match = DATE.search(stripped)
+    if match is None:
+        return None
+    core = _LABEL.sub("", _TIME_OF_DAY.sub("", stripped))  # 发布日期：… / …10:30:00 do not count against it
+    if len(match[0]) < 0.5 * len(core):
+        return None
+    return iso_date(match)
+
+
+def own_date(element: etree._Element) -> str | None:
+    for text in element.itertext():
+        found = date_in(text)
+        if found:
+            return found
+    return None
+
+
+def parse_html(body: str) -> etree._Element | None:
+    # lxml refuses str input that carries an encoding declaration (dataproxy answers do).
+    body = re.sub(r"^\s*<\?xml[^>]*\?>", "", body)
+    if not body.strip():
+        return None
+    try:
+        return lxml.html.fromstring(body)
+    except etree.ParserError:
+        return None
+
+
+def base_url(root: etree._Element, url: str) -> str:
+    base = root.xpath("//base/@href")
+    return urljoin(url, base[0].strip()) if base else url
+
+
+def absolute(base: str, href: str | None) -> str | None:
+    """The http(s) URL an href leads to, without its fragment; None for scripts, mail, anchors."""
+    href = (href or "").strip()
+    if not href or href.startswith("#") or re.match(r"(?i)(javascript|mailto|tel|data):", href):
+        return None
+    joined = urljoin(base, href)
+    parts = urlsplit(joined)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return urlunsplit(parts._replace(fragment=""))
+
+
+def anchor_title(anchor: etree._Element) -> str:
+    """The title attribute where it says more than the (often truncated) text, else the text
+    without any date the anchor also holds (Hanweb: ``<a><span>title</span><i>2020-08-14</i></a>``)."""
+    attr = clean(anchor.get("title"))
+    parts = [t for t in anchor.itertext() if not date_in(t)]
+    text = clean(" ".join(parts))
+    return attr if len(attr) >= len(text.rstrip(".…")) and attr else text
+
+
+def is_item_anchor(anchor: etree._Element, base: str) -> bool:
+    if absolute(base, anchor.get("href")) is None:
+        return False
+    title = anchor_title(anchor)
+    return bool(title) and title.lower() not in _NOT_ITEMS and not title.isdigit()
+
+
+def main_anchor(element: etree._Element, base: str) -> etree._Element | None:
+    """The anchor an item is about: of its item anchors, the one with the longest title
+    (items may carry a category tag link before the title)."""
+    anchors = [a for a in element.iter("a") if is_item_anchor(a, base)]
+    return max(anchors, key=lambda a: len(anchor_title(a))) if anchors else None
+
+
+def listed_link(anchor: etree._Element, base: str, listed_date: str | None) -> ListedLink:
+    url = absolute(base, anchor.get("href"))
+    assert url is not None  # only item anchors get here
+    return ListedLink(url=url, title=anchor_title(anchor), date=listed_date)
+
+
+def unique(links: Iterable[ListedLink]) -> tuple[ListedLink, ...]:
+    """The links in order, each URL once (its first listing)."""
+    out: dict[str, ListedLink] = {}
+    for link in links:
+        out.setdefault(link.url, link)
+    return tuple(out.values())

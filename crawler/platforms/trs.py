@@ -1,0 +1,57 @@
+"""TRS WCM list pages: ``index.html``, ``index_1.html``…; the later pages exist only in the call
+``createPageHTML(countPage, currentPage, "index", "html")`` (fixtures trs_index.html,
+trs_index_1.html). `trs_pager` also serves the UCAP reader: some .shtml sites are TRS-published.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from crawler.platforms.links import parse_html
+from crawler.platforms.pages import ListPage, PageRequest
+from crawler.platforms.static import list_links, plain_list
+
+_CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^()]*)\)")
+
+
+def trs_pager(body: str) -> tuple[int, int, str, str] | None:
+    """(countPage, currentPage, name, ext) from the page's ``createPageHTML(...)`` call.
+
+    Seen forms: ``createPageHTML(5, 0, "index", "html")``, the ``('page_div', 5, 0, 'index',
+    'html', 137)`` variant with a target element first and the record count last, and
+    ``createPageHTML(countPage, currentPage, ...)`` with the numbers in ``var`` lines above.
+    The function's own definition (parameter names, no numbers) is skipped.
+    """
+    variables = {name: int(value) for name, value in re.findall(r"\b(\w+)\s*(?<![=!<>])=(?!=)\s*(\d+)\b", body)}
+    for match in _CREATE_PAGE.finditer(body):
+        args = [arg.strip().strip("'\"") for arg in match[1].split(",")]
+        numbers: list[int] = []
+        rest: list[str] = []
+        for arg in args:
+            value = int(arg) if arg.isdigit() else variables.get(arg)
+            if len(numbers) < 2 and value is not None:
+                numbers.append(value)
+            elif len(numbers) == 2:
+                rest.append(arg)
+        if len(numbers) == 2:
+            name = rest[0] if rest and re.fullmatch(r"[\w-]+", rest[0]) else "index"
+            ext = rest[1] if len(rest) > 1 and re.fullmatch(r"\w+", rest[1]) else "html"
+            return numbers[0], numbers[1], name, ext
+    return None
+
+
+def numbered_pages(url: str, pager: tuple[int, int, str, str]) -> tuple[PageRequest, ...]:
+    """The pages after this one: page 0 is name.ext itself; page i is name_i.ext beside it."""
+    count, current, name, ext = pager
+    return tuple(PageRequest(urljoin(url, f"{name}_{i}.{ext}")) for i in range(current + 1, count))
+
+
+def read_trs(url: str, body: str) -> ListPage:
+    root = parse_html(body)
+    if root is None:
+        return ListPage("trs", (), ())
+    pager = trs_pager(body)
+    if pager is None:
+        return plain_list("trs", url, root)
+    return ListPage("trs", list_links(url, root), numbered_pages(url, pager))
