@@ -1,4 +1,4 @@
-"""Monitor speed: `nianbao.monitor.evaluate` for one report year over a national-scale archive,
+"""Monitor speed: `nianbao.monitoring.evaluate` for one report year over a national-scale archive,
 beside a plain read of every record it has to look at (the baseline, same run, same database).
 
     .venv/bin/python bench/monitor.py [--agencies 5000] [--backend sqlite|postgresql]
@@ -7,8 +7,8 @@ The archive is synthetic and bulk-inserted (no parsing): per agency, reports on 
 year before (records from one parsed real-shaped report, numbers varied, narratives of ~1,500
 characters drawn from a shared vocabulary so MinHash has work), a capture per report, a recheck
 capture for one in ten (half of them 404: removals), a second payload for one in twenty (edits),
-and two crawl runs. A quarter of the agencies publish nothing (missing), one in ten was down,
-one in fifty copied its neighbour's narrative.
+and two crawl runs, each with its list page. A quarter of the agencies publish nothing
+(missing), one in ten was down, one in fifty copied its neighbour's narrative.
 """
 
 from __future__ import annotations
@@ -17,23 +17,19 @@ import argparse
 import contextlib
 import datetime as dt
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from sqlalchemy import select
 
-from sqlalchemy import select  # noqa: E402
-
-from crawler.registry import Agency as RegistryAgency  # noqa: E402
-from nianbao.monitor import evaluate  # noqa: E402
-from parsing import parse_report  # noqa: E402
-from storage import Archive  # noqa: E402
-from storage.models import Agency, Capture, CrawlRun, Report, ReportVersion  # noqa: E402
-from nianbao.devportal.monitor_pages import report_page, tables  # noqa: E402
-from nianbao.devportal.postgres_server import throwaway_server  # noqa: E402
+from crawler.registry import Agency as RegistryAgency
+from nianbao.monitoring import evaluate
+from parsing import parse_report
+from storage import Archive
+from storage.models import Agency, Capture, CrawlRun, Report, ReportVersion
+from nianbao.devportal.monitor_pages import report_page, tables
+from nianbao.devportal.postgres_server import throwaway_server
 
 UTC = dt.timezone.utc
 WORDS = ("政务公开", "主动公开", "政策解读", "回应关切", "依申请公开", "平台建设", "监督保障", "培训", "考核",
@@ -64,11 +60,13 @@ def build(archive: Archive, agencies: int, year: int, seed: int = 1) -> list[Reg
             session.add(agency)
             session.flush()
             for when in (dt.datetime(year + 1, 2, 3, tzinfo=UTC), dt.datetime(year + 1, 4, 3, tzinfo=UTC)):
-                session.add(CrawlRun(agency_id=agency.id, started_at=when, finished_at=when + dt.timedelta(minutes=3),
-                                     outcome="unreachable" if i % 10 == 8 else "reached", pages_listed=1,
-                                     reports_found=1, errors=[], listed=[]))
+                run = CrawlRun(agency_id=agency.id, started_at=when, finished_at=when + dt.timedelta(minutes=3),
+                               outcome="unreachable" if i % 10 == 8 else "reached", pages_listed=1,
+                               reports_found=1, errors=[], listed=[])
+                session.add(run)
+                session.flush()
                 session.add(Capture(url=entry.list_urls[0], status=200, captured_at=when, sha256=f"{i:064x}"[-64:],
-                                    size=1000, role="list", source="crawl", headers=[]))
+                                    size=1000, role="list", source="crawl", headers=[], run_id=run.id))
             years = [year - 1] + ([year] if i % 4 else [])
             for y in years:
                 url = f"http://{host}/ndbg/{y}.html"
@@ -138,12 +136,12 @@ def main() -> None:
         took = time.perf_counter() - start
         counts: dict[str, int] = {}
         for row in report.agencies:
-            counts[row.status] = counts.get(row.status, 0) + 1
-        kinds: dict[str, int] = {}
+            counts[row.status.value] = counts.get(row.status.value, 0) + 1
+        found: dict[str, int] = {}
         for finding in report.findings:
-            kinds[finding.kind] = kinds.get(finding.kind, 0) + 1
+            found[finding.finding.value] = found.get(finding.finding.value, 0) + 1
         print(f"statuses: {counts}")
-        print(f"findings: {kinds}")
+        print(f"findings: {found}")
         print(f"baseline (read every record and capture): {base:.2f} s")
         print(f"evaluate: {took:.2f} s = {1000 * took / args.agencies:.2f} ms per agency = {took / base:.1f}x the baseline")
         archive.close()

@@ -176,8 +176,8 @@ class MonitorEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(Integer, index=True)
     agency: Mapped[str] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(String(30))  # "status" or a finding's kind
+    event_type: Mapped[str] = mapped_column(String(30))  # "status", or the finding's (storage.monitor_events)
     key: Mapped[str] = mapped_column(Text)  # what makes a finding the same finding on the next run
-    status: Mapped[str | None] = mapped_column(String(20))  # for kind "status"
+    status: Mapped[str | None] = mapped_column(String(20))  # for event_type "status"
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     observed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -60,7 +60,7 @@ def monitor_command(year: int | None, region: str | None, kind: str | None, as_o
     """
     from storage import Archive
 
-    from .. import monitor
+    from .. import monitoring as monitor
     from ..feed import write_atom
 
     agencies = [a for a in load_agencies(config)
@@ -107,7 +107,7 @@ def exit_status(news) -> int:
 def _write_csv(report) -> None:
     findings: dict[str, list[str]] = {}
     for finding in report.findings:
-        findings.setdefault(finding.agency, []).append(finding.kind)
+        findings.setdefault(finding.agency, []).append(finding.finding)
     rows = []
     for row in report.agencies:
         data = row.to_dict()
@@ -141,7 +141,7 @@ def _print(report, news) -> None:
         console.print("[bold]Findings[/]")
         fresh = {f.key for f in news.findings}
         for finding in report.findings:
-            console.print(f"  [bold]{finding.kind}[/] {_plain(finding.agency)} {finding.year}"
+            console.print(f"  [bold]{finding.finding}[/] {_plain(finding.agency)} {finding.year}"
                           f"{' [bold](new)[/]' if finding.key in fresh else ''}: {_plain(finding.detail)}",
                           markup=True, highlight=False)
     summary = Table(title="Compliance (on-time rate over on time + late + missing)")

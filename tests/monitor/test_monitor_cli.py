@@ -21,26 +21,17 @@ from lxml import etree
 
 from nianbao.commands import main
 from nianbao.commands.exits import EXIT_NEW_FINDINGS, EXIT_NEW_LATE_OR_MISSING, EXIT_NEW_UNREACHABLE
+from nianbao.devportal.monitor_pages import SAMPLE_NARRATIVE as NARRATIVE
 from storage import Archive
-from tests.monitor.conftest import Scenario
-from tests.monitor.test_findings import NARRATIVE
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def registry_toml(scenario: Scenario) -> str:
-    entries = []
-    for a in scenario.agencies.values():
-        entries.append(f'[[agency]]\nname = "{a.name}"\nregion = "{a.region_path}"\nkind = "{a.kind}"\n'
-                       f'list_urls = ["{a.list_urls[0]}"]\n')
-    return "\n".join(entries)
-
-
 @pytest.fixture
-def cron_archive(tmp_path: Path):
+def cron_archive(tmp_path: Path, make_scenario):
     data = tmp_path / "data"
     archive = Archive.open(data)
-    scenario = Scenario(archive)
+    scenario = make_scenario(archive)
     punctual = scenario.agency("准时局", region="江苏省/甲市")
     tardy = scenario.agency("迟到局", region="江苏省/甲市")
     silent = scenario.agency("沉默局", "government", region="江苏省/乙市")
@@ -50,7 +41,7 @@ def cron_archive(tmp_path: Path):
     scenario.crawl(silent, "2025-04-02 03:00")
     scenario.crawl(down, "2025-02-02 03:00", "unreachable", errors=["Connection refused"])
     registry = tmp_path / "registry.toml"
-    registry.write_text(registry_toml(scenario), encoding="utf-8")
+    registry.write_text(scenario.registry_toml(), encoding="utf-8")
     yield {"scenario": scenario, "data": data, "registry": registry, "tmp": tmp_path}
     archive.close()
 

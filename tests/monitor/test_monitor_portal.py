@@ -12,13 +12,18 @@ import pytest
 from sqlalchemy import func, select
 
 from crawler.registry import load_registry
-from nianbao.monitor import deadline, evaluate
+from nianbao.devportal.crawl_process import run_crawl as crawl
+from nianbao.monitoring import FindingKind, evaluate
 from storage import Archive
 from storage.clock import china_date
 from storage.models import CrawlRun
-from nianbao.devportal.crawl_process import run_crawl as crawl
+from storage.vocab import AgencyKind
 from nianbao.devportal.server import Portal
 from nianbao.devportal.sites import registry_toml
+
+
+def deadline(kind: str, year: int) -> dt.date:
+    return AgencyKind(kind).deadline(year)
 
 
 def crawl_day(data: Path) -> dt.date:
@@ -105,10 +110,10 @@ def test_blocked_and_down_sites_are_unreachable_with_the_crawl_as_evidence(monit
 def test_edited_report_is_changed_and_unlisted_removed_one_is_removed_unconfirmed(monitored) -> None:
     expected, (statuses, report) = monitored["after"][2023]
     assert statuses == expected  # removal does not undo a publication
-    changed = [f for f in report.findings if f.kind == "changed"]
+    changed = [f for f in report.findings if f.finding == FindingKind.CHANGED]
     assert [f.data["url"] for f in changed] == [monitored["edited"]]
     assert any(field["field"].startswith("applications.") for field in changed[0].data["fields"])
-    removed = [f for f in report.findings if f.kind == "removed"]
+    removed = [f for f in report.findings if f.finding == FindingKind.REMOVED]
     assert [f.data["url"] for f in removed] == [monitored["removed"]]
     assert removed[0].data["confirmed"] is False and not removed[0].newsworthy  # two crawls minutes apart
     assert removed[0].data["observations"][-1]["status"] == 404

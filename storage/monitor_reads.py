@@ -1,0 +1,232 @@
+"""What the monitor reads from the archive, as it stood at one moment, in plain frozen values.
+
+    from storage.monitor_reads import read_agencies
+    held = read_agencies(archive, ["卫辉市信访局"], years=(2023, 2024), cutoff=end_of_day)
+    held["卫辉市信访局"].reports[0].current.record, held["卫辉市信访局"].runs[-1].outcome
+
+Per agency: its reports on the years asked, each with the payloads nianbao had fetched by the
+cutoff (`ReportView`), and its finished crawl runs with the list pages each fetched
+(`RunView`). Nothing here judges: the rules are nianbao.monitoring's, over these values. No ORM
+row leaves this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from .models import Agency, Capture, CrawlRun, Report, ReportVersion
+from .vocab import CaptureRole, CrawlOutcome
+
+BATCH = 500  # agencies per query: SQLite and PostgreSQL cap one statement's parameters (32,766 / 65,535)
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureView:
+    """One fetch: the URL asked, where it landed, what answered and when."""
+
+    id: int
+    url: str
+    final_url: str | None
+    status: int | None
+    sha256: str
+    captured_at: dt.datetime
+
+    @property
+    def landed_on(self) -> str:
+        return self.final_url or self.url
+
+
+@dataclass(frozen=True, slots=True)
+class VersionView:
+    """One payload of a report and the record parsed from it."""
+
+    id: int
+    sha256: str
+    record: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    """One archived report as it stood at the cutoff. `title`, `year` and `published_on` are
+    the report's (from its newest payload)."""
+
+    id: int
+    url: str
+    title: str | None
+    year: int
+    published_on: dt.date | None
+    versions: tuple[VersionView, ...]  # the payloads fetched by the cutoff, first fetched first
+    captures: tuple[CaptureView, ...]  # every fetch of the URLs that led to it, by the cutoff, oldest first
+    current: VersionView  # the payload fetched last
+
+    @property
+    def record(self) -> dict[str, Any]:
+        return self.current.record
+
+    @property
+    def first_seen(self) -> dt.datetime:
+        """When nianbao first fetched any of its payloads."""
+        payloads = {v.sha256 for v in self.versions}
+        return min(c.captured_at for c in self.captures if c.sha256 in payloads)
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    """A list page of the column that a crawl run fetched."""
+
+    capture_id: int
+    url: str
+    status: int | None
+    sha256: str
+    captured_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RunView:
+    """One finished crawl of an agency's column."""
+
+    id: int
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    outcome: CrawlOutcome
+    pages_listed: int | None
+    errors: tuple[str, ...]
+    listed: tuple[dict[str, Any], ...]  # the links the column showed: url, title, year, listed_on, attachments
+    list_pages: tuple[ListPage, ...]  # oldest first
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyArchive:
+    """What the archive held about one agency at the cutoff."""
+
+    name: str
+    reports: tuple[ReportView, ...]  # on the years asked, in the order they were archived
+    runs: tuple[RunView, ...]  # finished by the cutoff, oldest first
+
+
+def view_of(report_id: int, url: str, title: str | None, year: int, published_on: dt.date | None,
+            versions: Sequence[VersionView], fetches: Sequence[CaptureView]) -> ReportView | None:
+    """The report as its fetches (those by the cutoff, oldest first) show it: the versions whose
+    payload was fetched at the report's URL, first fetched first, the one fetched last current.
+    None when none was fetched yet (the report was first captured after the cutoff)."""
+    last_seen: dict[str, tuple[dt.datetime, int]] = {}
+    first_seen: dict[str, tuple[dt.datetime, int]] = {}
+    for capture in fetches:
+        if capture.landed_on == url:
+            last_seen[capture.sha256] = (capture.captured_at, capture.id)
+            first_seen.setdefault(capture.sha256, (capture.captured_at, capture.id))
+    seen = [v for v in versions if v.sha256 in last_seen]
+    if not seen:
+        return None
+    seen.sort(key=lambda v: (first_seen[v.sha256][0], v.id))
+    current = max(seen, key=lambda v: (last_seen[v.sha256][0], v.id))
+    return ReportView(report_id, url, title, year, published_on, tuple(seen), tuple(fetches), current)
+
+
+def read_agencies(archive: Any, names: Sequence[str], years: Iterable[int],
+                  cutoff: dt.datetime) -> dict[str, AgencyArchive]:
+    """The agencies of `names` that the archive knows, by name, with their reports on `years`
+    and their crawl runs, as they stood at `cutoff` (aware)."""
+    years = list(years)
+    held: dict[str, AgencyArchive] = {}
+    with archive.session() as session:
+        for batch in _batches(list(names), BATCH):
+            agencies = dict(session.execute(select(Agency.id, Agency.name).where(Agency.name.in_(batch))).all())
+            ids = list(agencies)
+            reports = _report_views(session, ids, years, cutoff)
+            runs = _runs(session, ids, cutoff)
+            for agency_id, name in agencies.items():
+                held[name] = AgencyArchive(name, tuple(reports.get(agency_id, ())), tuple(runs.get(agency_id, ())))
+    return held
+
+
+def archive_state(archive: Any) -> tuple[int | None, ...]:
+    """Changes whenever anything the monitor reads changes (archive rows are only ever added,
+    and CrawlRun rows are closed by the crawl that opened them): a cache key for an evaluation."""
+    with archive.session() as session:
+        return (
+            session.scalar(select(func.max(Capture.id))),
+            session.scalar(select(func.max(ReportVersion.id))),
+            session.scalar(select(func.max(CrawlRun.id))),
+            session.scalar(select(func.count(CrawlRun.id)).where(CrawlRun.outcome.is_not(None))),
+            session.scalar(select(func.max(Agency.id))),
+        )
+
+
+def _batches(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+CAPTURE_COLUMNS = (Capture.id, Capture.url, Capture.final_url, Capture.status, Capture.sha256, Capture.captured_at)
+
+
+def _report_views(session: Session, agency_ids: list[int], years: list[int],
+                  cutoff: dt.datetime) -> dict[int, list[ReportView]]:
+    reports = session.execute(
+        select(Report.id, Report.agency_id, Report.url, Report.title, Report.year, Report.published_on)
+        .where(Report.agency_id.in_(agency_ids), Report.year.in_(years)).order_by(Report.id)
+    ).all()
+    if not reports:
+        return {}
+    urls = [r.url for r in reports]
+    # Every URL that ever led to a report (asked and redirected), then every fetch of those URLs.
+    asked: dict[str, set[str]] = defaultdict(set)
+    landed = func.coalesce(Capture.final_url, Capture.url)
+    for url, final in session.execute(select(Capture.url, landed).where(landed.in_(urls)).distinct()):
+        asked[final].add(url)
+    all_asked = {u for us in asked.values() for u in us} | set(urls)
+    captures = [CaptureView(*row) for row in session.execute(
+        select(*CAPTURE_COLUMNS).where(or_(Capture.url.in_(all_asked), Capture.final_url.in_(urls)),
+                                       Capture.captured_at <= cutoff).order_by(Capture.captured_at, Capture.id)
+    )]
+    by_report: dict[int, list[VersionView]] = defaultdict(list)
+    for report_id, version_id, sha256, record in session.execute(
+        select(ReportVersion.report_id, ReportVersion.id, ReportVersion.sha256, ReportVersion.record)
+        .where(ReportVersion.report_id.in_([r.id for r in reports])).order_by(ReportVersion.id)
+    ):
+        by_report[report_id].append(VersionView(version_id, sha256, record))
+    by_url: dict[str, list[CaptureView]] = defaultdict(list)
+    for capture in captures:
+        by_url[capture.url].append(capture)
+        if capture.final_url and capture.final_url != capture.url:
+            by_url[capture.final_url].append(capture)
+    views: dict[int, list[ReportView]] = defaultdict(list)
+    for report in reports:
+        mine = asked[report.url] | {report.url}
+        fetches = sorted({c.id: c for url in mine for c in by_url[url]
+                          if c.url in mine or c.final_url == report.url}.values(),
+                         key=lambda c: (c.captured_at, c.id))
+        view = view_of(report.id, report.url, report.title, report.year, report.published_on,
+                       by_report[report.id], fetches)
+        if view is not None:
+            views[report.agency_id].append(view)
+    return views
+
+
+def _runs(session: Session, agency_ids: list[int], cutoff: dt.datetime) -> dict[int, list[RunView]]:
+    finished = (CrawlRun.agency_id.in_(agency_ids), CrawlRun.outcome.is_not(None), CrawlRun.finished_at <= cutoff)
+    pages: dict[int, list[ListPage]] = defaultdict(list)
+    for run_id, capture_id, url, status, sha256, captured_at in session.execute(
+        select(Capture.run_id, Capture.id, Capture.url, Capture.status, Capture.sha256, Capture.captured_at)
+        .join(CrawlRun, CrawlRun.id == Capture.run_id)
+        .where(*finished, Capture.role == CaptureRole.LIST).order_by(Capture.captured_at, Capture.id)
+    ):
+        pages[run_id].append(ListPage(capture_id, url, status, sha256, captured_at))
+    runs: dict[int, list[RunView]] = defaultdict(list)
+    for row in session.execute(
+        select(CrawlRun.id, CrawlRun.agency_id, CrawlRun.started_at, CrawlRun.finished_at, CrawlRun.outcome,
+               CrawlRun.pages_listed, CrawlRun.errors, CrawlRun.listed)
+        .where(*finished).order_by(CrawlRun.started_at, CrawlRun.id)
+    ):
+        runs[row.agency_id].append(RunView(
+            row.id, row.started_at, row.finished_at, CrawlOutcome(row.outcome), row.pages_listed,
+            tuple(row.errors or ()), tuple(row.listed or ()), tuple(pages[row.id])))
+    return runs
