@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+import docx
 import pytest
 
 from nianbao.web.diff import diff_sections
@@ -92,3 +93,20 @@ def test_text_diff_marks_the_changed_characters_of_an_edited_sentence():
     assert [(p.op, p.text) for p in pieces] == [
         ("same", "全年收到申请1"), ("removed", "1"), ("added", "2"), ("same", "件。"),
         ("same", "办结10件。"), ("added", "新增一句。")]
+
+
+def test_form_headers_are_the_official_templates_words(paths):
+    template = docx.Document(str(paths.real / "template_2021_format.docx"))
+    words = {cell.text.replace("\n", "") for table in template.tables for row in table.rows for cell in row.cells}
+    words.discard("")
+    headers = {cell.text for table in form_tables(record_of("2021")) for row in table.rows for cell in row if cell.header}
+    assert headers == {w for w in words if w.strip()}
+
+
+def test_form_prints_the_2019_forms_own_words():
+    tables = {table.key: table for table in form_tables(record_of("2019"))}
+    active = [cell.text for row in tables["active"].rows for cell in row if cell.header]
+    assert "规范性文件" in active and "行政规范性文件" not in active
+    assert "采购总金额" in active and "本年收费金额（单位：万元）" not in active
+    assert cell_label("active.procurement.amount", "2019") == "政府集中采购 · 采购总金额"
+    assert cell_label("active.normative_documents.made", "2019") == "规范性文件 · 本年新制作数量"
