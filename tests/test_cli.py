@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -96,3 +97,85 @@ def test_readme_documents_every_command() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for name in main.commands:
         assert f"nianbao {name}" in readme, f"README.md does not document `nianbao {name}`"
+
+def test_help_lists_every_exit_status() -> None:
+    from nianbao.commands import exits
+
+    shown = run("--help").output
+    statuses = {value for name, value in vars(exits).items() if name.startswith("EXIT_")}
+    assert all(str(status) in shown for status in statuses)
+    assert "Exit status" in shown
+
+
+# -- text from crawled pages ------------------------------------------------------------------
+
+TITLE_WITH_ESCAPES = "独山子区城市管理局\x1b]0;pwned\x07\x9b2J2021年政府信息公开工作年度报告"
+
+
+def test_parse_summary_strips_control_characters_from_the_page(tmp_path: Path) -> None:
+    page = tmp_path / "report.txt"
+    page.write_text(TITLE_WITH_ESCAPES + "\n" + SEED_003.read_text(encoding="utf-8"), encoding="utf-8")
+    shown = run("parse", str(page)).output
+    assert "独山子区城市管理局]0;pwned2J2021年政府信息公开工作年度报告" in shown
+    assert "\x1b]" not in shown and "\x07" not in shown and "\x9b" not in shown
+    # JSON escapes control characters itself: the record keeps the title as the page gave it.
+    assert json.loads(run("parse", "--json", str(page)).output)["title"] == TITLE_WITH_ESCAPES
+
+
+# -- the archive: export, db check ------------------------------------------------------------
+
+def archive_in(data: Path, monkeypatch):
+    from storage import Archive
+
+    monkeypatch.setenv("NIANBAO_DATA", str(data))
+    monkeypatch.delenv("NIANBAO_DATABASE_URL", raising=False)
+    return Archive.open(data)
+
+
+def test_export_csv_writes_formulas_from_pages_as_text(tmp_path: Path, monkeypatch) -> None:
+    import datetime as dt
+
+    from storage import CaptureIn
+
+    archive = archive_in(tmp_path / "data", monkeypatch)
+    title = '=HYPERLINK("http://evil.example/","独山子区城市管理局2021年政府信息公开工作年度报告")'
+    body = (title + "\n" + SEED_003.read_text(encoding="utf-8")).encode("utf-8")
+    archive.ingest(CaptureIn("https://www.example.gov.cn/a.html", body, dt.datetime(2022, 1, 20, 2, tzinfo=dt.UTC),
+                             content_type="text/plain", agency="=1+2"))
+    archive.close()
+    table, lines = tmp_path / "reports.csv", tmp_path / "reports.jsonl"
+    result = run("export", "--csv", str(table), "--jsonl", str(lines))
+    assert result.exit_code == 0, result.output
+    [row] = list(csv.DictReader(table.open(encoding="utf-8", newline="")))
+    assert row["title"] == "'" + title and row["agency"] == "'=1+2"
+    assert row["year"] == "2021" and row["captured_at"] == "2022-01-20T02:00:00Z"
+    assert not [value for value in row.values() if value[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    [line] = [json.loads(text) for text in lines.read_text(encoding="utf-8").splitlines()]
+    assert line["title"] == title and line["captured_at"] == "2022-01-20T02:00:00Z"  # JSON is not a spreadsheet
+
+
+def test_db_check_lists_leftover_temporary_files_and_repair_deletes_them(tmp_path: Path, monkeypatch) -> None:
+    import datetime as dt
+
+    from storage import CaptureIn
+    from storage.models import Capture
+
+    archive = archive_in(tmp_path / "data", monkeypatch)
+    result = archive.ingest(CaptureIn("https://www.example.gov.cn/a.txt", SEED_003.read_bytes(),
+                                      dt.datetime(2022, 1, 20, tzinfo=dt.UTC), content_type="text/plain"))
+    with archive.session() as session:
+        digest = session.get(Capture, result.capture_id).sha256
+    leftover = archive.blobs.path(digest).parent / ".tmp-interrupted"
+    leftover.write_bytes(b"half a blob")
+    archive.close()
+
+    found = CliRunner().invoke(main, ["db", "check"])
+    assert f"leftover temporary file: {leftover}" in found.output
+    assert "clean" not in found.output.splitlines() and "1 leftover temporary files" in found.output
+    assert found.exit_code == 0  # not damage: no row points at a temporary file
+    assert leftover.exists()
+
+    repaired = CliRunner().invoke(main, ["db", "check", "--repair"])
+    assert f"removed temporary file: {leftover}" in repaired.output and not leftover.exists()
+    assert repaired.output.splitlines()[-1] == "clean" and repaired.exit_code == 0
+    assert CliRunner().invoke(main, ["db", "check"]).output.strip() == "clean"

@@ -19,7 +19,7 @@ from .exits import EPILOG
 from .monitor import monitor_command, schedule_command
 from .parse import parse_command
 from .search import search_command, stats_command
-from ..web.serve_cli import serve_command  # moves to commands/serve.py once its open edits land
+from .serve import serve_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EPILOG)

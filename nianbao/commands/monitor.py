@@ -13,13 +13,15 @@ from rich.table import Table
 
 from storage.clock import china_today
 
+from .. import monitoring
+from ..monitoring import DEFAULT_COPY_THRESHOLD, MonitorStatus
 from ..output import print_csv, print_json, terminal_console, terminal_text
 from .agencies import load_agencies
 from .exits import EXIT_NEW_FINDINGS, EXIT_NEW_LATE_OR_MISSING, EXIT_NEW_UNREACHABLE
 from .options import config_option, json_or_csv, kind_option, region_option, year_option
 
-STATUS_STYLE = {"on_time": "green", "late": "yellow", "missing": "red", "unreachable": "magenta", "not_due": "dim",
-                "undated": "cyan"}
+STATUS_STYLE = {MonitorStatus.ON_TIME: "green", MonitorStatus.LATE: "yellow", MonitorStatus.MISSING: "red",
+                MonitorStatus.UNREACHABLE: "magenta", MonitorStatus.NOT_DUE: "dim", MonitorStatus.UNDATED: "cyan"}
 CSV_COLUMNS = ("year", "agency", "region", "kind", "status", "deadline", "published_on", "days_late", "url",
                "findings", "evidence")
 
@@ -36,7 +38,7 @@ CSV_COLUMNS = ("year", "agency", "region", "kind", "status", "deadline", "publis
 @click.option("--atom", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the Atom feed of status changes and findings to this file.")
 @click.option("--no-record", is_flag=True, help="Do not record this run's news (a dry run: the exit status still says what is new).")
-@click.option("--copy-threshold", type=click.FloatRange(0, 1), default=0.85, show_default=True,
+@click.option("--copy-threshold", type=click.FloatRange(0, 1), default=DEFAULT_COPY_THRESHOLD, show_default=True,
               help="Similarity (Jaccard over 5-character shingles) from which narratives count as copied.")
 def monitor_command(year: int | None, region: str | None, kind: str | None, as_of: dt.datetime | None,
                     config: Path | None, as_json: bool, as_csv: bool, atom: Path | None, no_record: bool,
@@ -60,11 +62,10 @@ def monitor_command(year: int | None, region: str | None, kind: str | None, as_o
     """
     from storage import Archive
 
-    from .. import monitoring as monitor
     from ..feed import write_atom
 
     agencies = [a for a in load_agencies(config)
-                if (region is None or monitor.region_matches(a.region_path, region))
+                if (region is None or monitoring.region_matches(a.region_path, region))
                 and (kind is None or a.kind == kind)]
     if not agencies:
         raise click.ClickException("no registry agency matches --region/--kind")
@@ -73,10 +74,10 @@ def monitor_command(year: int | None, region: str | None, kind: str | None, as_o
     day = as_of.date() if as_of else today
     archive = Archive.open()
     try:
-        report = monitor.evaluate(archive, agencies, year, day, copy_threshold=copy_threshold)
-        news = monitor.new_events(archive, report)
+        report = monitoring.evaluate(archive, agencies, year, day, copy_threshold=copy_threshold)
+        news = monitoring.new_events(archive, report)
         if not (no_record or as_of):
-            monitor.record_events(archive, news, year)
+            monitoring.record_events(archive, news, year)
         if atom:
             written = write_atom(archive, atom)
             click.echo(f"nianbao: {atom}: {written} entries", err=True)
@@ -95,11 +96,11 @@ def monitor_command(year: int | None, region: str | None, kind: str | None, as_o
 
 def exit_status(news) -> int:
     code = 0
-    if any(row.status in ("late", "missing") for row in news.statuses):
+    if any(row.status in (MonitorStatus.LATE, MonitorStatus.MISSING) for row in news.statuses):
         code |= EXIT_NEW_LATE_OR_MISSING
     if news.findings:
         code |= EXIT_NEW_FINDINGS
-    if any(row.status == "unreachable" for row in news.statuses):
+    if any(row.status == MonitorStatus.UNREACHABLE for row in news.statuses):
         code |= EXIT_NEW_UNREACHABLE
     return code
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
 from rich.table import Table
@@ -20,6 +22,18 @@ from storage.stats import GROUPINGS, StatsError, StatsQuery, StatsResult, stats
 from ..output import hits_csv, print_csv, print_json, terminal_console, terminal_text
 from .db import open_archive
 from .options import agency_option, json_or_csv, kind_option, region_option, year_range_option
+
+
+def _answer(query: Callable[[Any, Any], Any], request: Any, errors: type[Exception], what: str) -> Any:
+    """`query(archive, request)` on the archive; its errors (a query that cannot be read) become
+    usage errors naming `what`."""
+    archive = open_archive()
+    try:
+        return query(archive, request)
+    except errors as exc:
+        raise click.UsageError(f"{what}: {exc}") from None
+    finally:
+        archive.close()
 
 
 def _print_hits_json(result: SearchResult) -> None:
@@ -96,13 +110,7 @@ def search_command(query: str, years: tuple[int | None, int | None], agency: str
         format=report_format, check_failed=None if check is None else check == "failed",
         all_versions=all_versions, page=page, per_page=per_page, facets=facets and as_json,
     )
-    archive = open_archive()
-    try:
-        result = search(archive, request)
-    except QueryError as exc:
-        raise click.UsageError(f"search {query!r}: {exc}") from None
-    finally:
-        archive.close()
+    result = _answer(search, request, QueryError, f"search {query!r}")
     if as_json:
         _print_hits_json(result)
     elif as_csv:
@@ -162,11 +170,4 @@ def stats_command(field: str, years: tuple[int | None, int | None], region: str 
     year_from, year_to = years
     request = StatsQuery(field, year_from=year_from, year_to=year_to, region=region, kind=kind, agency=agency,
                          by=by, top=top)
-    archive = open_archive()
-    try:
-        result = stats(archive, request)
-    except StatsError as exc:
-        raise click.UsageError(f"stats {field}: {exc}") from None
-    finally:
-        archive.close()
-    _print_stats(result, as_json, as_csv)
+    _print_stats(_answer(stats, request, StatsError, f"stats {field}"), as_json, as_csv)

@@ -87,3 +87,16 @@ def test_stats_cli_table_json_csv(data: Path) -> None:
     assert payload["rows"][0]["sum"] >= payload["rows"][1]["sum"]
     rows = list(csv.DictReader(io.StringIO(run("stats", "active.fees.amount", "--region", "江苏省", "--csv").output)))
     assert len(rows) == 1 and int(rows[0]["count"]) + int(rows[0]["nulls"]) + int(rows[0]["absent"]) == 3
+
+def test_search_cli_strips_control_characters_from_crawled_text_and_csv_neutralises_formulas(data: Path) -> None:
+    archive = Archive.open(data)
+    ingest(archive, "https://www.example.gov.cn/x.html", seed_body(0, "警报\x1b]0;pwned\x07鸮鹦计划\x1b[2J启动。"),
+           agency="=坏局\x1b]2;t\x07")
+    archive.close()
+    shown = run("search", "鸮鹦").output
+    assert "1 matching reports" in shown and "=坏局]2;t" in shown and "鸮鹦" in shown
+    assert "\x1b]" not in shown and "\x07" not in shown and "\x1b[2J" not in shown
+    [row] = list(csv.DictReader(io.StringIO(run("search", "鸮鹦", "--csv").output)))
+    assert row["agency"] == "'=坏局\x1b]2;t\x07" and row["matched"] == "鸮鹦"
+    [hit] = json.loads(run("search", "鸮鹦", "--json").output)["hits"]
+    assert "\x1b]0;pwned\x07鸮鹦" in hit["snippet_text"]  # JSON escapes them itself

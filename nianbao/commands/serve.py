@@ -1,22 +1,19 @@
-"""`nianbao serve`: the web UI and JSON API under waitress."""
+"""`nianbao serve`: the web UI and JSON API under waitress (nianbao.web.server)."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import click
 
-from .server import DEFAULT_CHANNEL_TIMEOUT, DEFAULT_CONNECTION_LIMIT
-
-log = logging.getLogger(__name__)
+from ..web.server import DEFAULT_CHANNEL_TIMEOUT, DEFAULT_CONNECTION_LIMIT
+from .options import config_option
 
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for every interface).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
-@click.option("--config", "registry", type=click.Path(exists=True, path_type=Path),
-              help="Agency registry (TOML file or folder) for the monitoring pages; default config/agencies.")
+@config_option("Agency registry (TOML file or folder) for the monitoring pages; default config/agencies.")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
 @click.option("--export-cap", default=5000, show_default=True, type=click.IntRange(1, 1_000_000),
               help="Most search results one CSV/JSON download holds.")
@@ -25,7 +22,7 @@ log = logging.getLogger(__name__)
               help="Open connections at once; more wait until one closes.")
 @click.option("--channel-timeout", default=DEFAULT_CHANNEL_TIMEOUT, show_default=True, type=click.IntRange(1, 3600),
               help="Seconds an idle connection is kept open.")
-def serve_command(host: str, port: int, registry: Path | None, threads: int, export_cap: int,
+def serve_command(host: str, port: int, config: Path | None, threads: int, export_cap: int,
                   connection_limit: int, channel_timeout: int) -> None:
     """Serve the web UI: search, reports, versions and diffs, agencies, monitoring, JSON API.
 
@@ -38,11 +35,11 @@ def serve_command(host: str, port: int, registry: Path | None, threads: int, exp
     """
     from storage import Archive
 
-    from .app import create_app
-    from .server import ConnectionLimits, ServerConfigError, serve
+    from ..web.app import create_app
+    from ..web.server import ConnectionLimits, ServerConfigError, serve
 
     archive = Archive.open()
-    app = create_app(archive, registry=registry, export_cap=export_cap)
+    app = create_app(archive, registry=config, export_cap=export_cap)
     limits = ConnectionLimits(connection_limit=connection_limit, channel_timeout=channel_timeout, threads=threads)
     try:
         serve(app, host, port, limits, lambda url: click.echo(f"nianbao serving on {url} (Ctrl-C to stop)", err=True))
