@@ -22,11 +22,12 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from nianbao import __version__ as PARSER_VERSION
 from parsing import DEFAULT_LIMITS, Limits, ParseError, Record, parse_report
+from parsing.version import PARSER_VERSION
 
 from . import search_index
 from .blobs import BlobError, BlobStore
+from .clock import utc
 from .db import data_dir, database_url, make_engine, migrate, sessions
 from .models import Agency, Capture, Report, ReportVersion
 
@@ -98,17 +99,6 @@ def record_text(record: Record) -> str:
     return "\n".join(text for text in [record.title or "", *record.sections.values()] if text)
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
-    if moment.tzinfo is None:
-        raise ValueError(f"capture time {moment} has no time zone")
-    return moment.astimezone(dt.timezone.utc)
-
-
-def _naive(moment: dt.datetime) -> dt.datetime:
-    """UTC without tzinfo, to compare values SQLite returns naive with values we hold aware."""
-    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
-
-
 def _is_success(status: int | None) -> bool:
     return status is None or 200 <= status < 300
 
@@ -126,8 +116,8 @@ def current_version(session: Session, report: Report, versions: Sequence[ReportV
                Capture.sha256.in_({v.sha256 for v in versions}))
         .group_by(Capture.sha256)
     ).all())
-    never = dt.datetime.min
-    return max(versions, key=lambda v: (_naive(last_seen[v.sha256]) if v.sha256 in last_seen else never, v.id))
+    never = dt.datetime.min.replace(tzinfo=dt.UTC)  # moments come back aware (models.UTCDateTime)
+    return max(versions, key=lambda v: (last_seen.get(v.sha256, never), v.id))
 
 
 def agency_row_for(session: Session, name: str) -> Agency:
@@ -167,7 +157,7 @@ class Archive:
 
     # -- writing ---------------------------------------------------------------------------
     def ingest(self, capture: CaptureIn, *, parse: bool = True) -> IngestResult:
-        captured_at = _utc(capture.captured_at)
+        captured_at = utc(capture.captured_at)
         with self.session() as session:
             existing = session.scalar(
                 select(Capture).where(Capture.url == capture.url, Capture.captured_at == captured_at)
@@ -245,7 +235,7 @@ class Archive:
         if report is None:
             report = Report(url=url, first_capture_id=capture.id, first_seen_at=capture.captured_at)
             session.add(report)
-        elif _naive(capture.captured_at) < _naive(report.first_seen_at):
+        elif capture.captured_at < report.first_seen_at:
             report.first_capture_id, report.first_seen_at = capture.id, capture.captured_at
         report.agency_id = agency_row.id if agency_row else report.agency_id
         newest = session.scalar(
@@ -253,7 +243,7 @@ class Archive:
                 func.coalesce(Capture.final_url, Capture.url) == url, Capture.parse_error.is_(None)
             )
         )
-        if newest is None or _naive(capture.captured_at) >= _naive(newest):
+        if newest is None or capture.captured_at >= newest:
             # The report's metadata follows its newest payload, whatever order captures arrive in.
             report.agency_name = agency or record.agency or report.agency_name
             report.year = record.year

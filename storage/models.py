@@ -25,6 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from .clock import system_clock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -62,10 +64,6 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
 class Agency(Base):
     __tablename__ = "agencies"
 
@@ -83,7 +81,7 @@ class CrawlRun(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
-    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=system_clock)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(String(20))  # reached | blocked | unreachable | failed
     pages_listed: Mapped[int] = mapped_column(Integer, default=0)
@@ -160,7 +158,7 @@ class ReportVersion(Base):
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     text: Mapped[str] = mapped_column(Text, default="")  # sections, for full-text search
     parser_version: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=system_clock)
 
     report: Mapped[Report] = relationship(back_populates="versions")
     capture: Mapped[Capture] = relationship()
@@ -180,4 +178,4 @@ class MonitorEvent(Base):
     key: Mapped[str] = mapped_column(Text)  # what makes a finding the same finding on the next run
     status: Mapped[str | None] = mapped_column(String(20))  # for event_type "status"
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    observed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    observed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=system_clock)

@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from .clock import iso_z
+from .models import UTCDateTime
 from .search_syntax import And, Node, Not, QueryError, Term, parse_query, positive_terms
 from .textnorm import normalize_with_offsets
 
@@ -404,7 +405,9 @@ def _hits(connection: Connection, scored: list[tuple[int, float]], node: Node | 
     ids = [version_id for version_id, _ in scored]
     placeholders = ", ".join(f":v{i}" for i in range(len(ids)))
     rows = {row.version_id: row for row in connection.execute(
-        text(f"{_HIT_SQL} WHERE v.id IN ({placeholders})"), {f"v{i}": vid for i, vid in enumerate(ids)}
+        # Typed as the model's column, so SQLite's text comes back an aware UTC datetime too.
+        text(f"{_HIT_SQL} WHERE v.id IN ({placeholders})").columns(captured_at=UTCDateTime()),
+        {f"v{i}": vid for i, vid in enumerate(ids)}
     )}
     terms = [term.text for term in positive_terms(node)]
     hits = []
@@ -421,7 +424,7 @@ def _hits(connection: Connection, scored: list[tuple[int, float]], node: Node | 
             year=record.get("year"),
             title=record.get("title"),
             url=row.url,
-            captured_at=_aware(row.captured_at),
+            captured_at=row.captured_at,
             published_on=_date(record.get("published_on")),
             format=record.get("format"),
             checks_failed=row.checks_failed,
@@ -434,12 +437,6 @@ def _hits(connection: Connection, scored: list[tuple[int, float]], node: Node | 
 
 def _json(value: Any) -> dict[str, Any]:
     return json.loads(value) if isinstance(value, str) else dict(value or {})
-
-
-def _aware(value: Any) -> dt.datetime:
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def _date(value: Any) -> dt.date | None:

@@ -70,8 +70,6 @@ from warcio.timeutils import iso_date_to_datetime
 from warcio.utils import BUFF_SIZE, Digester
 from warcio.warcwriter import WARCWriter
 
-from nianbao import __version__
-
 from .archive import Archive, CaptureIn
 from .blobs import BlobError, sha256_hex
 from .exports import as_utc
@@ -176,7 +174,7 @@ def _warc_fields(capture: Capture, kind: str, agency: str | None) -> dict[str, s
 
 def _warcinfo() -> dict[str, str]:
     return {
-        "software": f"nianbao/{__version__} (warcio/{package_version('warcio')})",
+        "software": f"nianbao/{package_version('nianbao')} (warcio/{package_version('warcio')})",
         "format": "WARC File Format 1.1",
         "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
         "description": (
