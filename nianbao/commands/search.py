@@ -16,7 +16,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from storage.search import MAX_PER_PAGE, QueryError, SearchQuery, SearchResult, search
+from storage.search import FORMATS, MAX_PER_PAGE, QueryError, SearchQuery, SearchResult, search
 from storage.stats import GROUPINGS, StatsError, StatsQuery, StatsResult, stats
 
 from ..output import hits_csv, print_csv, print_json, terminal_console, terminal_text
@@ -83,7 +83,7 @@ def _print_hits_table(result: SearchResult) -> None:
 @agency_option()
 @region_option()
 @kind_option()
-@click.option("--format", "report_format", type=click.Choice(["2019", "2021"]), help="The report's form.")
+@click.option("--format", "report_format", type=click.Choice(FORMATS), help="The report's form.")
 @click.option("--check", type=click.Choice(["failed", "ok"]), help="Only versions with a failed check, or none.")
 @click.option("--all-versions", is_flag=True, help="Search earlier versions too, not just each report's current one.")
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
