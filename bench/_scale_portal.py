@@ -20,7 +20,7 @@ from datetime import UTC
 from email.utils import format_datetime
 
 from nianbao.devportal.markup import Resource, build_routes
-from nianbao.devportal.sites import Site, _other, _pad, _report, normalize_target
+from nianbao.devportal.sites import Site, normalize_target, other_entry, pad_column, report_entry
 
 SYLLABLES = "东西南北金银玉白赤丹安宁平和永兴长乐清河"  # 20^3 = 8,000 distinct place names
 MAX_SITES = 250 * 250
@@ -57,12 +57,12 @@ def scale_sites(count: int, filler: int = 0) -> dict[str, Site]:
         site = ScaleSite(f"s{i}", 0, "static", name, f"江苏省/云溪市/{place(i)}县", "government",
                          "/zwgk/ndbg/index.htm", per_page=4, next_id=5001, address=address(i))
         site.entries = [
-            _report(site, 2023, "2024-03-29 10:00"),
-            _other(site, f"{name}关于调整县政府领导分工的通知", "2023-12-01 09:00"),
-            _report(site, 2022, "2023-03-30 09:00"),
+            report_entry(site, 2023, "2024-03-29 10:00"),
+            other_entry(site, f"{name}关于调整县政府领导分工的通知", "2023-12-01 09:00"),
+            report_entry(site, 2022, "2023-03-30 09:00"),
         ]
         if filler:
-            _pad(site, filler)
+            pad_column(site, filler)
         sites[site.key] = site
     return sites
 

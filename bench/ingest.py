@@ -17,23 +17,19 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from sqlalchemy import Engine
 
-from sqlalchemy import Engine  # noqa: E402
-
-from parsing import ParseError, parse_report  # noqa: E402
-from storage import Archive, BlobStore, CaptureIn  # noqa: E402
-from storage.blobs import sha256_hex  # noqa: E402
-from storage.db import make_engine, migrate  # noqa: E402
-from nianbao.devportal.postgres_server import throwaway_server  # noqa: E402
-from nianbao.devportal.sample_crawl import sample_crawl  # noqa: E402
+from parsing import ParseError, parse_report
+from storage import Archive, BlobStore, CaptureIn
+from storage.blobs import sha256_hex
+from storage.db import make_engine, migrate
+from nianbao.devportal.postgres_server import throwaway_server
+from nianbao.devportal.sample_crawl import sample_crawl
 
 CAPTURE_COLUMNS = ("url", "final_url", "status", "reason", "http_version", "headers", "captured_at",
                    "content_type", "sha256", "size", "run_id", "revisit_of", "source", "parse_error")

@@ -14,20 +14,16 @@ from __future__ import annotations
 import argparse
 import random
 import resource
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import trafilatura
 
-import trafilatura  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402,F401
+from parsing import parse_html, parse_report
+from nianbao.devportal.random_tables import report_tables
+from nianbao.devportal.render import SHAPES, render_html_page
 
-from parsing import parse_html, parse_report  # noqa: E402
-from nianbao.devportal.random_tables import report_tables  # noqa: E402
-from nianbao.devportal.render import SHAPES, render_html_page  # noqa: E402
-
+ROOT = Path(__file__).resolve().parent.parent  # the repository, with ../shared beside it
 SEEDS = ROOT.parent / "shared" / "fixtures" / "seeds"
 REAL_PDF = ROOT.parent / "shared" / "fixtures" / "real" / "huaian_city_2024.pdf"
 FILLED_DOCX = ROOT / "tests" / "fixtures" / "parsing" / "docx_huaian_filled_template.docx"

@@ -30,17 +30,16 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from sqlalchemy import Engine, text
 
-from sqlalchemy import Engine, text  # noqa: E402
+from nianbao.devportal.documents import FILLER_SENTENCES
+from parsing import parse_report
+from storage import Archive
+from storage.search import SearchQuery, search
+from storage.search_index import index_rows
+from storage.textnorm import normalize, word_runs
 
-from parsing import parse_report  # noqa: E402
-from storage import Archive  # noqa: E402
-from storage.search import SearchQuery, search  # noqa: E402
-from storage.search_index import index_rows  # noqa: E402
-from storage.textnorm import normalize, word_runs  # noqa: E402
-
+ROOT = Path(__file__).resolve().parent.parent  # the repository, with ../shared beside it
 SEEDS = ROOT.parent / "shared" / "fixtures" / "seeds"
 LENGTHS = (2, 3, 6)
 BATCH = 2000
@@ -71,11 +70,7 @@ def seed_sentences() -> list[str]:
         record = parse_report(path.read_bytes(), url=f"file://{path.name}")
         for section in record.sections.values():
             sentences += [s.strip() + "。" for s in re.split(r"[。；\n]", section or "") if len(s.strip()) >= 8]
-    try:
-        from nianbao.devportal.documents import _FILLER_SENTENCES
-        sentences += [s.replace("{agency}", "本机关") for s in _FILLER_SENTENCES]
-    except ImportError:  # a checkout without tests/: the seeds alone
-        pass
+    sentences += [s.replace("{agency}", "本机关") for s in FILLER_SENTENCES]
     if not sentences:
         raise SystemExit(f"no seed sentences found under {SEEDS}: shared/ must sit beside the repository")
     return sentences

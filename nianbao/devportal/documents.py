@@ -319,7 +319,9 @@ def pdf_table(grid: FormGrid) -> Table:
     return Table(data, colWidths=[w * CONTENT_WIDTH for w in grid.widths], repeatRows=0, style=TableStyle(style))
 
 
-_FILLER_SENTENCES = [
+# The sentences of rendered reports' narrative ({agency}: the agency's name); bench/search.py
+# builds its corpus from them too.
+FILLER_SENTENCES = [
     "{agency}坚持以人民为中心的发展思想，把政务公开作为建设法治政府、服务型政府的重要抓手。",
     "围绕中心工作和群众关切，持续深化决策、执行、管理、服务、结果公开，不断提升政务公开质量。",
     "健全完善信息发布机制，落实专人负责网站栏目内容的更新维护，做到信息发布及时准确。",
@@ -335,7 +337,7 @@ def _filler(t: ReportTables, n: int, start: int = 0) -> list[str]:
     """`n` paragraphs of plausible narrative; no table labels or row keywords, few digits."""
     paragraphs = []
     for i in range(start, start + n):
-        picked = [_FILLER_SENTENCES[(i * 3 + k) % len(_FILLER_SENTENCES)] for k in range(4)]
+        picked = [FILLER_SENTENCES[(i * 3 + k) % len(FILLER_SENTENCES)] for k in range(4)]
         paragraphs.append("".join(picked).format(agency=t.agency))
     return paragraphs
 

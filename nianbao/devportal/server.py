@@ -41,14 +41,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 from nianbao.devportal.render import ReportTables
 
+from .expected import Expected, ExpectedReport, expected_from
 from .markup import AttachmentCache, Resource, Routes, build_routes
 from .sites import (
-    Expected,
-    ExpectedReport,
     Form,
     Site,
     edit_report,
-    expected_from,
     new_sites,
     normalize_target,
     publish_report,

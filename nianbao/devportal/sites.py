@@ -24,9 +24,10 @@ start); ucap's 2022 report page answers after 2 s; static's robots.txt disallows
 where a draft report is served; blocked answers HTTP 412; down has no server at all.
 
 `new_sites()` gives a fresh, mutable description (a `Portal` owns one and changes it with
-`publish`/`edit`/`remove`; `new_sites(filler=N)` pads every column for benchmarks);
-`EXPECTED` is the outcome of the initial description, with URLs as (site, path) so it holds for
-any port; `registry_toml(port)` is the registry of its agencies.
+`publish`/`edit`/`remove`; `new_sites(filler=N)` pads every column for benchmarks, and
+`report_entry`, `other_entry`, `decoy_entry`, `pad_column` build columns of other sites);
+`registry_toml(port)` is the registry of its agencies. What a crawl of it must find is
+expected.py's.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ import hashlib
 import json
 import math
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
@@ -228,8 +228,11 @@ def _when(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%d %H:%M")
 
 
-def _report(site: Site, year: int, when: str, *, form: Form = "html", direct: bool = False,
-            slow: bool = False) -> Entry:
+def report_entry(site: Site, year: int, when: str, *, form: Form = "html", direct: bool = False,
+                 slow: bool = False) -> Entry:
+    """`site`'s annual report for `year`, published at `when` ("YYYY-MM-DD HH:MM", Beijing time), with
+    the next id: an HTML page, or (`form` "pdf"/"docx") a page linking the attachment, or with
+    `direct` the attachment linked from the list itself; `slow` pages answer after SLOW_SECONDS."""
     at = _when(when)
     entry_id = site.take_id()
     path = None if direct else detail_path(site, entry_id, at)
@@ -238,14 +241,17 @@ def _report(site: Site, year: int, when: str, *, form: Form = "html", direct: bo
                  form=form, attachment=attachment, slow=slow)
 
 
-def _decoy(site: Site, title: str, when: str, reason: str, *, tables: ReportTables | None = None,
-           path: str | None = None) -> Entry:
+def decoy_entry(site: Site, title: str, when: str, reason: str, *, tables: ReportTables | None = None,
+                path: str | None = None) -> Entry:
+    """A document that must never be archived as a report (`reason` says why), shaped like one
+    when given `tables`; at its platform's detail path unless `path`."""
     at = _when(when)
     entry_id = site.take_id()
     return Entry(entry_id, title, at, "decoy", path or detail_path(site, entry_id, at), tables, reason=reason)
 
 
-def _other(site: Site, title: str, when: str) -> Entry:
+def other_entry(site: Site, title: str, when: str) -> Entry:
+    """A document of the column that is no report and no decoy (a notice, a budget, a guide)."""
     at = _when(when)
     entry_id = site.take_id()
     return Entry(entry_id, title, at, "other", detail_path(site, entry_id, at))
@@ -259,20 +265,20 @@ def _trs() -> Site:
                       "a mirror link off the official domain")
     name = site.name
     site.entries = [
-        _decoy(site, f"{name}2024年政务公开工作要点", "2024-03-12 10:00", "工作要点"),
-        _report(site, 2023, "2024-01-25 09:30"),
-        _decoy(site, "关于做好2023年度政府信息公开工作年度报告编制发布工作的通知", "2023-12-15 16:20",
+        decoy_entry(site, f"{name}2024年政务公开工作要点", "2024-03-12 10:00", "工作要点"),
+        report_entry(site, 2023, "2024-01-25 09:30"),
+        decoy_entry(site, "关于做好2023年度政府信息公开工作年度报告编制发布工作的通知", "2023-12-15 16:20",
                "a notice about compiling reports"),
-        _other(site, f"{name}2022年度部门决算公开", "2023-06-30 11:00"),
-        _report(site, 2022, "2023-01-20 15:00"),
-        _other(site, f"{name}政府信息公开指南（2022年修订）", "2022-09-01 09:00"),
-        _report(site, 2021, "2022-01-24 10:10"),
+        other_entry(site, f"{name}2022年度部门决算公开", "2023-06-30 11:00"),
+        report_entry(site, 2022, "2023-01-20 15:00"),
+        other_entry(site, f"{name}政府信息公开指南（2022年修订）", "2022-09-01 09:00"),
+        report_entry(site, 2021, "2022-01-24 10:10"),
         Entry(7_654_321, report_title(name, 2020), _when("2021-02-01 08:00"), "decoy",
               "/ndbg/t20210201_7654321.html", offsite="mirror", reason="a mirror off the official domain"),
-        _other(site, f"{name}2020年度法治政府建设情况报告", "2021-01-29 17:00"),
-        _report(site, 2020, "2021-01-28 09:00"),
-        _report(site, 2019, "2020-01-21 14:30"),
-        _other(site, f"{name}关于公开2019年部门预算的说明", "2019-05-10 09:00"),
+        other_entry(site, f"{name}2020年度法治政府建设情况报告", "2021-01-29 17:00"),
+        report_entry(site, 2020, "2021-01-28 09:00"),
+        report_entry(site, 2019, "2020-01-21 14:30"),
+        other_entry(site, f"{name}关于公开2019年部门预算的说明", "2019-05-10 09:00"),
     ]
     return site
 
@@ -285,19 +291,19 @@ def _hanweb() -> Site:
                       "a report page that only links its PDF through downfile.jsp")
     name = site.name
     site.entries = [
-        _report(site, 2023, "2024-03-28 17:30"),
-        _decoy(site, "云溪市人民政府办公室关于印发云溪市2024年政务公开工作要点的通知", "2024-02-20 10:00",
+        report_entry(site, 2023, "2024-03-28 17:30"),
+        decoy_entry(site, "云溪市人民政府办公室关于印发云溪市2024年政务公开工作要点的通知", "2024-02-20 10:00",
                "工作要点"),
-        _decoy(site, "关于做好2023年度政府信息公开工作年度报告编制工作的通知", "2023-12-05 09:00",
+        decoy_entry(site, "关于做好2023年度政府信息公开工作年度报告编制工作的通知", "2023-12-05 09:00",
                "a notice about compiling reports"),
-        _report(site, 2022, "2023-03-30 16:00", form="pdf"),
-        _other(site, "云溪市2022年国民经济和社会发展统计公报", "2023-03-10 09:00"),
-        _other(site, f"{name}关于2022年重点领域信息公开专栏的说明", "2022-09-15 11:00"),
-        _report(site, 2021, "2022-03-29 10:00"),
-        _other(site, f"{name}2021年度规范性文件清理结果", "2021-11-20 15:00"),
-        _report(site, 2020, "2021-03-30 09:30"),
-        _report(site, 2019, "2020-03-27 09:30"),
-        _other(site, f"{name}政府信息公开指南", "2019-12-01 09:00"),
+        report_entry(site, 2022, "2023-03-30 16:00", form="pdf"),
+        other_entry(site, "云溪市2022年国民经济和社会发展统计公报", "2023-03-10 09:00"),
+        other_entry(site, f"{name}关于2022年重点领域信息公开专栏的说明", "2022-09-15 11:00"),
+        report_entry(site, 2021, "2022-03-29 10:00"),
+        other_entry(site, f"{name}2021年度规范性文件清理结果", "2021-11-20 15:00"),
+        report_entry(site, 2020, "2021-03-30 09:30"),
+        report_entry(site, 2019, "2020-03-27 09:30"),
+        other_entry(site, f"{name}政府信息公开指南", "2019-12-01 09:00"),
     ]
     return site
 
@@ -310,17 +316,17 @@ def _vsb() -> Site:
                       "served as application/octet-stream; ndbg/2.htm answers 503 twice")
     name = site.name
     site.entries = [
-        _report(site, 2023, "2024-01-22 16:00", form="docx"),
-        _decoy(site, "关于报送2023年度政府信息公开工作年度报告的通知", "2023-11-20 09:00",
+        report_entry(site, 2023, "2024-01-22 16:00", form="docx"),
+        decoy_entry(site, "关于报送2023年度政府信息公开工作年度报告的通知", "2023-11-20 09:00",
                "a notice about compiling reports"),
-        _other(site, "2023年上半年云溪市生态环境质量状况", "2023-06-05 10:00"),
-        _report(site, 2022, "2023-01-18 11:00"),
-        _report(site, 2021, "2022-01-21 09:00"),
-        _other(site, f"{name}关于开展2021年生态环境宣传周活动的公告", "2021-08-01 09:00"),
-        _decoy(site, f"{name}2021年政务公开工作要点", "2021-03-15 09:00", "工作要点"),
-        _report(site, 2020, "2021-01-26 10:00"),
-        _report(site, 2019, "2020-01-20 10:00"),
-        _other(site, f"{name}内设机构及职能", "2019-06-01 09:00"),
+        other_entry(site, "2023年上半年云溪市生态环境质量状况", "2023-06-05 10:00"),
+        report_entry(site, 2022, "2023-01-18 11:00"),
+        report_entry(site, 2021, "2022-01-21 09:00"),
+        other_entry(site, f"{name}关于开展2021年生态环境宣传周活动的公告", "2021-08-01 09:00"),
+        decoy_entry(site, f"{name}2021年政务公开工作要点", "2021-03-15 09:00", "工作要点"),
+        report_entry(site, 2020, "2021-01-26 10:00"),
+        report_entry(site, 2019, "2020-01-20 10:00"),
+        other_entry(site, f"{name}内设机构及职能", "2019-06-01 09:00"),
     ]
     return site
 
@@ -332,13 +338,13 @@ def _ucap() -> Site:
                       "one report is a PDF linked from the list itself")
     name = site.name
     site.entries = [
-        _report(site, 2023, "2024-03-26 09:00"),
-        _decoy(site, f"{name}2024年政务公开工作要点", "2024-02-28 15:00", "工作要点"),
-        _report(site, 2022, "2023-03-29 10:30", slow=True),
-        _other(site, f"{name}2022年法治政府建设年度报告", "2022-12-01 09:00"),
-        _report(site, 2021, "2022-03-30 09:00", form="pdf", direct=True),
-        _report(site, 2020, "2021-03-30 16:00"),
-        _other(site, f"{name}政府信息公开指南", "2020-05-01 09:00"),
+        report_entry(site, 2023, "2024-03-26 09:00"),
+        decoy_entry(site, f"{name}2024年政务公开工作要点", "2024-02-28 15:00", "工作要点"),
+        report_entry(site, 2022, "2023-03-29 10:30", slow=True),
+        other_entry(site, f"{name}2022年法治政府建设年度报告", "2022-12-01 09:00"),
+        report_entry(site, 2021, "2022-03-30 09:00", form="pdf", direct=True),
+        report_entry(site, 2020, "2021-03-30 16:00"),
+        other_entry(site, f"{name}政府信息公开指南", "2020-05-01 09:00"),
     ]
     return site
 
@@ -350,14 +356,14 @@ def _gkmlpt() -> Site:
                       "fragment; the list is JSON from /gkmlpt/api/all/<cat>?page=N&sid=…")
     name = site.name
     site.entries = [
-        _report(site, 2023, "2024-01-30 10:00"),
-        _other(site, f"{name}关于2023年度建筑施工安全生产检查情况的通报", "2023-10-11 09:00"),
-        _report(site, 2022, "2023-01-29 09:00"),
-        _decoy(site, "关于做好2022年度政府信息公开工作年度报告编制和发布工作的通知", "2022-12-20 10:00",
+        report_entry(site, 2023, "2024-01-30 10:00"),
+        other_entry(site, f"{name}关于2023年度建筑施工安全生产检查情况的通报", "2023-10-11 09:00"),
+        report_entry(site, 2022, "2023-01-29 09:00"),
+        decoy_entry(site, "关于做好2022年度政府信息公开工作年度报告编制和发布工作的通知", "2022-12-20 10:00",
                "a notice about compiling reports"),
-        _other(site, f"{name}2022年政务公开工作台账", "2022-06-01 09:00"),
-        _report(site, 2021, "2022-01-28 17:00"),
-        _report(site, 2020, "2021-01-29 09:00"),
+        other_entry(site, f"{name}2022年政务公开工作台账", "2022-06-01 09:00"),
+        report_entry(site, 2021, "2022-01-28 17:00"),
+        report_entry(site, 2020, "2021-01-29 09:00"),
     ]
     return site
 
@@ -370,21 +376,21 @@ def _static() -> Site:
                       "and a hospital; a draft report under /private/, which robots.txt disallows")
     name = site.name
     site.entries = [
-        _report(site, 2023, "2024-03-29 10:00"),
-        _decoy(site, f"{report_title(name, 2023)}（征求意见稿）", "2024-03-20 09:00",
+        report_entry(site, 2023, "2024-03-29 10:00"),
+        decoy_entry(site, f"{report_title(name, 2023)}（征求意见稿）", "2024-03-20 09:00",
                "under /private/, disallowed by robots.txt", tables=tables_for(name, 2023, version=9),
                path="/private/ndbg/2024-03/20/content_draft.htm"),
-        _decoy(site, "青石县第一中学2023年信息公开工作年度报告", "2024-01-15 10:00", "a sector report (a school)",
+        decoy_entry(site, "青石县第一中学2023年信息公开工作年度报告", "2024-01-15 10:00", "a sector report (a school)",
                tables=tables_for("青石县第一中学", 2023)),
-        _decoy(site, "青石县实验小学2022—2023学年信息公开工作年度报告", "2023-12-20 10:00",
+        decoy_entry(site, "青石县实验小学2022—2023学年信息公开工作年度报告", "2023-12-20 10:00",
                "a sector report (a school year)", tables=tables_for("青石县实验小学", 2023)),
-        _report(site, 2022, "2023-03-30 09:00"),
-        _decoy(site, "青石县人民医院2022年信息公开工作年度报告", "2023-02-10 09:00", "a sector report (a hospital)",
+        report_entry(site, 2022, "2023-03-30 09:00"),
+        decoy_entry(site, "青石县人民医院2022年信息公开工作年度报告", "2023-02-10 09:00", "a sector report (a hospital)",
                tables=tables_for("青石县人民医院", 2022)),
-        _report(site, 2021, "2022-03-31 16:00"),
-        _other(site, f"{name}关于调整县政府领导分工的通知", "2021-12-01 09:00"),
-        _report(site, 2020, "2021-03-31 10:00"),
-        _other(site, f"{name}2020年政府工作报告", "2020-08-01 09:00"),
+        report_entry(site, 2021, "2022-03-31 16:00"),
+        other_entry(site, f"{name}关于调整县政府领导分工的通知", "2021-12-01 09:00"),
+        report_entry(site, 2020, "2021-03-31 10:00"),
+        other_entry(site, f"{name}2020年政府工作报告", "2020-08-01 09:00"),
     ]
     return site
 
@@ -397,7 +403,7 @@ def _mirror(trs: Site) -> Site:
     return site
 
 
-def _pad(site: Site, count: int) -> None:
+def pad_column(site: Site, count: int) -> None:
     """`count` more documents (none a report) at the end of the column, a day apart going back:
     long columns for benchmarks, with the same reports to find."""
     oldest = min(e.published for e in site.entries)
@@ -422,7 +428,7 @@ def new_sites(filler: int = 0) -> dict[str, Site]:
     ]
     for site in sites:
         if filler and site.platform is not None:
-            _pad(site, filler)
+            pad_column(site, filler)
     return {site.key: site for site in sites}
 
 
@@ -475,7 +481,7 @@ def remove_report(site: Site, path: str, *, unlist: bool = False) -> Entry:
 
 
 # ---------------------------------------------------------------------------------------------
-# The expected outcome
+# URLs
 
 
 def normalize_target(target: str) -> str:
@@ -488,93 +494,6 @@ def normalize_target(target: str) -> str:
 
 def site_url(host: str, port: int, path: str) -> str:
     return f"http://{host}:{port}{path}"
-
-
-@dataclass(frozen=True)
-class ExpectedReport:
-    site: str
-    path: str  # the URL (path and query) holding the report: the detail page or the attachment
-    year: int
-    tables: ReportTables  # what the report's record must hold
-    form: Form
-    page: str | None  # the detail page listing it (== path for HTML reports; None: linked from the list)
-    host: str
-
-    def url(self, port: int) -> str:
-        return site_url(self.host, port, self.path)
-
-
-@dataclass(frozen=True)
-class ExpectedDecoy:
-    site: str
-    path: str
-    reason: str
-    host: str
-
-    def url(self, port: int) -> str:
-        return site_url(self.host, port, self.path)
-
-
-@dataclass(frozen=True)
-class ExpectedAgency:
-    name: str
-    region: str
-    kind: str
-    site: str
-    host: str
-    platform: str | None  # the platform a crawler should detect (None: never reached)
-    list_paths: tuple[str, ...]  # the registry's list URLs (gkmlpt's carries its category as fragment)
-    list_pages: tuple[str, ...]  # every list page a complete crawl requests (path and query)
-    outcome: Outcome  # "ok", "blocked" (HTTP 412) or "down" (connection refused)
-    reports: tuple[ExpectedReport, ...]
-
-    def list_urls(self, port: int) -> tuple[str, ...]:
-        return tuple(site_url(self.host, port, p) for p in self.list_paths)
-
-
-@dataclass(frozen=True)
-class Expected:
-    agencies: tuple[ExpectedAgency, ...]
-    decoys: tuple[ExpectedDecoy, ...]  # URLs that must never be archived as reports
-
-    def agency(self, name: str) -> ExpectedAgency:
-        return next(a for a in self.agencies if name in (a.name, a.site))
-
-    def reports(self) -> Iterator[ExpectedReport]:
-        for agency in self.agencies:
-            yield from agency.reports
-
-    def report_urls(self, port: int) -> dict[str, ExpectedReport]:
-        return {r.url(port): r for r in self.reports()}
-
-    def decoy_urls(self, port: int) -> set[str]:
-        return {d.url(port) for d in self.decoys}
-
-
-def expected_from(sites: dict[str, Site]) -> Expected:
-    agencies: list[ExpectedAgency] = []
-    decoys: list[ExpectedDecoy] = []
-    for site in sites.values():
-        for entry in site.entries:
-            if entry.role == "decoy":
-                where = sites[entry.offsite] if entry.offsite else site
-                decoys.append(ExpectedDecoy(where.key, entry.link_path, entry.reason, where.host))
-        if site.region is None or site.kind is None:
-            continue
-        outcome: Outcome = "down" if not site.serving else "blocked" if site.blocked else "ok"
-        reports = tuple(
-            ExpectedReport(site.key, e.report_path, e.tables.year, e.tables, e.form, e.path, site.host)
-            for e in site.entries
-            if e.role == "report" and e.tables is not None and not e.removed and e.listed
-        )
-        agencies.append(ExpectedAgency(
-            site.name, site.region, site.kind, site.key, site.host,
-            site.platform if outcome == "ok" else None, (site.list_path,), list_pages(site), outcome, reports,
-        ))
-    return Expected(tuple(agencies), tuple(decoys))
-
-
-EXPECTED = expected_from(new_sites())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -44,7 +44,6 @@ from parsing.schema import (
     REVIEW_GROUPS,
     REVIEW_OUTCOMES,
 )
-from tests.conftest import ROOT, SHARED
 from nianbao.devportal.record_match import assert_record_matches
 from nianbao.devportal.render import ReportTables
 from nianbao.devportal.documents import (
@@ -71,7 +70,6 @@ DOCX_URL = "https://www.example.gov.cn/attach/2022/01/25/report.docx"
 TIMEOUT = 60.0  # seconds for any one parse; a document parse takes a second or two
 OCR_TIMEOUT = 120.0  # a scan is OCRed page by page
 MAX_RSS_GROWTH_MB = 500
-TEMPLATE_2021 = SHARED / "fixtures" / "real" / "template_2021_format.docx"
 
 # The limits every test passes explicitly: the defaults, with the time budget under the
 # test's own timeout so that the parser, not the test, is the one to stop a slow document.
@@ -232,13 +230,13 @@ def test_render_pdf_split_continues_without_header(at: str) -> None:
     assert any("予以公开" in (c or "") for row in pages[page - 1] for c in row)
 
 
-def test_render_docx_merges_cells_like_the_official_template() -> None:
+def test_render_docx_merges_cells_like_the_official_template(paths) -> None:
     def merges(document: docx.document.Document) -> list[list[list[tuple[int, str | None]]]]:
         return [[[(tc.grid_span, tc.vMerge) for tc in row._tr.tc_lst] for row in table.rows]
                 for table in document.tables]
 
     ours = docx.Document(io.BytesIO(docx_of("2021_consistent")))
-    assert merges(ours) == merges(docx.Document(str(TEMPLATE_2021)))
+    assert merges(ours) == merges(docx.Document(str(paths.real / "template_2021_format.docx")))
 
 
 def test_scan_pdf_has_no_text_layer() -> None:
@@ -428,12 +426,12 @@ _BOMB_SCRIPT = textwrap.dedent(
 )
 
 
-def test_docx_zip_bomb_is_refused_without_expanding_it(zip_bomb_file: Path) -> None:
+def test_docx_zip_bomb_is_refused_without_expanding_it(zip_bomb_file: Path, paths) -> None:
     # In a fresh interpreter, so the peak memory measured is the bomb's alone; the subprocess
     # timeout kills a parse that hangs. The member is 1 GiB uncompressed, ~1 MB compressed.
     try:
-        result = subprocess.run([sys.executable, "-c", _BOMB_SCRIPT, str(zip_bomb_file)], cwd=ROOT, capture_output=True,
-                                text=True, timeout=TIMEOUT)
+        result = subprocess.run([sys.executable, "-c", _BOMB_SCRIPT, str(zip_bomb_file)], cwd=paths.root,
+                                capture_output=True, text=True, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         pytest.fail(f"parsing the zip bomb still ran after {TIMEOUT:.0f} s")
     assert result.returncode == 0, result.stderr[-2000:]

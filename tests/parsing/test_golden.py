@@ -20,8 +20,13 @@ from pathlib import Path
 import pytest
 
 from parsing import ParseError, parse_report
-from tests.conftest import FIXTURES, SEEDS, SHARED
 
+# The cases are parametrized at collection time, before any fixture exists: their folders are
+# found from this file (tests/parsing/ -> the repository, with ../shared beside it).
+REPOSITORY = Path(__file__).resolve().parents[2]
+SHARED = REPOSITORY.parent / "shared"
+SEEDS = SHARED / "fixtures" / "seeds"
+FIXTURES = REPOSITORY / "tests" / "fixtures"
 CASES = sorted(SEEDS.glob("*.expected.json")) + sorted((FIXTURES / "parsing").glob("*.expected.json"))
 
 

@@ -1,9 +1,12 @@
-"""Search test fixtures: the storage tests' `archive` (every test on SQLite and on PostgreSQL)
-and a small corpus of real seed reports with marked sentences, agencies, regions and kinds."""
+"""Search test fixtures: the storage tests' `archive` (every test on SQLite and on PostgreSQL),
+a small corpus of real seed reports with marked sentences, agencies, regions and kinds
+(`corpus`, `corpus_entries`), and the helpers that fill and read an archive, as fixtures:
+`seed_body`, `ingest`, `set_agency`, `version_texts`."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -11,18 +14,8 @@ from sqlalchemy import select
 
 from storage import Archive, CaptureIn
 from storage.models import Agency, ReportVersion
-from tests.conftest import SEEDS
 
 UTC = dt.UTC
-SEED_FILES = sorted(SEEDS.glob("*.txt"))
-
-
-def seed_body(index: int, extra: str = "") -> bytes:
-    """Seed report `index` as text, with `extra` as the first paragraph of 一、总体情况."""
-    text = SEED_FILES[index].read_text(encoding="utf-8")
-    if extra:
-        text = text.replace("一、总体情况\n", f"一、总体情况\n{extra}\n", 1)
-    return text.encode("utf-8")
 
 
 def ingest(archive: Archive, url: str, body: bytes, *, day: int = 1, agency: str | None = None,
@@ -42,6 +35,9 @@ class Corpus:
     archive: Archive
     urls: dict[str, str]  # key -> report URL
 
+    def version_texts(self, current_only: bool = True) -> dict[int, str]:
+        return version_texts(self.archive, current_only)
+
 
 # key: (seed, marked sentence, agency, region, kind)
 CORPUS = {
@@ -53,8 +49,48 @@ CORPUS = {
 }
 
 
+@pytest.fixture(name="seed_body", scope="session")
+def seed_body_fixture(paths) -> Callable[..., bytes]:
+    """`seed_body(index, extra="")`: seed report `index` as text, with `extra` as the first
+    paragraph of 一、总体情况."""
+    seed_files = paths.seed_reports()
+
+    def seed_body(index: int, extra: str = "") -> bytes:
+        text = seed_files[index].read_text(encoding="utf-8")
+        if extra:
+            text = text.replace("一、总体情况\n", f"一、总体情况\n{extra}\n", 1)
+        return text.encode("utf-8")
+
+    return seed_body
+
+
+@pytest.fixture(name="ingest", scope="session")
+def ingest_fixture() -> Callable:
+    """`ingest(archive, url, body, *, day=1, agency=None, content_type="text/plain", parse=True)`:
+    a capture on 2024-03-`day`, ingested."""
+    return ingest
+
+
+@pytest.fixture(name="set_agency", scope="session")
+def set_agency_fixture() -> Callable[[Archive, str, str | None, str | None], None]:
+    """`set_agency(archive, name, region, kind)`."""
+    return set_agency
+
+
+@pytest.fixture(name="version_texts", scope="session")
+def version_texts_fixture() -> Callable[..., dict[int, str]]:
+    """`version_texts(archive, current_only=True)`: version id -> text, for a brute-force oracle."""
+    return version_texts
+
+
+@pytest.fixture(scope="session")
+def corpus_entries() -> dict[str, tuple]:
+    """The corpus: key -> (seed, marked sentence, agency, region, kind)."""
+    return CORPUS
+
+
 @pytest.fixture
-def corpus(archive: Archive) -> Corpus:
+def corpus(archive: Archive, seed_body) -> Corpus:
     urls = {}
     for key, (seed, extra, agency, region, kind) in CORPUS.items():
         url = f"https://www.example.gov.cn/{key}.html"

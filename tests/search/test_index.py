@@ -14,8 +14,6 @@ from storage.db import MIGRATIONS
 from storage.search import SearchQuery, search
 from nianbao.devportal.documents import render_docx, render_pdf, sample_tables
 
-from .conftest import ingest, seed_body, version_texts
-
 
 def urls(archive: Archive, query: str, **filters) -> list[str]:
     return sorted(h.url for h in search(archive, SearchQuery(query, per_page=200, **filters)).hits)
@@ -25,7 +23,7 @@ def current_ids(archive: Archive) -> set[int]:
     return {h.version_id for h in search(archive, SearchQuery("", per_page=200)).hits}
 
 
-def test_search_finds_text_from_a_pdf_and_a_docx_report(archive: Archive) -> None:
+def test_search_finds_text_from_a_pdf_and_a_docx_report(archive: Archive, ingest) -> None:
     pdf = ingest(archive, "https://x.gov.cn/r.pdf", render_pdf(sample_tables(agency="淮安市蜂鸟局")),
                  content_type="application/pdf")
     docx = ingest(archive, "https://x.gov.cn/r.docx", render_docx(sample_tables(agency="宿迁市鲲鹏局")),
@@ -41,7 +39,7 @@ def test_search_finds_text_from_a_pdf_and_a_docx_report(archive: Archive) -> Non
     assert {s for s, m in hit.snippet if m} == {"鲲鹏局"}
 
 
-def test_index_follows_new_versions_and_revisits(archive: Archive) -> None:
+def test_index_follows_new_versions_and_revisits(archive: Archive, ingest, seed_body, version_texts) -> None:
     url = "https://x.gov.cn/edited.html"
     ingest(archive, url, seed_body(0, "初稿写明蜂鸟计划。"), day=1)
     assert urls(archive, "蜂鸟计划") == [url]
@@ -56,7 +54,7 @@ def test_index_follows_new_versions_and_revisits(archive: Archive) -> None:
     assert current_ids(archive) == set(version_texts(archive))  # the same choice as latest_versions()
 
 
-def test_index_follows_reparse_of_captures_not_parsed_before(archive: Archive) -> None:
+def test_index_follows_reparse_of_captures_not_parsed_before(archive: Archive, ingest, seed_body) -> None:
     ingest(archive, "https://x.gov.cn/late.html", seed_body(1, "后来才解析的鲲鹏报告。"), parse=False)
     assert urls(archive, "鲲鹏报告") == []
     summary = archive.reparse()
@@ -69,7 +67,9 @@ def test_index_follows_reparse_of_captures_not_parsed_before(archive: Archive) -
     assert entries == versions == 1
 
 
-def test_migration_back_fills_versions_archived_before_search(archive: Archive) -> None:
+def test_migration_back_fills_versions_archived_before_search(
+    archive: Archive, ingest, seed_body, version_texts
+) -> None:
     for i in range(3):
         ingest(archive, f"https://x.gov.cn/{i}.html", seed_body(i, f"编号{i}的鲲鹏段落。"))
     ingest(archive, "https://x.gov.cn/0.html", seed_body(0, "改过的段落。"), day=5)
@@ -90,7 +90,7 @@ def test_migration_back_fills_versions_archived_before_search(archive: Archive) 
 
 
 def test_db_check_finds_an_index_out_of_step_and_repair_rebuilds_it(
-        tmp_path, monkeypatch) -> None:
+        tmp_path, monkeypatch, ingest, seed_body) -> None:
     from click.testing import CliRunner
 
     from nianbao.commands import main

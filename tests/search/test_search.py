@@ -8,11 +8,9 @@ import pytest
 from storage.search import QueryError, SearchQuery, search, snippet
 from storage.textnorm import normalize
 
-from .conftest import Corpus, version_texts
 
-
-def oracle(archive, predicate, current_only: bool = True) -> set[int]:
-    return {vid for vid, text in version_texts(archive, current_only).items() if predicate(normalize(text))}
+def oracle(corpus, predicate, current_only: bool = True) -> set[int]:
+    return {vid for vid, text in corpus.version_texts(current_only).items() if predicate(normalize(text))}
 
 
 def found(archive, text: str, **filters) -> set[int]:
@@ -28,20 +26,20 @@ def found(archive, text: str, **filters) -> set[int]:
     "行政复议纠正案件",          # 8 characters
     "政府信息公开工作",          # 8 characters, in every report
 ])
-def test_search_term_of_every_length_matches_substring_oracle(corpus: Corpus, term: str) -> None:
-    expected = oracle(corpus.archive, lambda text: normalize(term) in text)
+def test_search_term_of_every_length_matches_substring_oracle(corpus, term: str) -> None:
+    expected = oracle(corpus, lambda text: normalize(term) in text)
     assert expected, f"the corpus should contain {term}"
     assert found(corpus.archive, term) == expected
 
 
-def test_search_absent_terms_find_nothing(corpus: Corpus) -> None:
+def test_search_absent_terms_find_nothing(corpus) -> None:
     assert found(corpus.archive, "鲲") == set()
     assert found(corpus.archive, "鲲鹏") == set()
     assert found(corpus.archive, "鲲鹏展翅") == set()
 
 
-def test_search_phrase_with_space_matches_joined_text(corpus: Corpus) -> None:
-    expected = oracle(corpus.archive, lambda text: "行政复议" in text)
+def test_search_phrase_with_space_matches_joined_text(corpus) -> None:
+    expected = oracle(corpus, lambda text: "行政复议" in text)
     assert found(corpus.archive, '"行政 复议"') == expected
     assert found(corpus.archive, "“行政 复议”") == expected
 
@@ -58,19 +56,19 @@ def test_search_phrase_with_space_matches_joined_text(corpus: Corpus) -> None:
     ('"abc123" OR 罚 -(蜂鸟 OR 资讯)', lambda t: "abc123" in t or ("罚" in t and not ("蜂鸟" in t or "资讯" in t))),
     ('("abc123" OR 罚) -(蜂鸟 OR 资讯)', lambda t: ("abc123" in t or "罚" in t) and not ("蜂鸟" in t or "资讯" in t)),
 ])
-def test_search_boolean_operators_match_oracle(corpus: Corpus, query: str, predicate) -> None:
-    expected = oracle(corpus.archive, predicate)
+def test_search_boolean_operators_match_oracle(corpus, query: str, predicate) -> None:
+    expected = oracle(corpus, predicate)
     assert found(corpus.archive, query) == expected
-    assert 0 < len(expected) < len(version_texts(corpus.archive))  # a query that tells reports apart
+    assert 0 < len(expected) < len(corpus.version_texts())  # a query that tells reports apart
 
 
-def test_search_full_width_and_half_width_find_each_other(corpus: Corpus) -> None:
+def test_search_full_width_and_half_width_find_each_other(corpus) -> None:
     assert len(found(corpus.archive, "abc123")) == 1
     assert found(corpus.archive, "ＡＢＣ１２３") == found(corpus.archive, "abc123")
     assert found(corpus.archive, "Abc") == found(corpus.archive, "abc123")
 
 
-def test_search_traditional_and_simplified_find_each_other(corpus: Corpus) -> None:
+def test_search_traditional_and_simplified_find_each_other(corpus) -> None:
     simplified = found(corpus.archive, "资讯公开申请")
     assert len(simplified) == 1
     assert found(corpus.archive, "資訊公開申請") == simplified
@@ -79,7 +77,7 @@ def test_search_traditional_and_simplified_find_each_other(corpus: Corpus) -> No
     assert traditional_query == found(corpus.archive, "蜂鸟计划") and len(traditional_query) == 2
 
 
-def test_search_snippet_highlights_the_original_text(corpus: Corpus) -> None:
+def test_search_snippet_highlights_the_original_text(corpus) -> None:
     [hit] = search(corpus.archive, SearchQuery("資訊公開")).hits
     marked = [segment for segment, matched in hit.snippet if matched]
     assert marked == ["資訊公開"]  # the report's own traditional characters, not the query's
@@ -93,7 +91,7 @@ def test_snippet_maps_a_match_across_a_line_break_back_to_the_original() -> None
     assert "".join(s for s, _ in segments) == "前文。行政复 议纠正，后文"
 
 
-def test_search_filters_by_year_agency_region_kind_format_checks(corpus: Corpus) -> None:
+def test_search_filters_by_year_agency_region_kind_format_checks(corpus) -> None:
     archive = corpus.archive
     everything = search(archive, SearchQuery("", per_page=200)).hits
     assert len(everything) == 5
@@ -122,7 +120,7 @@ def test_search_filters_by_year_agency_region_kind_format_checks(corpus: Corpus)
     assert ids(region="江苏省", kind="department") == where(lambda h: h.agency in ("甲局", "乙局"))
 
 
-def test_search_hit_carries_report_metadata(corpus: Corpus) -> None:
+def test_search_hit_carries_report_metadata(corpus) -> None:
     [hit] = search(corpus.archive, SearchQuery("资讯公开")).hits
     assert (hit.agency, hit.region, hit.kind) == ("丙政府", "江苏省/宿迁市", "government")
     assert hit.url == corpus.urls["c"]
@@ -130,7 +128,7 @@ def test_search_hit_carries_report_metadata(corpus: Corpus) -> None:
     assert hit.is_current and hit.year and hit.title is None or isinstance(hit.title, str)
 
 
-def test_search_pages_cover_all_matches_once_with_a_constant_total(corpus: Corpus) -> None:
+def test_search_pages_cover_all_matches_once_with_a_constant_total(corpus) -> None:
     full = search(corpus.archive, SearchQuery("公开", per_page=200))
     assert full.total == 5
     seen = []
@@ -143,9 +141,7 @@ def test_search_pages_cover_all_matches_once_with_a_constant_total(corpus: Corpu
     assert beyond.total == 5 and beyond.hits == ()
 
 
-def test_search_ranks_a_report_that_repeats_the_term_first(archive) -> None:
-    from .conftest import ingest, seed_body
-
+def test_search_ranks_a_report_that_repeats_the_term_first(archive, ingest, seed_body) -> None:
     ingest(archive, "https://x.gov.cn/once.html", seed_body(0, "蜂鸟计划启动。"))
     ingest(archive, "https://x.gov.cn/often.html", seed_body(1, "蜂鸟计划启动。" * 3 + "蜂鸟计划、蜂鸟计划、蜂鸟计划。"))
     ingest(archive, "https://x.gov.cn/none.html", seed_body(2, "另一项工作。"))
@@ -154,7 +150,7 @@ def test_search_ranks_a_report_that_repeats_the_term_first(archive) -> None:
     assert hits[0].score > hits[1].score
 
 
-def test_search_facets_count_all_matches(corpus: Corpus) -> None:
+def test_search_facets_count_all_matches(corpus) -> None:
     result = search(corpus.archive, SearchQuery("公开", per_page=1, facets=True))
     assert len(result.hits) == 1
     assert result.facets["kind"] == {"department": 2, "government": 2, "none": 1}
@@ -195,9 +191,7 @@ def test_search_bad_parameters_raise_query_error(archive, query: SearchQuery, sa
         search(archive, query)
 
 
-def test_search_ranks_only_the_newest_matches_within_the_rank_window(archive) -> None:
-    from .conftest import ingest, seed_body
-
+def test_search_ranks_only_the_newest_matches_within_the_rank_window(archive, ingest, seed_body) -> None:
     ingest(archive, "https://x.gov.cn/often.html", seed_body(1, "蜂鸟计划。" * 5))
     ingest(archive, "https://x.gov.cn/once-old.html", seed_body(0, "蜂鸟计划。"))
     ingest(archive, "https://x.gov.cn/once-new.html", seed_body(2, "蜂鸟计划。"))

@@ -14,16 +14,14 @@ from click.testing import CliRunner
 from nianbao.commands import main
 from storage import Archive
 
-from .conftest import CORPUS, ingest, seed_body, set_agency
-
 
 @pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ingest, seed_body, set_agency, corpus_entries) -> Path:
     folder = tmp_path / "data"
     monkeypatch.setenv("NIANBAO_DATA", str(folder))
     monkeypatch.delenv("NIANBAO_DATABASE_URL", raising=False)
     archive = Archive.open(folder)
-    for key, (seed, extra, agency, region, kind) in CORPUS.items():
+    for key, (seed, extra, agency, region, kind) in corpus_entries.items():
         ingest(archive, f"https://www.example.gov.cn/{key}.html", seed_body(seed, extra), agency=agency)
         set_agency(archive, agency, region, kind)
     archive.close()

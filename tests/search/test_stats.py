@@ -13,7 +13,6 @@ from storage import Archive
 from storage.models import Report, ReportVersion
 from storage.stats import StatsError, StatsQuery, field_paths, stats
 
-from .conftest import ingest, seed_body, set_agency
 
 FIELD = "applications.denied_state_secret.total"
 
@@ -36,7 +35,7 @@ def set_value(archive: Archive, url: str, path: str, value, *, delete: bool = Fa
 
 
 @pytest.fixture
-def numbers(archive: Archive) -> Archive:
+def numbers(archive: Archive, ingest, seed_body, set_agency) -> Archive:
     # seed years: 0, 1, 4: 2021; 2: 2023; 3: 2019
     plan = [
         ("a", 0, "甲局", "江苏省/淮安市", "department", 3),
@@ -96,7 +95,7 @@ def test_stats_amounts_keep_decimals(numbers: Archive) -> None:
     assert rows["丁政府"] == pytest.approx(1.5)
 
 
-def test_stats_count_only_current_versions(numbers: Archive) -> None:
+def test_stats_count_only_current_versions(numbers: Archive, ingest, seed_body) -> None:
     ingest(numbers, "https://x.gov.cn/c.html", seed_body(2, "修订版。"), day=9, agency="丙政府")
     set_value(numbers, "https://x.gov.cn/c.html", FIELD, 5)  # every version of c says 5 ...
     with numbers.session() as session, session.begin():  # ... except the new one, which says 40

@@ -1,5 +1,5 @@
 """The archive on SQLite and on PostgreSQL: ingest, revisits, versions, reparse, check, exports,
-import-files. Every test taking `archive` runs once per backend (tests/archive_fixtures.py)."""
+import-files. Every test taking `archive` runs once per backend (tests/plugins/archive.py)."""
 
 from __future__ import annotations
 
@@ -22,8 +22,11 @@ from storage import Archive, CaptureIn
 from storage.blobs import sha256_hex
 from storage.exports import BASE_COLUMNS, export_csv, export_jsonl
 from storage.models import Capture, Report, ReportVersion
-from tests.conftest import SEEDS, SHARED
 
+# Parametrized at collection time, before any fixture exists: the shared files are found from
+# this file (tests/storage/ -> the repository, with ../shared beside it).
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+SEEDS = SHARED / "fixtures" / "seeds"
 REAL_PDF = SHARED / "fixtures" / "real" / "huaian_city_2024.pdf"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 SEED_003 = SEEDS / "003_9844fa13dd042d5a.txt"

@@ -24,7 +24,6 @@ from storage import Archive
 from storage.blobs import sha256_hex
 from storage.exports import as_utc
 from storage.models import Capture, Report, ReportVersion
-from tests.conftest import ROOT
 from nianbao.devportal.sample_crawl import sample_crawl
 
 COUNT = 1000
@@ -35,9 +34,9 @@ def ingest_command(data: Path, url: str) -> list[str]:
     return [sys.executable, "-m", "nianbao.devportal.sample_crawl", str(data), url, "--count", str(COUNT)]
 
 
-def ingest_until_killed(data: Path, url: str) -> int:
+def ingest_until_killed(data: Path, url: str, cwd: Path) -> int:
     """Run the ingest, SIGKILL it once KILL_AFTER captures are committed; the last index seen."""
-    child = subprocess.Popen(ingest_command(data, url), cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(ingest_command(data, url), cwd=cwd, stdout=subprocess.PIPE, text=True)
     last = -1
     try:
         for line in child.stdout:
@@ -55,15 +54,15 @@ def ingest_until_killed(data: Path, url: str) -> int:
 
 
 def test_ingest_killed_midway_then_rerun_has_every_capture_once(
-    data_dir: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+    data_dir: Path, database_url: str, monkeypatch: pytest.MonkeyPatch, paths
 ) -> None:
-    last = ingest_until_killed(data_dir, database_url)
+    last = ingest_until_killed(data_dir, database_url, paths.root)
     archive = Archive.open(data_dir, database_url)
     with archive.session() as session:
         committed = session.scalar(select(func.count()).select_from(Capture))
     assert KILL_AFTER <= last + 1 <= committed < COUNT, "the kill must land part-way"
 
-    subprocess.run(ingest_command(data_dir, database_url), cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(ingest_command(data_dir, database_url), cwd=paths.root, check=True, stdout=subprocess.DEVNULL)
 
     sample = sample_crawl(COUNT)
     with archive.session() as session:

@@ -1,8 +1,8 @@
 """WARC export and import (storage/warc.py) on SQLite archives of real report payloads.
 
-The source archive (tests/storage/helpers_warc.py) holds what a crawl leaves: a GBK page sent
-gzipped and chunked behind a redirect, a text report, a 404, a 301, a revisit, a republished
-report and a PDF imported from disk.
+The source archive (the `source_crawl` fixture, tests/plugins/warc_captures.py) holds what a
+crawl leaves: a GBK page sent gzipped and chunked behind a redirect, a text report, a 404, a 301,
+a revisit, a republished report and a PDF imported from disk.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import subprocess
 import sys
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -30,44 +31,57 @@ from storage.blobs import sha256_hex
 from storage.exports import export_jsonl
 from storage.models import Capture, Report, ReportVersion
 from storage.warc import WarcError, export_warc, import_warc, payload_digest
-from tests.storage.helpers_warc import (
-    DAY,
-    GBK_FINAL_URL,
-    GBK_URL,
-    MISSING_URL,
-    MOVED_URL,
-    OTHER_CRAWLER_DATE,
-    PDF_URL,
-    REAL_PDF,
-    REPORT_URL,
-    SEED_000,
-    T0,
-    TEXT_URL,
-    build_source_archive,
-    capture_rows,
-    other_crawler_page,
-    source_captures,
-    write_other_crawler_warc,
-)
 
 WARCIO = Path(sys.executable).with_name("warcio")
 
-EXPECTED_INDEX = [
-    ("warcinfo", None),
-    ("response", GBK_URL), ("request", GBK_URL),
-    ("response", TEXT_URL), ("request", TEXT_URL),
-    ("response", MISSING_URL), ("request", MISSING_URL),
-    ("response", MOVED_URL), ("request", MOVED_URL),
-    ("revisit", TEXT_URL),
-    ("revisit", TEXT_URL),
-    ("response", TEXT_URL), ("request", TEXT_URL),
-    ("resource", PDF_URL),
-]
+@pytest.fixture(scope="session")
+def expected_index(source_crawl) -> list[tuple[str, str | None]]:
+    """(WARC-Type, target URI) of each record of the source archive's export, in order."""
+    gbk, text, pdf = source_crawl.gbk_url, source_crawl.text_url, source_crawl.pdf_url
+    missing, moved = source_crawl.missing_url, source_crawl.moved_url
+    return [
+        ("warcinfo", None),
+        ("response", gbk), ("request", gbk),
+        ("response", text), ("request", text),
+        ("response", missing), ("request", missing),
+        ("response", moved), ("request", moved),
+        ("revisit", text),
+        ("revisit", text),
+        ("response", text), ("request", text),
+        ("resource", pdf),
+    ]
+
+
+@dataclass(frozen=True)
+class CaptureRow:
+    url: str
+    captured_at: dt.datetime
+    status: int | None
+    reason: str | None
+    http_version: str | None
+    headers: list[list[str]]
+    sha256: str
+    final_url: str | None
+    revisit_of: int | None  # position (0-based) of the capture revisited, in capture order
+
+
+def capture_rows(archive: Archive) -> list[CaptureRow]:
+    with archive.session() as session:
+        captures = list(session.scalars(select(Capture).order_by(Capture.id)))
+    position = {capture.id: i for i, capture in enumerate(captures)}
+    return [
+        CaptureRow(
+            c.url, c.captured_at if c.captured_at.tzinfo else c.captured_at.replace(tzinfo=dt.timezone.utc),
+            c.status, c.reason, c.http_version, c.headers, c.sha256, c.final_url,
+            position[c.revisit_of] if c.revisit_of is not None else None,
+        )
+        for c in captures
+    ]
 
 
 @pytest.fixture
-def source(tmp_path: Path) -> Iterator[Archive]:
-    archive = build_source_archive(tmp_path / "source")
+def source(tmp_path: Path, source_crawl) -> Iterator[Archive]:
+    archive = source_crawl.build_archive(tmp_path / "source")
     yield archive
     archive.close()
 
@@ -111,26 +125,32 @@ def state(archive: Archive) -> tuple:
 # -- export -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["nianbao.warc", "nianbao.warc.gz"])
-def test_export_warc_passes_warcio_check(source: Archive, tmp_path: Path, name: str) -> None:
+def test_export_warc_passes_warcio_check(
+    source: Archive, tmp_path: Path, name: str, source_crawl, expected_index
+) -> None:
     path = tmp_path / name
-    assert export_warc(source, path) == len(source_captures())
+    assert export_warc(source, path) == len(source_crawl.captures())
     result = subprocess.run([WARCIO, "check", "-v", path], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    revisits = sum(kind == "revisit" for kind, _ in EXPECTED_INDEX)
-    assert result.stdout.count("digest pass") == len(EXPECTED_INDEX) - revisits
+    revisits = sum(kind == "revisit" for kind, _ in expected_index)
+    assert result.stdout.count("digest pass") == len(expected_index) - revisits
     assert result.stdout.count("digest present but not checked (revisit)") == revisits
 
 
 @pytest.mark.parametrize("name", ["nianbao.warc", "nianbao.warc.gz"])
-def test_export_warc_index_lists_each_capture_as_its_records(source: Archive, tmp_path: Path, name: str) -> None:
+def test_export_warc_index_lists_each_capture_as_its_records(
+    source: Archive, tmp_path: Path, name: str, expected_index
+) -> None:
     path = tmp_path / name
     export_warc(source, path)
     result = subprocess.run([WARCIO, "index", path], capture_output=True, text=True, check=True)
     listed = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [(r["warc-type"], r.get("warc-target-uri")) for r in listed] == EXPECTED_INDEX
+    assert [(r["warc-type"], r.get("warc-target-uri")) for r in listed] == expected_index
 
 
-def test_export_warc_gzips_each_record_when_the_name_ends_in_gz(source: Archive, tmp_path: Path) -> None:
+def test_export_warc_gzips_each_record_when_the_name_ends_in_gz(
+    source: Archive, tmp_path: Path, expected_index
+) -> None:
     export_warc(source, tmp_path / "a.warc")
     export_warc(source, tmp_path / "a.warc.gz")
     assert (tmp_path / "a.warc").read_bytes().startswith(b"WARC/1.1\r\n")
@@ -139,17 +159,19 @@ def test_export_warc_gzips_each_record_when_the_name_ends_in_gz(source: Archive,
         member = zlib.decompressobj(16 + zlib.MAX_WBITS)
         assert member.decompress(data).startswith(b"WARC/1.1\r\n")
         data, members = member.unused_data, members + 1
-    assert members == len(EXPECTED_INDEX)  # one gzip member per record, as readers that seek expect
+    assert members == len(expected_index)  # one gzip member per record, as readers that seek expect
 
 
-def test_export_warc_response_keeps_status_line_headers_and_payload(source: Archive, tmp_path: Path) -> None:
+def test_export_warc_response_keeps_status_line_headers_and_payload(
+    source: Archive, tmp_path: Path, source_crawl
+) -> None:
     path = tmp_path / "nianbao.warc"
     export_warc(source, path)
     fields, http, payload = next(r for r in records(path) if r[0]["WARC-Type"] == "response")
-    captured = source_captures()[0]
+    captured = source_crawl.captures()[0]
 
-    assert fields["WARC-Target-URI"] == GBK_URL and fields["WARC-Date"] == "2024-03-01T08:00:00Z"
-    assert fields["X-Nianbao-Final-URL"] == GBK_FINAL_URL
+    assert fields["WARC-Target-URI"] == source_crawl.gbk_url and fields["WARC-Date"] == "2024-03-01T08:00:00Z"
+    assert fields["X-Nianbao-Final-URL"] == source_crawl.gbk_final_url
     assert fields["X-Nianbao-Agency"] == "临翔区政务服务管理局"
     assert (http.protocol, http.statusline) == ("HTTP/1.1", "200 OK")
     # The payload is stored decoded, so the transfer headers are kept under X-Archive-Orig-.
@@ -162,16 +184,18 @@ def test_export_warc_response_keeps_status_line_headers_and_payload(source: Arch
     assert fields["WARC-Payload-Digest"] == payload_digest(captured.body)
 
 
-def test_export_warc_keeps_a_content_length_only_when_it_is_true(source: Archive, tmp_path: Path) -> None:
+def test_export_warc_keeps_a_content_length_only_when_it_is_true(source: Archive, tmp_path: Path, source_crawl) -> None:
     path = tmp_path / "nianbao.warc"
     export_warc(source, path)
     text_responses = [
-        r for r in records(path) if r[0]["WARC-Type"] == "response" and r[0]["WARC-Target-URI"] == TEXT_URL
+        r for r in records(path)
+        if r[0]["WARC-Type"] == "response" and r[0]["WARC-Target-URI"] == source_crawl.text_url
     ]
     (_, first, body), (_, republished, new_body) = text_responses
     assert first["Content-Length"] == str(len(body)) and first["X-Archive-Orig-Content-Length"] is None
     assert republished["Content-Length"] is None
-    assert republished["X-Archive-Orig-Content-Length"] == str(len(SEED_000.read_bytes())) != str(len(new_body))
+    stale = str(len(source_crawl.seed_000.read_bytes()))
+    assert republished["X-Archive-Orig-Content-Length"] == stale != str(len(new_body))
 
 
 def test_export_warc_writes_utf8_headers_unescaped(source: Archive, tmp_path: Path) -> None:
@@ -182,7 +206,7 @@ def test_export_warc_writes_utf8_headers_unescaped(source: Archive, tmp_path: Pa
 
 @pytest.mark.parametrize(("which", "date"), [(0, "2024-03-02T08:00:00.25Z"), (1, "2024-03-02T20:00:00Z")])
 def test_export_warc_revisit_refers_to_the_record_with_the_payload(
-    source: Archive, tmp_path: Path, which: int, date: str
+    source: Archive, tmp_path: Path, which: int, date: str, source_crawl
 ) -> None:
     """The second revisit is, in the archive, a revisit of the first; its record points at the
     response that holds the payload, as WARC readers expect."""
@@ -190,25 +214,27 @@ def test_export_warc_revisit_refers_to_the_record_with_the_payload(
     export_warc(source, path)
     everything = records(path)
     fields, http, payload = [r for r in everything if r[0]["WARC-Type"] == "revisit"][which]
-    original = next(r[0] for r in everything if r[0]["WARC-Type"] == "response" and r[0]["WARC-Target-URI"] == TEXT_URL)
+    original = next(r[0] for r in everything
+                    if r[0]["WARC-Type"] == "response" and r[0]["WARC-Target-URI"] == source_crawl.text_url)
 
     assert fields["WARC-Profile"] == "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
     assert fields["WARC-Date"] == date  # the stored precision, no more
-    assert fields["WARC-Refers-To-Target-URI"] == TEXT_URL
+    assert fields["WARC-Refers-To-Target-URI"] == source_crawl.text_url
     assert fields["WARC-Refers-To-Date"] == original["WARC-Date"] == "2024-03-01T08:00:07Z"
     assert fields["WARC-Refers-To"] == original["WARC-Record-ID"]
-    assert fields["WARC-Payload-Digest"] == original["WARC-Payload-Digest"] == payload_digest(SEED_000.read_bytes())
+    digest = payload_digest(source_crawl.seed_000.read_bytes())
+    assert fields["WARC-Payload-Digest"] == original["WARC-Payload-Digest"] == digest
     assert http.statusline == "200 OK" and http["Content-Type"] == "text/plain; charset=utf-8"
     assert payload == b""
 
 
-def test_export_warc_local_file_is_a_resource(source: Archive, tmp_path: Path) -> None:
+def test_export_warc_local_file_is_a_resource(source: Archive, tmp_path: Path, source_crawl) -> None:
     path = tmp_path / "nianbao.warc"
     export_warc(source, path)
     fields, http, payload = records(path)[-1]
-    assert (fields["WARC-Type"], fields["WARC-Target-URI"]) == ("resource", PDF_URL)
+    assert (fields["WARC-Type"], fields["WARC-Target-URI"]) == ("resource", source_crawl.pdf_url)
     assert fields["Content-Type"] == "application/pdf"
-    assert http is None and payload == REAL_PDF.read_bytes()
+    assert http is None and payload == source_crawl.real_pdf.read_bytes()
     assert fields["WARC-Date"] == "2024-03-04T08:00:00Z"
 
 
@@ -220,9 +246,11 @@ def test_export_warc_starts_with_warcinfo_naming_the_conventions(source: Archive
     assert b"software: nianbao/" in payload and b"X-Archive-Orig-" in payload
 
 
-def test_export_warc_leaves_no_partial_file_when_a_blob_is_missing(source: Archive, tmp_path: Path) -> None:
-    source.blobs.path(sha256_hex(source_captures()[2].body)).unlink()
-    with pytest.raises(WarcError, match=MISSING_URL):
+def test_export_warc_leaves_no_partial_file_when_a_blob_is_missing(
+    source: Archive, tmp_path: Path, source_crawl
+) -> None:
+    source.blobs.path(sha256_hex(source_crawl.captures()[2].body)).unlink()
+    with pytest.raises(WarcError, match=source_crawl.missing_url):
         export_warc(source, tmp_path / "nianbao.warc")
     assert list(tmp_path.glob("*.warc*")) == []
 
@@ -251,17 +279,20 @@ def test_warc_round_trip_through_gzip(source: Archive, empty: Archive, tmp_path:
     assert jsonl(empty) == jsonl(source)
 
 
-def test_warc_round_trip_keeps_headers_that_were_already_x_archive_orig(empty: Archive, tmp_path: Path) -> None:
+def test_warc_round_trip_keeps_headers_that_were_already_x_archive_orig(
+    empty: Archive, tmp_path: Path, source_crawl
+) -> None:
     """A page fetched through a Wayback replay arrives with X-Archive-Orig- headers of its own."""
     source = Archive.open(tmp_path / "wayback")
-    body = SEED_000.read_bytes()
+    body = source_crawl.seed_000.read_bytes()
     headers = (
         ("Content-Type", "text/plain; charset=utf-8"),
         ("x-archive-orig-content-length", "6590"),
         ("Content-Encoding", "gzip"),
         ("X-Archive-Orig-Content-Encoding", "br"),
     )
-    source.ingest(CaptureIn(url="https://web.archive.org/web/2022id_/" + TEXT_URL, body=body, captured_at=T0,
+    source.ingest(CaptureIn(url="https://web.archive.org/web/2022id_/" + source_crawl.text_url, body=body,
+                            captured_at=source_crawl.t0,
                             headers=headers, content_type="text/plain; charset=utf-8"))
     export_warc(source, tmp_path / "wayback.warc")
     [(_, http, _)] = [r for r in records(tmp_path / "wayback.warc") if r[0]["WARC-Type"] == "response"]
@@ -275,12 +306,12 @@ def test_warc_round_trip_keeps_headers_that_were_already_x_archive_orig(empty: A
     source.close()
 
 
-def test_import_warc_marks_captures_as_from_warc(source: Archive, empty: Archive, tmp_path: Path) -> None:
+def test_import_warc_marks_captures_as_from_warc(source: Archive, empty: Archive, tmp_path: Path, source_crawl) -> None:
     export_warc(source, tmp_path / "nianbao.warc")
     import_warc(empty, tmp_path / "nianbao.warc")
     with empty.session() as session:
         assert set(session.scalars(select(Capture.source))) == {"warc"}
-        pdf = session.scalar(select(Capture).where(Capture.url == PDF_URL))
+        pdf = session.scalar(select(Capture).where(Capture.url == source_crawl.pdf_url))
     assert (pdf.status, pdf.reason, pdf.http_version, pdf.headers) == (None, None, None, [])
     assert pdf.content_type == "application/pdf"
 
@@ -320,9 +351,11 @@ def test_cli_export_and_import_warc(source: Archive, tmp_path: Path, monkeypatch
 
 # -- another crawler's WARC ---------------------------------------------------------------------
 
-def test_import_warc_from_another_crawler_decodes_and_parses_the_report(empty: Archive, tmp_path: Path) -> None:
+def test_import_warc_from_another_crawler_decodes_and_parses_the_report(
+    empty: Archive, tmp_path: Path, other_crawler
+) -> None:
     path = tmp_path / "heritrix-20240402.warc.gz"
-    write_other_crawler_warc(path)
+    other_crawler.write(path)
     summary = import_warc(empty, path)
 
     assert (summary.imported, summary.revisits, summary.reports, summary.not_reports) == (2, 1, 1, 0)
@@ -330,33 +363,34 @@ def test_import_warc_from_another_crawler_decodes_and_parses_the_report(empty: A
         "warcinfo": 1, "request": 1, "metadata": 1, "response without HTTP headers (e.g. dns:)": 1,
     }
     first, revisit = capture_rows(empty)
-    assert first.url == revisit.url == REPORT_URL
-    assert first.captured_at == dt.datetime.fromisoformat(OTHER_CRAWLER_DATE)
+    assert first.url == revisit.url == other_crawler.report_url
+    assert first.captured_at == dt.datetime.fromisoformat(other_crawler.date)
     assert (first.status, first.reason, first.http_version) == (200, "OK", "HTTP/1.1")
     assert first.headers[3] == ["Transfer-Encoding", "chunked"] and first.headers[5] == ["Content-Encoding", "gzip"]
-    assert first.sha256 == revisit.sha256 == sha256_hex(other_crawler_page())  # de-chunked, gunzipped
+    assert first.sha256 == revisit.sha256 == sha256_hex(other_crawler.page())  # de-chunked, gunzipped
     assert revisit.revisit_of == 0
     [row] = jsonl(empty)
-    assert (row["url"], row["agency"], row["year"]) == (REPORT_URL, "卫辉市信访局", 2021)
+    assert (row["url"], row["agency"], row["year"]) == (other_crawler.report_url, "卫辉市信访局", 2021)
 
 
-def test_import_warc_from_another_crawler_exports_cleanly(empty: Archive, tmp_path: Path) -> None:
-    write_other_crawler_warc(tmp_path / "heritrix.warc.gz")
+def test_import_warc_from_another_crawler_exports_cleanly(empty: Archive, tmp_path: Path, other_crawler) -> None:
+    other_crawler.write(tmp_path / "heritrix.warc.gz")
     import_warc(empty, tmp_path / "heritrix.warc.gz")
     out = tmp_path / "again.warc"
     assert export_warc(empty, out) == 2
     assert subprocess.run([WARCIO, "check", out], capture_output=True, check=False).returncode == 0
     [response] = [r for r in records(out) if r[0]["WARC-Type"] == "response"]
-    assert response[2] == other_crawler_page()
+    assert response[2] == other_crawler.page()
     assert response[1]["X-Archive-Orig-Transfer-Encoding"] == "chunked"
 
 
-def test_import_warc_revisit_of_a_record_not_found_is_skipped(empty: Archive, tmp_path: Path) -> None:
+def test_import_warc_revisit_of_a_record_not_found_is_skipped(empty: Archive, tmp_path: Path, source_crawl) -> None:
     path = tmp_path / "orphan.warc"
     with open(path, "wb") as out:
         writer = WARCWriter(out, gzip=False, warc_version="1.1")
         writer.write_record(writer.create_revisit_record(
-            TEXT_URL, "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ", TEXT_URL, "2023-01-01T00:00:00Z",
+            source_crawl.text_url, "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ", source_crawl.text_url,
+            "2023-01-01T00:00:00Z",
             http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/plain")], protocol="HTTP/1.1"),
         ))
     summary = import_warc(empty, path)
@@ -364,19 +398,19 @@ def test_import_warc_revisit_of_a_record_not_found_is_skipped(empty: Archive, tm
     assert counts(empty) == (0, 0, 0)
 
 
-def test_import_warc_revisit_without_a_known_payload_is_skipped(empty: Archive, tmp_path: Path) -> None:
+def test_import_warc_revisit_without_a_known_payload_is_skipped(empty: Archive, tmp_path: Path, other_crawler) -> None:
     """A server-not-modified revisit (a 304) says nothing about the payload it stands for."""
-    write_other_crawler_warc(tmp_path / "earlier.warc.gz")
+    other_crawler.write(tmp_path / "earlier.warc.gz")
     import_warc(empty, tmp_path / "earlier.warc.gz")
     path = tmp_path / "not-modified.warc"
     with open(path, "wb") as out:
         writer = WARCWriter(out, gzip=False, warc_version="1.1")
         record = writer.create_warc_record(
-            REPORT_URL, "revisit",
+            other_crawler.report_url, "revisit",
             http_headers=StatusAndHeaders("304 Not Modified", [("ETag", '"5f0c-61d6"')], protocol="HTTP/1.1"),
             warc_headers_dict={
                 "WARC-Profile": "http://netpreserve.org/warc/1.1/revisit/server-not-modified",
-                "WARC-Refers-To-Target-URI": REPORT_URL, "WARC-Refers-To-Date": OTHER_CRAWLER_DATE,
+                "WARC-Refers-To-Target-URI": other_crawler.report_url, "WARC-Refers-To-Date": other_crawler.date,
             },
         )
         writer.write_record(record)
@@ -449,11 +483,12 @@ def broken(name: str, archive: Archive, path: Path) -> Path:
 
 @pytest.mark.parametrize("name", BROKEN)
 def test_import_warc_refuses_a_broken_file_and_changes_nothing(
-    source: Archive, empty: Archive, tmp_path: Path, name: str
+    source: Archive, empty: Archive, tmp_path: Path, name: str, source_crawl, other_crawler
 ) -> None:
-    kept = CaptureIn(url="https://www.example.gov.cn/kept.txt", body=SEED_000.read_bytes(), captured_at=T0 - 300 * DAY)
+    kept = CaptureIn(url="https://www.example.gov.cn/kept.txt", body=source_crawl.seed_000.read_bytes(),
+                     captured_at=source_crawl.t0 - 300 * source_crawl.day)
     empty.ingest(kept)
-    write_other_crawler_warc(tmp_path / "earlier.warc.gz")
+    other_crawler.write(tmp_path / "earlier.warc.gz")
     import_warc(empty, tmp_path / "earlier.warc.gz")
     before = state(empty)
     path = broken(name, source, tmp_path / name)

@@ -1,5 +1,6 @@
-"""Web UI fixtures: one archive built once per session on SQLite (tests/web/build.py), its app and
-test client; the storage fixtures for the tests that run on both SQLite and PostgreSQL."""
+"""Web UI fixtures: one archive built once per session on SQLite (`build_web_archive`, a plugin
+of tests/conftest.py), its app and test client; the storage fixtures for the tests that run on
+both SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,15 +10,16 @@ from pathlib import Path
 import pytest
 
 from storage import Archive
-from tests.web.build import Built, build
+from tests.plugins.web_archive import Built
 
 
 @pytest.fixture(scope="session")
-def built_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Archive, Built]]:
+def built_archive(tmp_path_factory: pytest.TempPathFactory,
+                  build_web_archive) -> Iterator[tuple[Archive, Built]]:
     data: Path = tmp_path_factory.mktemp("web-data")
     opened = Archive.open(data, f"sqlite:///{data / 'nianbao.sqlite3'}")
     try:
-        yield opened, build(opened)
+        yield opened, build_web_archive(opened)
     finally:
         opened.close()
 

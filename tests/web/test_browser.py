@@ -24,8 +24,6 @@ from pathlib import Path
 import pytest
 
 from storage import Archive
-from tests.web.build import HOSTILE_AGENCY, Built, build
-from tests.web.registry import write_registry
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -34,15 +32,15 @@ SERVE_STARTUP_SECONDS = 30
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Built]]:
+def served(tmp_path_factory: pytest.TempPathFactory, build_web_archive, write_web_registry) -> Iterator[tuple]:
     """`nianbao serve --port 0` over a freshly built archive; yields (base URL, what was built)."""
     data = tmp_path_factory.mktemp("browser-data")
     archive = Archive.open(data)  # the default SQLite database under the data folder, as serve opens it
     try:
-        built = build(archive)
+        built = build_web_archive(archive)
     finally:
         archive.close()
-    registry = write_registry(data)
+    registry = write_web_registry(data)
     env = dict(os.environ, NIANBAO_DATA=str(data))
     env.pop("NIANBAO_DATABASE_URL", None)
     server = subprocess.Popen(
@@ -100,7 +98,7 @@ def page(browser_context):
         opened.close()
 
 
-def test_search_and_open_a_report(served, page):
+def test_search_and_open_a_report(served, page, web_agencies):
     base, built = served
     page.goto(base)
     page.fill("input[name=q]", "林业")
@@ -110,7 +108,7 @@ def test_search_and_open_a_report(served, page):
     assert "q=%E6%9E%97%E4%B8%9A" in page.url  # the URL is the query: a permalink
     page.click("li.hit a.title")
     assert page.url == f"{base}reports/{built.hostile}"
-    assert page.locator("h1").text_content() == f"{HOSTILE_AGENCY}2021年政府信息公开工作年度报告"
+    assert page.locator("h1").text_content() == f"{web_agencies.hostile}2021年政府信息公开工作年度报告"
     assert page.locator("#table-applications td[data-path='applications.total_processed.total']").count() == 1
 
 
@@ -175,7 +173,7 @@ def test_the_detector_sees_the_hostile_page_run_when_nothing_stops_it(served, pa
     assert seen
 
 
-def test_captured_script_runs_nowhere(served, page):
+def test_captured_script_runs_nowhere(served, page, web_agencies):
     base, built = served
     seen = _watch(page)
     page.goto(f"{base}reports/{built.hostile}")
@@ -187,7 +185,7 @@ def test_captured_script_runs_nowhere(served, page):
 
     page.goto(f"{base}captures/{built.hostile_capture}/raw")  # the archived copy, exactly as captured
     page.wait_for_timeout(300)
-    assert page.locator("h1").first.text_content() == f"{HOSTILE_AGENCY}2021年政府信息公开工作年度报告"
+    assert page.locator("h1").first.text_content() == f"{web_agencies.hostile}2021年政府信息公开工作年度报告"
     assert _ran(page)["pwned"] is None and _ran(page)["title"] != "PWNED"
     assert seen == []
 

@@ -13,8 +13,6 @@ from lxml import html as lxml_html
 from nianbao.web.app import UI_CSP, create_app
 from parsing.schema import APPLICATION_ROWS
 from storage.clock import fixed_clock
-from tests.web.build import EDITED_AGENCY, FAILED_AGENCY, HOSTILE_AGENCY
-from tests.web.registry import write_registry
 
 
 def doc(response):
@@ -105,9 +103,9 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised():
     assert _csv_value("政府") == "政府" and _csv_value(None) == ""
 
 
-def test_api_search_mirrors_the_page(client):
+def test_api_search_mirrors_the_page(client, web_agencies):
     body = client.get("/api/search?q=林业&facets=1").get_json()
-    assert body["total"] == 1 and body["hits"][0]["agency"] == HOSTILE_AGENCY
+    assert body["total"] == 1 and body["hits"][0]["agency"] == web_agencies.hostile
     assert ["林业", True] in body["hits"][0]["snippet"]
     assert body["facets"]["year"] == {"2021": 1}
     assert client.get('/api/search?q="x').status_code == 400
@@ -161,7 +159,7 @@ def test_report_page_lays_out_the_2019_form_and_keeps_blanks_blank(client, built
         assert page.xpath(f"//td[@data-path='{path}']")[0].text == "0"
 
 
-def test_report_page_shows_provenance_sections_versions_and_citation(client, built):
+def test_report_page_shows_provenance_sections_versions_and_citation(client, built, web_agencies):
     page = doc(client.get(f"/reports/{built.edited}"))
     text = page.text_content()
     assert "https://www.weihui.gov.cn/zwgk/ndbg/t20220125_1.html" in text
@@ -170,7 +168,7 @@ def test_report_page_shows_provenance_sections_versions_and_citation(client, bui
     versions = page.xpath("//section[@id='versions']//tbody/tr")
     assert len(versions) == 2 and "(current)" in versions[1].text_content()
     citation = page.get_element_by_id("citation").text_content()
-    assert EDITED_AGENCY in citation and "2021年度" in citation and "2022-02-21" in citation
+    assert web_agencies.edited in citation and "2021年度" in citation and "2022-02-21" in citation
     assert f"http://localhost/reports/{built.edited}?version={built.edited_versions[1]}" in citation
     assert "全年未发生泄密事件" in page.get_element_by_id("section-overview").text_content()
 
@@ -198,9 +196,9 @@ def test_report_from_a_document(client, built, fixture):
     assert client.get(f"/api/reports/{report_id}").get_json()["format"] == ("2021" if fixture == "pdf" else "2019")
 
 
-def test_api_report_mirrors_the_page(client, built):
+def test_api_report_mirrors_the_page(client, built, web_agencies):
     body = client.get(f"/api/reports/{built.failed}").get_json()
-    assert body["agency"] == FAILED_AGENCY and body["year"] == 2021
+    assert body["agency"] == web_agencies.failed and body["year"] == 2021
     assert body["failed_cells"]["review_litigation.review.total"] == ["review_litigation.totals"]
     assert body["archived_copy"].endswith(f"/captures/{body['capture']['id']}/raw")
     assert [v["is_current"] for v in client.get(f"/api/reports/{built.edited}").get_json()["versions"]] == [False, True]
@@ -267,8 +265,8 @@ def test_unknown_things_are_404_with_a_message(client):
 
 # -- agency and monitoring ---------------------------------------------------------------------------
 
-def test_agency_page_lists_reports_versions_and_crawl_runs(client, built):
-    page = doc(client.get(f"/agencies/{EDITED_AGENCY}"))
+def test_agency_page_lists_reports_versions_and_crawl_runs(client, built, web_agencies):
+    page = doc(client.get(f"/agencies/{web_agencies.edited}"))
     reports = page.get_element_by_id("reports")
     assert reports.xpath(".//h3/text()") == ["2021"]
     assert len(reports.xpath(".//ul[@class='versions']/li")) == 2
@@ -278,29 +276,29 @@ def test_agency_page_lists_reports_versions_and_crawl_runs(client, built):
 
 
 @pytest.fixture
-def monitored(built_archive, tmp_path):
+def monitored(built_archive, tmp_path, write_web_registry):
     archive, _ = built_archive
     noon_in_china = fixed_clock(dt.datetime(2022, 4, 15, 4, tzinfo=dt.UTC))
-    app = create_app(archive, registry=write_registry(tmp_path), clock=noon_in_china)
+    app = create_app(archive, registry=write_web_registry(tmp_path), clock=noon_in_china)
     return app.test_client()
 
 
-def test_agency_page_shows_its_statuses(monitored):
-    body = monitored.get(f"/api/agencies/{EDITED_AGENCY}").get_json()
+def test_agency_page_shows_its_statuses(monitored, web_agencies):
+    body = monitored.get(f"/api/agencies/{web_agencies.edited}").get_json()
     status_2021 = [s for s in body["statuses"] if s["year"] == 2021]
     assert status_2021 and status_2021[0]["status"] in ("on_time", "late")
-    page = doc(monitored.get(f"/agencies/{EDITED_AGENCY}"))
+    page = doc(monitored.get(f"/agencies/{web_agencies.edited}"))
     assert page.xpath("//section[@id='statuses']//tbody/tr")
 
 
-def test_monitor_page_shows_statuses_findings_and_a_chart(monitored):
+def test_monitor_page_shows_statuses_findings_and_a_chart(monitored, web_agencies):
     response = monitored.get("/monitor/2021")
     assert response.status_code == 200
     page = doc(response)
     statuses = {row.xpath("./td[1]")[0].text_content(): row.xpath("./td[4]")[0].text_content()
                 for row in page.xpath("//section[@id='statuses']//tbody/tr")}
     assert statuses["宁陵县人民政府"] == "missing" or statuses["宁陵县人民政府"] == "unreachable"
-    assert set(statuses) == {EDITED_AGENCY, HOSTILE_AGENCY, FAILED_AGENCY, "宁陵县人民政府"}
+    assert set(statuses) == {web_agencies.edited, web_agencies.hostile, web_agencies.failed, "宁陵县人民政府"}
     findings = page.xpath("//section[@id='findings']//tbody/tr/@class")
     assert "finding-invalid" in findings  # the failed checks
     assert page.xpath("//section[@id='compliance']//*[local-name()='svg']//*[local-name()='rect']")
@@ -325,16 +323,14 @@ def test_monitor_with_a_broken_registry_says_why(built_archive, tmp_path):
 
 # -- both backends -----------------------------------------------------------------------------------
 
-def test_report_agency_and_diff_pages_on_both_backends(archive, backend):
-    from tests.web.build import build
-
-    built = build(archive)
+def test_report_agency_and_diff_pages_on_both_backends(archive, backend, web_agencies, build_web_archive):
+    built = build_web_archive(archive)
     client = create_app(archive).test_client()
     page = doc(client.get(f"/reports/{built.failed}"))
     assert page.xpath("//td[@data-path='review_litigation.review.total'][contains(@class, 'failed')]")
     diff = client.get(f"/api/reports/{built.edited}/diff").get_json()
     assert [c["path"] for c in diff["cells"]] == ["applications.granted.natural_person"]
-    assert client.get(f"/api/agencies/{EDITED_AGENCY}").get_json()["crawl_runs"][0]["outcome"] == "reached"
+    assert client.get(f"/api/agencies/{web_agencies.edited}").get_json()["crawl_runs"][0]["outcome"] == "reached"
     assert client.get("/api/search?q=林业").get_json()["total"] == 1
 
 
@@ -359,15 +355,16 @@ def test_archived_copy_with_a_chinese_url_and_no_content_type(tmp_path):
         archive.close()
 
 
-def test_a_source_url_that_is_not_http_is_shown_but_not_linked(tmp_path):
+def test_a_source_url_that_is_not_http_is_shown_but_not_linked(tmp_path, paths):
     from storage import Archive
     from storage.archive import CaptureIn
-    from tests.web.build import PARSING
+
+    report_text = (paths.fixtures / "parsing" / "text_failed_checks.txt").read_bytes()
 
     archive = Archive.open(tmp_path, f"sqlite:///{tmp_path / 'nianbao.sqlite3'}")
     try:
         url = "javascript:fetch('/pwned')//report.txt"  # e.g. from an imported WARC: any string can be a URL there
-        result = archive.ingest(CaptureIn(url=url, body=(PARSING / "text_failed_checks.txt").read_bytes(),
+        result = archive.ingest(CaptureIn(url=url, body=report_text,
                                           captured_at=dt.datetime(2022, 2, 1, tzinfo=dt.timezone.utc),
                                           content_type="text/plain"))
         page = doc(create_app(archive).test_client().get(f"/reports/{result.report_id}"))

@@ -1,4 +1,7 @@
-"""An archive for the web UI's tests, built from real captures through `Archive.ingest`.
+"""The web UI's archive (a plugin of tests/conftest.py), built from real captures through
+`Archive.ingest`: `build_web_archive(archive)` fills an archive and says what it holds (`Built`),
+`web_agencies` names its agencies, `write_web_registry(folder)` writes a registry naming them
+(for the monitoring pages).
 
 Reports: HTML fixture pages (2021 and 2019 formats), a PDF and a DOCX rendered by
 nianbao/devportal/documents.py, a text report whose checks fail, a report captured twice with an edited
@@ -10,18 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from storage import Archive
 from storage.archive import CaptureIn
 from storage.models import Agency, CrawlRun
-from tests.conftest import FIXTURES
 from nianbao.devportal.render import render_html_page
 from nianbao.devportal.documents import render_docx, render_pdf, sample_tables
 
-PARSING = FIXTURES / "parsing"
 T0 = dt.datetime(2022, 2, 1, 8, 0, tzinfo=dt.timezone.utc)
 
 # What the hostile page tries: each would be seen by a test (window.pwned, the title, a request
@@ -73,7 +78,8 @@ def edited_pages() -> tuple[bytes, bytes]:
     return page_a.encode("utf-8"), page_b.encode("utf-8")
 
 
-def build(archive: Archive) -> Built:
+def build(archive: Archive, parsing: Path) -> Built:
+    """Fill `archive` (empty, migrated) with the reports; `parsing` is tests/fixtures/parsing."""
     with archive.session() as session, session.begin():
         agency = Agency(name=EDITED_AGENCY, region="河南省/新乡市/卫辉市", kind="department",
                         list_urls=["https://www.weihui.gov.cn/zwgk/ndbg/"])
@@ -91,7 +97,7 @@ def build(archive: Archive) -> Built:
     hostile = _capture(archive, "https://www.anyang.gov.cn/lyj/ndbg/t20220120_9.html", hostile_page(),
                        T0 + dt.timedelta(hours=1), "text/html; charset=utf-8", HOSTILE_AGENCY)
     failed = _capture(archive, "https://www.ningling.gov.cn/wjw/2022/report.txt",
-                      (PARSING / "text_failed_checks.txt").read_bytes(), T0 + dt.timedelta(hours=2),
+                      (parsing / "text_failed_checks.txt").read_bytes(), T0 + dt.timedelta(hours=2),
                       "text/plain; charset=utf-8", FAILED_AGENCY)
     pdf = _capture(archive, "https://www.huaian.gov.cn/attach/2023report.pdf",
                    render_pdf(sample_tables("2021", agency="淮安市生态环境局", year=2022, seed=5)),
@@ -101,10 +107,10 @@ def build(archive: Archive) -> Built:
                     T0 + dt.timedelta(hours=4),
                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "宿迁市交通运输局")
     html_2019 = _capture(archive, "https://xxgk.example.gov.cn/2019/mostly_blank.html",
-                         (PARSING / "html_trs_xxgk_2019_mostly_blank.html").read_bytes(), T0 + dt.timedelta(hours=5),
+                         (parsing / "html_trs_xxgk_2019_mostly_blank.html").read_bytes(), T0 + dt.timedelta(hours=5),
                          "text/html")
     html_2021 = _capture(archive, "https://www.example.gov.cn/2022/ecology.html",
-                         (PARSING / "html_trs_wcm_2022_ecology.html").read_bytes(), T0 + dt.timedelta(hours=6),
+                         (parsing / "html_trs_wcm_2022_ecology.html").read_bytes(), T0 + dt.timedelta(hours=6),
                          "text/html")
     with archive.session() as session:
         from storage.models import Report, ReportVersion
@@ -115,3 +121,67 @@ def build(archive: Archive) -> Built:
         pdf_capture = session.get(Report, pdf).first_capture_id
     assert len(versions) == 2, versions
     return Built(hostile, edited, failed, pdf, docx, html_2019, html_2021, hostile_capture, pdf_capture, versions)
+
+
+@dataclass(frozen=True)
+class WebAgencies:
+    """The agencies whose reports the web archive holds, by what their report shows."""
+
+    hostile: str = HOSTILE_AGENCY  # its page runs script
+    edited: str = EDITED_AGENCY  # captured twice, an edited cell and sentence
+    failed: str = FAILED_AGENCY  # its checks fail
+
+
+REGISTRY = f"""
+[[agency]]
+name = "{EDITED_AGENCY}"
+region = "河南省/新乡市/卫辉市"
+kind = "department"
+list_urls = ["https://www.weihui.gov.cn/zwgk/ndbg/"]
+
+[[agency]]
+name = "{HOSTILE_AGENCY}"
+region = "河南省/安阳市"
+kind = "department"
+list_urls = ["https://www.anyang.gov.cn/lyj/ndbg/"]
+
+[[agency]]
+name = "{FAILED_AGENCY}"
+region = "河南省/商丘市/宁陵县"
+kind = "department"
+list_urls = ["https://www.ningling.gov.cn/wjw/"]
+
+[[agency]]
+name = "宁陵县人民政府"
+region = "河南省/商丘市/宁陵县"
+kind = "government"
+list_urls = ["https://www.ningling.gov.cn/zfxxgk/"]
+"""
+
+
+
+def write_registry(folder: Path) -> Path:
+    path = folder / "agencies.toml"
+    path.write_text(REGISTRY, encoding="utf-8")
+    return path
+
+
+# -- the fixtures -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def build_web_archive(paths) -> Callable[[Archive], Built]:
+    """`build_web_archive(archive)`: fill an empty archive with the web UI's reports; what it built."""
+    return partial(build, parsing=paths.fixtures / "parsing")
+
+
+@pytest.fixture(scope="session")
+def web_agencies() -> WebAgencies:
+    return WebAgencies()
+
+
+@pytest.fixture(scope="session")
+def write_web_registry() -> Callable[[Path], Path]:
+    """`write_web_registry(folder)`: folder/agencies.toml naming the web archive's agencies (and
+    宁陵县人民政府, which published nothing); its path."""
+    return write_registry
