@@ -94,6 +94,7 @@ def test_readme_documents_every_command() -> None:
     for name in main.commands:
         assert f"nianbao {name}" in readme, f"README.md does not document `nianbao {name}`"
 
+
 def test_help_lists_every_exit_status() -> None:
     from nianbao.commands import exits
 
@@ -108,9 +109,9 @@ def test_help_lists_every_exit_status() -> None:
 TITLE_WITH_ESCAPES = "独山子区城市管理局\x1b]0;pwned\x07\x9b2J2021年政府信息公开工作年度报告"
 
 
-def test_parse_summary_strips_control_characters_from_the_page(tmp_path: Path) -> None:
+def test_parse_summary_strips_control_characters_from_the_page(tmp_path: Path, paths) -> None:
     page = tmp_path / "report.txt"
-    page.write_text(TITLE_WITH_ESCAPES + "\n" + SEED_003.read_text(encoding="utf-8"), encoding="utf-8")
+    page.write_text(TITLE_WITH_ESCAPES + "\n" + paths.seed(3).read_text(encoding="utf-8"), encoding="utf-8")
     shown = run("parse", str(page)).output
     assert "独山子区城市管理局]0;pwned2J2021年政府信息公开工作年度报告" in shown
     assert "\x1b]" not in shown and "\x07" not in shown and "\x9b" not in shown
@@ -128,14 +129,14 @@ def archive_in(data: Path, monkeypatch):
     return Archive.open(data)
 
 
-def test_export_csv_writes_formulas_from_pages_as_text(tmp_path: Path, monkeypatch) -> None:
+def test_export_csv_writes_formulas_from_pages_as_text(tmp_path: Path, monkeypatch, paths) -> None:
     import datetime as dt
 
     from storage import CaptureIn
 
     archive = archive_in(tmp_path / "data", monkeypatch)
     title = '=HYPERLINK("http://evil.example/","独山子区城市管理局2021年政府信息公开工作年度报告")'
-    body = (title + "\n" + SEED_003.read_text(encoding="utf-8")).encode("utf-8")
+    body = (title + "\n" + paths.seed(3).read_text(encoding="utf-8")).encode("utf-8")
     archive.ingest(CaptureIn("https://www.example.gov.cn/a.html", body, dt.datetime(2022, 1, 20, 2, tzinfo=dt.UTC),
                              content_type="text/plain", agency="=1+2"))
     archive.close()
@@ -150,14 +151,14 @@ def test_export_csv_writes_formulas_from_pages_as_text(tmp_path: Path, monkeypat
     assert line["title"] == title and line["captured_at"] == "2022-01-20T02:00:00Z"  # JSON is not a spreadsheet
 
 
-def test_db_check_lists_leftover_temporary_files_and_repair_deletes_them(tmp_path: Path, monkeypatch) -> None:
+def test_db_check_lists_leftover_temporary_files_and_repair_deletes_them(tmp_path: Path, monkeypatch, paths) -> None:
     import datetime as dt
 
     from storage import CaptureIn
     from storage.models import Capture
 
     archive = archive_in(tmp_path / "data", monkeypatch)
-    result = archive.ingest(CaptureIn("https://www.example.gov.cn/a.txt", SEED_003.read_bytes(),
+    result = archive.ingest(CaptureIn("https://www.example.gov.cn/a.txt", paths.seed(3).read_bytes(),
                                       dt.datetime(2022, 1, 20, tzinfo=dt.UTC), content_type="text/plain"))
     with archive.session() as session:
         digest = session.get(Capture, result.capture_id).sha256

@@ -86,7 +86,10 @@ def test_stats_cli_table_json_csv(data: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(run("stats", "active.fees.amount", "--region", "江苏省", "--csv").output)))
     assert len(rows) == 1 and int(rows[0]["count"]) + int(rows[0]["nulls"]) + int(rows[0]["absent"]) == 3
 
-def test_search_cli_strips_control_characters_from_crawled_text_and_csv_neutralises_formulas(data: Path) -> None:
+
+def test_search_cli_strips_control_characters_from_crawled_text_and_csv_neutralises_formulas(
+    data: Path, ingest, seed_body
+) -> None:
     archive = Archive.open(data)
     ingest(archive, "https://www.example.gov.cn/x.html", seed_body(0, "警报\x1b]0;pwned\x07鸮鹦计划\x1b[2J启动。"),
            agency="=坏局\x1b]2;t\x07")
