@@ -52,6 +52,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as `python bench/crawl.py` (as README.md says), Python puts bench/ on the path, not the
+# repository: bench._portal_sites, bench's own helper, is found from here.
 sys.path.insert(0, str(ROOT))
 
 from bench._portal_sites import (

@@ -4,9 +4,10 @@ a generated portal of many agency sites, with politeness on (one request per sec
     .venv/bin/python bench/scale.py                      # 2,000 sites, 1, 2 and 4 workers
     .venv/bin/python bench/scale.py --sites 200 --workers 1,2 --redis-requests 10000   # quick
 
-Starts its own PostgreSQL (nianbao/devportal/postgres_server.py), Redis (tests/distributed/redisserver.py) and the
-generated portal (bench/_scale_portal.py: one process, a loopback address per site), then for
-each worker count crawls the whole portal into a fresh database and prints:
+Starts its own PostgreSQL (nianbao/devportal/postgres_server.py), Redis
+(nianbao/devportal/redis_server.py) and the generated portal (bench/_scale_portal.py: one
+process, a loopback address per site), then for each worker count crawls the whole portal into a
+fresh database and prints:
 
 - wall time beside the politeness lower bound (the requests one host gets, one per second: no
   crawl of it can be faster), and the speed-up over one worker (the baseline, same run);
@@ -29,6 +30,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as `python bench/scale.py` (as README.md says), Python puts bench/ on the path, not the
+# repository: bench._scale_portal, bench's own helper, is found from here.
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
