@@ -70,7 +70,7 @@ class Agency(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(Text, unique=True)
     region: Mapped[str | None] = mapped_column(Text)
-    kind: Mapped[str | None] = mapped_column(String(20))  # "department" | "government"
+    kind: Mapped[str | None] = mapped_column(String(20))  # an AgencyKind (storage.vocab)
     list_urls: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     reports: Mapped[list[Report]] = relationship(back_populates="agency")

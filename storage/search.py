@@ -39,6 +39,7 @@ from .clock import iso_z
 from .models import UTCDateTime
 from .search_syntax import And, Node, Not, QueryError, Term, parse_query, positive_terms
 from .textnorm import normalize_with_offsets
+from .vocab import AgencyKind
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ SNIPPET_CHARS = 120  # of original text around the first match
 # How many of the newest matching versions are ranked by relevance; the rest follow, newest first.
 # PostgreSQL's score reads each version's text (de-TOASTed, ~85 us a row), hence its smaller window.
 RANK_WINDOW = {"sqlite": 2_000, "postgresql": 200}
-KINDS = ("department", "government")
+KINDS = tuple(AgencyKind)
 FORMATS = ("2019", "2021")
 
 
@@ -61,7 +62,7 @@ class SearchQuery:
     year_to: int | None = None
     agency: str | None = None  # exact agency name (Report.agency_name)
     region: str | None = None  # region path prefix, "江苏省" or "江苏省/淮安市" (Agency.region)
-    kind: str | None = None  # "department" | "government" (Agency.kind)
+    kind: str | None = None  # an AgencyKind (Agency.kind)
     format: str | None = None  # "2019" | "2021"
     check_failed: bool | None = None  # True: only versions with a failed check; False: only clean ones
     all_versions: bool = False  # default: each report's current version only

@@ -31,6 +31,8 @@ from parsing.schema import (
     REVIEW_OUTCOMES,
 )
 
+from .vocab import AgencyKind
+
 GROUPINGS = ("agency", "region", "year")
 MAX_TOP = 100_000
 
@@ -45,7 +47,7 @@ class StatsQuery:
     year_from: int | None = None
     year_to: int | None = None
     region: str | None = None  # region path prefix ("江苏省" or "江苏省/淮安市")
-    kind: str | None = None  # "department" | "government"
+    kind: str | None = None  # an AgencyKind
     agency: str | None = None  # exact agency name
     by: str | None = None  # "agency" | "region" | "year"; None: one row over everything
     top: int | None = None  # keep the first N groups (largest sum first; years in order)
@@ -101,8 +103,8 @@ def _validate(query: StatsQuery) -> None:
         raise StatsError(f"cannot group by {query.by!r}: choose one of {', '.join(GROUPINGS)}")
     if query.top is not None and not 1 <= query.top <= MAX_TOP:
         raise StatsError(f"top is {query.top}; it must be between 1 and {MAX_TOP}")
-    if query.kind is not None and query.kind not in ("department", "government"):
-        raise StatsError(f"kind {query.kind!r} is not one of department, government")
+    if query.kind is not None and query.kind not in tuple(AgencyKind):
+        raise StatsError(f"kind {query.kind!r} is not one of {', '.join(AgencyKind)}")
     if query.year_from is not None and query.year_to is not None and query.year_from > query.year_to:
         raise StatsError(f"the year range {query.year_from}..{query.year_to} is empty")
 
