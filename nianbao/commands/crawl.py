@@ -111,6 +111,23 @@ def crawl_as_worker(agencies: list, redis_url: str, overrides: dict, *, jobdir: 
     sys.exit(EXIT_CRAWL_FAILED if print_outcomes(result.outcomes) else EXIT_OK)
 
 
+def print_monitor_summary(archive, agencies, years) -> None:
+    """What the monitor says of each registered agency for `years`, judged as of today in China."""
+    from storage.clock import china_today
+
+    from ..monitoring import evaluate
+
+    today = china_today()
+    for year in years:
+        report = evaluate(archive, agencies, year, today)
+        click.echo(f"what the monitor says of {year} (as of {today}):")
+        for row in report.agencies:
+            late = f", {row.days_late} days late" if row.days_late else ""
+            click.echo(terminal_text(f"  {row.agency:<16} {row.status}{late}"))
+        for finding in report.findings:
+            click.echo(terminal_text(f"  {finding.finding}: {finding.agency}: {finding.detail}"))
+
+
 @click.command("demo")
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), help="Where to put the demo archive (default: a new temporary folder).")
 def demo_command(data: Path | None) -> None:
@@ -140,10 +157,17 @@ def demo_command(data: Path | None) -> None:
         click.echo(f"  {name:<16} {outcome.outcome:<12} {outcome.pages_listed} list pages, "
                    f"{outcome.reports_found} report pages")
     archive = Archive.open(data)
-    click.echo("reports archived:")
-    for report, version, capture in archive.latest_versions():
-        failed = version.checks_failed
-        click.echo(terminal_text(
-            f"  {report.agency_name or '?'} {report.year} {report.format or '?'}  "
-            f"{'checks ok' if not failed else f'{failed} checks failed'}  {report.url}"))
-    click.echo(f"try: NIANBAO_DATA={data} nianbao export --csv reports.csv")
+    try:
+        click.echo("reports archived:")
+        years = set()
+        for report, version, capture in archive.latest_versions():
+            failed = version.checks_failed
+            years.add(report.year)
+            click.echo(terminal_text(
+                f"  {report.agency_name or '?'} {report.year} {report.format or '?'}  "
+                f"{'checks ok' if not failed else f'{failed} checks failed'}  {report.url}"))
+        print_monitor_summary(archive, load_registry(registry), sorted(y for y in years if y)[-2:])
+    finally:
+        archive.close()
+    click.echo(f"try: NIANBAO_DATA={data} nianbao monitor --config {registry} --year {max(years, default=2024)}")
+    click.echo(f"     NIANBAO_DATA={data} nianbao serve --config {registry}")
