@@ -95,3 +95,12 @@ def test_demo_crawls_the_portal_and_lists_every_report(tmp_path: Path) -> None:
     with Portal() as portal:
         assert len(listed) == len(portal.report_urls())
     assert "crawl:" in result.stderr  # progress lines
+    # then what the monitor says: every registered agency judged, the walled and dead sites
+    # unreachable (the crawler's failure), never missing
+    judged = result.stdout.split("what the monitor says of", 1)[1]
+    with Portal() as portal:
+        for site in portal.sites.values():
+            if site.region is not None:
+                assert site.name in judged, judged
+    assert "云溪市公安局" in judged and "missing" not in judged.split("云溪市公安局", 1)[1].split("\n", 1)[0]
+    assert "unreachable" in judged
