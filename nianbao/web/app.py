@@ -29,6 +29,7 @@ from parsing.errors import ParseError
 from storage import Archive
 from storage.clock import Clock, china_today, system_clock
 
+from ..monitoring.words import MonitorStatus
 from ..output import hits_csv
 from . import reads
 from .diff import diff_records
@@ -335,11 +336,11 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
 
 
 def compliance_chart(summary: list[dict[str, Any]]) -> dict[str, Any]:
-    """Stacked bars per region and kind (on time, late, missing, unreachable, not due), as numbers an
-    inline SVG can draw without script or inline style."""
+    """Stacked bars per region and kind (one segment per monitor status), as numbers an inline SVG
+    can draw without script or inline style."""
     width = 500
     bars = []
-    parts = ("on_time", "late", "missing", "unreachable", "not_due")
+    parts = tuple(status.value for status in MonitorStatus)
     for row in summary:
         counts = [(p, int(row.get(p) or 0)) for p in parts]
         total = sum(c for _, c in counts) or 1
