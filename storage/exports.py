@@ -3,7 +3,6 @@ are written in the one text form (`clock.iso_z`, ...Z); CSV cells go through `cs
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import IO, Any
@@ -15,12 +14,6 @@ from .clock import iso_z
 from .csv_out import write_csv
 
 BASE_COLUMNS = ("agency", "year", "title", "url", "captured_at", "published_on")
-
-
-def as_utc(moment: dt.datetime) -> dt.datetime:
-    """A naive datetime read as UTC (storage.warc's and older callers'; the models now hand
-    back aware UTC moments, so the exports below need no such guess)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
 def report_rows(archive: Archive) -> list[dict[str, Any]]:

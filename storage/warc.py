@@ -72,7 +72,7 @@ from warcio.warcwriter import WARCWriter
 
 from .archive import Archive, CaptureIn
 from .blobs import BlobError, sha256_hex
-from .exports import as_utc
+from .clock import utc
 from .models import Agency, Capture, Report
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ class _Utf8Headers(StatusAndHeaders):
 
 def warc_date(moment: dt.datetime) -> str:
     """W3C-ISO8601 in UTC, with fractional seconds only as far as they were stored."""
-    moment = as_utc(moment).astimezone(dt.timezone.utc)
+    moment = utc(moment)
     text = moment.strftime("%Y-%m-%dT%H:%M:%S")
     if moment.microsecond:
         text += f".{moment.microsecond:06d}".rstrip("0")

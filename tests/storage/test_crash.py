@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from nianbao.commands import main
 from storage import Archive
 from storage.blobs import sha256_hex
-from storage.exports import as_utc
+from storage.clock import utc
 from storage.models import Capture, Report, ReportVersion
 from nianbao.devportal.sample_crawl import sample_crawl
 
@@ -73,7 +73,7 @@ def test_ingest_killed_midway_then_rerun_has_every_capture_once(
         versions = session.execute(select(ReportVersion.report_id, ReportVersion.sha256)).all()
 
     def key(url: str, moment: dt.datetime) -> tuple[str, dt.datetime]:
-        return url, as_utc(moment).astimezone(dt.timezone.utc)  # SQLite hands back naive UTC
+        return url, utc(moment)  # the models hand back aware UTC, the sample gives aware UTC
 
     stored = Counter(key(row.url, row.captured_at) for row in captures)
     wanted = {key(s.capture.url, s.capture.captured_at): s for s in sample}
