@@ -1,0 +1,214 @@
+"""WARC in, second half: `import_warc` ingests the captures of a checked WARC file into the
+archive: records to `CaptureIn`s (nianbao's renamed headers put back), revisits resolved to
+the payload they point at (by record ID, by URI and date, by payload digest, or in the archive
+from an earlier file), and a summary of what was imported and what skipped, by reason."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from warcio.statusandheaders import StatusAndHeaders
+
+from ..archive import Archive, CaptureIn
+from ..blobs import sha256_hex
+from ..models import Capture
+from .conventions import AGENCY, CAPTURE_TYPES, FINAL_URL, ORIG_PREFIX, parse_warc_date, payload_digest
+from .reader import WarcRecordIn, read_records, renamed_positions
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ImportSummary:
+    path: Path
+    records: int = 0
+    imported: int = 0  # new captures, revisits included
+    revisits: int = 0  # of those, the archive keeps as revisits (same URL, same payload as before)
+    existing: int = 0  # captures already archived (same URL and time)
+    reports: int = 0  # new report versions
+    not_reports: int = 0  # new successful captures the parser refused
+    skip_reasons: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def skipped(self) -> int:
+        return sum(self.skip_reasons.values())
+
+    def skip(self, reason: str) -> None:
+        self.skip_reasons[reason] += 1
+
+    def describe(self) -> str:
+        ranked = sorted(self.skip_reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+        reasons = ", ".join(f"{n} {reason}" for reason, n in ranked)
+        return (
+            f"{self.path.name}: {self.records} records: {self.imported} captures imported ({self.revisits} revisits), "
+            f"{self.existing} already archived, {self.reports} new report versions, "
+            f"{self.not_reports} not reports, {self.skipped} records skipped" + (f" ({reasons})" if reasons else "")
+        )
+
+
+def normalize_digest(text: str | None) -> tuple[str, bytes] | None:
+    """A `WARC-Payload-Digest` as (algorithm, raw bytes), whatever base it was written in."""
+    if not text or ":" not in text:
+        return None
+    algorithm, _, value = text.strip().partition(":")
+    algorithm, value = algorithm.strip().lower(), value.strip()
+    try:
+        size = hashlib.new(algorithm).digest_size
+    except ValueError:
+        size = None
+    for decode in (
+        lambda v: base64.b32decode(v.upper()),
+        lambda v: base64.b16decode(v.upper()),
+        base64.b64decode,
+        base64.urlsafe_b64decode,
+    ):
+        try:
+            raw = decode(value)
+        except (binascii.Error, ValueError):
+            continue
+        if size is None or len(raw) == size:
+            return algorithm, raw
+    return None
+
+
+class _Imported:
+    """Captures already imported from this file, findable the three ways a revisit may point."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, int] = {}
+        self.by_uri_date: dict[tuple[str, dt.datetime], int] = {}
+        self.by_digest: dict[tuple[str, bytes], int] = {}
+
+    def add(self, record: WarcRecordIn, capture_id: int, body: bytes) -> None:
+        if record.get("WARC-Record-ID"):
+            self.by_id[record.get("WARC-Record-ID")] = capture_id
+        self.by_uri_date[(record.get("WARC-Target-URI"), parse_warc_date(record.get("WARC-Date")))] = capture_id
+        for digest in (normalize_digest(record.get("WARC-Payload-Digest")), normalize_digest(payload_digest(body))):
+            if digest:
+                self.by_digest.setdefault(digest, capture_id)
+
+    def find(self, archive: Archive, record: WarcRecordIn) -> Capture | None:
+        uri, date = record.get("WARC-Refers-To-Target-URI"), record.get("WARC-Refers-To-Date")
+        when = parse_warc_date(date, f"offset {record.offset}") if date else None
+        found = self.by_id.get(record.get("WARC-Refers-To") or "")
+        if found is None and uri and when:
+            found = self.by_uri_date.get((uri, when))
+        if found is None:
+            found = self.by_digest.get(normalize_digest(record.get("WARC-Payload-Digest")) or ("", b""))
+        with archive.session() as session:
+            if found is not None:
+                return session.get(Capture, found)
+            if uri and when:  # imported earlier, from another file
+                return session.scalar(select(Capture).where(Capture.url == uri, Capture.captured_at == when))
+        return None
+
+
+def _status(http: StatusAndHeaders) -> tuple[int, str | None] | None:
+    code, _, reason = http.statusline.strip().partition(" ")
+    try:
+        return int(code), (reason.strip() or None)
+    except ValueError:
+        return None
+
+
+def _captured_headers(record: WarcRecordIn) -> tuple[tuple[str, str], ...]:
+    """The HTTP headers as captured: nianbao's renamed transfer headers put back."""
+    headers = [(name, value) for name, value in record.http.headers]
+    for index in renamed_positions(record.fields, record.http, f"offset {record.offset}"):
+        name, value = headers[index]
+        headers[index] = (name[len(ORIG_PREFIX):], value)
+    return tuple(headers)
+
+
+def _capture_in(archive: Archive, record: WarcRecordIn, imported: _Imported) -> CaptureIn | str:
+    """The capture a record stands for, or why it is skipped."""
+    uri = record.get("WARC-Target-URI")
+    common = {
+        "url": uri,
+        "captured_at": parse_warc_date(record.get("WARC-Date")),
+        "final_url": record.get(FINAL_URL),
+        "agency": record.get(AGENCY),
+        "source": "warc",
+    }
+    if record.kind == "resource":
+        if urlsplit(uri).scheme.lower() not in ("http", "https", "ftp", "file"):
+            return "resource without a document URL"
+        content_type = record.get("Content-Type")
+        return CaptureIn(body=record.payload, status=None, reason=None, http_version=None,
+                         content_type=content_type, **common)
+    body = record.payload
+    fallback: Capture | None = None
+    if record.kind == "revisit":
+        profile = record.get("WARC-Profile") or ""
+        if not profile.endswith("identical-payload-digest"):  # e.g. server-not-modified: no payload known
+            return f"revisit profile {profile.rsplit('/', 1)[-1] or 'missing'} not supported"
+        fallback = imported.find(archive, record)
+        if fallback is None:
+            return "revisit of a record not found"
+        body = archive.body(fallback)
+    elif record.http is None:
+        return "response without HTTP headers (e.g. dns:)"
+    elif record.undecoded:
+        return f"Content-Encoding {record.undecoded} not decodable"
+    if record.http is None:  # a revisit of a local file, or a revisit that left out its headers
+        return CaptureIn(
+            body=body, status=fallback.status, reason=fallback.reason, http_version=fallback.http_version,
+            headers=tuple(tuple(h) for h in fallback.headers), content_type=fallback.content_type, **common,
+        )
+    status = _status(record.http)
+    if status is None:
+        return "unreadable HTTP status line"
+    headers = _captured_headers(record)
+    content_type = record.http.get_header("Content-Type") or (fallback.content_type if fallback else None)
+    return CaptureIn(body=body, status=status[0], reason=status[1], http_version=record.http.protocol or None,
+                     headers=headers, content_type=content_type, **common)
+
+
+def import_warc(archive: Archive, path: Path) -> ImportSummary:
+    """Ingest the captures of a WARC file (ours or another crawler's); see storage/warc/__init__.py.
+
+    Raises `WarcError` (naming the file and the offset) before ingesting anything when the file
+    is not a sound WARC. Records that are sound but not captures are counted as skipped, by reason.
+    """
+    path = Path(path)
+    records = sum(1 for _ in read_records(path))  # the whole file checked before anything is ingested
+    summary = ImportSummary(path, records=records)
+    imported = _Imported()
+    for record in read_records(path):
+        if record.kind not in CAPTURE_TYPES:
+            summary.skip(record.kind or "record without WARC-Type")
+            continue
+        capture = _capture_in(archive, record, imported)
+        if isinstance(capture, str):
+            log.warning("%s: record at offset %d (%s) skipped: %s",
+                        path, record.offset, record.get("WARC-Target-URI"), capture)
+            summary.skip(capture)
+            continue
+        result = archive.ingest(capture)
+        if result.status == "exists":
+            with archive.session() as session:
+                archived = session.get(Capture, result.capture_id)
+            if archived.sha256 != sha256_hex(capture.body):
+                log.warning("%s: record at offset %d: %s at %s is archived with another payload (capture %d)",
+                            path, record.offset, capture.url, capture.captured_at, archived.id)
+                summary.skip("same URL and date as an archived capture, other payload")
+                continue
+            summary.existing += 1
+        else:
+            summary.imported += 1
+            summary.revisits += result.status == "revisit"
+            summary.reports += result.new_version
+            summary.not_reports += result.parse_error is not None
+        imported.add(record, result.capture_id, capture.body)
+    log.info("%s", summary.describe())
+    return summary
+
