@@ -31,10 +31,11 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from urllib.parse import quote
 
 from nianbao.devportal.render import render_html_page
+from storage.clock import CHINA
 from nianbao.devportal.documents import render_docx, render_pdf
 
 from .sites import (
@@ -48,7 +49,6 @@ from .sites import (
     site_url,
 )
 
-BEIJING = timezone(timedelta(hours=8))
 MIME = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -89,7 +89,7 @@ def _date(entry: Entry) -> str:
 
 
 def _stamp(when: datetime) -> datetime:
-    return when.replace(tzinfo=BEIJING)
+    return when.replace(tzinfo=CHINA)
 
 
 def _html_type(site: Site) -> str:
