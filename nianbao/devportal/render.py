@@ -24,7 +24,7 @@ def text_form(label: str) -> str:
     """A label of the form as text extracted from a report prints it: half-width brackets and
     punctuation (NFKC: （一）予以公开 → (一)予以公开, （单位：万元） → (单位:万元)). The text
     shapes and the HTML page print this; the PDF and the DOCX print the form's own wording
-    (nianbao/devportal/documents.py)."""
+    (nianbao/devportal/documents/)."""
     return unicodedata.normalize("NFKC", label)
 
 

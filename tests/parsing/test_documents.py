@@ -3,7 +3,7 @@ from the bytes; scans, encrypted, truncated, corrupt, disguised, bomb and XXE fi
 with a clear `ParseError` or read to a bounded, correct result, within explicit limits and
 without hanging.
 
-Every document is generated once per session (`functools.lru_cache`) by nianbao/devportal/documents.py.
+Every document is generated once per session (`functools.lru_cache`) by nianbao/devportal/documents/.
 Each parse runs under a wall-clock timeout in a daemon thread, so a hang fails the test instead
 of blocking the run; the zip bomb runs in a subprocess so its peak memory can be measured alone.
 

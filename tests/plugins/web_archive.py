@@ -4,7 +4,7 @@
 (for the monitoring pages).
 
 Reports: HTML fixture pages (2021 and 2019 formats), a PDF and a DOCX rendered by
-nianbao/devportal/documents.py, a text report whose checks fail, a report captured twice with an edited
+nianbao/devportal/documents/, a text report whose checks fail, a report captured twice with an edited
 cell and sentence (two versions), and a page whose markup runs script (a <script> element, an
 <img onerror>) and whose text holds script-looking words, to prove nothing of it runs in the UI.
 """

@@ -1,4 +1,4 @@
-"""WARC export and import (storage/warc.py) on SQLite archives of real report payloads.
+"""WARC export and import (storage/warc/) on SQLite archives of real report payloads.
 
 The source archive (the `source_crawl` fixture, tests/plugins/warc_captures.py) holds what a
 crawl leaves: a GBK page sent gzipped and chunked behind a redirect, a text report, a 404, a 301,
