@@ -16,6 +16,8 @@ from .html import HtmlPage
 from .decode import decode_bytes
 from .labels import section_heading
 from .limits import DEFAULT_LIMITS, Limits
+from .narrative_witness import narrative_warnings
+from .plausibility import implausible_warnings
 from .metadata import agency_from_opening, agency_from_title, find_published_on, find_title, find_year
 from .record import Record
 from .pdf import read_pdf
@@ -151,6 +153,10 @@ def build_record(source: SourceText) -> Record:
     if not reading.found_any:
         warnings.append("no disclosure tables found")
     checks = check_tables(fmt, reading.applications, reading.review_litigation)
+    warnings.extend(implausible_warnings(
+        {"active": reading.active, "applications": reading.applications,
+         "review_litigation": reading.review_litigation}, warnings))
+    warnings.extend(narrative_warnings(sections, reading.applications, reading.review_litigation, year))
 
     return Record(
         title=title,
