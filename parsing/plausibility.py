@@ -56,10 +56,17 @@ def implausibility(path: str, value: int | float) -> str | None:
         return "a negative count" if not is_amount(path) else "a negative amount"
     if not is_amount(path) and isinstance(value, float) and not value.is_integer():
         return "a count that is not a whole number"
-    if value > high or value < low:
-        unit = "万元" if is_amount(path) else ""
-        return f"more than any agency's ({high:.0e}{unit} at most)" if value > high else f"below {low:.0e}"
+    unit = "万元" if is_amount(path) else ""
+    if value > high:
+        return f"more than any agency's (at most {_power(high)}{unit})"
+    if value < low:
+        return f"less than any agency's (at least {_power(low)}{unit})"
     return None
+
+
+def _power(bound: int) -> str:
+    """10**6 -> "10^6", -10**8 -> "-10^8": the bounds as a reader takes them in."""
+    return ("-" if bound < 0 else "") + f"10^{len(str(abs(bound))) - 1}"
 
 
 def _cells(tables: Mapping[str, Table | None]) -> Iterator[tuple[str, int | float]]:

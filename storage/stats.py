@@ -7,8 +7,11 @@
 
 A field is a dotted path of the record (`../shared/spec/record.md`), any number cell of either
 format (`field_paths()`). Per group, a report counts in exactly one of: `count` (the cell holds a
-number: these make sum/min/max/mean), `nulls` (the report left the cell blank: null is not 0,
-so it is not summed) and `absent` (the report has no such table or row, e.g. a 2019-format
+number: these make sum/min/max/mean), `implausible` (the cell holds a number no agency can have
+published truthfully: negative, a fractional count, beyond `parsing.plausibility`'s bounds, a
+10^32 from a garbled text layer; kept out of the sums so that one does not swamp them, and
+counted here so it is not silently lost), `nulls` (the report left the cell blank: null is not
+0, so it is not summed) and `absent` (the report has no such table or row, e.g. a 2019-format
 field in a 2021 report). Only current versions (what `Archive.latest_versions()` picks, through
 the search index's `is_current`), filtered like search: year range, region path prefix, kind,
 agency. The values are read in SQL (SQLite JSON1, PostgreSQL json operators), not in Python.
@@ -22,6 +25,7 @@ from typing import Any
 from rapidfuzz import process
 from sqlalchemy import text
 
+from parsing.plausibility import is_amount, plausible_range
 from parsing.schema import (
     ACTIVE_ROWS,
     APPLICANT_COLUMNS,
@@ -59,6 +63,7 @@ class StatsRow:
     count: int  # reports with a number in the field
     nulls: int  # reports that left it blank
     absent: int  # reports without the field (table or row missing, other format)
+    implausible: int  # reports with a number outside parsing.plausibility's bounds: not summed
     sum: float | int | None
     min: float | int | None
     max: float | int | None
@@ -112,7 +117,8 @@ def _validate(query: StatsQuery) -> None:
 def stats(archive: Any, query: StatsQuery) -> StatsResult:
     parts = check_field(query.field)
     _validate(query)
-    params: dict[str, Any] = {"current": True}
+    low, high = plausible_range(query.field)
+    params: dict[str, Any] = {"current": True, "low": low, "high": high}
     with archive.engine.connect() as connection:
         dialect = connection.dialect.name
         if dialect == "sqlite":
@@ -143,9 +149,13 @@ def stats(archive: Any, query: StatsQuery) -> StatsResult:
         if query.agency:
             where.append("r.agency_name = :agency")
             params["agency"] = query.agency
-        number = f"CASE WHEN {numeric} THEN {value} END"
+        plausible = f"{value} BETWEEN :low AND :high"
+        if not is_amount(query.field):
+            plausible += f" AND {value} = round({value})"  # a count is a whole number
+        number = f"CASE WHEN {numeric} THEN CASE WHEN {plausible} THEN {value} END END"
+        implausible = f"CASE WHEN {numeric} THEN CASE WHEN {plausible} THEN 0 ELSE 1 END ELSE 0 END"
         sql = (
-            f"SELECT {group} AS grp, count({number}) AS n, "
+            f"SELECT {group} AS grp, count({number}) AS n, sum({implausible}) AS implausible, "
             f"sum(CASE WHEN {kind} = 'null' THEN 1 ELSE 0 END) AS nulls, "
             f"sum(CASE WHEN {kind} IS NULL THEN 1 ELSE 0 END) AS absent, "
             f"sum({number}) AS total, min({number}) AS low, max({number}) AS high, avg({number}) AS mean "
@@ -154,11 +164,11 @@ def stats(archive: Any, query: StatsQuery) -> StatsResult:
             f"WHERE {' AND '.join(where)}" + (f" GROUP BY {group}" if query.by else "")
         )
         rows = [
-            StatsRow(row.grp, row.n, int(row.nulls or 0), int(row.absent or 0), _num(row.total), _num(row.low),
-                     _num(row.high), float(row.mean) if row.mean is not None else None)
+            StatsRow(row.grp, row.n, int(row.nulls or 0), int(row.absent or 0), int(row.implausible or 0),
+                     _num(row.total), _num(row.low), _num(row.high), float(row.mean) if row.mean is not None else None)
             for row in connection.execute(text(sql), params)
         ]
-    reports = sum(row.count + row.nulls + row.absent for row in rows)
+    reports = sum(row.count + row.implausible + row.nulls + row.absent for row in rows)
     if query.by == "year":
         rows.sort(key=lambda row: (row.group is None, row.group or 0))
     else:

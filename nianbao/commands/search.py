@@ -119,7 +119,7 @@ def search_command(query: str, years: tuple[int | None, int | None], agency: str
         _print_hits_table(result)
 
 
-STATS_COLUMNS = ("group", "count", "nulls", "absent", "sum", "min", "max", "mean")
+STATS_COLUMNS = ("group", "count", "implausible", "nulls", "absent", "sum", "min", "max", "mean")
 
 
 def _print_stats(result: StatsResult, as_json: bool, as_csv: bool) -> None:
@@ -133,14 +133,15 @@ def _print_stats(result: StatsResult, as_json: bool, as_csv: bool) -> None:
         return
     console = terminal_console(160)
     console.print(f"{result.query.field}: {result.reports} current reports "
-                  "(count: a number; nulls: left blank; absent: no such cell in the report)")
+                  "(count: a number; implausible: a number no agency can have, not summed; nulls: left blank;"
+                  " absent: no such cell in the report)")
     table = Table()
     table.add_column(result.query.by or "")
     for name in STATS_COLUMNS[1:]:
         table.add_column(name, justify="right")
     for row in rows:
         mean = row["mean"]
-        cells = [row["count"], row["nulls"], row["absent"], row["sum"], row["min"], row["max"],
+        cells = [row["count"], row["implausible"], row["nulls"], row["absent"], row["sum"], row["min"], row["max"],
                  None if mean is None else round(mean, 2)]
         group = "(all)" if result.query.by is None else ("(unknown)" if row["group"] is None else str(row["group"]))
         table.add_row(Text(terminal_text(group)), *("—" if value is None else str(value) for value in cells))

@@ -95,6 +95,29 @@ def test_stats_amounts_keep_decimals(numbers: Archive) -> None:
     assert rows["丁政府"] == pytest.approx(1.5)
 
 
+def test_stats_keeps_implausible_values_out_of_sums_and_counts_them(numbers: Archive) -> None:
+    set_value(numbers, "https://x.gov.cn/b.html", FIELD, 10**32)  # a garbled text layer's number
+    set_value(numbers, "https://x.gov.cn/d.html", FIELD, -2)  # a negative count
+    [row] = stats(numbers, StatsQuery(FIELD)).rows
+    assert (row.count, row.implausible, row.nulls, row.absent) == (2, 2, 0, 1)
+    assert (row.sum, row.min, row.max) == (8, 3, 5)
+    by_agency = {r.group: (r.sum, r.implausible) for r in stats(numbers, StatsQuery(FIELD, by="agency")).rows}
+    assert by_agency["乙局"] == (None, 1) and by_agency["丁政府"] == (None, 1)
+    assert stats(numbers, StatsQuery(FIELD)).reports == 5
+
+
+def test_stats_fractional_counts_are_implausible_fractional_amounts_are_not(numbers: Archive) -> None:
+    set_value(numbers, "https://x.gov.cn/a.html", FIELD, 2.5)
+    [row] = stats(numbers, StatsQuery(FIELD, agency="甲局")).rows
+    assert (row.count, row.implausible, row.sum) == (0, 1, None)
+    set_value(numbers, "https://x.gov.cn/a.html", "active.fees.amount", 36.75)
+    set_value(numbers, "https://x.gov.cn/d.html", "active.fees.amount", 2e9)  # 2×10^9 万元: no agency's
+    [row] = stats(numbers, StatsQuery("active.fees.amount", agency="甲局")).rows
+    assert row.implausible == 0 and row.sum == pytest.approx(36.75)
+    [row] = stats(numbers, StatsQuery("active.fees.amount", agency="丁政府")).rows
+    assert (row.count, row.implausible, row.sum) == (0, 1, None)
+
+
 def test_stats_count_only_current_versions(numbers: Archive, ingest, seed_body) -> None:
     ingest(numbers, "https://x.gov.cn/c.html", seed_body(2, "修订版。"), day=9, agency="丙政府")
     set_value(numbers, "https://x.gov.cn/c.html", FIELD, 5)  # every version of c says 5 ...
