@@ -16,7 +16,7 @@ from .schema import (
     APPLICANT_PARTS,
     REVIEW_GROUPS,
     REVIEW_PARTS,
-    RESULT_ROWS,
+    result_rows,
     Format,
 )
 
@@ -35,8 +35,9 @@ def _v(table: Table, row: str, col: str) -> int | float:
 Identity = tuple[str, list[tuple[Cell, int]]]
 
 
-def _identities(fmt: Format, has_applications: bool, has_review: bool) -> Iterator[Identity]:
-    if has_applications:
+def _identities(fmt: Format, tables: Mapping[str, Table]) -> Iterator[Identity]:
+    if "applications" in tables:
+        results = result_rows(fmt, tables["applications"])
         for col in APPLICANT_COLUMNS:
             yield "applications.balance", [
                 (("applications", "new_received", col), 1),
@@ -45,13 +46,13 @@ def _identities(fmt: Format, has_applications: bool, has_review: bool) -> Iterat
                 (("applications", "carried_forward", col), -1),
             ]
             yield "applications.results_sum", [(("applications", "total_processed", col), 1)] + [
-                (("applications", row, col), -1) for row in RESULT_ROWS[fmt]
+                (("applications", row, col), -1) for row in results
             ]
-        for row in ("new_received", "carried_over", *RESULT_ROWS[fmt], "total_processed", "carried_forward"):
+        for row in ("new_received", "carried_over", *results, "total_processed", "carried_forward"):
             yield "applications.row_totals", [(("applications", row, "total"), 1)] + [
                 (("applications", row, col), -1) for col in APPLICANT_PARTS
             ]
-    if has_review:
+    if "review_litigation" in tables:
         for group in REVIEW_GROUPS:
             yield "review_litigation.totals", [(("review_litigation", group, "total"), 1)] + [
                 (("review_litigation", group, part), -1) for part in REVIEW_PARTS
@@ -70,7 +71,7 @@ def repair_missing(
     at all (already reported once per table), which are filled only when determined.
     """
     warnings: list[str] = []
-    identities = list(_identities(fmt, "applications" in tables, "review_litigation" in tables))
+    identities = list(_identities(fmt, tables))
     pending = {cell for cell in missing | absent if cell[0] in tables}
     progress = True
     while pending and progress:
@@ -146,7 +147,7 @@ def check_tables(fmt: Format, applications: Table | None, review: Table | None) 
 
         def results(col: str) -> str | None:
             total = _v(a, "total_processed", col)
-            parts = sum(_v(a, row, col) for row in RESULT_ROWS[fmt])
+            parts = sum(_v(a, row, col) for row in result_rows(fmt, a))
             return None if total == parts else f"{col}: total_processed {total} ≠ sum of result rows {parts}"
 
         def row_total(row: str) -> str | None:
@@ -183,7 +184,7 @@ def failed_check_cells(fmt: Format, tables: Mapping[str, Table]) -> dict[Cell, t
     can mark the cells of a failed check without reading the check's detail text.
     """
     covered: dict[Cell, list[str]] = {}
-    for rule, terms in _identities(fmt, "applications" in tables, "review_litigation" in tables):
+    for rule, terms in _identities(fmt, tables):
         if sum(sign * _value(tables, cell) for cell, sign in terms) != 0:
             for cell, _ in terms:
                 rules = covered.setdefault(cell, [])

@@ -12,6 +12,7 @@ label, which the renderers of test reports print too, are a label's `variants`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -85,6 +86,21 @@ APPLICATION_ROWS: dict[Format, tuple[str, ...]] = {
     fmt: ("new_received", "carried_over") + rows + ("total_processed", "carried_forward")
     for fmt, rows in RESULT_ROWS.items()
 }
+
+# Some 2021-format reports keep the 2019 form's single row （六）其他处理 where the 2021 form has
+# its three rows (洪泽区 2023 and 2024, shared/fixtures/real/hongze_district_*.pdf). The record
+# keeps that row's numbers under the 2019 key, `other`, beside the 2021 rows (which are null).
+SINGLE_OTHER_ROW = "other"
+OTHER_ROWS_2021: tuple[str, ...] = ("other_no_correction", "other_unpaid_fee", "other_other")
+
+
+def result_rows(fmt: Format, rows: Iterable[str] = ()) -> tuple[str, ...]:
+    """The result rows that (七)总计 sums in an applications table of format `fmt` holding `rows`:
+    the format's own, plus `other` where a 2021 table prints the 2019 single row."""
+    if fmt == "2021" and SINGLE_OTHER_ROW in rows:
+        return RESULT_ROWS[fmt] + (SINGLE_OTHER_ROW,)
+    return RESULT_ROWS[fmt]
+
 
 RESULTS_HEADING = "三、本年度办理结果"
 _DENIED, _UNAVAILABLE, _NOT_PROCESSED, _OTHER = "（三）不予公开", "（四）无法提供", "（五）不予处理", "（六）其他处理"

@@ -30,6 +30,8 @@ from .schema import (
     ACTIVE_ROWS,
     APPLICANT_COLUMNS,
     APPLICATION_ROWS,
+    OTHER_ROWS_2021,
+    SINGLE_OTHER_ROW,
     REVIEW_GROUPS,
     REVIEW_OUTCOMES,
     Format,
@@ -190,10 +192,13 @@ class _Reader:
         joined = "".join(c.text for c in self.rows[i].label_cells + tail.label_cells)
         return match_rule(joined, rules, fuzzy=False), j
 
-    def _application_key(self, key: str) -> str | None:
-        if self.fmt == "2019":
-            return "other" if key in ("other_group", "other_other") else key
-        return None if key == "other_group" else key
+    def _application_key(self, key: str) -> str:
+        """The record's row for a matched label. (六)其他处理 is the 2019 single row `other`; in a
+        2021 table it is either the heading of three rows (no numbers of its own, skipped) or
+        the 2019 row printed in a 2021 table (decided in `_complete_single_other`)."""
+        if key == "other_group" or (self.fmt == "2019" and key == "other_other"):
+            return SINGLE_OTHER_ROW
+        return key
 
     # -- the walk ------------------------------------------------------------------------
     def read(self) -> TableReading:
@@ -353,16 +358,54 @@ def read_tables(rows: list[Row], fmt: Format) -> TableReading:
     return reading
 
 
+def _complete_single_other(reading: TableReading, found: dict[str, dict[str, Value]]) -> tuple[str, ...]:
+    """The rows of a 2021 applications table, given what was `found`: the format's, plus the
+    2019 single row `other` when the table prints （六）其他处理 as one row with values instead
+    of its three rows (洪泽区 2023/2024, shared/fixtures/real/hongze_district_*.pdf). The three
+    rows, not printed, are then null, and not "unreadable": the single row holds their sum."""
+    rows = APPLICATION_ROWS["2021"]
+    single = found.get(SINGLE_OTHER_ROW)
+    if single is None:
+        return rows
+    printed = [r for r in OTHER_ROWS_2021 if r in found]
+    if printed:
+        # The group's heading over its rows: numbers of its own (a subtotal?) are not kept.
+        del found[SINGLE_OTHER_ROW]
+        reading.missing = {c for c in reading.missing if c[:2] != ("applications", SINGLE_OTHER_ROW)}
+        if any(v is not None for v in single.values()):
+            reading.warnings.append(
+                f"applications.{SINGLE_OTHER_ROW}: （六）其他处理 prints numbers of its own above its "
+                f"rows {', '.join(printed)}; the heading's numbers are not kept"
+            )
+        return rows
+    reading.warnings.append(
+        f"applications.{SINGLE_OTHER_ROW}: the report mixes formats: its 2021-format table prints the "
+        f"2019-format single row （六）其他处理; its numbers are kept as applications.{SINGLE_OTHER_ROW}, "
+        f"and the 2021 rows {', '.join(OTHER_ROWS_2021)}, which it does not print, are null"
+    )
+    for r in OTHER_ROWS_2021:
+        found[r] = {c: None for c in APPLICANT_COLUMNS}
+    at = rows.index("total_processed")
+    return rows[:at] + (SINGLE_OTHER_ROW,) + rows[at:]
+
+
 def _complete(reading: TableReading) -> None:
     """A table that was found has every row of its format; rows the report lacks are null."""
     if reading.applications is not None:
         found = reading.applications
-        absent = [r for r in APPLICATION_ROWS[reading.format] if r not in found]
+        rows = (
+            _complete_single_other(reading, found) if reading.format == "2021" else APPLICATION_ROWS["2019"]
+        )
+        for r in found:
+            if r not in rows:
+                reading.warnings.append(
+                    f"applications.{r}: a row of the other format in a {reading.format}-format table; "
+                    "its numbers are not in the record"
+                )
+        absent = [r for r in rows if r not in found]
         if absent:
             reading.warnings.append("applications: rows not found: " + ", ".join(absent))
-        reading.applications = {
-            r: found.get(r) or {c: None for c in APPLICANT_COLUMNS} for r in APPLICATION_ROWS[reading.format]
-        }
+        reading.applications = {r: found.get(r) or {c: None for c in APPLICANT_COLUMNS} for r in rows}
         for r in absent:
             for c in APPLICANT_COLUMNS:
                 reading.absent.add(("applications", r, c))
