@@ -147,7 +147,7 @@ def _sentences(sections: Mapping[str, str | None]) -> list[tuple[str, str]]:
     for key, body in sections.items():
         if not body:
             continue
-        text = unicodedata.normalize("NFKC", "".join(body.split("\n")))
+        text = "".join(body.split("\n"))  # quoted as printed; matched in NFKC (compact below)
         for sentence in _SENTENCE_END.split(text):
             if sentence.strip():
                 out.append((key, sentence.strip()))
@@ -213,7 +213,7 @@ def narrative_witnesses(
     tables = {"applications": applications, "review_litigation": review_litigation}
     found: list[Witness] = []
     for key, sentence in _sentences(sections):
-        compact = re.sub(r"\s+", "", sentence)
+        compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", sentence))
         for statement in _STATEMENTS:
             for match in statement.pattern.finditer(compact):
                 if not _states_whole(statement, compact, match.start(), year, key):

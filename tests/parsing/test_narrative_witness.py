@@ -73,7 +73,7 @@ def test_narrative_witness_hongze_2024_part_counted_is_a_warning(real_records) -
     record = real_records["hongze_district_2024"]
     [warning] = _narrative(record.warnings)
     assert warning.startswith("applications.new_received.total: the narrative states applications received 17, the table 95")
-    assert "区政府办代表区政府受理政府信息公开申请 17 件" in warning  # the sentence, quoted
+    assert "“2024 年，区政府办代表区政府受理政府信息公开申请 17 件，" in warning  # quoted as printed
     assert record.applications["new_received"]["total"] == 95  # the table is not "corrected"
     assert not any(c.rule.startswith("narrative") for c in record.checks)  # a warning, not a check
 
