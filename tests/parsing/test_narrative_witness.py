@@ -127,6 +127,22 @@ def _quantity(path: str) -> str:
     }[path]
 
 
+def test_narrative_witness_shanghai_city_phrasing() -> None:
+    # 上海市人民政府 2023's wording (a public report's text): 受理 is the new requests, 答复 is
+    # not read, 含上年度结转申请 is the carried-over count, 信息公开类行政复议 the review total.
+    text = ("市政府办公厅代表市政府共受理政府信息公开申请859件，申请数量较去年回落12.3%；答复政府信息公开申请"
+            "805件（含上年度结转申请18件，另有72件申请按照《条例》顺延到下年度答复），均在法定期限内予以答复。"
+            "信息公开类行政复议7件，诉讼9件，均获维持。")
+    applications = {"new_received": {"total": 859}, "carried_over": {"total": 18},
+                    "total_processed": {"total": 805}, "carried_forward": {"total": 72}}
+    review = {"review": {"total": 7}, "litigation_direct": {"total": 9}, "litigation_after_review": {"total": 0}}
+    found = narrative_witnesses({"overview": text}, applications, review, 2023)
+    assert {(w.quantity, w.stated, w.agrees) for w in found} == {
+        ("applications received", 859, True), ("applications carried over", 18, True),
+        ("administrative reviews", 7, True),
+    }
+
+
 def test_narrative_witness_litigation_is_both_groups_summed() -> None:
     [found] = _witness("因政府信息公开被提起行政诉讼2件。")
     assert found.paths == ("review_litigation.litigation_direct.total",
