@@ -10,9 +10,8 @@ PYTHON=${PYTHON:-python3}
 # a CJK font so PDFs that do not embed theirs (reportlab STSong-Light) rasterise with glyphs,
 # PostgreSQL's server, which the storage tests and bench/ingest.py start as throwaway instances.
 # redis-server: the distributed crawl's tests and bench/scale.py start throwaway instances of it.
-# faketime (libfaketime): scripts/test.sh runs the suite a second time with the clock three years ahead.
 # Chromium, which the web UI's browser tests drive headless through Playwright (never a downloaded browser).
-DEBIAN_PACKAGES="faketime tesseract-ocr tesseract-ocr-chi-sim antiword libreoffice-writer-nogui fonts-wqy-zenhei postgresql redis-server chromium"
+DEBIAN_PACKAGES="tesseract-ocr tesseract-ocr-chi-sim antiword libreoffice-writer-nogui fonts-wqy-zenhei postgresql redis-server chromium"
 missing=""
 for pkg in $DEBIAN_PACKAGES; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
