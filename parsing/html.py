@@ -22,6 +22,8 @@ from .rows import Cell, Row
 
 log = logging.getLogger(__name__)
 
+LIBXML_MAX_DEPTH = 2048  # libxml2's nesting ceiling with XML_PARSE_HUGE (lxml's huge_tree)
+
 _BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "
     "header hr li main nav ol p pre section table tbody td tfoot th thead title tr ul".split()
@@ -42,7 +44,7 @@ class HtmlPage:
     """What the rest of the parser needs from one page."""
 
     def __init__(self, html: str, url: str, limits: Limits) -> None:
-        tree = _parse(html)
+        tree = _parse(html, limits)
         self.meta_dates = [
             m.get("content", "") for m in tree.iter("meta")
             if (m.get("name") or m.get("property") or "").lower() in _META_DATE_NAMES
@@ -68,7 +70,7 @@ class HtmlPage:
         if _section_count(main) < 2:
             # Precision mode is 1.4x faster (bench/parse) but can cut an unusual article short;
             # then the page is read again, favouring recall.
-            recall = _main_text(_parse(html), url, favor_recall=True)
+            recall = _main_text(_parse(html, limits), url, favor_recall=True)
             if _section_count(recall) > _section_count(main):
                 main = recall
         self.main_lines = (main or "").split("\n")
@@ -78,14 +80,36 @@ class HtmlPage:
         self.page_lines = self.byline_lines + self.main_lines
 
 
-def _parse(html: str) -> etree._Element:
+def _parse(html: str, limits: Limits) -> etree._Element:
+    # huge_tree: without it libxml2 stops at 256 levels of nesting and silently drops the rest of
+    # the page (a report table inside 300 <div>s came out as "no mention of 信息公开").
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        tree = lxml.html.fromstring(_XML_DECLARATION.sub("", html, count=1) or "<html/>")
+        tree = lxml.html.fromstring(_XML_DECLARATION.sub("", html, count=1) or "<html/>", parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise ParseError(f"unreadable HTML: {exc}") from exc
+    _check_depth(tree, parser, limits)
     for junk in tree.xpath("//script|//style|//noscript|//template"):
         junk.drop_tree()
     return tree
+
+
+def _check_depth(tree: etree._Element, parser: etree.HTMLParser, limits: Limits) -> None:
+    """Refuse a page nested beyond the limit, or beyond libxml2's own ceiling (where it keeps
+    only part of the page): never a page silently cut short."""
+    for error in parser.error_log:
+        if error.type_name == "ERR_RESOURCE_LIMIT":
+            limit = min(limits.max_html_depth, LIBXML_MAX_DEPTH)
+            raise InputTooLargeError(
+                f"HTML nested over {LIBXML_MAX_DEPTH} levels deep, limit {limit}"
+                if "depth" in error.message else f"HTML beyond the HTML parser's limits: {error.message}"
+            )
+    depth = deepest = 0
+    for event, _element in etree.iterwalk(tree, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    if deepest > limits.max_html_depth:
+        raise InputTooLargeError(f"HTML nested {deepest} levels deep, limit {limits.max_html_depth}")
 
 
 def _main_text(tree: etree._Element, url: str, **options: bool) -> str | None:
@@ -108,22 +132,19 @@ def _strip_site_name(title: str) -> str:
 def block_text(tree: etree._Element) -> str:
     """The element's text with a line break at every block element, whitespace collapsed."""
     parts: list[str] = []
-
-    def walk(el: etree._Element) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        block = tag.lower() in _BLOCK_TAGS
+    # iterwalk, not recursion: pages nest up to max_html_depth (2048) levels, past Python's stack.
+    for event, el in etree.iterwalk(tree, events=("start", "end", "comment", "pi")):
+        block = event != "comment" and event != "pi" and el.tag.lower() in _BLOCK_TAGS
+        if event == "start":
+            if block:
+                parts.append("\n")
+            if el.text:
+                parts.append(el.text)
+            continue
         if block:
             parts.append("\n")
-        if el.text and tag:
-            parts.append(el.text)
-        for child in el:
-            walk(child)
-        if block:
-            parts.append("\n")
-        if el.tail:
+        if el.tail:  # an element's at its end; a comment's or processing instruction's at once
             parts.append(el.tail)
-
-    walk(tree)
     lines = (normalize_text(line) for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
 

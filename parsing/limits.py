@@ -17,6 +17,16 @@ class Limits:
     max_unzipped_bytes: int = 200 * 1024 * 1024  # DOCX members, uncompressed, in total
     max_zip_ratio: int = 200  # a member compressed more than this is a zip bomb
     ocr_dpi: int = 300
+    # Element nesting in an HTML page. libxml2 (even with huge_tree) stops building the tree at
+    # 2048 levels, so a higher value does not lift that ceiling; past either, the page is refused.
+    max_html_depth: int = 2048
+    # Text and HTML payloads, checked on the bytes before decoding. A report's text is 10-100 KB;
+    # every line of text becomes a row of cells (~0.1 KB a cell), so these bound the memory: 4 MB
+    # of text holding nothing but cells peaks near 250 MB RSS.
+    max_text_bytes: int = 4 * 1024 * 1024
+    max_text_lines: int = 20_000  # plain text: reports, PDF text included, run to a few thousand
+    # HTML pages run to 30-300 KB; 4 MB of report paragraphs peaks near 290 MB RSS (16 MB: 850 MB, 6 min).
+    max_html_bytes: int = 4 * 1024 * 1024
 
 
 DEFAULT_LIMITS = Limits()

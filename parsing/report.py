@@ -13,7 +13,7 @@ from .checks import check_tables, repair_missing
 from .chrome import strip_chrome
 from .errors import EmptyInputError, InputTooLargeError, NotAReportError
 from .html import HtmlPage
-from .decode import decode_bytes
+from .decode import check_text_bytes, decode_bytes
 from .labels import section_heading
 from .limits import DEFAULT_LIMITS, Limits
 from .narrative_witness import narrative_warnings
@@ -47,7 +47,7 @@ def parse_report(
     """
     if len(body) > limits.max_bytes:
         raise InputTooLargeError(f"{len(body)} bytes (limit {limits.max_bytes})")
-    if not body.strip():
+    if not body or body.isspace():  # not body.strip(): no copy of a large body
         raise EmptyInputError("empty file")
     payload_type = sniff(body)
     if payload_type is PayloadType.PDF:
@@ -56,8 +56,9 @@ def parse_report(
         return build_record(read_docx(body, limits))
     if payload_type is PayloadType.DOC:
         return build_record(read_doc(body, limits))
+    check_text_bytes(body, limits, html=payload_type is PayloadType.HTML)
     text, _encoding = decode_bytes(body, content_type)
-    if not text.strip():
+    if not text or text.isspace():
         raise EmptyInputError("no text")
     if payload_type is PayloadType.HTML:
         return parse_html(text, url, limits=limits)

@@ -12,6 +12,7 @@ import click
 from ..output import terminal_text
 from .exits import EXIT_FAILED, fail
 from .options import agency_option, year_option
+from .parse import FileTooLargeError, read_limited
 
 
 def open_archive():
@@ -177,8 +178,14 @@ def import_files_command(paths: tuple[Path, ...], source_url: str | None, captur
         url = (source_url + path.name if source_url.endswith("/") else source_url) if source_url else path.resolve().as_uri()
         when = captured or dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
         when = when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+        try:
+            body = read_limited(path, archive.limits.max_bytes, "the archive's limit, as for crawled files")
+        except FileTooLargeError as exc:
+            failed += 1
+            click.echo(f"nianbao: {path}: not archived: {exc}", err=True)
+            continue
         result = archive.ingest(CaptureIn(
-            url=url, body=path.read_bytes(), captured_at=when, status=None, reason=None, http_version=None,
+            url=url, body=body, captured_at=when, status=None, reason=None, http_version=None,
             content_type=mimetypes.guess_type(path.name)[0], source="file", agency=agency,
         ))
         if result.parse_error:

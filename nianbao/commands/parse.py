@@ -15,6 +15,23 @@ from .exits import EXIT_FAILED
 from .options import json_option
 
 
+class FileTooLargeError(Exception):
+    """A file over the size limit, refused before it is read."""
+
+
+def read_limited(path: Path, max_bytes: int, limit_name: str) -> bytes:
+    """The file's bytes, its size checked before reading: by stat, then by a read that stops one
+    byte past the limit (pipes and devices have no size, a file may grow while it is read)."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise FileTooLargeError(f"{size} bytes (limit {max_bytes}, {limit_name}); not read")
+    with path.open("rb") as file:
+        body = file.read(max_bytes + 1)
+    if len(body) > max_bytes:
+        raise FileTooLargeError(f"over {max_bytes} bytes (limit {max_bytes}, {limit_name}); not read")
+    return body
+
+
 @click.command("parse")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @json_option("Print the record as JSON (an array for several files).")
@@ -50,9 +67,13 @@ def parse_command(
     failed = 0
     for path in files:
         try:
-            body = path.read_bytes()
+            body = read_limited(path, max_bytes, "--max-bytes")
         except OSError as exc:
             click.echo(f"nianbao: {path}: cannot read: {exc.strerror or exc}", err=True)
+            failed += 1
+            continue
+        except FileTooLargeError as exc:
+            click.echo(f"nianbao: {path}: {exc}", err=True)
             failed += 1
             continue
         try:
