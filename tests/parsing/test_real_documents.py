@@ -31,6 +31,7 @@ from parsing.schema import (
     APPLICANT_COLUMNS,
     APPLICATION_ROWS,
     OTHER_ROWS_2021,
+    RESULT_ROWS,
     REVIEW_GROUPS,
     REVIEW_OUTCOMES,
     application_label,
@@ -73,16 +74,19 @@ def _flagged_by_warning(cell: str, warnings: tuple[str, ...]) -> bool:
     return any(cell in w or f"{row}:" in w for w in warnings)
 
 
+def covered_by_failed_checks(record: Record) -> set[str]:
+    """The dotted cells of every identity the record's numbers break."""
+    if record.format is None:
+        return set()
+    tables = {name: getattr(record, name) for name in ("applications", "review_litigation")}
+    return {".".join(cell) for cell in failed_check_cells(record.format, {k: v for k, v in tables.items() if v})}
+
+
 def silently_wrong(record: Record, expected_fields: dict) -> list[str]:
     """The table cells whose value is wrong with no warning naming them and no failed check
     covering them."""
     flat = record.flatten()
-    tables = {name: getattr(record, name) for name in ("applications", "review_litigation")}
-    covered = (
-        {".".join(cell) for cell in failed_check_cells(record.format, {k: v for k, v in tables.items() if v})}
-        if record.format
-        else set()
-    )
+    covered = covered_by_failed_checks(record)
     return [
         key
         for key, want in expected_fields.items()
@@ -131,9 +135,7 @@ def test_real_document_fails_exactly_the_expected_checks(expected_path: Path) ->
     for rule, needles in expected.get("_check_details_contain", {}).items():
         for needle in needles:
             assert needle in details[rule], details[rule]
-    tables = {name: getattr(record, name) for name in ("applications", "review_litigation")}
-    covered = {".".join(cell) for cell in failed_check_cells(record.format, {k: v for k, v in tables.items() if v})}
-    assert set(expected.get("_failed_cells", [])) <= covered
+    assert set(expected.get("_failed_cells", [])) <= covered_by_failed_checks(record)
 
 
 @pytest.mark.parametrize("expected_path", CASES, ids=_case_id)
@@ -176,7 +178,9 @@ def _line(label: str, values: list[int]) -> str:
     return " ".join([label, *map(str, values)])
 
 
-def _report_2021(results: dict[str, list[int]], other_rows: dict[str, list[int]], active_label: str = "行政规范性文件") -> str:
+def _report_2021(
+    results: dict[str, list[int]], other_rows: dict[str, list[int]], active_label: str = "行政规范性文件"
+) -> str:
     """A 2021-format report as PDF-extracted text; `other_rows` are the (六) rows as printed."""
     total = [sum(col) for col in zip(*(v for v in (*results.values(), *other_rows.values()) if v))]
     lines = [
@@ -196,7 +200,7 @@ def _report_2021(results: dict[str, list[int]], other_rows: dict[str, list[int]]
     for row in APPLICATION_ROWS["2021"]:
         if row in results:
             lines.append(_line(application_label(row), results[row]))
-        elif row not in OTHER_ROWS_2021 and row not in ("new_received", "carried_over", "total_processed", "carried_forward"):
+        elif row in RESULT_ROWS["2021"] and row not in OTHER_ROWS_2021:
             lines.append(_line(application_label(row), [0] * 7))
         if row == "not_processed_confirmation":
             lines.extend(_line(label, values) for label, values in other_rows.items())
@@ -225,7 +229,8 @@ def test_2021_table_with_the_2019_single_other_row_keeps_it_and_counts_it() -> N
 
 def test_2021_table_with_the_2019_single_other_row_fails_a_check_when_it_breaks_the_sum() -> None:
     text = _report_2021(GRANTED, {"（六）其他处理": [3, 0, 0, 0, 0, 0, 3]})
-    text = text.replace(_line("（六）其他处理", [3, 0, 0, 0, 0, 0, 3]), _line("（六）其他处理", [4, 0, 0, 0, 0, 0, 4]))
+    printed, wrong = [3, 0, 0, 0, 0, 0, 3], [4, 0, 0, 0, 0, 0, 4]
+    text = text.replace(_line("（六）其他处理", printed), _line("（六）其他处理", wrong))
     record = parse_text(text)
     assert record.applications["other"]["total"] == 4
     assert sorted(c.rule for c in record.failed_checks) == ["applications.results_sum"]
