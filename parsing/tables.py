@@ -368,11 +368,13 @@ def _complete_single_other(reading: TableReading, found: dict[str, dict[str, Val
     if single is None:
         return rows
     printed = [r for r in OTHER_ROWS_2021 if r in found]
-    if printed:
-        # The group's heading over its rows: numbers of its own (a subtotal?) are not kept.
+    has_numbers = any(v is not None for v in single.values())
+    if printed or not has_numbers:
+        # The group's heading over its rows (blank cells after it in one-cell-per-line text), or
+        # numbers of its own besides its rows (a subtotal?): not kept.
         del found[SINGLE_OTHER_ROW]
         reading.missing = {c for c in reading.missing if c[:2] != ("applications", SINGLE_OTHER_ROW)}
-        if any(v is not None for v in single.values()):
+        if printed and has_numbers:
             reading.warnings.append(
                 f"applications.{SINGLE_OTHER_ROW}: （六）其他处理 prints numbers of its own above its "
                 f"rows {', '.join(printed)}; the heading's numbers are not kept"

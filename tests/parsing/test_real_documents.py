@@ -246,6 +246,14 @@ def test_2021_table_with_its_three_other_rows_has_no_single_row() -> None:
     assert not any("mixes formats" in w for w in record.warnings)
 
 
+def test_2021_heading_numbers_beside_its_three_rows_are_not_kept_and_say_so() -> None:
+    rows = {application_label(r): [1, 0, 0, 0, 0, 0, 1] for r in OTHER_ROWS_2021}
+    record = parse_text(_report_2021(GRANTED, {"（六）其他处理": [3, 0, 0, 0, 0, 0, 3], **rows}))
+    assert "other" not in record.applications
+    assert [record.applications[r]["total"] for r in OTHER_ROWS_2021] == [1, 1, 1]
+    assert any(w.startswith("applications.other: （六）其他处理 prints numbers of its own") for w in record.warnings)
+
+
 def test_2019_label_in_a_2021_table_is_read() -> None:
     record = parse_text(_report_2021(GRANTED, {"（六）其他处理": [0] * 7}, active_label="规范性文件"))
     assert record.format == "2021"
