@@ -1,6 +1,7 @@
 """Parse throughput on one core: text reports/s and HTML pages/s, beside trafilatura's own
 extraction of the same HTML pages (the baseline, measured in the same run); PDF and DOCX
-pages/s with peak memory, beside pdfplumber's and python-docx's bare reading of the same files.
+pages/s with peak memory, beside pdfplumber's and python-docx's bare reading of the same files;
+the peak heap of parsing the largest text report and HTML page, as a multiple of its size.
 
     .venv/bin/python bench/parse.py [--seconds 3]
 
@@ -126,6 +127,10 @@ def main() -> None:
     print(f"  from str        {parse_only:8.1f} pages/s    (decoding and sniffing excluded)")
     print(f"trafilatura only  {base_rate:8.1f} pages/s    (baseline: extract() on the same pages, {base_n} runs)")
     print(f"HTML parse / trafilatura time ratio: {base_rate / html_rate:.2f}x")
+    for kind, body in (("text", max(texts, key=len)), ("HTML", max(page_bytes, key=len))):
+        heap = peak_mb(lambda: parse_report(body))
+        print(f"{kind + ' memory':17s} {heap:8.1f} MB peak heap  ({len(body) / 1024:.0f} KB input,"
+              f" {heap * 1024 * 1024 / len(body):.0f}x its size; limits.max_{kind.lower()}_bytes bound it)")
     print(f"peak RSS of the whole run {rss_mb:.0f} MB")
 
 

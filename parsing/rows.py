@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from .cells import CellValue, parse_cell
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     text: str
     value: CellValue
@@ -34,7 +34,7 @@ class Cell:
         return self.value.kind == "text"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     cells: tuple[Cell, ...]
     empty_line: bool = False  # one-cell-per-line text: an empty line standing for a blank cell
