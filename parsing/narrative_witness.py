@@ -106,6 +106,9 @@ _OTHER_MATTER = re.compile(r"许可|处罚|强制|信访|投诉|举报|建议|�
 # Words that point to another time than the year reported on.
 _OTHER_TIME = re.compile(r"上一?年|去年|前年|往年|同比|较|比|历年|以来")
 _YEAR = re.compile(r"((?:19|20)\d\d)年")
+# Longer "sentences" are not prose (OCR noise, a table read as text without stops): no statement is
+# read from them, and the guards below, which look back over the sentence, stay linear.
+_LONGEST_SENTENCE = 1000
 _SENTENCE_END = re.compile(r"[。！？!?;；]")
 _CLAUSE_END = re.compile(r"[,，、:：()（）]")
 
@@ -149,7 +152,7 @@ def _sentences(sections: Mapping[str, str | None]) -> list[tuple[str, str]]:
             continue
         text = "".join(body.split("\n"))  # quoted as printed; matched in NFKC (compact below)
         for sentence in _SENTENCE_END.split(text):
-            if sentence.strip():
+            if sentence.strip() and len(sentence) <= _LONGEST_SENTENCE:
                 out.append((key, sentence.strip()))
     return out
 

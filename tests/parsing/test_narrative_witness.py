@@ -179,6 +179,12 @@ def test_narrative_witness_after_qizhong_the_sentence_speaks_of_a_part() -> None
     assert [(w.quantity, w.stated) for w in found] == [("applications received", 95)]
 
 
+def test_narrative_witness_reads_no_statement_from_text_without_stops() -> None:
+    # OCR noise or a table read as text: 700,000 characters without a stop are not a sentence
+    # (and looking back over them for each of 50,000 matches would take hours).
+    assert _witness("受理政府信息公开申请3件," * 50_000) == []
+
+
 def test_narrative_witness_no_table_no_witness() -> None:
     assert narrative_witnesses({"overview": "受理政府信息公开申请12件。"}, None, None, 2024) == []
 
