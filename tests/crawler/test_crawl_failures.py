@@ -80,6 +80,7 @@ def test_crawl_killed_with_sigkill_resumes_from_its_jobdir(tmp_path: Path) -> No
                 select(ReportVersion.report_id, func.count()).group_by(ReportVersion.report_id)
             ).all()
             assert all(count == 1 for _, count in versions), versions
-        assert archive.check().clean
+        # Not .clean: SIGKILL inside a blob write leaves its temporary file, which is no damage.
+        assert not archive.check().damaged
     finally:
         archive.close()

@@ -91,8 +91,9 @@ def _finish(workers: list[subprocess.Popen], timeout: float = 240) -> list[tuple
     return results
 
 
-def _check_archive(archive: Archive, portal: Portal) -> None:
-    """Every report once, one version each, no decoy, each payload stored once per URL."""
+def _check_archive(archive: Archive, portal: Portal, *, killed: bool = False) -> None:
+    """Every report once, one version each, no decoy, each payload stored once per URL, no blob
+    missing, corrupt or orphaned; no temporary file either unless a worker was `killed`."""
     try:
         with archive.session() as session:
             urls = Counter(session.scalars(select(Report.url)).all())
@@ -103,7 +104,12 @@ def _check_archive(archive: Archive, portal: Portal) -> None:
         assert not set(urls) & set(portal.decoy_urls())
         assert all(n == 1 for _, n in versions), versions
         assert all(n == 1 for n in originals.values()), [u for u, n in originals.items() if n > 1]
-        assert archive.check().clean
+        result = archive.check()
+        assert not result.damaged, result
+        # SIGKILL can land inside a blob write (ingests run in a thread pool): its temporary file
+        # stays behind, no row points at it, and nothing is lost (`db check --repair` deletes it).
+        # It is not damage; a worker that was not killed leaves none.
+        assert killed or not result.temporaries, result.temporaries
     finally:
         archive.close()
 
@@ -167,7 +173,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path: Path, postgres: Postg
         for code, out, err in survivors:
             assert code == 3, out + err
         assert int(client.hget(f"nianbao:{survivors[0][1].split()[1]}:stats", "requeued") or 0) >= 1
-        _check_archive(Archive.open(tmp_path / "data", database_url), portal)
+        _check_archive(Archive.open(tmp_path / "data", database_url), portal, killed=True)
         assert slow_url in portal.report_urls()
         runs = _runs(Archive.open(tmp_path / "data", database_url), portal.port)
     assert runs == single_process_runs

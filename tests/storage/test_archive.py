@@ -293,6 +293,18 @@ def test_check_reports_orphan_blobs_and_temporaries(archive: Archive) -> None:
     assert result.temporaries == [leftover]
 
 
+def test_check_counts_temporaries_apart_from_damage(archive: Archive) -> None:
+    """A write killed before its rename leaves a temporary file: not clean, yet nothing damaged
+    (what the SIGKILL tests in tests/crawler and tests/distributed rely on)."""
+    ingest_mixed(archive)
+    some_blob = next(archive.blobs.digests())
+    leftover = archive.blobs.path(some_blob).parent / ".tmp-interrupted"
+    leftover.write_bytes(b"half a blob")
+    result = archive.check()
+    assert result.temporaries == [leftover]
+    assert not result.damaged and not result.clean
+
+
 def run_cli(monkeypatch: pytest.MonkeyPatch, data: Path, url: str, *args: str):
     monkeypatch.setenv("NIANBAO_DATA", str(data))
     monkeypatch.setenv("NIANBAO_DATABASE_URL", url)
