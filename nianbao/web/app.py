@@ -35,7 +35,7 @@ from . import reads
 from .diff import diff_records
 from .form import SECTION_LABELS, cell_label, form_tables
 from .request_values import ParamError, RowIdConverter, as_of_date, report_year, row_id
-from .search_params import PARAMS, all_hits, hit_dict, query_from_args, result_dict
+from .search_params import PARAMS, all_hits, query_from_args, result_dict
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         total, hits = export_hits()
         body = {"total": total, "exported": len(hits), "cap": app.config["EXPORT_CAP"],
                 "truncated": len(hits) < total,
-                "hits": [dict(hit_dict(h), permalink=permalink(h.report_id, h.version_id)) for h in hits]}
+                "hits": [dict(h.to_dict(), permalink=permalink(h.report_id, h.version_id)) for h in hits]}
         response = Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json")
         response.headers["Content-Disposition"] = 'attachment; filename="nianbao-search.json"'
         return response

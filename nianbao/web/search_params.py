@@ -26,7 +26,7 @@ def _int(args: Mapping[str, str], name: str, default: int, low: int, high: int) 
 
 def query_from_args(args: Mapping[str, str], *, facets: bool = True, default_per_page: int = 20):
     """A SearchQuery from the request's GET parameters (ParamError naming a bad one)."""
-    from storage.search import SearchQuery
+    from storage.search import FORMATS, KINDS, SearchQuery
 
     year_from = year_to = None
     year = (args.get("year") or "").strip()
@@ -42,11 +42,11 @@ def query_from_args(args: Mapping[str, str], *, facets: bool = True, default_per
     if check not in ("", "failed", "ok"):
         raise ParamError(f"check={check!r}: expected 'failed' or 'ok'")
     fmt = (args.get("format") or "").strip()
-    if fmt not in ("", "2019", "2021"):
-        raise ParamError(f"format={fmt!r}: expected 2019 or 2021")
+    if fmt and fmt not in FORMATS:
+        raise ParamError(f"format={fmt!r}: expected {' or '.join(FORMATS)}")
     kind = (args.get("kind") or "").strip()
-    if kind not in ("", "department", "government"):
-        raise ParamError(f"kind={kind!r}: expected 'department' or 'government'")
+    if kind and kind not in KINDS:
+        raise ParamError(f"kind={kind!r}: expected {' or '.join(repr(str(k)) for k in KINDS)}")
     return SearchQuery(
         text=(args.get("q") or "").strip(),
         year_from=year_from,
@@ -63,10 +63,6 @@ def query_from_args(args: Mapping[str, str], *, facets: bool = True, default_per
     )
 
 
-def hit_dict(hit: Any) -> dict[str, Any]:
-    return hit.to_dict()
-
-
 def result_dict(result: Any) -> dict[str, Any]:
     q = result.query
     return {
@@ -74,7 +70,7 @@ def result_dict(result: Any) -> dict[str, Any]:
                   "region": q.region, "kind": q.kind, "format": q.format, "check_failed": q.check_failed,
                   "all_versions": q.all_versions, "page": q.page, "per_page": q.per_page},
         "total": result.total,
-        "hits": [hit_dict(h) for h in result.hits],
+        "hits": [h.to_dict() for h in result.hits],
         "facets": result.facets,
     }
 

@@ -71,6 +71,10 @@ def test_bad_parameter_is_a_400_naming_it(client):
     assert response.status_code == 400
     assert "year='twenty'" in response.get_data(as_text=True).replace("&#39;", "'")
     assert client.get("/api/search?per_page=1000").get_json()["error"].startswith("per_page=")
+    assert client.get("/api/search?kind=bureau").get_json()["error"] == (
+        "kind='bureau': expected 'department' or 'government'")
+    assert client.get("/api/search?format=2020").get_json()["error"] == "format='2020': expected 2019 or 2021"
+    assert client.get("/api/search?kind=government&format=2019").status_code == 200
 
 
 def test_search_paginates_with_permalinks(client):
