@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import os
-import tempfile
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import NamedTuple
@@ -20,6 +18,7 @@ from warcio.warcwriter import WARCWriter
 
 from ..archive import Archive
 from ..blobs import BlobError
+from ..files import atomic_output
 from ..models import Agency, Capture, Report
 from .conventions import AGENCY, FINAL_URL, ORIG_PREFIX, RENAMED, WarcError, payload_digest, record_id, warc_date
 
@@ -160,45 +159,37 @@ def export_warc(archive: Archive, path: Path) -> int:
     captures written.
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     count = 0
-    try:
-        with os.fdopen(fd, "wb") as out:
-            writer = WARCWriter(out, gzip=path.name.endswith(".gz"), warc_version="1.1")
-            writer.write_record(writer.create_warcinfo_record(path.name, _warcinfo()))
-            with archive.session() as session:
-                agencies = dict(
-                    session.execute(select(Report.url, Agency.name).join(Agency, Report.agency_id == Agency.id)).all()
-                )
-                # capture id -> the record holding its payload (a revisit's: its original's, since
-                # ingest may make a capture the revisit of a revisit)
-                written: dict[int, _Written] = {}
-                for capture in session.scalars(select(Capture).order_by(Capture.id).execution_options(yield_per=500)):
-                    try:
-                        body = archive.body(capture)
-                    except BlobError as exc:
-                        raise WarcError(f"{path}: capture {capture.id} ({capture.url}): {exc}") from exc
-                    original = written.get(capture.revisit_of) if capture.revisit_of is not None else None
-                    if capture.revisit_of is not None and original is None:
-                        raise WarcError(
-                            f"{path}: capture {capture.id} ({capture.url}) is a revisit of capture "
-                            f"{capture.revisit_of}, which does not come before it"
-                        )
-                    agency = agencies.get(capture.final_url or capture.url)
-                    try:
-                        _write_capture(writer, capture, body, agency, original)
-                    except WarcError as exc:
-                        raise WarcError(f"{path}: {exc}") from exc
-                    written[capture.id] = original or _Written(
-                        record_id(_payload_record_kind(capture), capture.url, capture.captured_at),
-                        capture.url, capture.captured_at,
+    with atomic_output(path, prefix=f".{path.name}.", suffix=".tmp") as out:
+        writer = WARCWriter(out, gzip=path.name.endswith(".gz"), warc_version="1.1")
+        writer.write_record(writer.create_warcinfo_record(path.name, _warcinfo()))
+        with archive.session() as session:
+            agencies = dict(
+                session.execute(select(Report.url, Agency.name).join(Agency, Report.agency_id == Agency.id)).all()
+            )
+            # capture id -> the record holding its payload (a revisit's: its original's, since
+            # ingest may make a capture the revisit of a revisit)
+            written: dict[int, _Written] = {}
+            for capture in session.scalars(select(Capture).order_by(Capture.id).execution_options(yield_per=500)):
+                try:
+                    body = archive.body(capture)
+                except BlobError as exc:
+                    raise WarcError(f"{path}: capture {capture.id} ({capture.url}): {exc}") from exc
+                original = written.get(capture.revisit_of) if capture.revisit_of is not None else None
+                if capture.revisit_of is not None and original is None:
+                    raise WarcError(
+                        f"{path}: capture {capture.id} ({capture.url}) is a revisit of capture "
+                        f"{capture.revisit_of}, which does not come before it"
                     )
-                    count += 1
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+                agency = agencies.get(capture.final_url or capture.url)
+                try:
+                    _write_capture(writer, capture, body, agency, original)
+                except WarcError as exc:
+                    raise WarcError(f"{path}: {exc}") from exc
+                written[capture.id] = original or _Written(
+                    record_id(_payload_record_kind(capture), capture.url, capture.captured_at),
+                    capture.url, capture.captured_at,
+                )
+                count += 1
     log.info("%d captures written to %s", count, path)
     return count
