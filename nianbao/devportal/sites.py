@@ -26,7 +26,7 @@ where a draft report is served; blocked answers HTTP 412; down has no server at 
 `new_sites()` gives a fresh, mutable description (a `Portal` owns one and changes it with
 `publish`/`edit`/`remove`; `new_sites(filler=N)` pads every column for benchmarks, and
 `report_entry`, `other_entry`, `decoy_entry`, `pad_column` build columns of other sites);
-`registry_toml(port)` is the registry of its agencies. What a crawl of it must find is
+`registry_toml(port)` is the registry of its agencies (`agencies_toml` writes any registry). What a crawl of it must find is
 expected.py's.
 """
 
@@ -37,6 +37,7 @@ import hashlib
 import json
 import math
 import zlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
@@ -512,13 +513,24 @@ def _toml_value(value: object) -> str:
     raise TypeError(f"no TOML for {value!r}")
 
 
+def agencies_toml(agencies: Iterable[Mapping[str, object]], *, comment: str | None = None) -> str:
+    """Registry entries as a registry file (crawler/registry.py's format): one [[agency]] per
+    mapping, its keys in order, each value written as TOML; `comment` as a first line."""
+    lines = [f"# {comment}", ""] if comment else []
+    for keys in agencies:
+        lines.append("[[agency]]")
+        lines += [f"{key} = {_toml_value(value)}" for key, value in keys.items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
 def registry_toml(port: int, *, crawl_delay: float | None = None, sites: dict[str, Site] | None = None) -> str:
-    """The portal's agencies as a registry file (crawler/registry.py's format): one [[agency]]
-    per site that is an agency, its list URL on `port`. `crawl_delay` (seconds) is written for
-    every agency when given; the TRS entry limits allowed_domains to its own host (the mirror is
-    off it), the Hanweb and blocked entries name their platform, the others leave it to detection."""
+    """The portal's agencies as a registry file (`agencies_toml`): one [[agency]] per site that
+    is an agency, its list URL on `port`. `crawl_delay` (seconds) is written for every agency
+    when given; the TRS entry limits allowed_domains to its own host (the mirror is off it), the
+    Hanweb and blocked entries name their platform, the others leave it to detection."""
     sites = sites if sites is not None else new_sites()
-    lines = [f"# The simulated portal (nianbao/devportal) on port {port}: one agency per platform.", ""]
+    entries = []
     for site in sites.values():
         if site.region is None:
             continue
@@ -533,7 +545,6 @@ def registry_toml(port: int, *, crawl_delay: float | None = None, sites: dict[st
             keys["crawl_delay"] = float(crawl_delay)
         if site.notes:
             keys["notes"] = site.notes
-        lines.append("[[agency]]")
-        lines += [f"{key} = {_toml_value(value)}" for key, value in keys.items()]
-        lines.append("")
-    return "\n".join(lines)
+        entries.append(keys)
+    return agencies_toml(entries, comment=f"The simulated portal (nianbao/devportal) on port {port}: "
+                                          "one agency per platform.")

@@ -22,6 +22,7 @@ import pytest
 
 from crawler.registry import Agency as RegistryAgency
 from nianbao.devportal.monitor_pages import home_page, list_page, report_page, tables
+from nianbao.devportal.sites import agencies_toml
 from nianbao.monitoring import MonitorReport, evaluate, judge
 from nianbao.monitoring.evaluation import end_of
 from parsing import ParseError, parse_report
@@ -96,8 +97,8 @@ class Scene:
         return run_id
 
     def registry_toml(self) -> str:
-        return "\n".join(f'[[agency]]\nname = "{a.name}"\nregion = "{a.region_path}"\nkind = "{a.kind}"\n'
-                         f'list_urls = ["{a.list_urls[0]}"]\n' for a in self.agencies.values())
+        return agencies_toml({"name": a.name, "region": a.region_path, "kind": a.kind, "list_urls": [a.list_urls[0]]}
+                             for a in self.agencies.values())
 
     def evaluate(self, year: int, as_of: str, **kwargs: Any) -> MonitorReport:
         raise NotImplementedError

@@ -26,6 +26,7 @@ from storage.archive import CaptureIn
 from storage.models import Agency, CrawlRun
 from nianbao.devportal.render import render_html_page
 from nianbao.devportal.documents import render_docx, render_pdf, sample_tables
+from nianbao.devportal.sites import agencies_toml
 
 T0 = dt.datetime(2022, 2, 1, 8, 0, tzinfo=dt.timezone.utc)
 
@@ -81,8 +82,7 @@ def edited_pages() -> tuple[bytes, bytes]:
 def build(archive: Archive, parsing: Path) -> Built:
     """Fill `archive` (empty, migrated) with the reports; `parsing` is tests/fixtures/parsing."""
     with archive.session() as session, session.begin():
-        agency = Agency(name=EDITED_AGENCY, region="河南省/新乡市/卫辉市", kind="department",
-                        list_urls=["https://www.weihui.gov.cn/zwgk/ndbg/"])
+        agency = Agency(**REGISTRY_ENTRIES[0])
         session.add(agency)
         session.flush()
         run = CrawlRun(agency_id=agency.id, started_at=T0, finished_at=T0 + dt.timedelta(minutes=3),
@@ -132,37 +132,23 @@ class WebAgencies:
     failed: str = FAILED_AGENCY  # its checks fail
 
 
-REGISTRY = f"""
-[[agency]]
-name = "{EDITED_AGENCY}"
-region = "河南省/新乡市/卫辉市"
-kind = "department"
-list_urls = ["https://www.weihui.gov.cn/zwgk/ndbg/"]
-
-[[agency]]
-name = "{HOSTILE_AGENCY}"
-region = "河南省/安阳市"
-kind = "department"
-list_urls = ["https://www.anyang.gov.cn/lyj/ndbg/"]
-
-[[agency]]
-name = "{FAILED_AGENCY}"
-region = "河南省/商丘市/宁陵县"
-kind = "department"
-list_urls = ["https://www.ningling.gov.cn/wjw/"]
-
-[[agency]]
-name = "宁陵县人民政府"
-region = "河南省/商丘市/宁陵县"
-kind = "government"
-list_urls = ["https://www.ningling.gov.cn/zfxxgk/"]
-"""
-
+# The registry naming the web archive's agencies (宁陵县人民政府 published nothing); the first is
+# also the agency row the archive is built with.
+REGISTRY_ENTRIES = (
+    {"name": EDITED_AGENCY, "region": "河南省/新乡市/卫辉市", "kind": "department",
+     "list_urls": ["https://www.weihui.gov.cn/zwgk/ndbg/"]},
+    {"name": HOSTILE_AGENCY, "region": "河南省/安阳市", "kind": "department",
+     "list_urls": ["https://www.anyang.gov.cn/lyj/ndbg/"]},
+    {"name": FAILED_AGENCY, "region": "河南省/商丘市/宁陵县", "kind": "department",
+     "list_urls": ["https://www.ningling.gov.cn/wjw/"]},
+    {"name": "宁陵县人民政府", "region": "河南省/商丘市/宁陵县", "kind": "government",
+     "list_urls": ["https://www.ningling.gov.cn/zfxxgk/"]},
+)
 
 
 def write_registry(folder: Path) -> Path:
     path = folder / "agencies.toml"
-    path.write_text(REGISTRY, encoding="utf-8")
+    path.write_text(agencies_toml(REGISTRY_ENTRIES), encoding="utf-8")
     return path
 
 

@@ -66,14 +66,12 @@ def test_an_as_of_date_beyond_the_calendar_is_a_bad_request(client, path):
 
 @pytest.mark.parametrize("as_of", ["9999-12-31", "0001-01-01"])
 def test_an_agency_page_with_an_as_of_beyond_the_calendar_is_a_bad_request(built_archive, built, client, tmp_path,
-                                                                           as_of):
+                                                                           write_web_registry, as_of):
     # Only an agency in the registry has statuses, so only its page reads as_of.
     agency = client.get(f"/api/reports/{built.edited}").get_json()["agency"]
-    registry = tmp_path / "agencies.toml"
-    registry.write_text(f'[[agency]]\nname = "{agency}"\nregion = "河南省/新乡市/卫辉市"\nkind = "department"\n'
-                        'list_urls = ["https://www.weihui.gov.cn/zwgk/ndbg/"]\n', encoding="utf-8")
-    listed = create_app(built_archive[0], registry=registry).test_client()
-    assert listed.get(f"/api/agencies/{agency}?as_of=2022-04-15").status_code == 200
+    listed = create_app(built_archive[0], registry=write_web_registry(tmp_path)).test_client()
+    answered = listed.get(f"/api/agencies/{agency}?as_of=2022-04-15")
+    assert answered.status_code == 200 and answered.get_json()["statuses"], answered.get_json()
     assert listed.get(f"/agencies/{agency}?as_of={as_of}").status_code == 400
 
 
