@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Console
 
 from storage.csv_out import write_csv
@@ -35,6 +36,17 @@ HIT_CSV_COLUMNS = ("agency", "region", "kind", "year", "title", "url", "captured
 def terminal_text(text: str) -> str:
     """`text` without control characters (newlines and tabs stay), for printing to a terminal."""
     return _CONTROL_CHARACTERS.sub("", text)
+
+
+def pad(text: str, width: int) -> str:
+    """`text` and spaces up to `width` terminal columns: a Chinese character takes two columns,
+    so str.ljust (and an f-string's `:<width`) would leave a column of Chinese names ragged."""
+    return text + " " * (width - cell_len(text))
+
+
+def columns(texts: Iterable[str], least: int = 0) -> int:
+    """The terminal columns the widest of `texts` takes (at least `least`): the width to `pad` them to."""
+    return max([least, *(cell_len(text) for text in texts)])
 
 
 def terminal_safe(value: Any) -> Any:

@@ -10,6 +10,7 @@ import click
 from click.testing import CliRunner
 
 from nianbao.commands import main
+from nianbao.output import columns, pad
 
 
 def run(*args: str):
@@ -176,3 +177,10 @@ def test_db_check_lists_leftover_temporary_files_and_repair_deletes_them(tmp_pat
     assert f"removed temporary file: {leftover}" in repaired.output and not leftover.exists()
     assert repaired.output.splitlines()[-1] == "clean" and repaired.exit_code == 0
     assert CliRunner().invoke(main, ["db", "check"]).output.strip() == "clean"
+
+
+def test_pad_counts_a_chinese_character_as_two_terminal_columns() -> None:
+    assert pad("agency", 10) == "agency    "
+    assert pad("公安局", 10) == "公安局    "  # 6 columns of text, 4 of spaces
+    assert pad("云溪市人民政府办公室", 10) == "云溪市人民政府办公室"  # wider than asked: as it is
+    assert columns(["公安局", "agency"], 2) == 6 and columns([], 2) == 2

@@ -3,6 +3,7 @@ and `nianbao demo` (the whole pipeline against the simulated portal on loopback)
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,7 +12,7 @@ import click
 
 from storage.vocab import CrawlOutcome
 
-from ..output import terminal_text
+from ..output import columns, pad, terminal_text
 from .agencies import load_agencies
 from .exits import EXIT_CRAWL_FAILED, EXIT_CRAWL_LOCKED, EXIT_FAILED, EXIT_OK, EXIT_WORKER_STOPPED, fail
 from .options import config_option
@@ -20,11 +21,12 @@ from .options import config_option
 def print_outcomes(outcomes: Mapping) -> int:
     """The crawl's table, one line per agency; the number of agencies not reached."""
     failed = 0
-    click.echo(f"{'agency':<24}{'outcome':<13}{'pages':>6}{'reports':>9}  errors")
+    width = columns(outcomes, 22) + 2
+    click.echo(f"{pad('agency', width)}{'outcome':<13}{'pages':>6}{'reports':>9}  errors")
     for name, outcome in outcomes.items():
         failed += outcome.outcome != CrawlOutcome.REACHED
         errors = terminal_text("; ".join(outcome.list_errors + outcome.errors)[:200])
-        click.echo(f"{name:<24}{outcome.outcome:<13}{outcome.pages_listed:>6}{outcome.reports_found:>9}  {errors}")
+        click.echo(f"{pad(name, width)}{outcome.outcome:<13}{outcome.pages_listed:>6}{outcome.reports_found:>9}  {errors}")
     return failed
 
 
@@ -111,19 +113,17 @@ def crawl_as_worker(agencies: list, redis_url: str, overrides: dict, *, jobdir: 
     sys.exit(EXIT_CRAWL_FAILED if print_outcomes(result.outcomes) else EXIT_OK)
 
 
-def print_monitor_summary(archive, agencies, years) -> None:
-    """What the monitor says of each registered agency for `years`, judged as of today in China."""
-    from storage.clock import china_today
-
+def print_monitor_summary(archive, agencies, years, as_of: dt.date) -> None:
+    """What the monitor says of each registered agency for `years`, judged as of `as_of`."""
     from ..monitoring import evaluate
 
-    today = china_today()
     for year in years:
-        report = evaluate(archive, agencies, year, today)
-        click.echo(f"what the monitor says of {year} (as of {today}):")
+        report = evaluate(archive, agencies, year, as_of)
+        click.echo(f"what the monitor says of {year} (as of {as_of}):")
+        width = columns(row.agency for row in report.agencies)
         for row in report.agencies:
             late = f", {row.days_late} days late" if row.days_late else ""
-            click.echo(terminal_text(f"  {row.agency:<16} {row.status}{late}"))
+            click.echo(terminal_text(f"  {pad(row.agency, width)} {row.status}{late}"))
         for finding in report.findings:
             click.echo(terminal_text(f"  {finding.finding}: {finding.agency}: {finding.detail}"))
 
@@ -142,6 +142,7 @@ def demo_command(data: Path | None) -> None:
     from crawler.registry import load_registry
     from crawler.run import run_crawl
     from storage import Archive
+    from storage.clock import china_today
 
     from ..devportal import Portal
 
@@ -151,23 +152,28 @@ def demo_command(data: Path | None) -> None:
         data.mkdir(parents=True, exist_ok=True)
         registry.write_text(portal.registry_toml(), encoding="utf-8")
         click.echo(f"simulated portal: {len(portal.sites)} sites on 127.0.0.x:{portal.port}; archive in {data}")
-        outcomes = run_crawl(load_registry(registry), data, overrides={
+        agencies = load_registry(registry)
+        outcomes = run_crawl(agencies, data, overrides={
             "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 4})
+    width = columns(outcomes)
     for name, outcome in outcomes.items():
-        click.echo(f"  {name:<16} {outcome.outcome:<12} {outcome.pages_listed} list pages, "
+        click.echo(f"  {pad(name, width)} {outcome.outcome:<12} {outcome.pages_listed} list pages, "
                    f"{outcome.reports_found} report pages")
     archive = Archive.open(data)
     try:
         click.echo("reports archived:")
-        years = set()
+        years: set[int] = set()
         for report, version, capture in archive.latest_versions():
             failed = version.checks_failed
-            years.add(report.year)
+            if report.year:
+                years.add(report.year)
             click.echo(terminal_text(
                 f"  {report.agency_name or '?'} {report.year} {report.format or '?'}  "
                 f"{'checks ok' if not failed else f'{failed} checks failed'}  {report.url}"))
-        print_monitor_summary(archive, load_registry(registry), sorted(y for y in years if y)[-2:])
+        # Deadlines are China's calendar days: the monitor judges as of today there.
+        print_monitor_summary(archive, agencies, sorted(years)[-2:], china_today())
     finally:
         archive.close()
-    click.echo(f"try: NIANBAO_DATA={data} nianbao monitor --config {registry} --year {max(years, default=2024)}")
+    year = f" --year {max(years)}" if years else ""  # without one, monitor judges last year
+    click.echo(f"try: NIANBAO_DATA={data} nianbao monitor --config {registry}{year}")
     click.echo(f"     NIANBAO_DATA={data} nianbao serve --config {registry}")

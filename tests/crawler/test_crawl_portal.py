@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from sqlalchemy import select
 
 from nianbao.devportal.crawl_process import NIANBAO_EXECUTABLE, archived_records, run_crawl
@@ -104,3 +105,17 @@ def test_demo_crawls_the_portal_and_lists_every_report(tmp_path: Path) -> None:
                 assert site.name in judged, judged
     assert "云溪市公安局" in judged and "missing" not in judged.split("云溪市公安局", 1)[1].split("\n", 1)[0]
     assert "unreachable" in judged
+    # each of the two years: one status line per registered agency ("  NAME  STATUS[, N days late]",
+    # the status in one terminal column), the blocked and the down site unreachable
+    sections = result.stdout.split("what the monitor says of ")[1:]
+    assert len(sections) == 2, result.stdout
+    registered = {site.name: site for site in portal.sites.values() if site.region is not None}
+    for section in sections:
+        rows = [line for line in section.splitlines()[1:] if line.startswith("  ") and line[2] != " "
+                and not line.split()[0].endswith(":")]
+        statuses = {line.split()[0]: line.split()[1].rstrip(",") for line in rows}
+        assert sorted(statuses) == sorted(registered), section
+        unreachable = {name for name, site in registered.items() if site.blocked or not site.serving}
+        assert unreachable == {"云溪市公安局", "云溪市水利局"}
+        assert {name: statuses[name] for name in unreachable} == dict.fromkeys(unreachable, "unreachable"), section
+        assert len({cell_len(line[:line.index(" " + statuses[line.split()[0]])]) for line in rows}) == 1, section
