@@ -147,14 +147,12 @@ class _OcrDeadline(Exception):
     """The document's OCR time budget ran out inside a page (limits.max_seconds)."""
 
 
-def _ocr_words(image: Image.Image, lang: str, config: str, deadline: float | None = None) -> list[dict]:
-    """Tesseract's words with their confidence and centre. With a `deadline` (time.monotonic()),
-    the Tesseract process is killed when it passes: the limit holds inside a page too."""
-    timeout = 0
-    if deadline is not None:
-        timeout = deadline - time.monotonic()
-        if timeout <= 0:
-            raise _OcrDeadline()
+def _ocr_words(image: Image.Image, lang: str, config: str, deadline: float) -> list[dict]:
+    """Tesseract's words with their confidence and centre. The Tesseract process is killed when
+    the `deadline` (time.monotonic()) passes: the limit holds inside a page too."""
+    timeout = deadline - time.monotonic()
+    if timeout <= 0:
+        raise _OcrDeadline()
     try:
         data = pytesseract.image_to_data(image, lang=lang, config=config, output_type=pytesseract.Output.DICT,
                                          timeout=timeout)
@@ -209,7 +207,7 @@ def _glyphs(crop: np.ndarray, height: int) -> np.ndarray | None:
     return np.asarray(image)
 
 
-def _read_strip(crops: list[np.ndarray], height: int, deadline: float | None = None) -> list[list[dict]]:
+def _read_strip(crops: list[np.ndarray], height: int, deadline: float) -> list[list[dict]]:
     """OCR many cells in one Tesseract call, digits only: the crops stacked one per line."""
     glyphs = [_glyphs(crop, height) for crop in crops]
     present = [(i, g) for i, g in enumerate(glyphs) if g is not None]
@@ -231,8 +229,7 @@ def _read_strip(crops: list[np.ndarray], height: int, deadline: float | None = N
     return found
 
 
-def _read_numbers(gray: np.ndarray, boxes: list[tuple[int, int, int, int]],
-                  deadline: float | None = None) -> list[list[dict]]:
+def _read_numbers(gray: np.ndarray, boxes: list[tuple[int, int, int, int]], deadline: float) -> list[list[dict]]:
     """Value cells read twice (GLYPH_HEIGHTS) and reconciled: agreement keeps the reading's
     confidence; a reading only one size produced, or two that differ, is kept as unsure."""
     m = CELL_MARGIN
@@ -263,7 +260,7 @@ def _is_label(words: list[dict]) -> bool:
     return count >= 3 or (count >= 2 and confidence >= 50)
 
 
-def read_page(image: Image.Image, deadline: float | None = None) -> tuple[list[str], list[Row]]:
+def read_page(image: Image.Image, deadline: float) -> tuple[list[str], list[Row]]:
     rgb = np.asarray(image.convert("RGB"))
     dark = rgb[:, :, 0] < DARK
     height, _ = dark.shape
@@ -300,7 +297,7 @@ def read_page(image: Image.Image, deadline: float | None = None) -> tuple[list[s
     for b, band in enumerate(bands):
         last_label = max((c for c in range(len(band)) if _is_label(text_cells[(b, c)])), default=-1)
         value_keys.extend((b, c) for c in range(last_label + 1, len(band)))
-    numbers = dict(zip(value_keys, _read_numbers(cleaned, [bands[b][c] for b, c in value_keys])))
+    numbers = dict(zip(value_keys, _read_numbers(cleaned, [bands[b][c] for b, c in value_keys], deadline)))
 
     rows: list[Row] = []
     for b, band in enumerate(bands):
