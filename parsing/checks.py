@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
-from .record import Check
+from .record import Check, Table
 from .schema import (
     APPLICANT_COLUMNS,
     APPLICANT_PARTS,
@@ -20,7 +20,6 @@ from .schema import (
     Format,
 )
 
-Table = Mapping[str, Mapping[str, int | float | None]]
 Cell = tuple[str, str, str]  # (table, row, column)
 
 

@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-Table = Mapping[str, Mapping[str, int | float | None]]
+from .record import Table
 
 # A number, then its unit with nothing between (so "5500 余条" and "万余件" never match).
 _NUM = r"(?P<num>\d+(?:,\d{3})*|[零〇一二两三四五六七八九十百千万]+)(?:件|份|个|宗|起|条)"

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 
+from .record import Table
 from .schema import ACTIVE_ROWS
-
-Table = Mapping[str, Mapping[str, int | float | None]]
 
 MAX_APPLICATIONS = 10**6
 MAX_ACTIVE_COUNT = 10**8
