@@ -75,31 +75,36 @@ _RESULT_ROWS_COMMON: tuple[str, ...] = (
     "not_processed_confirmation",
 )
 
+# (六)其他处理: one row in the 2019 format, three in the 2021 format.
+SINGLE_OTHER_ROW = "other"
+OTHER_ROWS_2021: tuple[str, ...] = ("other_no_correction", "other_unpaid_fee", "other_other")
+
 # The result rows that (七)总计 sums, per format.
 RESULT_ROWS: dict[Format, tuple[str, ...]] = {
-    "2021": _RESULT_ROWS_COMMON + ("other_no_correction", "other_unpaid_fee", "other_other"),
-    "2019": _RESULT_ROWS_COMMON + ("other",),
+    "2021": _RESULT_ROWS_COMMON + OTHER_ROWS_2021,
+    "2019": _RESULT_ROWS_COMMON + (SINGLE_OTHER_ROW,),
 }
 
-# Every row of the applications table, in the order the form prints them.
-APPLICATION_ROWS: dict[Format, tuple[str, ...]] = {
-    fmt: ("new_received", "carried_over") + rows + ("total_processed", "carried_forward")
-    for fmt, rows in RESULT_ROWS.items()
-}
 
 # Some 2021-format reports keep the 2019 form's single row （六）其他处理 where the 2021 form has
 # its three rows (洪泽区 2023 and 2024, shared/fixtures/real/hongze_district_*.pdf). The record
 # keeps that row's numbers under the 2019 key, `other`, beside the 2021 rows (which are null).
-SINGLE_OTHER_ROW = "other"
-OTHER_ROWS_2021: tuple[str, ...] = ("other_no_correction", "other_unpaid_fee", "other_other")
-
-
 def result_rows(fmt: Format, rows: Iterable[str] = ()) -> tuple[str, ...]:
     """The result rows that (七)总计 sums in an applications table of format `fmt` holding `rows`:
     the format's own, plus `other` where a 2021 table prints the 2019 single row."""
     if fmt == "2021" and SINGLE_OTHER_ROW in rows:
         return RESULT_ROWS[fmt] + (SINGLE_OTHER_ROW,)
     return RESULT_ROWS[fmt]
+
+
+def application_rows(fmt: Format, rows: Iterable[str] = ()) -> tuple[str, ...]:
+    """Every row of an applications table of format `fmt` holding `rows`, in the order the form
+    prints them: `result_rows` between the two counts above and the two totals below."""
+    return ("new_received", "carried_over") + result_rows(fmt, rows) + ("total_processed", "carried_forward")
+
+
+# Every row of the applications table, in the order the form prints them.
+APPLICATION_ROWS: dict[Format, tuple[str, ...]] = {fmt: application_rows(fmt) for fmt in FORMATS}
 
 
 RESULTS_HEADING = "三、本年度办理结果"

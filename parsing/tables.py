@@ -36,6 +36,7 @@ from .schema import (
     REVIEW_OUTCOMES,
     Format,
     active_row,
+    application_rows,
 )
 
 log = logging.getLogger(__name__)
@@ -387,8 +388,7 @@ def _complete_single_other(reading: TableReading, found: dict[str, dict[str, Val
     )
     for r in OTHER_ROWS_2021:
         found[r] = {c: None for c in APPLICANT_COLUMNS}
-    at = rows.index("total_processed")
-    return rows[:at] + (SINGLE_OTHER_ROW,) + rows[at:]
+    return application_rows("2021", found)
 
 
 def _complete(reading: TableReading) -> None:
