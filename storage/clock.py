@@ -42,6 +42,12 @@ def china_today(clock: Clock = system_clock) -> dt.date:
     return china_date(clock())
 
 
+def china_day_end(day: dt.date) -> dt.datetime:
+    """The midnight that ends `day` in China's calendar, in UTC (what was archived "by the end of
+    the day" was archived at or before it)."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), CHINA).astimezone(dt.UTC)
+
+
 def utc(moment: dt.datetime) -> dt.datetime:
     """An aware moment in UTC; a naive one is refused (the archive never guesses a time zone)."""
     if moment.tzinfo is None:

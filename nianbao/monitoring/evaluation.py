@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 
 from crawler.registry import Agency as RegistryAgency
 from storage import Archive
-from storage.clock import CHINA, Clock, system_clock
+from storage.clock import Clock, china_day_end, system_clock
 from storage.monitor_events import record, recorded_year
 from storage.monitor_reads import AgencyArchive, read_agencies
 
@@ -34,16 +34,11 @@ def region_matches(region: str, prefix: str) -> bool:
     return region == prefix or region.startswith(prefix + "/")
 
 
-def end_of(day: dt.date) -> dt.datetime:
-    """The last instant of a China calendar day, in UTC."""
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), CHINA).astimezone(dt.UTC)
-
-
 def evaluate(archive: Archive, agencies: Sequence[RegistryAgency], year: int, as_of: dt.date, *,
              copy_threshold: float = DEFAULT_COPY_THRESHOLD) -> MonitorReport:
     """Statuses and findings for report year `year`, from what the archive held at the end of
     `as_of` (a day in China's calendar)."""
-    held = read_agencies(archive, [a.name for a in agencies], (year - 1, year), end_of(as_of))
+    held = read_agencies(archive, [a.name for a in agencies], (year - 1, year), china_day_end(as_of))
     return judge(agencies, held, year, as_of, copy_threshold=copy_threshold)
 
 
@@ -55,14 +50,9 @@ def judge(agencies: Sequence[RegistryAgency], held: Mapping[str, AgencyArchive],
     for entry in agencies:
         agency = held.get(entry.name)
         reports = agency.reports if agency else ()
-        runs = agency.runs if agency else ()
-        this_year = [v for v in reports if v.year == year]
-        statuses.append(agency_status(entry, year, as_of, this_year, runs))
-    for entry in agencies:
-        agency = held.get(entry.name)
-        reports = agency.reports if agency else ()
         this_year = [v for v in reports if v.year == year]
         last_year = [v for v in reports if v.year == year - 1]
+        statuses.append(agency_status(entry, year, as_of, this_year, agency.runs if agency else ()))
         for view in this_year:
             findings += invalid(entry.name, year, view)
             findings += changes(entry.name, year, view)

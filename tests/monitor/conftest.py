@@ -24,10 +24,9 @@ from crawler.registry import Agency as RegistryAgency
 from nianbao.devportal.monitor_pages import home_page, list_page, report_page, tables
 from nianbao.devportal.sites import agencies_toml
 from nianbao.monitoring import MonitorReport, evaluate, judge
-from nianbao.monitoring.evaluation import end_of
 from parsing import ParseError, parse_report
 from storage import Archive, CaptureIn
-from storage.clock import CHINA
+from storage.clock import CHINA, china_day_end
 from storage.models import Agency, CrawlRun
 from storage.monitor_reads import AgencyArchive, CaptureView, ListPage, RunView, VersionView, view_of
 from storage.vocab import CaptureRole, CrawlOutcome
@@ -204,7 +203,7 @@ class HeldScene(Scene):
 
     def holdings(self, as_of: dt.date, years: Sequence[int]) -> dict[str, AgencyArchive]:
         """What the archive would hold at the end of `as_of`, by agency name."""
-        cutoff = end_of(as_of)
+        cutoff = china_day_end(as_of)
         seen = [c for c in self.captures if c.captured_at <= cutoff]
         held = {}
         for name in self.agencies:

@@ -11,8 +11,8 @@ import datetime as dt
 import pytest
 
 from nianbao.devportal.monitor_pages import SAMPLE_NARRATIVE, tables
-from nianbao.monitoring.evaluation import end_of
 from storage import CaptureIn
+from storage.clock import china_day_end
 from storage.monitor_events import STATUS_EVENT, EventIn, newest_events, record, recorded_year
 from storage.monitor_reads import archive_state, read_agencies
 from storage.vocab import CrawlOutcome
@@ -77,7 +77,7 @@ def test_read_agencies_sees_the_archive_as_it_stood_at_the_cutoff(scenario) -> N
     scenario.publish(agency, 2024, "2025-03-02 09:00", seed=8, published="2025-01-20")
     scenario.fetch(agency, url, "2025-04-01 03:00", status=404)
     scenario.crawl(agency, "2025-04-02 03:00", "unreachable")
-    early = read_agencies(scenario.archive, ["修改局", "不存在局"], (2024,), end_of(D("2025-02-03")))
+    early = read_agencies(scenario.archive, ["修改局", "不存在局"], (2024,), china_day_end(D("2025-02-03")))
     assert set(early) == {"修改局"}  # an agency the archive does not know is absent
     report, = early["修改局"].reports
     assert (report.url, report.year, report.published_on) == (url, 2024, D("2025-01-20"))
@@ -86,15 +86,15 @@ def test_read_agencies_sees_the_archive_as_it_stood_at_the_cutoff(scenario) -> N
     run, = early["修改局"].runs
     assert run.outcome is CrawlOutcome.REACHED and run.listed[0]["url"] == url
     assert [(p.url, p.status) for p in run.list_pages] == [(agency.list_urls[0], 200)]
-    late = read_agencies(scenario.archive, ["修改局"], (2024,), end_of(D("2025-04-02")))["修改局"]
+    late = read_agencies(scenario.archive, ["修改局"], (2024,), china_day_end(D("2025-04-02")))["修改局"]
     report, = late.reports
     assert len(report.versions) == 2 and report.current == report.versions[1]
     assert report.first_seen == report.captures[0].captured_at
     assert [c.status for c in report.captures] == [200, 200, 404]
     assert [r.outcome for r in late.runs] == ["reached", "unreachable"]  # the unfinished one is no evidence
     assert late.runs[1].list_pages == ()
-    assert read_agencies(scenario.archive, ["修改局"], (2024,), end_of(D("2025-01-19")))["修改局"].reports == ()
-    assert read_agencies(scenario.archive, ["修改局"], (2023,), end_of(D("2025-04-02")))["修改局"].reports == ()
+    assert read_agencies(scenario.archive, ["修改局"], (2024,), china_day_end(D("2025-01-19")))["修改局"].reports == ()
+    assert read_agencies(scenario.archive, ["修改局"], (2023,), china_day_end(D("2025-04-02")))["修改局"].reports == ()
 
 
 def test_a_fetch_redirected_to_the_report_is_one_of_its_captures(scenario) -> None:
@@ -104,7 +104,7 @@ def test_a_fetch_redirected_to_the_report_is_one_of_its_captures(scenario) -> No
     scenario.archive.ingest(CaptureIn(url=old, body=b"<html>moved</html>", status=200, final_url=url,
                                       captured_at=dt.datetime(2025, 2, 1, tzinfo=dt.UTC), content_type="text/html",
                                       agency=agency.name, role="recheck"), parse=False)
-    report, = read_agencies(scenario.archive, ["跳转局"], (2024,), end_of(D("2025-03-01")))["跳转局"].reports
+    report, = read_agencies(scenario.archive, ["跳转局"], (2024,), china_day_end(D("2025-03-01")))["跳转局"].reports
     assert [(c.url, c.final_url) for c in report.captures] == [(url, None), (old, url)]
 
 
@@ -116,7 +116,7 @@ def test_read_agencies_reads_in_batches(scenario, monkeypatch) -> None:
         agency = scenario.agency(name)
         scenario.publish(agency, 2024, "2025-01-20 09:00")
         scenario.crawl(agency, "2025-02-03 03:00")
-    held = read_agencies(scenario.archive, list(scenario.agencies), (2024,), end_of(D("2025-03-01")))
+    held = read_agencies(scenario.archive, list(scenario.agencies), (2024,), china_day_end(D("2025-03-01")))
     assert set(held) == {"甲局", "乙局", "丙局", "丁局", "戊局"}
     assert all(len(a.reports) == 1 and len(a.runs) == 1 for a in held.values())
 
@@ -146,3 +146,7 @@ def test_recorded_events_say_the_last_status_and_every_finding(archive) -> None:
         ("乙局", STATUS_EVENT, "on_time"), ("甲局", STATUS_EVENT, "late"), ("甲局", "changed", None)]
     assert newest[0].observed_at == moment + dt.timedelta(days=1) and newest[0].is_status
     assert not newest[2].is_status and newest[2].detail == {"url": "http://x/"}
+
+
+def test_the_cutoff_of_a_day_is_the_midnight_ending_it_in_china() -> None:
+    assert china_day_end(dt.date(2025, 1, 31)) == dt.datetime(2025, 1, 31, 16, 0, tzinfo=dt.UTC)
