@@ -51,6 +51,14 @@ def _witness(text: str, year: int | None = 2024, section: str = "overview"):
 # -- seeds and real documents ----------------------------------------------------------------
 
 
+def test_narrative_witness_fixtures_are_there() -> None:
+    """The parametrized tests below read globs: an empty one would skip them, not fail."""
+    assert SEED_002 in SEEDS
+    assert {"hongze_district_2023.pdf", "hongze_district_2024.pdf", "huaian_city_2024.pdf"} <= {
+        path.name for path in REAL.glob("*.pdf")
+    }
+
+
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name[:3])
 def test_narrative_witness_seeds_raise_no_false_alarm(seed: Path) -> None:
     record = parse_report(seed.read_bytes())

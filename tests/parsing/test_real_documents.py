@@ -97,6 +97,14 @@ def silently_wrong(record: Record, expected_fields: dict) -> list[str]:
     ]
 
 
+def test_real_documents_every_case_is_there() -> None:
+    """CASES is partly a glob: a missing expected file would drop its case, not fail."""
+    assert [_case_id(path) for path in CASES] == [
+        "hongze_district_2023", "hongze_district_2024", "pdf_huaian_city_2024"
+    ]
+    assert all(path.exists() and (SHARED_FIXTURES / _expected(path)["_source"]).exists() for path in CASES)
+
+
 @pytest.mark.parametrize("expected_path", CASES, ids=_case_id)
 def test_real_document_every_field_exact(expected_path: Path) -> None:
     fields = _fields(_expected(expected_path))
