@@ -60,8 +60,3 @@ def paths() -> FixturePaths:
     if not found.seeds.is_dir():
         raise RuntimeError(f"{found.seeds} is missing: the shared/ folder must sit beside the repository")
     return found
-
-
-@pytest.fixture(scope="session")
-def seeds_dir(paths: FixturePaths) -> Path:
-    return paths.seeds

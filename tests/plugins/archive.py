@@ -39,12 +39,6 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 
 @pytest.fixture(scope="session")
-def postgres_url(postgres_server: PostgresServer) -> str:
-    """`postgresql+psycopg://postgres@127.0.0.1:PORT/nianbao_test`, an empty database."""
-    return postgres_server.create_database("nianbao_test")
-
-
-@pytest.fixture(scope="session")
 def postgres_template(postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database with the schema migrated, to copy: CREATE DATABASE ... TEMPLATE takes ~25 ms,
     running the migrations ~500 ms."""
