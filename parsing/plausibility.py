@@ -26,6 +26,9 @@ MAX_APPLICATIONS = 10**6
 MAX_ACTIVE_COUNT = 10**8
 MAX_AMOUNT = 10**9  # 万元
 SIGNED_COLUMNS = frozenset({"items_change"})
+# The table reader's words for a count printed with a fraction (parsing.tables); this module
+# does not warn a second time about a cell already warned so.
+FRACTIONAL_COUNT = "count is not a whole number"
 
 
 def is_amount(path: str) -> bool:
@@ -82,7 +85,7 @@ def implausible_warnings(tables: Mapping[str, Table | None], already: Iterable[s
     """A warning for every cell whose value is implausible, naming the cell and the value.
 
     `already` are the record's warnings so far: a fractional count the table reader has already
-    warned about ("count is not a whole number") is not warned twice.
+    warned about (FRACTIONAL_COUNT) is not warned twice.
     """
     said = tuple(already)
     warnings: list[str] = []
@@ -90,7 +93,7 @@ def implausible_warnings(tables: Mapping[str, Table | None], already: Iterable[s
         reason = implausibility(path, value)
         if reason is None:
             continue
-        repeated = f"{path}: count is not a whole number"
+        repeated = f"{path}: {FRACTIONAL_COUNT}"
         if reason.startswith("a count that is not") and any(w.startswith(repeated) for w in said):
             continue
         warnings.append(f"{path}: implausible value {value!r}, {reason}; kept as printed")

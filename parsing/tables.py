@@ -25,6 +25,7 @@ from .labels import (
     normalize_label,
     table_marker,
 )
+from .plausibility import FRACTIONAL_COUNT
 from .rows import Row
 from .schema import (
     ACTIVE_ROWS,
@@ -160,7 +161,7 @@ class _Reader:
             return amount_value(cell.number, cell.unit)
         value = count_value(cell.number)
         if isinstance(value, float):
-            self.reading.warnings.append(f"{path}: count is not a whole number: {cell.raw!r}")
+            self.reading.warnings.append(f"{path}: {FRACTIONAL_COUNT}: {cell.raw!r}")
         return value
 
     # -- labels --------------------------------------------------------------------------
