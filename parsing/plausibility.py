@@ -54,11 +54,12 @@ def plausible_range(path: str) -> tuple[int, int]:
 def implausibility(path: str, value: int | float) -> str | None:
     """Why the value cannot be what the cell means, or None when it can."""
     low, high = plausible_range(path)
+    amount = is_amount(path)
     if value < 0 and low == 0:
-        return "a negative count" if not is_amount(path) else "a negative amount"
-    if not is_amount(path) and isinstance(value, float) and not value.is_integer():
+        return "a negative amount" if amount else "a negative count"
+    if not amount and isinstance(value, float) and not value.is_integer():
         return "a count that is not a whole number"
-    unit = "万元" if is_amount(path) else ""
+    unit = "万元" if amount else ""
     if value > high:
         return f"more than any agency's (at most {_power(high)}{unit})"
     if value < low:
