@@ -33,6 +33,16 @@ class DistributedCrawlError(Exception):
     """A distributed crawl cannot start or go on: the message says why."""
 
 
+class _Key:
+    """One of a crawl's fixed keys, ``nianbao:<crawl_id>:<part>``, read as an attribute."""
+
+    def __init__(self, part: str) -> None:
+        self.part = part
+
+    def __get__(self, keys: CrawlKeys, owner: type | None = None) -> str:
+        return keys._key(self.part)
+
+
 @dataclass(frozen=True)
 class CrawlKeys:
     """The Redis keys of crawl `crawl_id` (all under ``nianbao:<crawl_id>:``)."""
@@ -42,49 +52,17 @@ class CrawlKeys:
     def _key(self, *parts: str) -> str:
         return ":".join(("nianbao", self.crawl_id, *parts))
 
-    @property
-    def meta(self) -> str:  # hash: started_at, registry (digest), created_by
-        return self._key("meta")
-
-    @property
-    def queue(self) -> str:
-        return self._key("requests")
-
-    @property
-    def dupefilter(self) -> str:
-        return self._key("dupefilter")
-
-    @property
-    def seeded(self) -> str:
-        return self._key("seeded")
-
-    @property
-    def workers(self) -> str:
-        return self._key("workers")
-
-    @property
-    def runs(self) -> str:  # hash: agency -> CrawlRun id
-        return self._key("runs")
-
-    @property
-    def reports_before(self) -> str:  # hash: agency -> reports archived before the crawl
-        return self._key("reports_before")
-
-    @property
-    def prepare_lock(self) -> str:
-        return self._key("prepare")
-
-    @property
-    def writer(self) -> str:
-        return self._key("writer")
-
-    @property
-    def recorded(self) -> str:
-        return self._key("recorded")
-
-    @property
-    def stats(self) -> str:  # hash: requeued, orphans
-        return self._key("stats")
+    meta = _Key("meta")  # hash: started_at, registry (digest), created_by
+    queue = _Key("requests")
+    dupefilter = _Key("dupefilter")
+    seeded = _Key("seeded")
+    workers = _Key("workers")
+    runs = _Key("runs")  # hash: agency -> CrawlRun id
+    reports_before = _Key("reports_before")  # hash: agency -> reports archived before the crawl
+    prepare_lock = _Key("prepare")
+    writer = _Key("writer")
+    recorded = _Key("recorded")
+    stats = _Key("stats")  # hash: requeued, orphans
 
     def processing(self, worker: str) -> str:
         return self._key("processing", worker)
