@@ -17,12 +17,10 @@ from lxml import etree
 from .cells import normalize_text
 from .errors import InputTooLargeError, ParseError
 from .labels import section_heading
-from .limits import Limits
+from .limits import LIBXML_MAX_DEPTH, Limits
 from .rows import Cell, Row
 
 log = logging.getLogger(__name__)
-
-LIBXML_MAX_DEPTH = 2048  # libxml2's nesting ceiling with XML_PARSE_HUGE (lxml's huge_tree)
 
 _BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+LIBXML_MAX_DEPTH = 2048  # libxml2's nesting ceiling with XML_PARSE_HUGE (lxml's huge_tree)
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -18,8 +20,9 @@ class Limits:
     max_zip_ratio: int = 200  # a member compressed more than this is a zip bomb
     ocr_dpi: int = 300
     # Element nesting in an HTML page. libxml2 (even with huge_tree) stops building the tree at
-    # 2048 levels, so a higher value does not lift that ceiling; past either, the page is refused.
-    max_html_depth: int = 2048
+    # LIBXML_MAX_DEPTH levels, so a higher value does not lift that ceiling; past either, the
+    # page is refused.
+    max_html_depth: int = LIBXML_MAX_DEPTH
     # Text and HTML payloads, checked on the bytes before decoding. A report's text is 10-100 KB;
     # every line of text becomes a row of cells (~0.1 KB a cell), so these bound the memory: 4 MB
     # of text holding nothing but cells peaks near 250 MB RSS.
