@@ -15,7 +15,9 @@ class Limits:
     max_tables: int = 200  # per page
     max_pages: int = 60  # PDF pages read; reports run 4-20 pages, the rest is ignored with a warning
     max_ocr_pages: int = 12  # scanned pages sent to OCR (each takes seconds)
-    max_seconds: float = 120.0  # budget for one document, checked between pages
+    # Budget for one document: checked between PDF pages, and the timeout of LibreOffice's or
+    # antiword's run and of each Tesseract call (OCR stops inside a page too).
+    max_seconds: float = 120.0
     max_unzipped_bytes: int = 200 * 1024 * 1024  # DOCX members, uncompressed, in total
     max_zip_ratio: int = 200  # a member compressed more than this is a zip bomb
     ocr_dpi: int = 300
