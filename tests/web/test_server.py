@@ -5,7 +5,6 @@ idle sockets, for 120 s), and request bodies a read-only UI never needs are refu
 from __future__ import annotations
 
 import http.client
-import os
 import re
 import resource
 import socket
@@ -16,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from nianbao.devportal.crawl_process import NIANBAO_EXECUTABLE  # the console script beside this interpreter
+from nianbao.devportal.crawl_process import NIANBAO_EXECUTABLE, crawl_environment
 from nianbao.web.server import ConnectionLimits, ServerConfigError, ensure_file_descriptors
+
 STARTUP_SECONDS = 60
 ANSWER_SECONDS = 5
 
@@ -25,7 +25,7 @@ ANSWER_SECONDS = 5
 def start_serve(data: Path, *options: str) -> tuple[subprocess.Popen, int]:
     process = subprocess.Popen(
         [NIANBAO_EXECUTABLE, "serve", "--host", "127.0.0.1", "--port", "0", *options],
-        env=dict(os.environ, NIANBAO_DATA=str(data)), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        env=crawl_environment(data), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + STARTUP_SECONDS
     lines = []
     while time.monotonic() < deadline:
