@@ -35,6 +35,8 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from parsing import schema
+
 from .clock import iso_z
 from .models import UTCDateTime
 from .search_syntax import And, Node, Not, QueryError, Term, parse_query, positive_terms
@@ -52,7 +54,7 @@ SNIPPET_CHARS = 120  # of original text around the first match
 # PostgreSQL's score reads each version's text (de-TOASTed, ~85 us a row), hence its smaller window.
 RANK_WINDOW = {"sqlite": 2_000, "postgresql": 200}
 KINDS = tuple(AgencyKind)
-FORMATS = ("2019", "2021")
+FORMATS = tuple(sorted(schema.FORMATS))  # the record's formats, oldest first: "2019", "2021"
 
 
 @dataclass(frozen=True)
