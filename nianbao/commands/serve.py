@@ -6,21 +6,23 @@ from pathlib import Path
 
 import click
 
-from ..web.server import DEFAULT_CHANNEL_TIMEOUT, DEFAULT_CONNECTION_LIMIT
+from ..web.server import ConnectionLimits
 from .options import config_option
+
+DEFAULT_LIMITS = ConnectionLimits()
 
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for every interface).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
 @config_option("Agency registry (TOML file or folder) for the monitoring pages; default config/agencies.")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--threads", default=DEFAULT_LIMITS.threads, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
 @click.option("--export-cap", default=5000, show_default=True, type=click.IntRange(1, 1_000_000),
               help="Most search results one CSV/JSON download holds.")
-@click.option("--connection-limit", default=DEFAULT_CONNECTION_LIMIT, show_default=True,
+@click.option("--connection-limit", default=DEFAULT_LIMITS.connection_limit, show_default=True,
               type=click.IntRange(1, 100_000),
               help="Open connections at once; more wait until one closes.")
-@click.option("--channel-timeout", default=DEFAULT_CHANNEL_TIMEOUT, show_default=True, type=click.IntRange(1, 3600),
+@click.option("--channel-timeout", default=DEFAULT_LIMITS.channel_timeout, show_default=True, type=click.IntRange(1, 3600),
               help="Seconds an idle connection is kept open.")
 def serve_command(host: str, port: int, config: Path | None, threads: int, export_cap: int,
                   connection_limit: int, channel_timeout: int) -> None:
@@ -36,7 +38,7 @@ def serve_command(host: str, port: int, config: Path | None, threads: int, expor
     from storage import Archive
 
     from ..web.app import create_app
-    from ..web.server import ConnectionLimits, ServerConfigError, serve
+    from ..web.server import ServerConfigError, serve
 
     archive = Archive.open()
     app = create_app(archive, registry=config, export_cap=export_cap)
