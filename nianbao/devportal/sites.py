@@ -50,7 +50,6 @@ Role = Literal["report", "decoy", "other"]
 Form = Literal["html", "pdf", "docx"]
 Outcome = Literal["ok", "blocked", "down"]
 
-FIRST_OCTET = 11
 DEFAULT_ROBOTS = "User-agent: *\nDisallow: /admin/\nDisallow: /search/\n"
 
 
