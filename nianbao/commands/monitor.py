@@ -146,12 +146,13 @@ def _print(report, news) -> None:
                           f"{' [bold](new)[/]' if finding.key in fresh else ''}: {_plain(finding.detail)}",
                           markup=True, highlight=False)
     summary = Table(title="Compliance (on-time rate over on time + late + missing)")
-    for column in ("region", "kind", "due", "on time", "late", "missing", "unreachable", "not due", "on-time rate"):
+    for column in ("region", "kind", "due", *(status.value.replace("_", " ") for status in MonitorStatus),
+                   "on-time rate"):
         summary.add_column(column)
     for row in report.summary:
         rate = f"{row.on_time_rate:.0%} of {row.due}" if row.on_time_rate is not None else "–"
-        summary.add_row(_plain(row.region), row.kind, str(row.due), str(row.on_time), str(row.late), str(row.missing),
-                        str(row.unreachable), str(row.not_due), rate)
+        summary.add_row(_plain(row.region), row.kind, str(row.due),
+                        *(str(getattr(row, status.value)) for status in MonitorStatus), rate)
     console.print(summary)
 
 

@@ -22,6 +22,7 @@ from lxml import etree
 from nianbao.commands import main
 from nianbao.commands.exits import EXIT_NEW_FINDINGS, EXIT_NEW_LATE_OR_MISSING, EXIT_NEW_UNREACHABLE
 from nianbao.devportal.monitor_pages import SAMPLE_NARRATIVE as NARRATIVE
+from nianbao.monitoring import MonitorStatus
 from storage import Archive
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -189,3 +190,12 @@ def test_a_second_crawl_of_the_same_archive_exits_75(tmp_path: Path) -> None:
                               env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 75
     assert "another crawl holds" in done.stderr and "crawl.lock" in done.stderr
+
+
+def test_the_compliance_table_has_a_column_for_every_status(cron_archive) -> None:
+    result = run(cron_archive["data"], "--year", "2024", "--config", str(cron_archive["registry"]), "--as-of",
+                 "2025-06-01")
+    compliance = result.output.split("Compliance", 1)[1]
+    header = next(line for line in compliance.splitlines() if "region" in line)
+    cells = [cell.strip() for cell in header.strip("┃ ").split("┃")]
+    assert cells == ["region", "kind", "due", *(s.value.replace("_", " ") for s in MonitorStatus), "on-time rate"]

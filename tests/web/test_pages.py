@@ -10,6 +10,7 @@ import re
 import pytest
 from lxml import html as lxml_html
 
+from nianbao.monitoring import MonitorStatus
 from nianbao.web.app import UI_CSP, create_app
 from parsing.schema import APPLICATION_ROWS
 from storage.clock import fixed_clock
@@ -308,6 +309,16 @@ def test_monitor_page_shows_statuses_findings_and_a_chart(monitored, web_agencie
     assert page.xpath("//section[@id='compliance']//*[local-name()='svg']//*[local-name()='rect']")
     api = monitored.get("/api/monitor/2021").get_json()
     assert api["year"] == 2021 and api["as_of"] == "2022-04-15" and len(api["agencies"]) == 4
+
+
+def test_monitor_compliance_table_counts_every_status(monitored):
+    page = doc(monitored.get("/monitor/2021"))
+    header = [th.text_content() for th in page.xpath("//section[@id='compliance']//thead//th")]
+    assert header == ["region", "kind", "due", *(s.value.replace("_", " ") for s in MonitorStatus), "on-time rate"]
+    rows = page.xpath("//section[@id='compliance']//tbody/tr")
+    api = monitored.get("/api/monitor/2021").get_json()
+    assert [[td.text_content() for td in row.xpath("./td")][3:-1] for row in rows] == [
+        [str(summary[s.value]) for s in MonitorStatus] for summary in api["summary"]]
 
 
 def test_monitor_as_of_before_the_deadline_is_not_due(monitored):
