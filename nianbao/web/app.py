@@ -28,6 +28,7 @@ from parsing.sniff import sniff
 from parsing.errors import ParseError
 from storage import Archive
 from storage.clock import Clock, china_today, system_clock
+from storage.vocab import AgencyKind
 
 from ..monitoring.words import MonitorStatus
 from ..output import hits_csv
@@ -96,7 +97,7 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
 
     app.jinja_env.tests["web_url"] = lambda url: isinstance(url, str) and url.lower().startswith(("http://", "https://"))
     app.jinja_env.globals.update(search_url=search_url, permalink=permalink, SECTION_LABELS=SECTION_LABELS,
-                                 cell_label=cell_label)
+                                 cell_label=cell_label, AGENCY_KINDS=[kind.value for kind in AgencyKind])
 
     @app.after_request
     def security_headers(response: Response) -> Response:

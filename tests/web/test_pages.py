@@ -14,6 +14,7 @@ from nianbao.monitoring import MonitorStatus
 from nianbao.web.app import UI_CSP, create_app
 from parsing.schema import APPLICATION_ROWS
 from storage.clock import fixed_clock
+from storage.vocab import AgencyKind
 
 
 def doc(response):
@@ -387,3 +388,9 @@ def test_a_source_url_that_is_not_http_is_shown_but_not_linked(tmp_path, paths):
         assert not [href for href in page.xpath("//a/@href") if href.lower().startswith("javascript")]
     finally:
         archive.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/monitor/2021"])
+def test_the_kind_choices_are_the_agency_kinds(monitored, path):
+    page = doc(monitored.get(path))
+    assert page.xpath("//select[@name='kind']/option/@value") == ["", *(kind.value for kind in AgencyKind)]
