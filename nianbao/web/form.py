@@ -117,7 +117,7 @@ def _applications(record: Mapping[str, Any], fmt: Format, failed) -> FormTable:
          FormCell(_APPLICANTS["total"], header=True, rowspan=2)),
         tuple(FormCell(_APPLICANTS[c], header=True) for c in APPLICANT_COLUMNS[1:-1]),
     ]
-    order = schema.APPLICATION_ROWS[fmt]
+    order = printed_application_rows(fmt, (record.get("applications") or {}).keys())
     labels = [APPLICATION_LABELS[row] for row in order]
     for i, row in enumerate(order):
         first, second, third = labels[i]
@@ -133,6 +133,18 @@ def _applications(record: Mapping[str, Any], fmt: Format, failed) -> FormTable:
         cells.extend(_value_cell(record, failed, "applications", row, col) for col in APPLICANT_COLUMNS)
         rows.append(tuple(cells))
     return FormTable("applications", TABLE_LABELS["applications"], tuple(rows))
+
+
+def printed_application_rows(fmt: Format, rows) -> tuple[str, ...]:
+    """The applications rows as the report printed them. A 2021 table that prints the 2019 single
+    row （六）其他处理 (洪泽区 2023/2024) shows that row where the form's three （六） rows stand: its
+    numbers are what （七）总计 sums, and the three rows hold nothing (parsing.tables)."""
+    order = schema.application_rows(fmt, rows)
+    if schema.SINGLE_OTHER_ROW not in order or fmt != "2021":
+        return order
+    kept = [row for row in order if row != schema.SINGLE_OTHER_ROW]
+    at = kept.index(schema.OTHER_ROWS_2021[0])
+    return tuple(kept[:at]) + (schema.SINGLE_OTHER_ROW,) + tuple(r for r in kept[at:] if r not in schema.OTHER_ROWS_2021)
 
 
 def _run(labels: list[tuple[str, str, str]], start: int, same) -> list[int]:

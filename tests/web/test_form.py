@@ -110,3 +110,23 @@ def test_form_prints_the_2019_forms_own_words():
     assert "采购总金额" in active and "本年收费金额（单位：万元）" not in active
     assert cell_label("active.procurement.amount", "2019") == "政府集中采购 · 采购总金额"
     assert cell_label("active.normative_documents.made", "2019") == "规范性文件 · 本年新制作数量"
+
+
+def test_a_2021_table_printing_the_2019_single_other_row_shows_that_row_with_its_numbers() -> None:
+    # 洪泽区 2023/2024 print （六）其他处理 as one row in a 2021 table: the form shows that row where
+    # the three 2021 （六） rows stand, so the numbers （七）总计 sums are on the page.
+    record = record_of("2021")
+    apps = record["applications"]
+    apps["other"] = {column: 1 for column in apps["total_processed"]}
+    for row in ("other_no_correction", "other_unpaid_fee", "other_other"):
+        apps[row] = {column: None for column in apps["total_processed"]}
+    (table,) = [t for t in form_tables(record) if t.key == "applications"]
+    paths = [cell.path for row in table.rows for cell in row if cell.path]
+    assert "applications.other.natural_person" in paths
+    assert not [p for p in paths if p.startswith("applications.other_")]
+    labels = [cell.text for row in table.rows for cell in row if cell.header]
+    assert labels.index("（六）其他处理") < labels.index("（七）总计")
+    # a plain 2021 record keeps the form's three rows
+    plain = [t for t in form_tables(record_of("2021")) if t.key == "applications"][0]
+    plain_paths = {cell.path for row in plain.rows for cell in row if cell.path}
+    assert "applications.other_other.total" in plain_paths and "applications.other.total" not in plain_paths
