@@ -80,6 +80,12 @@ def check_text_bytes(body: bytes, limits: Limits, *, html: bool) -> None:
     if not html:
         if len(body) > limits.max_text_bytes:
             raise InputTooLargeError(f"{len(body)} bytes of text (limit {limits.max_text_bytes})")
-        lines = max(body.count(b"\n"), body.count(b"\r")) + 1
+        if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            # Counted in code units, not bytes: 上 (U+4E0A) holds a \n byte, 不 (U+4E0D) a \r.
+            # Bounded above by max_text_bytes, so this copy is small.
+            text = body.decode("utf-16", errors="replace")
+            lines = max(text.count("\n"), text.count("\r")) + 1
+        else:
+            lines = max(body.count(b"\n"), body.count(b"\r")) + 1
         if lines > limits.max_text_lines:
             raise InputTooLargeError(f"{lines} lines of text (limit {limits.max_text_lines})")

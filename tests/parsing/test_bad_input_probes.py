@@ -214,3 +214,21 @@ def test_html_over_its_byte_limit_is_refused() -> None:
 def test_utf16_text_is_not_taken_for_binary(paths) -> None:
     text = paths.seed(3).read_text(encoding="utf-8")
     assert parse_report(text.encode("utf-16")).to_dict() == parse_report(text.encode("utf-8")).to_dict()
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8"])
+def test_lines_are_counted_in_characters_whatever_the_encoding(encoding: str) -> None:
+    # 上 (U+4E0A) and 不 (U+4E0D) hold a \n and a \r byte in UTF-16: they are not line breaks.
+    text = "上年结转不予公开" * 10 + "\n" + "（一）予以公开 | 1 | 0 | 1 | 0 | 0 | 0 | 2 |\n" * 2
+    body = text.encode(encoding)
+    if encoding == "utf-16-be":
+        body = b"\xfe\xff" + body
+    limits = Limits(max_text_lines=5)
+    try:
+        parse_report(body, limits=limits)
+    except InputTooLargeError as exc:
+        raise AssertionError(f"{encoding}: 4 lines refused as too many: {exc}") from exc
+    except ParseError:
+        pass  # not a report: fine, the line count is what is tested
+    with pytest.raises(InputTooLargeError, match=r"^7 lines of text \(limit 5\)$"):
+        parse_report((text * 2).encode("utf-16"), limits=limits)
