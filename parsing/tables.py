@@ -11,6 +11,7 @@ total column is the last one however ragged the row is.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 from .cells import CellValue, amount_value, count_value
@@ -25,6 +26,7 @@ from .labels import (
     normalize_label,
     table_marker,
 )
+from .form_order import RECONCILERS, value_runs
 from .plausibility import FRACTIONAL_COUNT
 from .rows import Row
 from .schema import (
@@ -91,6 +93,31 @@ def _normalize_values(cells: list[CellValue], width: int) -> tuple[list[CellValu
     return cells, None
 
 
+def cell_to_value(path: str, cell: CellValue, is_amount: bool, warnings: list[str]) -> Value:
+    """A cell's record value; what is not a plain number is said in `warnings`, by `path`."""
+    if cell is MISSING or cell.kind == "blank":
+        return None
+    if cell.kind == "unreadable":
+        warnings.append(f"{path}: unreadable cell: {cell.raw}")
+        return None
+    if cell.uncertain:
+        warnings.append(f"{path}: OCR unsure of {cell.raw}")
+    if cell.kind == "text":
+        warnings.append(f"{path}: unreadable cell {cell.raw!r}")
+        return None
+    assert cell.number is not None
+    if cell.note:
+        warnings.append(f"{path}: note kept out of the number: {cell.note}")
+    if is_amount:
+        if cell.unit == "元":
+            warnings.append(f"{path}: {cell.raw.strip()} converted to 万元")
+        return amount_value(cell.number, cell.unit)
+    value = count_value(cell.number)
+    if isinstance(value, float):
+        warnings.append(f"{path}: {FRACTIONAL_COUNT}: {cell.raw!r}")
+    return value
+
+
 class _Reader:
     def __init__(self, rows: list[Row], fmt: Format) -> None:
         self.rows = rows
@@ -142,27 +169,7 @@ class _Reader:
         return out
 
     def _value(self, path: str, cell: CellValue, is_amount: bool) -> Value:
-        if cell is MISSING or cell.kind == "blank":
-            return None
-        if cell.kind == "unreadable":
-            self.reading.warnings.append(f"{path}: unreadable cell: {cell.raw}")
-            return None
-        if cell.uncertain:
-            self.reading.warnings.append(f"{path}: OCR unsure of {cell.raw}")
-        if cell.kind == "text":
-            self.reading.warnings.append(f"{path}: unreadable cell {cell.raw!r}")
-            return None
-        assert cell.number is not None
-        if cell.note:
-            self.reading.warnings.append(f"{path}: note kept out of the number: {cell.note}")
-        if is_amount:
-            if cell.unit == "元":
-                self.reading.warnings.append(f"{path}: {cell.raw.strip()} converted to 万元")
-            return amount_value(cell.number, cell.unit)
-        value = count_value(cell.number)
-        if isinstance(value, float):
-            self.reading.warnings.append(f"{path}: {FRACTIONAL_COUNT}: {cell.raw!r}")
-        return value
+        return cell_to_value(path, cell, is_amount, self.reading.warnings)
 
     # -- labels --------------------------------------------------------------------------
     def _match(self, row: Row, rules) -> str | None:
@@ -357,7 +364,37 @@ class _Reader:
 def read_tables(rows: list[Row], fmt: Format) -> TableReading:
     reading = _Reader(rows, fmt).read()
     _complete(reading)
+    _second_reading(reading, rows)
     return reading
+
+
+def _second_reading(reading: TableReading, rows: list[Row]) -> None:
+    """Each table read again by the form's order (`form_order`), and the two reconciled."""
+    runs = value_runs(rows)
+    for marker, (name, reconcile) in RECONCILERS.items():
+        troubled = any(_is_about(w, name) and _TROUBLE.search(w) for w in reading.warnings)
+        decision = reconcile(reading.format, getattr(reading, name), runs[marker], cell_to_value,
+                             troubled=troubled)
+        if decision is None:
+            continue
+        if not decision.nulled:
+            # The form's order replaced the labels' reading: what was said of that reading
+            # (rows not found, rows twice, unlabelled rows placed) no longer holds.
+            reading.warnings = [w for w in reading.warnings if not _is_about(w, name)]
+            reading.missing = {m for m in reading.missing if m[0] != name}
+            reading.absent = {m for m in reading.absent if m[0] != name}
+        else:
+            reading.missing -= {(name, row, col) for row, col in decision.nulled}
+        setattr(reading, name, decision.table)
+        reading.warnings.extend(decision.warnings)
+
+
+# What the label reader says when its reading of a table went wrong (not a cell's note or unit).
+_TROUBLE = re.compile(r"rows not found|groups not found|appears twice|value cells for|not recognised")
+
+
+def _is_about(warning: str, table: str) -> bool:
+    return warning.startswith((f"{table}.", f"{table}:"))
 
 
 def _complete_single_other(reading: TableReading, found: dict[str, dict[str, Value]]) -> tuple[str, ...]:
