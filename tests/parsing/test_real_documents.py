@@ -12,7 +12,9 @@ paths compared exactly, `_source`, `_warnings_contain`, `_failed_checks`, `_sect
 - `_notes`: what the reviewer saw on the page (not read by the test).
 
 A cell is *silently wrong* when its value differs from the expected one, no warning names it
-(its dotted path, or its row's path followed by ":") and no failed check covers it. The issue's
+(its dotted path, or its row's path followed by ":") and no failed check covers it; the scoring
+(`silently_wrong`, `covered_by_failed_checks`, `exact`) is nianbao/evaluation/scoring.py's,
+shared with the golden evaluation (bench/accuracy.py). The issue's
 rule (a cell is right, or null with a warning, or named by a failed check) is that count being 0;
 it is asserted on its own so that a flagged mismatch is told apart from a silent one.
 """
@@ -25,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+from nianbao.evaluation.scoring import TABLES, covered_by_failed_checks, fields_of, silently_wrong
+from nianbao.evaluation.scoring import exact as _exact
 from parsing import Record, parse_report, parse_text
 from parsing.checks import failed_check_cells
 from parsing.schema import (
@@ -43,7 +47,6 @@ FIXTURES = REPOSITORY / "tests" / "fixtures"
 CASES = sorted((FIXTURES / "real").glob("*.expected.json")) + [
     FIXTURES / "parsing" / "pdf_huaian_city_2024.expected.json"
 ]
-TABLES = ("active", "applications", "review_litigation")
 
 
 def _case_id(path: Path) -> str:
@@ -62,39 +65,7 @@ def _parsed(path: Path) -> Record:
 
 
 def _fields(expected: dict) -> dict:
-    return {key: value for key, value in expected.items() if not key.startswith("_")}
-
-
-def _exact(got: object, want: object) -> bool:
-    return got == want and type(got) is type(want)  # null and 0 distinct, int and float as written
-
-
-def _flagged_by_warning(cell: str, warnings: tuple[str, ...]) -> bool:
-    row = cell.rsplit(".", 1)[0]
-    return any(cell in w or f"{row}:" in w for w in warnings)
-
-
-def covered_by_failed_checks(record: Record) -> set[str]:
-    """The dotted cells of every identity the record's numbers break."""
-    if record.format is None:
-        return set()
-    tables = {name: getattr(record, name) for name in ("applications", "review_litigation")}
-    return {".".join(cell) for cell in failed_check_cells(record.format, {k: v for k, v in tables.items() if v})}
-
-
-def silently_wrong(record: Record, expected_fields: dict) -> list[str]:
-    """The table cells whose value is wrong with no warning naming them and no failed check
-    covering them."""
-    flat = record.flatten()
-    covered = covered_by_failed_checks(record)
-    return [
-        key
-        for key, want in expected_fields.items()
-        if key.split(".")[0] in TABLES
-        and not _exact(flat.get(key, "<absent>"), want)
-        and not _flagged_by_warning(key, record.warnings)
-        and key not in covered
-    ]
+    return fields_of(expected)
 
 
 def test_real_documents_every_case_is_there() -> None:

@@ -1,0 +1,62 @@
+"""The golden evaluation's cases (nianbao/evaluation/cases.py): every document, converter output
+and variant is there, each input exists, and the halves are the fixed ones of issue 13."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from nianbao.evaluation.cases import (
+    CONVERTED,
+    CONVERTERS,
+    DEV,
+    EVALUATION,
+    PDF_EXPECTED,
+    SHARED_FIXTURES,
+    all_cases,
+    seed_documents,
+)
+
+DOCUMENTS = [
+    "000_1cbfe8eba3cb4c24", "001_50ced4fe608d0220", "002_63ce56ee0dfdf8c9", "003_9844fa13dd042d5a",
+    "004_64f6c83b9150245c", "hongze_district_2023", "hongze_district_2024", "huaian_city_2024",
+]
+
+
+def test_cases_cover_every_seed_and_every_real_pdf() -> None:
+    """Globs find the seeds and the PDFs: a missing file would drop its cases, not fail."""
+    assert seed_documents() + sorted(PDF_EXPECTED) == DOCUMENTS
+    assert sorted(p.stem for p in (SHARED_FIXTURES / "real").glob("*.pdf")) == sorted(PDF_EXPECTED)
+    assert sorted({c.document for c in all_cases()}) == DOCUMENTS
+
+
+def test_cases_every_converter_output_of_every_pdf_is_a_case() -> None:
+    converted = {c.id for c in all_cases() if c.kind == "converted"}
+    assert len(converted) == len(PDF_EXPECTED) * len(CONVERTERS) == 15
+    for document in PDF_EXPECTED:
+        for converter in CONVERTERS:
+            assert (CONVERTED / f"{document}.{converter}").is_file()
+            assert f"{document}/converted/{converter.rsplit('.', 1)[0]}" in converted
+
+
+def test_cases_every_document_has_every_variant_it_allows() -> None:
+    shapes = Counter(c.id.rsplit("/", 1)[1] for c in all_cases() if c.kind == "variant")
+    # hybrid is a 2021-format report printing 2019 rows: every document but the 2019 seed 003
+    assert shapes == {"markdown_clean": 8, "torn_labels": 8, "review_three_tables": 8, "active_shifted": 8,
+                      "hybrid": 7}
+
+
+def test_cases_halves_are_fixed_by_document() -> None:
+    halves = {c.document: c.half for c in all_cases()}
+    assert sorted(d for d, h in halves.items() if h == EVALUATION) == [
+        "001_50ced4fe608d0220", "003_9844fa13dd042d5a", "hongze_district_2024"
+    ]
+    assert sum(h == DEV for h in halves.values()) == 5
+
+
+def test_cases_ids_are_unique_and_every_input_loads_with_fields_expected() -> None:
+    cases = all_cases()
+    assert len({c.id for c in cases}) == len(cases)
+    for case in cases:
+        assert case.load(), case.id
+        assert not any(key.startswith("_") for key in case.expected)
+        assert {"format", "year", "applications.total_processed.total"} <= set(case.expected), case.id
