@@ -99,6 +99,7 @@ class Decision:
     table: Grid
     warnings: tuple[str, ...]
     nulled: frozenset[tuple[str, str]]  # (row, column) left null because the readings disagree
+    replaces: bool  # the table is the form order's, not the labels' reading with cells nulled
 
 
 def _fill(keys: Iterable[tuple[str, tuple[str, ...], frozenset[str]]], numbers: list[CellValue],
@@ -153,6 +154,7 @@ def _decide(fmt: Format, table: str, labelled: Grid | None, ordered: Grid, notes
             (*notes, f"{table}: labels and values apart in the text: {what} {FORM_ORDER} ({confirm}); "
                      f"rows it fills differently from what their labels gave: {paths}"),
             frozenset(),
+            True,
         )
 
     if not identities and (not conflicts or len(conflicts) < len(differing)):
@@ -181,7 +183,7 @@ def _decide(fmt: Format, table: str, labelled: Grid | None, ordered: Grid, notes
             f"{table}.{row}.{col}: two readings disagree ({why}): {labelled[row][col]} by its label, "
             f"{ordered.get(row, {}).get(col)} {FORM_ORDER}; left empty"
         )
-    return Decision(merged, tuple(warnings), frozenset(conflicts))
+    return Decision(merged, tuple(warnings), frozenset(conflicts), False)
 
 
 def _reading_orders(runs: list[list[CellValue]], width: int) -> Iterator[list[CellValue]]:
@@ -265,6 +267,28 @@ def reconcile_applications(fmt: Format, labelled: Grid | None, runs: list[list[C
     return None
 
 
+def _transposed_runs(runs: list[list[CellValue]], widths: list[int]) -> list[CellValue] | None:
+    """The numbers with every run that covers two or more whole rows of one width read column
+    by column instead (pdfminer streams a small table block so); None if no run does."""
+    out: list[CellValue] = []
+    row, changed = 0, False
+    for run in runs:
+        start, covered, n = row, 0, 0
+        while row < len(widths) and covered + widths[row] <= len(run):
+            covered += widths[row]
+            row += 1
+        n = row - start
+        if covered != len(run):
+            return None  # a run that ends inside a row: no whole-row block to turn
+        if n >= 2 and len(set(widths[start:row])) == 1:
+            w = widths[start]
+            out.extend(run[col * n + r] for r in range(n) for col in range(w))
+            changed = True
+        else:
+            out.extend(run)
+    return out if changed else None
+
+
 def reconcile_active(fmt: Format, labelled: Grid | None, runs: list[list[CellValue]],
                      convert: Convert, *, troubled: bool = False) -> Decision | None:
     numbers = [cell for run in runs for cell in run]
@@ -273,12 +297,25 @@ def reconcile_active(fmt: Format, labelled: Grid | None, runs: list[list[CellVal
         return None
     notes: list[str] = []
     ordered = _fill(keys, numbers, "active", convert, notes)
+    transposed = _transposed_runs(runs, [len(columns) for _, columns, _ in keys])
+    if transposed is not None:
+        # Row by row or column by column: table 二 has no identity to tell; where the two
+        # differ the cells are left empty.
+        other = _fill(keys, transposed, "active", convert, [])
+        unsure = [(r, c) for r, cells in ordered.items() for c in cells if cells[c] != other[r][c]]
+        for r, c in unsure:
+            ordered[r][c] = None
+            notes.append(f"active.{r}.{c}: its block of values may be printed row by row or column by "
+                         f"column ({other[r][c]} if by column); no identity can tell; left empty")
     return _decide(fmt, "active", labelled, ordered, notes, what=f"its {len(numbers)} values are",
                    identities=False)
 
 
 def reconcile_review(fmt: Format, labelled: Grid | None, runs: list[list[CellValue]],
-                     convert: Convert, *, troubled: bool = False) -> Decision | None:
+                     convert: Convert, *, troubled: bool = False,
+                     witness: Callable[[Grid], int] | None = None) -> Decision | None:
+    """`witness` counts the narrative's statements (行政复议 N 件…) a candidate agrees with: among
+    orders that fit the identities, those the narrative agrees with most are kept."""
     if sum(len(run) for run in runs) != len(REVIEW_GROUPS) * len(REVIEW_OUTCOMES):
         return None
     keys = [(g, REVIEW_OUTCOMES, frozenset()) for g in REVIEW_GROUPS]
@@ -296,13 +333,21 @@ def reconcile_review(fmt: Format, labelled: Grid | None, runs: list[list[CellVal
         grid = fill(order, [])
         if _fits(fmt, "review_litigation", grid):
             fitting.setdefault(repr(grid), (order, grid))
+    if len(fitting) > 1 and witness is not None:
+        agreement = {key: witness(grid) for key, (_, grid) in fitting.items()}
+        best = max(agreement.values())
+        narrowed = {key: fitting[key] for key, n in agreement.items() if n == best}
+        said = f"; the narrative's totals narrow {len(fitting)} fitting orders to {len(narrowed)}"
+        fitting = narrowed
+    else:
+        said = ""
     if len(fitting) == 1:
         ((order, _),) = fitting.values()
         notes = []
         only = fill(order, notes)
         return _decide(fmt, "review_litigation", labelled, only, notes,
                        what=f"its values come in {len(runs)} runs out of the form's order; the one order "
-                            "of those runs that fits the identities is")
+                            f"of those runs that fits the identities{said} is")
     if len(fitting) > 1 and not _fits(fmt, "review_litigation", labelled):
         grids = [grid for _, grid in fitting.values()]
         unsure = [(g, o) for g in REVIEW_GROUPS for o in REVIEW_OUTCOMES
@@ -313,8 +358,8 @@ def reconcile_review(fmt: Format, labelled: Grid | None, runs: list[list[CellVal
             f"review_litigation.{g}.{o}: the table's values come out of order and {len(grids)} orders "
             "fit the identities; left empty" for g, o in unsure
         ) + (f"review_litigation: values out of the form's order in the text; {len(grids)} orders of its "
-             f"{len(runs)} runs fit the identities; only the cells they agree on are kept",)
-        return Decision(agreed, warnings, frozenset(unsure))
+             f"{len(runs)} runs fit the identities{said}; only the cells they agree on are kept",)
+        return Decision(agreed, warnings, frozenset(unsure), True)
     return _decide(fmt, "review_litigation", labelled, printed, notes, what="its 15 values are",
                    troubled=troubled)
 

@@ -67,6 +67,10 @@ def find_date(text: str) -> dt.date | None:
     return None
 
 
+# Markdown converters mark the title up: "# 淮安市人民政府…", "**…**".
+_MARKDOWN_MARKS = re.compile(r"^#{1,6}\s+|\*\*|__")
+
+
 def find_title(lines: list[str], candidates: list[str] = ()) -> str | None:
     """The report's title: the first candidate (HTML headings) or early line that reads like one."""
     title = _find_title(lines, candidates)
@@ -81,7 +85,7 @@ def _find_title(lines: list[str], candidates: list[str]) -> str | None:
             return text
     previous = ""
     for line in lines[:25]:
-        text = normalize_text(line)
+        text = _MARKDOWN_MARKS.sub("", normalize_text(line)).strip()
         if 6 <= len(text) <= 80 and _TITLE.search(text) and not _LABELLED_DATE.search(text):
             # A title broken after the organ's name: "鹤壁市淇滨区城市管理局" / "2021年政府信息…".
             if _YEAR_IN_TITLE.match(text) and _ORGAN_WHOLE.match(previous):

@@ -172,6 +172,11 @@ def _cell(tables: Mapping[str, Table | None], path: str) -> int | float | None |
     return 0 if value is None else value
 
 
+def _blank(tables: Mapping[str, Table | None], path: str) -> bool:
+    table_name, row, column = path.split(".")
+    return (tables.get(table_name) or {}).get(row, {}).get(column) is None
+
+
 def _states_whole(statement: _Statement, sentence: str, start: int, year: int | None, key: str) -> bool:
     """Whether the match at `start` states the whole agency's total for the year reported on."""
     compact_before = sentence[:start]
@@ -231,8 +236,8 @@ def narrative_witnesses(
                 if paths == _RECEIVED and _INCLUDING_CARRIED.match(compact, match.end()):
                     paths = _RECEIVED + ("applications.carried_over.total",)
                 cells = [_cell(tables, path) for path in paths]
-                if stated is None or "absent" in cells:
-                    continue
+                if stated is None or "absent" in cells or all(_blank(tables, path) for path in paths):
+                    continue  # no cell, or only blank ones (left empty, say, as unreadable): nothing to compare
                 in_table = sum(cells)  # type: ignore[arg-type]
                 found.append(Witness(statement.name, paths, stated, in_table, sentence))
     return found

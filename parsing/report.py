@@ -16,7 +16,7 @@ from .html import HtmlPage
 from .decode import check_text_bytes, decode_bytes
 from .labels import section_heading
 from .limits import DEFAULT_LIMITS, Limits
-from .narrative_witness import narrative_warnings
+from .narrative_witness import narrative_warnings, narrative_witnesses
 from .plausibility import implausible_warnings
 from .metadata import agency_from_opening, agency_from_title, find_published_on, find_title, find_year
 from .record import Record
@@ -123,7 +123,11 @@ def build_record(source: SourceText) -> Record:
     )
 
     fmt, format_warning = detect_format(rows, year)
-    reading = read_tables(rows, fmt)
+
+    def witness(review: dict) -> int:
+        return sum(w.agrees for w in narrative_witnesses(sections, None, review, year))
+
+    reading = read_tables(rows, fmt, witness=witness)
     if fallback_text is not None and (
         reading.active is None or reading.applications is None or reading.review_litigation is None
     ):
@@ -131,8 +135,8 @@ def build_record(source: SourceText) -> Record:
         fallback_rows = text_to_rows(fallback_text)
         if not reading.found_any:
             fmt, format_warning = detect_format(fallback_rows, year)
-            reading = read_tables(rows, fmt)
-        reading = _merge(reading, read_tables(fallback_rows, fmt))
+            reading = read_tables(rows, fmt, witness=witness)
+        reading = _merge(reading, read_tables(fallback_rows, fmt, witness=witness))
     if not reading.found_any:
         if not any(_REPORT_WORDS.search(line) for line in lines[:200]):
             raise NotAReportError("no disclosure tables and no mention of 信息公开")

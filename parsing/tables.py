@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .cells import CellValue, amount_value, count_value
@@ -26,7 +27,7 @@ from .labels import (
     normalize_label,
     table_marker,
 )
-from .form_order import RECONCILERS, value_runs
+from .form_order import RECONCILERS, Grid, value_runs
 from .plausibility import FRACTIONAL_COUNT
 from .rows import Row
 from .schema import (
@@ -361,23 +362,26 @@ class _Reader:
         table[group] = self._store("review_litigation", group, REVIEW_OUTCOMES, values)
 
 
-def read_tables(rows: list[Row], fmt: Format) -> TableReading:
+def read_tables(rows: list[Row], fmt: Format, *, witness: Callable[[Grid], int] | None = None) -> TableReading:
+    """The tables in `rows`; `witness` counts the narrative statements a candidate table 四
+    agrees with (see `form_order.reconcile_review`)."""
     reading = _Reader(rows, fmt).read()
     _complete(reading)
-    _second_reading(reading, rows)
+    _second_reading(reading, rows, witness)
     return reading
 
 
-def _second_reading(reading: TableReading, rows: list[Row]) -> None:
+def _second_reading(reading: TableReading, rows: list[Row], witness: Callable[[Grid], int] | None) -> None:
     """Each table read again by the form's order (`form_order`), and the two reconciled."""
     runs = value_runs(rows)
     for marker, (name, reconcile) in RECONCILERS.items():
         troubled = any(_is_about(w, name) and _TROUBLE.search(w) for w in reading.warnings)
+        extra = {"witness": witness} if marker == "review" else {}
         decision = reconcile(reading.format, getattr(reading, name), runs[marker], cell_to_value,
-                             troubled=troubled)
+                             troubled=troubled, **extra)
         if decision is None:
             continue
-        if not decision.nulled:
+        if decision.replaces:
             # The form's order replaced the labels' reading: what was said of that reading
             # (rows not found, rows twice, unlabelled rows placed) no longer holds.
             reading.warnings = [w for w in reading.warnings if not _is_about(w, name)]

@@ -4,7 +4,8 @@ right, or it is null with a warning, or a failed check names it; never silently 
 Expected fields are the flat dotted paths of the seeds' `*.expected.json` (keys starting with
 "_" are not fields). Every field is either exact (same value and type: null and 0 distinct, int
 and float as written) or not. A table cell that is not exact is *flagged* when a warning names
-it (its dotted path, or its row's path followed by ":") or a failed check covers it
+it (its dotted path, its row's path, or its row's key in a warning about its table; see
+`flagged_by_warning`) or a failed check covers it
 (`parsing.checks.failed_check_cells`), and *silently wrong* otherwise. A field outside the
 tables (title, agency, year, format, published_on) that is not exact is counted apart.
 
@@ -13,6 +14,8 @@ since the refusal is said out loud (the error is kept with the score).
 """
 
 from __future__ import annotations
+
+import re
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -39,8 +42,16 @@ def exact(got: object, want: object) -> bool:
 
 
 def flagged_by_warning(cell: str, warnings: Iterable[str]) -> bool:
-    row = cell.rsplit(".", 1)[0]
-    return any(cell in w or f"{row}:" in w for w in warnings)
+    """A warning names the cell: its dotted path, its row's dotted path as a whole word
+    ("applications.granted:" or in a list "…: applications.granted, applications.other"), or,
+    in a warning about its table ("applications: rows not found: granted, other"), its row's
+    key as a whole word."""
+    table, row, _ = cell.split(".")
+    row_path = re.compile(rf"(?<![\w.]){re.escape(table)}\.{re.escape(row)}(?![\w])")
+    row_key = re.compile(rf"(?<![\w.]){re.escape(row)}(?![\w])")
+    return any(
+        cell in w or row_path.search(w) or (w.startswith(f"{table}:") and row_key.search(w)) for w in warnings
+    )
 
 
 def covered_by_failed_checks(record: Record) -> set[str]:
