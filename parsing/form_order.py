@@ -60,11 +60,13 @@ FORM_ORDER = "placed by the form's order"
 
 
 def value_runs(rows: Iterable[Row]) -> dict[str, list[list[CellValue]]]:
-    """Each table's number cells in the text's order, as runs: a label ends a run.
+    """Each table's value cells in the text's order, as runs: a label ends a run.
 
     A table is the rows from its marker (see `labels.table_marker`) to the next marker or
     section heading. Page footers split into cells (`| - 3 | - |`) and cells copied from a
-    rowspan are not values.
+    rowspan are not values. Blank cells are kept where a row has two or more value cells (a
+    row of a table, `|  |  | 3 |`); whether they are the form's cells or a converter's padding
+    is decided by the count (`_fitted_runs`).
     """
     runs: dict[str, list[list[CellValue]]] = {"active": [], "applications": [], "review": []}
     state: str | None = None
@@ -79,17 +81,30 @@ def value_runs(rows: Iterable[Row]) -> dict[str, list[list[CellValue]]]:
         if state not in runs or is_page_footer(row.text()):
             continue
         table = runs[state]
-        for cell in row.cells:
-            if cell.continuation:
-                continue
+        cells = [c for c in row.cells if not c.continuation]
+        tabular = sum(not c.is_label for c in cells) >= 2
+        for cell in cells:
             if cell.is_label:
                 fresh = True
-            elif cell.value.kind == "number":
+            elif cell.value.kind == "number" or (tabular and cell.value.kind == "blank"):
                 if fresh or not table:
                     table.append([])
                     fresh = False
                 table[-1].append(cell.value)
     return runs
+
+
+def _fitted_runs(runs: list[list[CellValue]], count: int) -> list[list[CellValue]] | None:
+    """The runs whose cells are exactly `count`: the numbers alone (blank cells are padding,
+    as markdown converters pad a short row), else numbers and blanks (a row printed blank);
+    None when neither count is the form's."""
+    numbers = [[c for c in run if c.kind == "number"] for run in runs]
+    numbers = [run for run in numbers if run]
+    if sum(len(run) for run in numbers) == count:
+        return numbers
+    if sum(len(run) for run in runs) == count and any(c.kind == "blank" for run in runs for c in run):
+        return runs
+    return None
 
 
 @dataclass(frozen=True)
@@ -225,8 +240,7 @@ def _reading_orders(runs: list[list[CellValue]], width: int) -> Iterator[list[Ce
 
 def reconcile_applications(fmt: Format, labelled: Grid | None, runs: list[list[CellValue]],
                            convert: Convert, *, troubled: bool = False) -> Decision | None:
-    total = sum(len(run) for run in runs)
-    if not total:
+    if not any(c.kind == "number" for run in runs for c in run):
         return None
     layouts = [application_rows(fmt)]
     if fmt == "2021":  # the 2019 single row （六）其他处理 printed in a 2021 table
@@ -234,8 +248,11 @@ def reconcile_applications(fmt: Format, labelled: Grid | None, runs: list[list[C
     width = len(APPLICANT_COLUMNS)
     for layout in layouts:
         printed = [r for r in layout if not (SINGLE_OTHER_ROW in layout and r in OTHER_ROWS_2021)]
-        if total != width * len(printed):
+        total = width * len(printed)
+        fitted = _fitted_runs(runs, total)
+        if fitted is None:
             continue
+        runs = fitted
         keys = [(r, APPLICANT_COLUMNS, frozenset()) for r in printed]
 
         def fill(numbers: list[CellValue], notes: list[str]) -> Grid:
@@ -291,10 +308,12 @@ def _transposed_runs(runs: list[list[CellValue]], widths: list[int]) -> list[Cel
 
 def reconcile_active(fmt: Format, labelled: Grid | None, runs: list[list[CellValue]],
                      convert: Convert, *, troubled: bool = False) -> Decision | None:
-    numbers = [cell for run in runs for cell in run]
     keys = [(spec.key, spec.columns, frozenset(spec.amount_columns)) for spec in ACTIVE_ROWS[fmt]]
-    if not numbers or len(numbers) != sum(len(columns) for _, columns, _ in keys):
+    fitted = _fitted_runs(runs, sum(len(columns) for _, columns, _ in keys))
+    if fitted is None or not any(c.kind == "number" for run in fitted for c in run):
         return None
+    runs = fitted
+    numbers = [cell for run in runs for cell in run]
     notes: list[str] = []
     ordered = _fill(keys, numbers, "active", convert, notes)
     transposed = _transposed_runs(runs, [len(columns) for _, columns, _ in keys])
@@ -316,8 +335,10 @@ def reconcile_review(fmt: Format, labelled: Grid | None, runs: list[list[CellVal
                      witness: Callable[[Grid], int] | None = None) -> Decision | None:
     """`witness` counts the narrative's statements (行政复议 N 件…) a candidate agrees with: among
     orders that fit the identities, those the narrative agrees with most are kept."""
-    if sum(len(run) for run in runs) != len(REVIEW_GROUPS) * len(REVIEW_OUTCOMES):
+    fitted = _fitted_runs(runs, len(REVIEW_GROUPS) * len(REVIEW_OUTCOMES))
+    if fitted is None or not any(c.kind == "number" for run in fitted for c in run):
         return None
+    runs = fitted
     keys = [(g, REVIEW_OUTCOMES, frozenset()) for g in REVIEW_GROUPS]
 
     def fill(order: Iterable[int], notes: list[str]) -> Grid:

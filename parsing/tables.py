@@ -126,6 +126,7 @@ class _Reader:
         self.reading = TableReading(format=fmt)
         self.seen: dict[tuple[str, str], bool] = {}  # -> had numbers
         self.review_had_numbers = False
+        self.review_heading: str | None = None  # a table-四 group heading awaiting its values
         # rows per table in document order: ("row", key, values) or ("unlabelled", label, values)
         self.sequence: dict[str, list[tuple[str, str, list[CellValue]]]] = {"active": [], "applications": []}
 
@@ -332,11 +333,20 @@ class _Reader:
             if group and len(numbers) and len(own) <= len(REVIEW_OUTCOMES) + 2:
                 self._store_review_group(group, own)
                 return i + 1
+            # A group's heading over a small table of its own (行政复议 / 结果维持 … 总计 / values):
+            # the next row of exactly one group's values is that group's.
+            self.review_heading = group if group and not numbers else self.review_heading
             if len([v for v in own if v.kind != "blank"]) < width // 2:
                 return i + 1
             values, nxt = own, i + 1
         else:
             values, nxt = self._following_values(i, width)
+            heading, self.review_heading = self.review_heading, None
+            if heading and len(values) == len(REVIEW_OUTCOMES) and (
+                self.reading.review_litigation is None or heading not in self.reading.review_litigation
+            ):
+                self._store_review_group(heading, values)
+                return nxt
             if not any(v.kind == "number" for v in values) and len(values) < width:
                 return nxt
         has_numbers = any(v.kind == "number" for v in values)

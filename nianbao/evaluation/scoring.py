@@ -47,8 +47,9 @@ def flagged_by_warning(cell: str, warnings: Iterable[str]) -> bool:
     in a warning about its table ("applications: rows not found: granted, other"), its row's
     key as a whole word."""
     table, row, _ = cell.split(".")
-    row_path = re.compile(rf"(?<![\w.]){re.escape(table)}\.{re.escape(row)}(?![\w])")
-    row_key = re.compile(rf"(?<![\w.]){re.escape(row)}(?![\w])")
+    # Not followed by "." or a word character: "applications.granted.total: …" names a cell.
+    row_path = re.compile(rf"(?<![\w.]){re.escape(table)}\.{re.escape(row)}(?![\w.])")
+    row_key = re.compile(rf"(?<![\w.]){re.escape(row)}(?![\w.])")
     return any(
         cell in w or row_path.search(w) or (w.startswith(f"{table}:") and row_key.search(w)) for w in warnings
     )
