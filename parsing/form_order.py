@@ -31,7 +31,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import permutations, product
+from math import prod
 
 from .cells import CellValue
 from .checks import failed_check_cells
@@ -201,41 +203,58 @@ def _decide(fmt: Format, table: str, labelled: Grid | None, ordered: Grid, notes
     return Decision(merged, tuple(warnings), frozenset(conflicts), False)
 
 
+def _rows_add_up(cells: list[CellValue], width: int) -> bool:
+    """Every whole row of `cells` has its last cell (总计) equal to the sum of the others
+    (a blank counts as 0, as in the checks): the row-totals identity, on one run alone."""
+    def number(cell: CellValue) -> Decimal:
+        return cell.number if cell.number is not None else Decimal(0)
+
+    return all(
+        number(cells[k + width - 1]) == sum((number(c) for c in cells[k:k + width - 1]), Decimal(0))
+        for k in range(0, len(cells) - width + 1, width)
+    )
+
+
+def _run_readings(run: list[CellValue], width: int) -> list[list[CellValue]]:
+    """One run (starting at a row's first cell) read each way a converter may have streamed
+    it: row by row; column by column after some rows printed row by row; column by column
+    with the total column streamed before the last part column (pdfminer orders text boxes
+    by position)."""
+    readings = [run]
+    rows = len(run) // width
+    if len(run) % width or rows < 2:
+        return readings
+    shapes = [(p, width - 1) for p in range(rows - 1)] + [(0, t) for t in range(width - 1)]
+    for prefix_rows, total_at in shapes:
+        prefix = prefix_rows * width
+        block = run[prefix:]
+        n = len(block) // width
+        columns = [block[k * n:(k + 1) * n] for k in range(width)]
+        columns.append(columns.pop(total_at))
+        readings.append(run[:prefix] + [columns[col][row] for row in range(n) for col in range(width)])
+    return readings
+
+
 def _reading_orders(runs: list[list[CellValue]], width: int) -> Iterator[list[CellValue]]:
     """The table's numbers in each order the text may give them: row by row (the printed
-    order) first; then with runs read column by column (pdfminer and pdftotext give a table
-    block, often one page of it, column after column), such a run possibly after some rows
-    printed row by row, or with its total column streamed before the last part column
-    (pdfminer orders text boxes by position). At most MAX_ORDERS orders."""
-    yield [c for run in runs for c in run]
-    # A run's option: None (row by row) or (rows printed row by row first, the total
-    # column's position in the stream).
-    options: list[list[tuple[int, int] | None]] = []
+    order) first, then every combination of the runs' readings (`_run_readings`) whose rows
+    add up within each run; none but the printed one when they are more than MAX_ORDERS."""
+    printed = [c for run in runs for c in run]
+    yield printed
+    options: list[list[list[CellValue]]] = []
+    offset = 0
     for run in runs:
-        rows = len(run) // width
-        if len(run) % width or rows < 2:
-            options.append([None])
+        if offset % width:
+            options.append([run])  # a run starting inside a row is only ever read as printed
         else:
-            options.append([None] + [(p, width - 1) for p in range(rows - 1)]
-                           + [(0, t) for t in range(width - 1)])
-    for n, choice in enumerate(product(*options)):
-        if n >= MAX_ORDERS:
-            return
-        if all(c is None for c in choice):
-            continue
-        out: list[CellValue] = []
-        for run, c in zip(runs, choice):
-            if c is None:
-                out.extend(run)
-                continue
-            prefix, total_at = c[0] * width, c[1]
-            out.extend(run[:prefix])
-            block = run[prefix:]
-            rows = len(block) // width
-            columns = [block[k * rows:(k + 1) * rows] for k in range(width)]
-            columns.append(columns.pop(total_at))
-            out.extend(columns[col][row] for row in range(rows) for col in range(width))
-        yield out
+            options.append([r for r in _run_readings(run, width) if _rows_add_up(r, width)] or [run])
+        offset += len(run)
+    if prod(len(o) for o in options) > MAX_ORDERS:
+        return  # too many to try them all, and a search cut short could not say "the only one"
+    for choice in product(*options):
+        out = [c for reading in choice for c in reading]
+        if out != printed:
+            yield out
 
 
 def reconcile_applications(fmt: Format, labelled: Grid | None, runs: list[list[CellValue]],
