@@ -8,11 +8,17 @@ Documents: the five shared seeds (../shared/fixtures/seeds/*.txt) and the three 
   made by scripts/convert_real_documents.sh), expected the PDF's fields;
 - every broken-structure variant (`variant`: nianbao/devportal/documents/converted_variants.py),
   built from the document's expected record and its real text (the seed's text, or the PDF's
-  `pdftotext -layout` output).
+  `pdftotext -layout` output);
+- every collected real document (`collected`: tests/fixtures/collected/<name>.<html|md|txt>, with
+  <name>.expected.json beside it): real reports found as text in public repositories (markdown
+  conversions, crawler text, portal HTML), saved as found and typed by hand from the source. Their
+  expected files leave out the cells the source does not determine, so they get no variants.
 
 Halves, fixed by document (issue 13): EVALUATION is hongze_district_2024 and the seeds
 001_50ced4fe608d0220 and 003_9844fa13dd042d5a, with every converter output and variant of them;
-it is never tuned on. DEV is everything else.
+it is never tuned on. DEV is everything else. A collected document's half is fixed by its name
+alone, by a rule set before any of them was parsed: EVALUATION when int(sha256(name), 16) is even
+(`collected_half`), DEV when odd.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +41,8 @@ SHARED_FIXTURES = REPOSITORY.parent / "shared" / "fixtures"
 SEEDS = SHARED_FIXTURES / "seeds"
 FIXTURES = REPOSITORY / "tests" / "fixtures"
 CONVERTED = FIXTURES / "converted"
+COLLECTED = FIXTURES / "collected"
+COLLECTED_SUFFIXES: tuple[str, ...] = (".html", ".md", ".txt")
 # The real PDFs' expected records (huaian's stays where test_golden.py reads it).
 PDF_EXPECTED: dict[str, Path] = {
     "hongze_district_2023": FIXTURES / "real" / "hongze_district_2023.expected.json",
@@ -48,8 +57,20 @@ VARIANT_TEXT_CONVERTER = "pdftotext-layout.txt"  # a PDF's real text for its var
 
 EVALUATION = "evaluation"
 DEV = "dev"
+
+
+def collected_half(name: str) -> str:
+    """A collected document's half, from its name alone (the rule in the module docstring)."""
+    return EVALUATION if int(sha256(name.encode("utf-8")).hexdigest(), 16) % 2 == 0 else DEV
+
+
+def collected_documents() -> list[str]:
+    return sorted(p.name.removesuffix(".expected.json") for p in COLLECTED.glob("*.expected.json"))
+
+
 EVALUATION_DOCUMENTS: frozenset[str] = frozenset(
     {"hongze_district_2024", "001_50ced4fe608d0220", "003_9844fa13dd042d5a"}
+    | {d for d in collected_documents() if collected_half(d) == EVALUATION}
 )
 
 
@@ -59,7 +80,7 @@ class Case:
 
     id: str  # <document>/<kind>[/<converter or shape>]
     document: str
-    kind: str  # "seed", "pdf", "converted" or "variant"
+    kind: str  # "seed", "pdf", "converted", "variant" or "collected"
     url: str
     expected: dict[str, Any] = field(repr=False, compare=False)
     load: Callable[[], bytes] = field(repr=False, compare=False)
@@ -119,6 +140,21 @@ def pdf_cases(document: str) -> list[Case]:
     return cases + _variants(document, fields, CONVERTED / f"{document}.{VARIANT_TEXT_CONVERTER}")
 
 
+def collected_source(document: str) -> Path:
+    """The one saved source beside a collected document's expected file."""
+    sources = [COLLECTED / f"{document}{suffix}" for suffix in COLLECTED_SUFFIXES
+               if (COLLECTED / f"{document}{suffix}").is_file()]
+    if len(sources) != 1:
+        raise FileNotFoundError(f"collected document {document}: expected one source, found {sources}")
+    return sources[0]
+
+
+def collected_cases(document: str) -> list[Case]:
+    source = collected_source(document)
+    fields = fields_of(_json(COLLECTED / f"{document}.expected.json"))
+    return [Case(f"{document}/collected", document, "collected", source.as_uri(), fields, _reader(source))]
+
+
 def variant_sources() -> dict[str, tuple[dict[str, Any], Path]]:
     """Every document's expected fields and the real text its variants are built from."""
     sources = {d: (fields_of(_json(SEEDS / f"{d}.expected.json")), SEEDS / f"{d}.txt") for d in seed_documents()}
@@ -128,10 +164,13 @@ def variant_sources() -> dict[str, tuple[dict[str, Any], Path]]:
 
 
 def all_cases() -> list[Case]:
-    """Every case, seeds first, then the real PDFs; each document's cases together."""
+    """Every case, seeds first, then the real PDFs, then the collected documents; each document's
+    cases together."""
     cases: list[Case] = []
     for document in seed_documents():
         cases += seed_cases(document)
     for document in sorted(PDF_EXPECTED):
         cases += pdf_cases(document)
+    for document in collected_documents():
+        cases += collected_cases(document)
     return cases
