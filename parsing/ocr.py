@@ -151,6 +151,9 @@ def _witnessed(first: list[list[Word]], second: list[list[Word]]) -> list[list[W
             merged.append(a)
         elif a or b:
             chosen = a or b
+            digits = lambda found: re.sub(r"[.,+\-]", "", _normalised(found))  # noqa: E731
+            if a and b and digits(a) == digits(b) and len(_normalised(b)) > len(_normalised(a)):
+                chosen = b  # the same digits, and a stop or sign the first engine missed (251.3, -2)
             merged.append([Word(**{**w, "conf": min(w["conf"], MIN_CONFIDENCE - 1)}) for w in chosen])
         else:
             merged.append([])

@@ -118,7 +118,7 @@ def _copies(glyph: np.ndarray) -> np.ndarray:
 def _one_copy(text: str, conf: float) -> tuple[str, float]:
     """The reading of one copy: the text's equal thirds when they agree; else its first third
     (or the whole text), unsure."""
-    compact = text.replace(" ", "")
+    compact = text.replace(" ", "").strip(".,，。·、")
     # The copies read alike, perhaps with a speck read as a stop between them ("0.0.0").
     alike = re.fullmatch(r"(.+?)" + r"[.,，。·、]?\1" * (COPIES - 1), compact)
     if alike:

@@ -8,12 +8,10 @@ PYTHON=${PYTHON:-python3}
 # Debian packages: Tesseract with Simplified Chinese for scanned reports, LibreOffice (antiword as
 # fallback) for .doc,
 # a CJK font so PDFs that do not embed theirs (reportlab STSong-Light) rasterise with glyphs,
-# two more CJK faces (AR PL UMing, a Song; AR PL UKai, a Kai) for the hard scan set's reports
-# (nianbao/devportal/documents/hard_scans.py); with them installed pdfium draws STSong-Light in UMing,
 # PostgreSQL's server, which the storage tests and bench/ingest.py start as throwaway instances.
 # redis-server: the distributed crawl's tests and bench/scale.py start throwaway instances of it.
 # Chromium, which the web UI's browser tests drive headless through Playwright (never a downloaded browser).
-DEBIAN_PACKAGES="tesseract-ocr tesseract-ocr-chi-sim antiword libreoffice-writer-nogui fonts-wqy-zenhei fonts-arphic-uming fonts-arphic-ukai postgresql redis-server chromium"
+DEBIAN_PACKAGES="tesseract-ocr tesseract-ocr-chi-sim antiword libreoffice-writer-nogui fonts-wqy-zenhei postgresql redis-server chromium"
 missing=""
 for pkg in $DEBIAN_PACKAGES; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"

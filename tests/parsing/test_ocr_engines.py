@@ -71,6 +71,8 @@ def test_witness_disagreement_is_unsure() -> None:
     assert [m[0]["conf"] if m else None for m in merged] == [95.0, ocr.MIN_CONFIDENCE - 1, ocr.MIN_CONFIDENCE - 1,
                                                                ocr.MIN_CONFIDENCE - 1]
     assert ocr._witnessed([word("O")], [word("0")])[0][0]["conf"] == 95.0  # a digit slip is no disagreement
+    kept = ocr._witnessed([word("2513"), word("2")], [word("251.3"), word("-2")])
+    assert [k[0]["text"] for k in kept] == ["251.3", "-2"]  # the mark one engine missed, unsure
 
 
 def test_unknown_engine_is_refused() -> None:
