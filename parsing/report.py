@@ -21,6 +21,7 @@ from .plausibility import implausible_warnings
 from .metadata import agency_from_opening, agency_from_title, find_published_on, find_title, find_year
 from .record import Record
 from .pdf import read_pdf
+from .glued import read_glued
 from .rows import text_to_rows
 from .sniff import PayloadType, sniff
 from .source import SourceText
@@ -66,7 +67,12 @@ def parse_report(
 
 
 def parse_text(text: str) -> Record:
-    """A report as plain text: pipe rows, markdown, one cell per line or PDF-extracted text."""
+    """A report as plain text: pipe rows, markdown, one cell per line, PDF-extracted text, or
+    a page's text with its table cells glued together (`glued`)."""
+    glued = read_glued(text)
+    if glued is not None:
+        lines, rows = glued
+        return build_record(SourceText(lines=lines, rows=rows))
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return build_record(SourceText(lines=lines, rows=text_to_rows(text)))
 
