@@ -1,6 +1,6 @@
 """OCR on the hard scan set (nianbao.devportal.documents.hard_scans), per engine and per half:
 table cells exact, cells silently wrong (wrong, no warning naming them, no failed check covering
-them: tests/parsing/test_real_documents.silently_wrong), and pages/s, with each engine's speed
+them: nianbao.evaluation.scoring.silently_wrong), and pages/s, with each engine's speed
 as a ratio of Tesseract's measured in the same run.
 
     .venv/bin/python bench/ocr.py [--engines rapidocr,tesseract,both] [--half dev|evaluation|all]
@@ -27,7 +27,7 @@ import pypdfium2 as pdfium  # noqa: E402
 from nianbao.devportal.documents.hard_scans import DEV, EVALUATION, HardScan, hard_scan_set  # noqa: E402
 from parsing import parse_report  # noqa: E402
 from parsing.ocr import ENGINES, use_engine  # noqa: E402
-from tests.parsing.test_real_documents import _exact, silently_wrong  # noqa: E402
+from nianbao.evaluation.scoring import exact, silently_wrong  # noqa: E402
 
 
 @dataclass
@@ -64,7 +64,7 @@ def score(scan: HardScan, pdf: bytes, engine: str) -> tuple[Tally, list[tuple[st
         record = parse_report(pdf, url=f"https://example.gov.cn/{scan.case_id}.pdf")
     seconds = time.perf_counter() - started
     flat = record.flatten()
-    wrong = [(k, flat.get(k, "<absent>"), v) for k, v in scan.expected.items() if not _exact(flat.get(k, "<absent>"), v)]
+    wrong = [(k, flat.get(k, "<absent>"), v) for k, v in scan.expected.items() if not exact(flat.get(k, "<absent>"), v)]
     silent = silently_wrong(record, scan.expected)
     return Tally(len(scan.expected), len(scan.expected) - len(wrong), len(silent), pages, seconds,
                  [f"{scan.case_id}:{c}" for c in silent]), wrong
