@@ -38,9 +38,11 @@ MAX_COMBINATIONS = 512  # table 三's ambiguous rows tried together against the 
 MAX_DIGITS = 9  # one count; wider runs are cut
 
 _LABEL_AND_NUMBER = re.compile(r"(?:数量|申请|公开|信息|情形\)|情形）|处理|总计|办理|许可|处罚|强制|收费|规章|文件)\d")
+# A section heading run into the text around it: on a line of its own.
 _SECTION = re.compile(
-    r"(?<!\n)(?=(?:[一二三四五六七]、\s*(?:总体情况|主动公开政府信息|收到和处理政府信息公开申请|政府信息公开行政复议|"
-    r"因政府信息公开申请|存在的主要问题|其他需要报告)))"
+    r"\s*([一二三四五六七]、\s*(?:总体情况|主动公开政府信息情况|收到和处理政府信息公开申请情况|"
+    r"(?:因)?政府信息公开(?:申请)?(?:行政复议|提起).{0,8}?行政诉讼(?:的)?情况|"
+    r"(?:政府信息公开工作)?存在的主要问题及改进情况|其他需要报告的事项))\s*"
 )
 _TABLES_START = re.compile(r"[二2][、.]\s*主动公开政府信息情况")
 _TABLES_END = re.compile(r"[五5][、.]\s*(?:政府信息公开工作)?存在的主要问题")
@@ -81,15 +83,15 @@ def read_glued(text: str) -> tuple[list[str], list[Row]] | None:
         if not is_glued(line):
             plain(line)
             continue
-        line = _SECTION.sub("\n", line)
+        line = _SECTION.sub(r"\n\1\n", line)
         start, end = _TABLES_START.search(line), _TABLES_END.search(line)
         if not start or not end or end.start() < start.end():
             plain(line)
             continue
         plain(line[: start.end()])
-        table_rows = _table_rows(line[start.end(): end.start()])
-        rows.extend(table_rows)
-        out_lines.extend(row.text() for row in table_rows)
+        for text, row in _table_rows(line[start.end(): end.start()]):
+            rows.append(row)
+            out_lines.append(text)
         plain(line[end.start():])
     return out_lines, rows
 
@@ -168,7 +170,8 @@ def _sums(cells: list[str], width: int) -> bool:
     return all(values[k + width - 1] == sum(values[k:k + width - 1]) for k in range(0, len(values), width))
 
 
-def _table_rows(region: str) -> list[Row]:
+def _table_rows(region: str) -> list[tuple[str, Row]]:
+    """The region's rows, each with its text as printed (label and digits, for the sections)."""
     fmt: Format = "2021" if (s := format_scores(re.sub(r"\s", "", region)))["2021"] >= s["2019"] else "2019"
     state: str | None = None
     label = ""
@@ -200,10 +203,10 @@ def _table_rows(region: str) -> list[Row]:
     if label:
         order.append(label)
     chosen = _choose_application_cuts(fmt, [(k, c) for _, k, c, _, _ in runs])
-    rows: list[Row] = []
+    rows: list[tuple[str, Row]] = []
     for item in order:
         if isinstance(item, str):
-            rows.append(Row((Cell.of(item),)))
+            rows.append((item, Row((Cell.of(item),))))
             continue
         row_label, _, candidates, run, width = runs[item]
         cut = chosen.get(item) or (candidates[0] if len(candidates) == 1 else None)
@@ -213,7 +216,8 @@ def _table_rows(region: str) -> list[Row]:
             why = f"{len(candidates)} ways to cut it fit" if candidates else "no way to cut it fits"
             raw = f"{GLUED} '{run.strip()}', {why}"
             values = [Cell(raw, CellValue("unreadable", raw))] * width
-        rows.append(Row(((Cell.of(row_label),) if row_label else ()) + tuple(values)))
+        rows.append((f"{row_label} {run.strip()}".strip(),
+                     Row(((Cell.of(row_label),) if row_label else ()) + tuple(values))))
     return rows
 
 

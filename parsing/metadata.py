@@ -67,8 +67,9 @@ def find_date(text: str) -> dt.date | None:
     return None
 
 
-# Markdown converters mark the title up: "# 淮安市人民政府…", "**…**".
-_MARKDOWN_MARKS = re.compile(r"^#{1,6}\s+|\*\*|__")
+# Markdown converters mark the title up ("# 淮安市人民政府…", "**…**"); a crawler's page text
+# labels it ("标题: 平潭综合实验区2021年度…", tests/fixtures/collected/pingtan_*.txt).
+_MARKDOWN_MARKS = re.compile(r"^#{1,6}\s+|\*\*|__|^(?:标题|题目|title)\s*[:：]\s*", re.IGNORECASE)
 
 
 def find_title(lines: list[str], candidates: list[str] = ()) -> str | None:
