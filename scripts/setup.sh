@@ -42,6 +42,27 @@ fi
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
+# The hard OCR scan set (nianbao/devportal/documents/hard_scans.py) draws reports in AR PL UMing
+# and UKai. Installed system-wide, these faces change what pdfium rasterises reportlab's
+# unembedded STSong-Light as (pdfium searches /usr/share/fonts), which moves the other scan tests'
+# pages; so the Debian packages are unpacked into the venv instead (.venv/share/nianbao-fonts/),
+# where only hard_scans.FONT_ROOTS looks.
+FONT_DIR=.venv/share/nianbao-fonts
+for pkg in fonts-arphic-uming fonts-arphic-ukai; do
+    if [ ! -e "$FONT_DIR/.$pkg" ]; then
+        tmp=$(mktemp -d)
+        # chmod: apt's download user (_apt) writes into the folder
+        chmod 777 "$tmp"
+        if ! (cd "$tmp" && apt-get download -qq "$pkg" 2>/dev/null); then
+            if [ "$(id -u)" -ne 0 ]; then sudo apt-get update -qq; else apt-get update -qq; fi
+            (cd "$tmp" && apt-get download -qq "$pkg")
+        fi
+        mkdir -p "$FONT_DIR"
+        dpkg-deb -x "$tmp"/"$pkg"_*.deb "$FONT_DIR"
+        rm -rf "$tmp"
+        touch "$FONT_DIR/.$pkg"
+    fi
+done
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
 echo "nianbao set up: $(.venv/bin/nianbao --version)"

@@ -25,6 +25,7 @@ import io
 import json
 import math
 import random
+import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -66,14 +67,21 @@ TABLES = ("active", "applications", "review_litigation")
 # face) and three embedded TrueType faces from Debian packages (scripts/setup.sh): a sans
 # (文泉驿正黑, fonts-wqy-zenhei), a Ming/Song (AR PL UMing, fonts-arphic-uming) and a Kai
 # (AR PL UKai, fonts-arphic-ukai).
-# Installing a CJK font changes what STSong-Light is rasterised as (pdfium takes an installed CJK
-# face for it), so these files are looked up under FONT_ROOTS, which a caller may extend.
+# Installing a CJK font system-wide changes what STSong-Light is rasterised as (pdfium searches
+# /usr/share/fonts and takes an installed CJK face for it, which moved the other scan tests'
+# pages), so scripts/setup.sh unpacks the two AR PL packages into the venv
+# (.venv/share/nianbao-fonts), out of pdfium's and fontconfig's sight; reportlab is handed the
+# files by path. FONT_ROOTS are searched in order; a caller may extend it.
 TTF_FONTS = {
     "WQY-ZenHei": ("wqy/wqy-zenhei.ttc", "fonts-wqy-zenhei"),
     "ARPL-UMing": ("arphic/uming.ttc", "fonts-arphic-uming"),
     "ARPL-UKai": ("arphic/ukai.ttc", "fonts-arphic-ukai"),
 }
-FONT_ROOTS: list[Path] = [Path("/usr/share/fonts/truetype")]
+FONT_ROOTS: list[Path] = [
+    Path("/usr/share/fonts/truetype"),
+    REPOSITORY / ".venv" / "share" / "nianbao-fonts" / "usr" / "share" / "fonts" / "truetype",
+    Path(sys.prefix) / "share" / "nianbao-fonts" / "usr" / "share" / "fonts" / "truetype",
+]
 FONTS = (FONT, *TTF_FONTS)
 
 DEV, EVALUATION = "dev", "evaluation"
@@ -90,7 +98,8 @@ def _font(name: str) -> str:
         relative, package = TTF_FONTS[name]
         paths = [root / relative for root in FONT_ROOTS if (root / relative).exists()]
         if not paths:
-            raise FileNotFoundError(f"{relative} missing: install Debian's {package} (scripts/setup.sh)")
+            raise FileNotFoundError(f"{relative} missing under {[str(r) for r in FONT_ROOTS]}: scripts/setup.sh"
+                                    f" unpacks Debian's {package} into .venv/share/nianbao-fonts")
         pdfmetrics.registerFont(TTFont(name, str(paths[0]), subfontIndex=0))
     return name
 
