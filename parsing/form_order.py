@@ -285,6 +285,8 @@ def reconcile_applications(fmt: Format, labelled: Grid | None, runs: list[list[C
         orders = _reading_orders(runs, width)
         notes: list[str] = []
         printed_order = fill(next(orders), notes)
+        if labelled is not None and not _differing(labelled, printed_order):
+            return None  # the common case: both readings agree
         if _fits(fmt, "applications", printed_order):
             return _decide(fmt, "applications", labelled, printed_order, notes, what=what + " are",
                            troubled=troubled)
@@ -365,6 +367,8 @@ def reconcile_review(fmt: Format, labelled: Grid | None, runs: list[list[CellVal
 
     notes: list[str] = []
     printed = fill(range(len(runs)), notes)
+    if labelled is not None and not _differing(labelled, printed):
+        return None  # the common case: both readings agree
     if _fits(fmt, "review_litigation", printed) or len(runs) > MAX_REVIEW_RUNS:
         return _decide(fmt, "review_litigation", labelled, printed, notes, what="its 15 values are",
                        troubled=troubled)
