@@ -3,6 +3,10 @@
 Data only: TOML files of `[[agency]]` entries. Validation is strict: an unknown key, a missing
 required key, a wrong type or a duplicate name is an error naming the file, the entry and the
 key, so a typo never silently turns off a setting.
+
+Where an agency publishes: `list_urls` (its report columns), or `portal` (its home page, from
+which discovery finds the columns), or neither yet: a government imported from the national
+list of divisions (`code`, its 区划代码) is owed a report before anyone knows its site.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from storage.vocab import AgencyKind
 PLATFORMS: tuple[str, ...] = ("trs", "hanweb", "vsb", "ucap", "gkmlpt", "static")
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "agencies"
 
-REQUIRED = ("name", "region", "kind", "list_urls")
-OPTIONAL = ("platform", "allowed_domains", "crawl_delay", "max_pages", "max_depth", "notes")
+REQUIRED = ("name", "region", "kind")
+OPTIONAL = ("list_urls", "portal", "code", "platform", "allowed_domains", "crawl_delay", "max_pages",
+            "max_depth", "notes")
 
 
 class RegistryError(Exception):
@@ -31,7 +36,7 @@ class Agency:
     name: str  # as the agency names itself in its reports
     region: tuple[str, ...]  # 省/市/县 path
     kind: AgencyKind  # which deadline it has: AgencyKind.deadline (条例 第四十九条)
-    list_urls: tuple[str, ...]
+    list_urls: tuple[str, ...] = ()  # its report columns; empty: see `portal`
     platform: str | None = None  # detected when absent
     allowed_domains: tuple[str, ...] = ()  # default: the list URLs' hosts
     crawl_delay: float | None = None  # seconds between requests to its host; default: settings
@@ -39,6 +44,8 @@ class Agency:
     max_depth: int = 3
     notes: str = ""
     source: str = field(default="", compare=False)  # the file it came from
+    portal: str | None = None  # its home page, where discovery starts when no column is known
+    code: str | None = None  # 区划代码 of the division it governs (governments from the national list)
 
     @property
     def region_path(self) -> str:
@@ -48,7 +55,8 @@ class Agency:
     def domains(self) -> tuple[str, ...]:
         if self.allowed_domains:
             return self.allowed_domains
-        return tuple(dict.fromkeys(urlsplit(u).hostname or "" for u in self.list_urls))
+        urls = self.list_urls or ((self.portal,) if self.portal else ())
+        return tuple(dict.fromkeys(urlsplit(u).hostname or "" for u in urls))
 
 
 def _fail(source: str, index: int, name: str | None, message: str) -> RegistryError:
@@ -72,13 +80,18 @@ def _entry(raw: dict[str, Any], source: str, index: int) -> Agency:
     kinds = [kind.value for kind in AgencyKind]
     if raw["kind"] not in kinds:
         raise _fail(source, index, name, f"'kind' must be one of {', '.join(kinds)}, got {raw['kind']!r}")
-    urls = raw["list_urls"]
-    if not isinstance(urls, list) or not urls:
+    urls = raw.get("list_urls", [])
+    if not isinstance(urls, list) or ("list_urls" in raw and not urls):
         raise _fail(source, index, name, "'list_urls' must be a non-empty list of URLs")
     for url in urls:
-        parts = urlsplit(url) if isinstance(url, str) else None
-        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        if not _is_http_url(url):
             raise _fail(source, index, name, f"'list_urls' holds {url!r}, not an http(s) URL")
+    portal = raw.get("portal")
+    if portal is not None and not _is_http_url(portal):
+        raise _fail(source, index, name, f"'portal' must be an http(s) URL, got {portal!r}")
+    code = raw.get("code")
+    if code is not None and not (isinstance(code, str) and len(code) == 6 and code.isascii() and code.isdigit()):
+        raise _fail(source, index, name, f"'code' must be a 6-digit 区划代码 string like \"321322\", got {code!r}")
     platform = raw.get("platform")
     if platform is not None and platform not in PLATFORMS:
         raise _fail(source, index, name, f"'platform' must be one of {', '.join(PLATFORMS)}, got {platform!r}")
@@ -107,15 +120,32 @@ def _entry(raw: dict[str, Any], source: str, index: int) -> Agency:
         max_depth=raw.get("max_depth", 3),
         notes=notes,
         source=source,
+        portal=portal,
+        code=code,
     )
+
+
+def _is_http_url(url: Any) -> bool:
+    parts = urlsplit(url) if isinstance(url, str) else None
+    return parts is not None and parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def load_file(path: Path) -> list[Agency]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise RegistryError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise RegistryError(f"{path}: not valid TOML: {exc}") from exc
+    return load_text(text, str(path))
+
+
+def load_text(text: str, source: str) -> list[Agency]:
+    """The entries of one registry file's text (`source` names it in errors)."""
+    path = source
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise RegistryError(f"{path}: not valid TOML: {exc}") from exc
     extra = sorted(set(data) - {"agency"})
     if extra:
@@ -123,7 +153,7 @@ def load_file(path: Path) -> list[Agency]:
     entries = data.get("agency", [])
     if not isinstance(entries, list):
         raise RegistryError(f"{path}: 'agency' must be an array of tables ([[agency]])")
-    return [_entry(raw, str(path), index) for index, raw in enumerate(entries)]
+    return [_entry(raw, path, index) for index, raw in enumerate(entries)]
 
 
 def load_registry(config: Path | None = None) -> list[Agency]:
@@ -137,10 +167,16 @@ def load_registry(config: Path | None = None) -> list[Agency]:
         raise RegistryError(f"{config}: no such file or folder")
     agencies: list[Agency] = []
     seen: dict[str, str] = {}
+    codes: dict[str, str] = {}
     for path in files:
         for agency in load_file(path):
             if agency.name in seen:
                 raise RegistryError(f"{path}: agency {agency.name!r} is already defined in {seen[agency.name]}")
+            if agency.code is not None and agency.code in codes:
+                raise RegistryError(f"{path}: agency {agency.name!r} has code {agency.code}, "
+                                    f"already {codes[agency.code]}'s")
             seen[agency.name] = str(path)
+            if agency.code is not None:
+                codes[agency.code] = f"{agency.name!r} in {path}"
             agencies.append(agency)
     return agencies
