@@ -2,6 +2,12 @@
 
 A registry entry's `platform` key overrides detection. Every platform the registry names
 (`crawler.registry.PLATFORMS`) has a reader here.
+
+Detection reads the list's own structure: its data layout, its pager script, the shape of its
+item links, then the URL. Footer widgets every government site carries are taken out first and
+decide nothing: the national site-error widget ``pucha.kaipuyun.cn/exposure/jiucuo.js`` (made by
+开普云, on TRS, Hanweb and static sites alike; fixture trs_countpage_template.html), the 党政机关
+标识 ``dcs.conac.cn`` and statistics counters (``kaipuyun.cn/count``, cnzz).
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from crawler.platforms.gkmlpt import GKMLPT_SID, read_gkmlpt
-from crawler.platforms.hanweb import read_hanweb
+from crawler.platforms.hanweb import HANWEB_COLUMN, is_hanweb, read_hanweb
 from crawler.platforms.pages import ListPage, ListPageError
 from crawler.platforms.static import read_static
 from crawler.platforms.trs import read_trs
@@ -22,6 +28,19 @@ from crawler.registry import PLATFORMS
 
 log = logging.getLogger(__name__)
 
+# Footer widgets: <script src=…> tags (and the jiucuo widget's <span>) from the national
+# services every government site embeds, whatever its CMS.
+_FOOTER_WIDGETS = re.compile(
+    r"""<script\b[^>]*\bsrc\s*=\s*['"][^'"]*(?:kaipuyun\.cn|conac\.cn|cnzz\.com)[^'"]*['"][^>]*>\s*</script\s*>|"""
+    r"""<span\b[^>]*\bid\s*=\s*['"]_span_jiucuo['"][^>]*>.*?</span\s*>|"""
+    r"""<script\b[^>]*>[^<]*(?:conac\.cn|kaipuyun\.cn)[^<]*</script\s*>""",
+    re.IGNORECASE | re.DOTALL,
+)
+# TRS's pager scripts: the createPageHTML call or the inline ``var countPage = 2//共多少页``.
+_TRS_PAGER = re.compile(r"createPageHTML|\bvar\s+countPage\s*=\s*\d+")
+# 开普云/UCAP's own list markup: its /ucap/ paths and the ucap names in its templates (never the
+# footer widgets above, which 开普云 serves to every site).
+_UCAP_MARKERS = re.compile(r"/ucap/|\bucap(?:cms|_)|\bucapcms\b", re.IGNORECASE)
 _TRS_DETAIL = re.compile(r"""href\s*=\s*['"][^'"]*/t\d{8}_\d+\.s?html?['"]""", re.IGNORECASE)
 _VSB_MARKERS = re.compile(
     r"Visual\s*SiteBuilder|/system/resource/|_sitegray|/system/_content/download\.jsp|"
@@ -47,6 +66,7 @@ def detect_platform(url: str, body: str) -> str:
     Strong markers first (a script or data layout only that platform emits), then URL shapes.
     """
     path = urlsplit(url).path.lower()
+    body = without_footer_widgets(body)
     text = body.lstrip()
     if re.search(r"/gkmlpt(?:/|$)", path):
         return "gkmlpt"
@@ -54,23 +74,26 @@ def detect_platform(url: str, body: str) -> str:
         return "gkmlpt"
     if "/gkmlpt/" in body and GKMLPT_SID.search(body):
         return "gkmlpt"
-    if re.search(r"<datastore>|\.jpage\s*\(|/module/web/jpage/|/module/jpage/", body, re.IGNORECASE) or (
-        "dataproxy.jsp" in path
-    ):
+    if is_hanweb(url, body):
         return "hanweb"
-    if "createPageHTML" in body:
+    if _TRS_PAGER.search(body):
         return "trs"
     if _VSB_MARKERS.search(body):
         return "vsb"
     if _TRS_DETAIL.search(body):
         return "trs"
-    if re.search(r"kaipuyun|\bucap\b|/ucap/", body, re.IGNORECASE) or path.endswith(".shtml"):
+    if _UCAP_MARKERS.search(body) or path.endswith(".shtml"):
         return "ucap"
     if path.endswith(".htm") and _VSB_DETAIL.search(body):
         return "vsb"
-    if re.search(r"/col/col\d+/", path):
+    if HANWEB_COLUMN.search(path):
         return "hanweb"
     return "static"
+
+
+def without_footer_widgets(body: str) -> str:
+    """The page without the national footer widgets, which say nothing of its platform."""
+    return _FOOTER_WIDGETS.sub(" ", body)
 
 
 def parse_list_page(url: str, body: str, platform: str | None = None) -> ListPage:

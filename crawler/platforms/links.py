@@ -1,5 +1,6 @@
 """Helpers every platform reader shares: clean text, the date a text node is, parsing a page's
-HTML, absolute link targets, and which anchors name list items (and with what title).
+HTML, absolute link targets, and which anchors name list items (and with what title); and what
+a page that is only a script comes to (`script_only`, `script_redirect`).
 
 Pure functions over strings and lxml elements; no platform knowledge here.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from html import unescape as html_unescape
 from datetime import date
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -130,3 +132,53 @@ def unique(links: Iterable[ListedLink]) -> tuple[ListedLink, ...]:
     for link in links:
         out.setdefault(link.url, link)
     return tuple(out.values())
+
+
+# A page whose only work is a script that sends the browser elsewhere: ``location.replace("…")``,
+# ``window.location.href = "…"``, ``location.href='…'``, ``window.location = "…"``, or a
+# ``<meta http-equiv="refresh" content="0;url=…">`` (fixture script_redirect_column.html).
+_SCRIPT_REDIRECT = re.compile(
+    r"""\b(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*(?:=|\.replace\s*\(|\.assign\s*\()\s*"""
+    r"""(['"])([^'"]+)\1""",
+    re.IGNORECASE,
+)
+_META_REFRESH = re.compile(
+    r"""<meta[^>]+http-equiv\s*=\s*['"]?refresh['"]?[^>]*content\s*=\s*['"]?\s*\d+\s*;\s*url\s*=\s*([^'">\s]+)""",
+    re.IGNORECASE,
+)
+_SCRIPTS = re.compile(r"<script\b[^>]*>.*?</script\s*>|<style\b[^>]*>.*?</style\s*>|<!--.*?-->", re.DOTALL | re.IGNORECASE)
+_TAGS = re.compile(r"<[^>]+>")
+_ANCHOR = re.compile(r"<a\b[^>]*\bhref\s*=", re.IGNORECASE)
+_SCRIPT_ONLY_TEXT = 80  # characters of visible text a script-only shell may still show ("正在跳转…")
+
+
+def visible_text(body: str) -> str:
+    """The page's text without its scripts, styles, comments and tags."""
+    return clean(html_unescape(_TAGS.sub(" ", _SCRIPTS.sub(" ", body))))
+
+
+def script_only(body: str) -> bool:
+    """Whether the page is a script and nothing a reader can use: no link outside its scripts
+    and hardly any text (a column whose list only a browser running its scripts would see)."""
+    rest = _SCRIPTS.sub(" ", body)
+    return "<script" in body.lower() and not _ANCHOR.search(rest) and len(visible_text(body)) <= _SCRIPT_ONLY_TEXT
+
+
+def script_redirect(url: str, body: str) -> str | None:
+    """Where a page that is only a redirect script (or a meta refresh) sends the browser: the
+    absolute http(s) URL, None when the page is more than that or names no literal target
+    (``location.replace(base + id)`` is not followed). Only script-only pages count, so a list
+    page whose search box script sets ``location.href`` is never taken for a redirect."""
+    if not script_only(body) and not _META_REFRESH.search(body):
+        return None
+    found = _SCRIPT_REDIRECT.search(body)
+    target = found[2] if found else None
+    if target is None:
+        refresh = _META_REFRESH.search(body)
+        target = refresh[1] if refresh else None
+    if target is None or "+" in target:
+        return None
+    absolute_target = absolute(url, html_unescape(target))
+    if absolute_target is None or absolute_target == urlunsplit(urlsplit(url)._replace(fragment="")):
+        return None
+    return absolute_target

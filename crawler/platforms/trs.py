@@ -1,6 +1,9 @@
-"""TRS WCM list pages: ``index.html``, ``index_1.html``…; the later pages exist only in the call
-``createPageHTML(countPage, currentPage, "index", "html")`` (fixtures trs_index.html,
-trs_index_1.html). `trs_pager` also serves the UCAP reader: some .shtml sites are TRS-published.
+"""TRS WCM list pages: ``index.html``, ``index_1.html``…; the later pages exist only in a script:
+the call ``createPageHTML(countPage, currentPage, "index", "html")`` (fixtures trs_index.html,
+trs_index_1.html), or the older inline template that states ``var countPage = 2//共多少页`` and
+writes its links with ``document.write("<a href=\"index"+"_" + nextPage + "."+"html\">…")``
+(fixture trs_countpage_template.html, a real 年报 column). `trs_pager` also serves the UCAP
+reader: some .shtml sites are TRS-published.
 """
 
 from __future__ import annotations
@@ -13,6 +16,14 @@ from crawler.platforms.pages import ListPage, PageRequest
 from crawler.platforms.static import list_links, plain_list
 
 _CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^()]*)\)")
+# The inline template: ``var currentPage = 0;//所在页从0开始`` … ``var countPage = 2//共多少页``.
+_COUNT_PAGE = re.compile(r"\bvar\s+countPage\s*=\s*(\d+)")
+_CURRENT_PAGE = re.compile(r"\bvar\s+currentPage\s*=\s*(\d+)")
+# The page links it writes: ``"index"+"_" + nextPage + "."+"html``, ``"index_" + i + ".shtml``.
+_WRITTEN_PAGE = re.compile(
+    r"""([\w-]+?)_?\\?["']\s*\+\s*(?:["']_["']\s*\+\s*)?\(?\s*(?:nextPage|prevPage|i|countPage)\b[^;"']*"""
+    r"""["']\.(?:["']\s*\+\s*["'])?(s?html?)\b"""
+)
 
 
 def trs_pager(body: str) -> tuple[int, int, str, str] | None:
@@ -38,7 +49,22 @@ def trs_pager(body: str) -> tuple[int, int, str, str] | None:
             name = rest[0] if rest and re.fullmatch(r"[\w-]+", rest[0]) else "index"
             ext = rest[1] if len(rest) > 1 and re.fullmatch(r"\w+", rest[1]) else "html"
             return numbers[0], numbers[1], name, ext
-    return None
+    return _template_pager(body)
+
+
+def _template_pager(body: str) -> tuple[int, int, str, str] | None:
+    """(countPage, currentPage, name, ext) from the inline template (``var countPage = 2//共多少页``
+    and ``document.write`` of ``"index"+"_" + nextPage + "."+"html"`` links); None without the
+    count, or without a page link written from it (a detail page's own pager names itself,
+    ``t20190419_6377489``, and is no column's)."""
+    count, current = _COUNT_PAGE.search(body), _CURRENT_PAGE.search(body)
+    written = _WRITTEN_PAGE.search(body)
+    if count is None or written is None:
+        return None
+    name = written[1]
+    if re.fullmatch(r"t\d{8}_\d+", name):
+        return None
+    return int(count[1]), int(current[1]) if current else 0, name, written[2]
 
 
 def numbered_pages(url: str, pager: tuple[int, int, str, str]) -> tuple[PageRequest, ...]:

@@ -196,6 +196,32 @@ def test_detect_platform_falls_back_on_the_url_shape(url: str, platform: str) ->
     assert detect_platform(url, "<html><body><p>暂无信息</p></body></html>") == platform
 
 
+# The national site-error widget as real sites embed it: the script tag and the <span> it writes
+# (沭阳县's footer, sitecode kept; the widget is served by 开普云 to sites on every CMS).
+JIUCUO_FOOTER = (
+    '<div class="thumbnail thumbnails"><script id="_jiucuo_" sitecode="3208310001" '
+    'src="http://pucha.kaipuyun.cn/exposure/jiucuo.js"></script><span id="_span_jiucuo"><img '
+    "onclick=\"Link('3208310001')\" style=\"margin:0;border:0;cursor: pointer;\" "
+    'src="http://pucha.kaipuyun.cn/exposure/images/jiucuo.png?v=3208310001"></span></div>'
+)
+
+
+@pytest.mark.parametrize("name", [n for n in LIST_PAGES if not n.endswith((".json", ".js"))])
+def test_detect_platform_is_not_decided_by_the_jiucuo_footer_widget(name: str) -> None:
+    expected = _expected(name)
+    body = _body(name).replace("</body>", JIUCUO_FOOTER + "</body>") if "</body>" in _body(name) else _body(name) + JIUCUO_FOOTER
+    assert JIUCUO_FOOTER in body
+    assert detect_platform(expected["url"], body) == expected["platform"]
+
+
+def test_static_list_with_the_jiucuo_widget_is_read_as_static_not_ucap() -> None:
+    """The widget used to make any page 开普云: a plain .html list read by the UCAP reader."""
+    body = _body("static_list.html").replace("</body>", JIUCUO_FOOTER + "</body>")
+    url = _expected("static_list.html")["url"]
+    assert detect_platform(url, body) == "static"
+    assert parse_list_page(url, body).next_pages == _page("static_list.html").next_pages
+
+
 def test_parse_list_page_platform_argument_overrides_detection() -> None:
     expected = _expected("trs_index.html")
     page = parse_list_page(expected["url"], _body("trs_index.html"), platform="static")
@@ -231,6 +257,48 @@ def test_trs_create_page_html_variants(script: str, urls: list[str]) -> None:
     page = parse_list_page("http://www.moushi.gov.cn/zwgk/nb/", body)
     assert page.platform == "trs"
     assert [r.url for r in page.next_pages] == [f"http://www.moushi.gov.cn/zwgk/nb/{u}" for u in urls]
+
+
+def test_trs_inline_count_page_template_names_page_2_of_a_real_column() -> None:
+    """A real TRS 年报 column lost its page 2: no createPageHTML, only `var countPage = 2//共多少页`."""
+    urls = [r.url for r in _page("trs_countpage_template.html").next_pages]
+    assert urls == ["http://www.moushi.gov.cn/egb/xxgk/xxgknb/index_1.html"]
+
+
+@pytest.mark.parametrize(
+    ("url", "script", "urls"),
+    [
+        # a later page of the same template: currentPage counts from 0
+        ("http://www.moushi.gov.cn/nb/index_1.html",
+         'var currentPage = 1;//所在页从0开始\nvar nextPage = currentPage+1//下一页\nvar countPage = 4//共多少页\n'
+         'document.write("<a href=\\"index"+"_" + nextPage + "."+"html\\">下一页</a>");',
+         ["index_2.html", "index_3.html"]),
+        # the .shtml form (a real policy list's pager: "index"+"_" + prevPage + "."+"shtml")
+        ("http://www.moushi.gov.cn/nb/index.shtml",
+         'var currentPage = 0;//所在页从0开始\nvar countPage = 3//共多少页\n'
+         'document.write("<a href=\\"index.shtml\\" class=\'fanye\'>首页</a>&nbsp;<a href=\\"index"+"_" + prevPage + "."+"shtml\\" class=\'fanye\'>上一页</a>");',
+         ["index_1.shtml", "index_2.shtml"]),
+        # the last page
+        ("http://www.moushi.gov.cn/nb/index_1.html",
+         'var currentPage = 1;//所在页从0开始\nvar countPage = 2//共多少页\n'
+         'document.write("<a href=\\"index"+"_" + prevPage + "."+"html\\">上一页</a>");',
+         []),
+    ],
+)
+def test_trs_inline_count_page_template_variants(url: str, script: str, urls: list[str]) -> None:
+    body = f'<ul><li><a href="./202401/t20240125_1.html">某市2023年报告</a><span>2024-01-25</span></li></ul><script>{script}</script>'
+    page = parse_list_page(url, body)
+    assert page.platform == "trs"
+    assert [r.url for r in page.next_pages] == [f"http://www.moushi.gov.cn/nb/{u}" for u in urls]
+
+
+def test_trs_article_pager_template_is_not_a_column_pager() -> None:
+    """The same template on a multi-page article names the article (t20190419_6377489_1.htm)."""
+    body = ('<ul><li><a href="./202401/t20240125_1.html">某市2023年报告</a><span>2024-01-25</span></li></ul><script>'
+            'var currentPage = 0; //所在页从0开始\nvar nextPage = currentPage + 1 //下一页\nvar countPage = 3 //共多少页\n'
+            'document.write("<a target=\\"_self\\" href=\\"t20190419_6377489" + "_" + nextPage + "." + "htm\\">[下一页]</a>");'
+            '</script>')
+    assert parse_list_page("http://www.moushi.gov.cn/nb/", body).next_pages == ()
 
 
 # ---------------------------------------------------------------------------------------------
