@@ -363,6 +363,63 @@ def test_hanweb_last_group_has_no_later_records() -> None:
     assert parse_list_page(url, body).next_pages == ()
 
 
+@pytest.mark.parametrize("proxy", ["/module/web/jpage/", "/module/jpage/", "/module/jslib/jquery/jpage/"])
+def test_hanweb_posts_go_to_the_proxy_the_nextgroup_link_names(proxy: str) -> None:
+    """Without proxyUrl in the jpage options, the proxy is where the <nextgroup> link points
+    (a real Nantong jcms page: /module/jslib/jquery/jpage/dataproxy.jsp?page=1&…&path='/'…)."""
+    body = re.sub(r"proxyUrl:\s*'[^']*',?", "", _body("hanweb_col_index.html"))
+    body = body.replace("/module/web/jpage/dataproxy.jsp?page=1", f"{proxy}dataproxy.jsp?page=1")
+    assert "proxyUrl" not in body and f"{proxy}dataproxy.jsp?page=1" in body
+    requests = parse_list_page(HANWEB_COLUMN, body).next_pages
+    assert [urlsplit(r.url).path for r in requests] == [f"{proxy}dataproxy.jsp"] * 3
+    assert all(r.method == "POST" and parse_qs(r.body) == HANWEB_FORM for r in requests)
+
+
+def test_hanweb_get_page_answer_names_pages_up_to_its_totalpage() -> None:
+    requests = _page("hanweb_dataproxy_page.xml").next_pages
+    assert [parse_qs(urlsplit(r.url).query)["page"] for r in requests] == [["2"], ["3"]]
+    assert all(r.method == "GET" and parse_qs(urlsplit(r.url).query)["columnid"] == ["77278"] for r in requests)
+
+
+def test_hanweb_jsonp_answer_is_read_as_its_datastore() -> None:
+    page = _page("hanweb_dataproxy_jsonp.js")
+    assert [link.date for link in page.links] == ["2024-01-25", "2023-01-20"]
+    assert [urlsplit(r.url).path for r in page.next_pages] == ["/module/jpage/dataproxy.jsp"]
+
+
+def test_hanweb_column_with_a_site_prefixed_id_is_hanweb_and_names_its_column() -> None:
+    """col/4122_231438/ (a column path seen on real jcms sites, issue 14): the form's columnid
+    comes from the path when neither the jpage options nor the nextgroup link state it."""
+    url = "http://www.mouxian.gov.cn/col/4122_231438/index.html"
+    assert detect_platform(url, "<html><body><p>暂无信息</p></body></html>") == "hanweb"
+    body = re.sub(r"ajaxParam: \{.*?\}", "ajaxParam: {}", _body("hanweb_col_index.html"), flags=re.DOTALL)
+    body = re.sub(r"<nextgroup>.*?</nextgroup>", "", body, flags=re.DOTALL)
+    body = re.sub(r"columnid\s*:\s*'?\d+'?,?", "", body)
+    assert "columnid" not in body
+    request = parse_list_page(url, body).next_pages[0]
+    assert parse_qs(request.body)["columnid"] == ["231438"]
+
+
+def test_jpaas_column_asks_the_unit_api_for_the_column_unit_not_the_header() -> None:
+    (request,) = _page("jpaas_column.html").next_pages
+    query = parse_qs(urlsplit(request.url).query)
+    assert urlsplit(request.url).path == "/api-gateway/jpaas-publish-server/front/page/build/unit"
+    assert query["pageId"] == ["ca517c97303b40cf80bd668b35f6148f"] and query["tagId"] == ["右侧内容"]
+    assert dict(request.headers)["Referer"] == "http://www.moushi.gov.cn/zwgk/nb/index.html"
+
+
+def test_jpaas_later_pages_are_asked_for_by_param_json() -> None:
+    requests = _page("jpaas_unit_page1.json").next_pages
+    assert [json.loads(parse_qs(urlsplit(r.url).query)["paramJson"][0]) for r in requests] == [
+        {"pageNo": 2, "pageSize": 20}, {"pageNo": 3, "pageSize": 20}]
+
+
+def test_jpaas_answer_without_its_list_is_an_error() -> None:
+    url = _expected("jpaas_unit_page1.json")["url"]
+    with pytest.raises(ListPageError, match="without data.html"):
+        parse_list_page(url, '{"success":false,"data":{}}')
+
+
 # ---------------------------------------------------------------------------------------------
 # VSB
 
