@@ -9,7 +9,9 @@ back unchanged. What the words mean:
 - `CaptureRole`: why the crawler fetched a page: a column's list page, a report page, an
   attachment linked from a report page, or a recheck of a report archived before.
 - `CrawlOutcome`: what one crawl of one agency's column came to. Only `reached` is evidence
-  about the agency; the others are the crawler's failures, never the agency's.
+  about the agency; the others are the crawler's failures, never the agency's: a wall, a
+  robots.txt that keeps nianbao out, a column that moved, a page that is only a script, a
+  column that did not answer, a crawler that broke. `CrawlOutcome.meaning` says which in words.
 """
 
 from __future__ import annotations
@@ -39,3 +41,23 @@ class CrawlOutcome(StrEnum):
     BLOCKED = "blocked"  # a JS-challenge wall (412, 521) stood before the column
     UNREACHABLE = "unreachable"  # the column did not answer (DNS, refused, time-outs, 5xx)
     FAILED = "failed"  # the column answered but listed no report where reports were archived before
+    ROBOTS = "robots"  # the site's robots.txt disallows the column: nianbao does not read it
+    MOVED = "moved"  # the column answered 404/410 or redirected away (home page, another site)
+    SCRIPT_ONLY = "script_only"  # the column is a script (no links, no list) nianbao cannot follow
+
+    @property
+    def meaning(self) -> str:
+        """What the outcome says, in words for the monitor's evidence."""
+        return _OUTCOME_MEANINGS[self]
+
+
+_OUTCOME_MEANINGS = {
+    CrawlOutcome.REACHED: "the column answered and was read",
+    CrawlOutcome.BLOCKED: "a JS-challenge wall stood before the column",
+    CrawlOutcome.UNREACHABLE: "the column did not answer",
+    CrawlOutcome.FAILED: "the column listed no report where reports were archived before: the crawler broke",
+    CrawlOutcome.ROBOTS: "robots.txt disallows the column, so nianbao does not read it",
+    CrawlOutcome.MOVED: "the column is gone from its address (404, or redirected away): it moved",
+    CrawlOutcome.SCRIPT_ONLY: "the column page is only a script nianbao cannot follow",
+}
+assert set(_OUTCOME_MEANINGS) == set(CrawlOutcome), "every outcome needs its meaning"

@@ -30,6 +30,7 @@ A later page may repeat requests the first page already made; Scrapy's dupefilte
 from crawler.platforms.attachments import attachment_file, attachment_links
 from crawler.platforms.detect import detect_platform, parse_list_page
 from crawler.platforms.gkmlpt import gkmlpt_api_url
+from crawler.platforms.links import script_only, script_redirect
 from crawler.platforms.pages import ListedLink, ListPage, ListPageError, PageRequest
 
 __all__ = [
@@ -42,4 +43,6 @@ __all__ = [
     "detect_platform",
     "gkmlpt_api_url",
     "parse_list_page",
+    "script_only",
+    "script_redirect",
 ]

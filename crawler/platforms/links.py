@@ -147,9 +147,11 @@ _META_REFRESH = re.compile(
     re.IGNORECASE,
 )
 _SCRIPTS = re.compile(r"<script\b[^>]*>.*?</script\s*>|<style\b[^>]*>.*?</style\s*>|<!--.*?-->", re.DOTALL | re.IGNORECASE)
+# What a script shell shows besides its scripts: its title, a <noscript> plea, a loading word.
+_SHELL_PARTS = re.compile(r"<title\b[^>]*>.*?</title\s*>|<noscript\b[^>]*>.*?</noscript\s*>", re.DOTALL | re.IGNORECASE)
+_LOADING = re.compile(r"^(?:正在加载|加载中|页面加载中|正在跳转|跳转中|页面跳转中|请稍候|请稍等|loading)[.。…\s]*$", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]+>")
 _ANCHOR = re.compile(r"<a\b[^>]*\bhref\s*=", re.IGNORECASE)
-_SCRIPT_ONLY_TEXT = 80  # characters of visible text a script-only shell may still show ("正在跳转…")
 
 
 def visible_text(body: str) -> str:
@@ -159,9 +161,11 @@ def visible_text(body: str) -> str:
 
 def script_only(body: str) -> bool:
     """Whether the page is a script and nothing a reader can use: no link outside its scripts
-    and hardly any text (a column whose list only a browser running its scripts would see)."""
+    and no text but its title, a <noscript> plea or a loading word (a column whose list only a
+    browser running its scripts would see). A page that says 暂无信息 is not: it says something."""
     rest = _SCRIPTS.sub(" ", body)
-    return "<script" in body.lower() and not _ANCHOR.search(rest) and len(visible_text(body)) <= _SCRIPT_ONLY_TEXT
+    text = visible_text(_SHELL_PARTS.sub(" ", body))
+    return "<script" in body.lower() and not _ANCHOR.search(rest) and (not text or bool(_LOADING.match(text)))
 
 
 def script_redirect(url: str, body: str) -> str | None:

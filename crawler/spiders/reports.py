@@ -5,6 +5,11 @@ POSTs, VSB downward numbering, gkmlpt JSON, 下一页 links), every listed link 
 annual report (crawler.recognize), the report page itself and the attachments it links to.
 Every response is handed to the archive pipeline as it was received (raw bytes, headers,
 status); what is a report is decided by the parser, from the content.
+
+A column that cannot be read has an outcome of its own, never "reached" with nothing listed:
+robots.txt disallows it (`robots`), it answers 404/410 or redirects away to the home page or
+another site (`moved`), it is only a script with no literal target (`script_only`). A column page
+that is only ``location.replace("…")`` (or ``window.location.href = "…"``) is followed.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
+from scrapy.exceptions import IgnoreRequest
 from twisted.python.failure import Failure
 
 from crawler.clock import crawl_clock
@@ -27,6 +33,8 @@ from crawler.platforms import (
     detect_platform,
     gkmlpt_api_url,
     parse_list_page,
+    script_only,
+    script_redirect,
 )
 from crawler.recognize import report_year
 from crawler.registry import Agency
@@ -41,6 +49,11 @@ log = logging.getLogger(__name__)
 BLOCKED_STATUSES = (412, 521)  # JS-challenge walls (e.g. 瑞数, 加速乐): blocked, not missing
 # How many links a request is from its column's list page, capped by the agency's max_depth.
 HOPS = {CaptureRole.LIST: 0, CaptureRole.REPORT: 1, CaptureRole.RECHECK: 1, CaptureRole.ATTACHMENT: 2}
+MOVED_STATUSES = (404, 410)  # the column is gone from its address
+MAX_SCRIPT_REDIRECTS = 3  # location.replace pages followed in a row before giving up
+# Where a moved column's address is sent: the site's home page.
+_HOME_PATHS = frozenset({"", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php",
+                         "/default.html", "/default.htm", "/default.aspx"})
 
 
 @dataclass
@@ -54,6 +67,9 @@ class AgencyOutcome:
     list_errors: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     blocked: bool = False
+    robots: bool = False  # robots.txt disallowed a list page
+    moved: bool = False  # the column answered 404/410 or redirected away
+    script_only: bool = False  # a list page was only a script nianbao cannot follow
     reports_before: int = 0  # reports archived for the agency before this crawl
     # The report links the column listed: {"url", "title", "year", "listed_on"}; what the monitor
     # cites when a year's report is missing from a column that was reached.
@@ -67,7 +83,12 @@ class AgencyOutcome:
             return CrawlOutcome.FAILED
         if self.pages_listed:
             return CrawlOutcome.REACHED
-        return CrawlOutcome.BLOCKED if self.blocked else CrawlOutcome.UNREACHABLE
+        # Nothing read: the first cause that held, walls and rules before our own limits.
+        for flag, outcome in ((self.blocked, CrawlOutcome.BLOCKED), (self.robots, CrawlOutcome.ROBOTS),
+                              (self.moved, CrawlOutcome.MOVED), (self.script_only, CrawlOutcome.SCRIPT_ONLY)):
+            if flag:
+                return outcome
+        return CrawlOutcome.UNREACHABLE
 
 
 class ReportsSpider(scrapy.Spider):
@@ -147,8 +168,17 @@ class ReportsSpider(scrapy.Spider):
             outcome.blocked = True
             outcome.list_errors.append(f"{response.url}: HTTP {response.status} (a JS challenge: blocked)")
             return
+        if response.status in MOVED_STATUSES and response.meta["page_index"] == 0:
+            outcome.moved = True
+            outcome.list_errors.append(f"{response.url}: HTTP {response.status}: the column moved or is gone")
+            return
         if response.status >= 400:
             outcome.list_errors.append(f"{response.url}: HTTP {response.status}")
+            return
+        away = self._redirected_away(agency, response)
+        if away:
+            outcome.moved = True
+            outcome.list_errors.append(f"{response.meta['redirect_urls'][0]}: {away}: the column moved")
             return
         text, _ = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
         platform = agency.platform or detect_platform(response.url, text)
@@ -161,6 +191,11 @@ class ReportsSpider(scrapy.Spider):
             yield self._request(agency, api, CaptureRole.LIST, page_index=response.meta["page_index"])
             return
         page = parse_list_page(response.url, text, platform)
+        if not page.links and not page.next_pages:
+            followed = self._script_page(agency, response, text)
+            if followed is not None:
+                yield from followed
+                return
         outcome.pages_listed += 1
         for link in page.links:
             verdict = report_year(link.title)
@@ -188,6 +223,42 @@ class ReportsSpider(scrapy.Spider):
                 break
             listed.add(key)
             yield self._request(agency, nxt, CaptureRole.LIST, page_index=index)
+
+    def _redirected_away(self, agency: Agency, response: Response) -> str | None:
+        """Why the first page of a column that redirected has left it: to another site, or to
+        the site's home page. None when it stayed (a redirect within the column, http → https)."""
+        if response.meta["page_index"] != 0 or not response.meta.get("redirect_urls"):
+            return None
+        final = urlsplit(response.url)
+        if not self._on_site(agency, response.url):
+            return f"redirected away to {response.url} (another site)"
+        asked = urlsplit(response.meta["redirect_urls"][0])  # the request's own URL is the final one
+        if final.path.lower() in _HOME_PATHS and asked.path.lower() not in _HOME_PATHS:
+            return f"redirected away to {response.url} (the home page)"
+        return None
+
+    def _script_page(self, agency: Agency, response: Response, text: str) -> list | None:
+        """A list page with nothing a reader can use: if it is only a redirect script with a
+        literal target, the request that follows it; if it is only a script, its outcome
+        recorded and nothing to follow; else None (an empty list, read as one)."""
+        outcome = self.outcomes[agency.name]
+        target = script_redirect(response.url, text)
+        hops = response.meta.get("script_redirects", 0)
+        if target is not None and hops < MAX_SCRIPT_REDIRECTS:
+            if not self._on_site(agency, target):
+                outcome.moved = True
+                outcome.list_errors.append(f"{response.url}: a script sends it to {target} (another site): "
+                                           "the column moved")
+                return []
+            log.info("%s: %s is a script sending the browser to %s; followed", agency.name, response.url, target)
+            return [self._request(agency, PageRequest(target), CaptureRole.LIST,
+                                  page_index=response.meta["page_index"], script_redirects=hops + 1)]
+        if script_only(text):
+            outcome.script_only = True
+            outcome.list_errors.append(f"{response.url}: the page is only a script nianbao cannot follow "
+                                       "(no links, no list, no literal target)")
+            return []
+        return None
 
     def parse_report(self, response: Response) -> Iterator:
         agency = self.agencies[response.meta["agency"]]
@@ -219,8 +290,13 @@ class ReportsSpider(scrapy.Spider):
         request = failure.request
         agency = request.meta.get("agency")
         message = f"{request.url}: {failure.getErrorMessage() or failure.type.__name__}"
+        robots = failure.check(IgnoreRequest) is not None and "robots.txt" in failure.getErrorMessage()
+        if robots:
+            message = f"{request.url}: robots.txt disallows it; nianbao does not read it"
         if agency in self.outcomes:
             outcome = self.outcomes[agency]
+            if robots and request.meta.get("role") == CaptureRole.LIST:
+                outcome.robots = True
             target = outcome.list_errors if request.meta.get("role") == CaptureRole.LIST else outcome.errors
             target.append(message)
         log.warning("%s: %s", agency, message)

@@ -7,7 +7,8 @@ no clock.
   (`evidence.date_source` says which). Deadlines: `AgencyKind.deadline`, in China's calendar.
 - `missing`: the last finished crawl that started after the deadline reached the column, and
   the column held no report for the year. A crawl that did not finish is not evidence.
-- `unreachable`: that crawl could not read the column (down, blocked, or a crawler failure),
+- `unreachable`: that crawl could not read the column (down, blocked, robots.txt disallows it,
+  moved, only a script, or a crawler failure; `CrawlOutcome.meaning` words which),
   no crawl has run since the deadline, or the column lists the report but nianbao could not
   archive it. Our failure, never reported as missing.
 - `not_due`: the deadline has not passed and no report is archived yet.
@@ -120,7 +121,8 @@ def agency_status(entry: RegistryAgency, year: int, as_of: dt.date, views: Seque
             "reason": "the column was reached after the deadline and lists no report for the year",
             **run_evidence(last)})
     reached = [run for run in after if run.outcome == CrawlOutcome.REACHED]
-    evidence = {"reason": f"the last crawl after the deadline could not read the column ({last.outcome})",
+    evidence = {"reason": f"the last crawl after the deadline could not read the column ({last.outcome}: "
+                          f"{last.outcome.meaning})",
                 **run_evidence(last)}
     if reached:
         evidence["last_reached"] = run_evidence(reached[-1])

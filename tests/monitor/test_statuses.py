@@ -89,6 +89,21 @@ def test_blocked_and_failed_crawls_are_unreachable(held) -> None:
     assert rows["改版局"]["status"] == "unreachable"
 
 
+@pytest.mark.parametrize(("outcome", "error", "words"), [
+    ("robots", "http://www.a1.gov.cn/nb/: robots.txt disallows it; nianbao does not read it", "robots.txt disallows"),
+    ("moved", "http://www.a1.gov.cn/nb/: HTTP 404: the column moved or is gone", "moved"),
+    ("script_only", "http://www.a1.gov.cn/nb/: the page is only a script nianbao cannot follow", "only a script"),
+])
+def test_robots_moved_and_script_only_columns_are_unreachable_never_missing(held, outcome, error, words) -> None:
+    agency = held.agency("改址局")
+    held.crawl(agency, "2025-02-03 03:00")  # reached before, nothing for 2024 then
+    held.crawl(agency, "2025-04-10 03:00", outcome, errors=[error])
+    row = status_of(held, 2024, "2025-04-11")["改址局"]
+    assert row["status"] == "unreachable"
+    assert row["evidence"]["crawl"]["outcome"] == outcome
+    assert words in row["evidence"]["reason"] and row["evidence"]["crawl"]["errors"] == [error]
+
+
 def test_a_crawl_that_did_not_finish_is_not_evidence(held) -> None:
     agency = held.agency("中断局")
     held.crawl(agency, "2025-02-03 03:00", None)  # killed: no outcome
