@@ -5,11 +5,19 @@ Pure functions over a page's URL and its decoded body: no Scrapy, no network, no
 spider fetches; this package reads. Platforms, as `registry.PLATFORMS` names them, one module
 each:
 
-- ``trs`` (`.trs`): TRS WCM. ``index.html``, ``index_1.html``…; the later pages exist only in the
-  call ``createPageHTML(countPage, currentPage, "index", "html")`` (fixture trs_index.html).
-- ``hanweb`` (`.hanweb`): 大汉 jcms. ``col/colN/index.html`` keeps its first records in a
-  ``<datastore>``; the rest come by POST to ``module/web/jpage/dataproxy.jsp`` (fixtures
-  hanweb_col_index.html, hanweb_dataproxy.xml).
+- ``trs`` (`.trs`): TRS WCM. ``index.html``, ``index_1.html``…; the later pages exist only in a
+  script: ``createPageHTML(countPage, currentPage, "index", "html")`` (fixture trs_index.html) or
+  the inline template ``var countPage = 2//共多少页`` with ``document.write`` links (fixture
+  trs_countpage_template.html, a real 年报 column).
+- ``hanweb`` (`.hanweb`): 大汉 jcms. ``col/colN/index.html`` (or ``col/4122_231438/``) keeps its
+  first records in a ``<datastore>``; the rest come by POST to ``dataproxy.jsp`` under
+  ``/module/web/jpage/``, ``/module/jpage/`` or ``/module/jslib/jquery/jpage/`` (fixtures
+  hanweb_col_index.html, hanweb_dataproxy.xml), or by GET ``dataproxy.jsp?page=N`` up to the
+  ``<totalpage>`` an answer states (hanweb_dataproxy_page.xml); a JSONP answer
+  ``raw({"result":"<datastore>…"})`` is the same datastore (hanweb_dataproxy_jsonp.js). The jpaas
+  generation (`.jpaas`): a shell whose ``unitbuild.js`` tag names the unit API
+  ``/api-gateway/jpaas-publish-server/…``, whose JSON answer holds the list (fixtures
+  jpaas_column.html, jpaas_unit_page1.json).
 - ``vsb`` (`.vsb`): 博达 VSB. ``xxgk/ndbg.htm`` then ``ndbg/2.htm``, ``ndbg/1.htm``: numbered
   downwards (fixtures vsb_ndbg*.htm).
 - ``ucap`` (`.ucap`): 开普云. ``index.shtml``, ``index_2.shtml``… (fixture ucap_index.shtml).
@@ -18,13 +26,22 @@ each:
 - ``static`` (`.static`): anything else: dated anchors and a 下一页 link (fixture
   static_list.html). Its list reading (the container of dated items) serves every HTML platform.
 
-`.detect` names the platform and dispatches to its reader; `.links` holds the text, date and
-anchor helpers the readers share; `.pages` the records they return; `.attachments` the one rule
-for which links are attachments.
+`.detect` names the platform from the list's own structure (data layout, pager script, item
+links, then the URL) after taking out the footer widgets every government site carries (the
+national jiucuo.js site-error widget, conac, counters), so no footer decides the platform; and
+dispatches to its reader. `.links` holds the text, date and anchor helpers the readers share, and
+what a page that is only a script comes to (`script_only`; `script_redirect`: where a
+``location.replace("…")`` page sends the browser); `.pages` the records they return;
+`.attachments` the one rule for which links are attachments.
 
 ``next_pages`` are the pages *after* this one in its column: all of them where the platform
-states the count (TRS, Hanweb, VSB, gkmlpt, UCAP scripts), else the next one (a 下一页 link).
-A later page may repeat requests the first page already made; Scrapy's dupefilter drops them.
+states the count (TRS, Hanweb, VSB, gkmlpt, jpaas, UCAP scripts), else the next one (a 下一页
+link). A later page may repeat requests the first page already made; Scrapy's dupefilter drops
+them.
+
+Not read here (left to later work): 新点 WebBuilder and other POST-JSON list APIs,
+``openInfo.action?…&menuCat=…`` and ``iList.jsp?cat_id=`` lists beyond what the static reader
+sees of them (their list markup and pagers were not found in a real shape).
 """
 
 from crawler.platforms.attachments import attachment_file, attachment_links
