@@ -64,7 +64,7 @@ DEV = "dev"
 
 # The second batch of collected documents: all DEV (see the module docstring).
 SECOND_BATCH_DEV: frozenset[str] = frozenset({
-    "pingtan_2022", "pingtan_2023", "pingtan_2025", "shanghai_office_2019",
+    "pingtan_2022", "pingtan_2023", "pingtan_2025", "shanghai_office_2019", "shuyang_fgj_2023",
 })
 
 

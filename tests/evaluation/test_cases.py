@@ -33,7 +33,7 @@ FIRST_BATCH = [
     "shanghai_office_2025", "shuyang_county_2025",
 ]
 SECOND_BATCH = [
-    "pingtan_2022", "pingtan_2023", "pingtan_2025", "shanghai_office_2019",
+    "pingtan_2022", "pingtan_2023", "pingtan_2025", "shanghai_office_2019", "shuyang_fgj_2023",
 ]
 COLLECTED_DOCUMENTS = sorted(FIRST_BATCH + SECOND_BATCH)
 
