@@ -3,6 +3,7 @@ registry as every command that needs one reads it."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -106,7 +107,16 @@ def _write(out: Path, text: str) -> None:
     if not out.parent.is_dir():
         fail(f"{out}: cannot write: folder {out.parent} does not exist")
     try:
+        # The temporary file is created 0600; the registry file keeps its mode, or gets the
+        # umask's, like any file the user writes.
+        if out.exists():
+            mode = out.stat().st_mode & 0o777
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
         with atomic_output(out, prefix=f".{out.name}.") as stream:
+            os.fchmod(stream.fileno(), mode)
             stream.write(text.encode("utf-8"))
     except OSError as exc:
         fail(f"{out}: cannot write: {exc.strerror or exc}")

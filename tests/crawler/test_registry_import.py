@@ -255,3 +255,13 @@ def test_registry_refuses_one_code_twice(tmp_path: Path) -> None:
                                      'kind = "government"\ncode = "321322"\n', encoding="utf-8")
     with pytest.raises(RegistryError, match="has code 321322, already '沭阳县人民政府'"):
         load_registry(tmp_path)
+
+
+def test_import_keeps_the_registry_files_mode(registry: Path) -> None:
+    import_suqian(registry)
+    out = registry / "gov.toml"
+    out.chmod(0o640)
+    csv_file = registry.parent / "p.csv"
+    csv_file.write_text("321322,http://www.shuyang.gov.cn/\n", encoding="utf-8")
+    assert run("--portals", str(csv_file), "--out", str(out)).exit_code == 0
+    assert out.stat().st_mode & 0o777 == 0o640
