@@ -46,8 +46,9 @@ _SECTION = re.compile(
 )
 _TABLES_START = re.compile(r"[二2][、.]\s*主动公开政府信息情况")
 _TABLES_END = re.compile(r"[五5][、.]\s*(?:政府信息公开工作)?存在的主要问题")
-# A number run: digits with spaces or commas between, and an optional decimal part.
-_NUMBER_RUN = re.compile(r"\d[\d ,]*(?:\.\d+)?")
+# A number run: digits with spaces or commas between, decimal parts, and minus signs inside
+# (本年增/减 '35-15': 35, then -15).
+_NUMBER_RUN = re.compile(r"\d[\d ,]*(?:\.\d+)?(?:-\d[\d ,]*(?:\.\d+)?)*")
 # Pieces of the label text between numbers: headers, markers and row labels run together.
 _HEADER_WORDS = re.compile(
     r"(第二十条第[（(][一二三四五六七八九十]+[)）]项|信息内容|本年制发件数|本年废止件数|现行有效件数|本年处理决定数量|"
@@ -64,14 +65,15 @@ def is_glued(line: str) -> bool:
     return len(line) >= MIN_GLUED_LINE and len(_LABEL_AND_NUMBER.findall(line)) >= 5
 
 
-def read_glued(text: str) -> tuple[list[str], list[Row]] | None:
-    """The text's lines and rows with every glued line taken apart (see the module docstring),
-    or None when no line is glued."""
+def read_glued(text: str) -> tuple[list[str], list[Row], list[str]] | None:
+    """The text's lines, rows and warnings with every glued line taken apart (see the module
+    docstring), or None when no line is glued."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not any(is_glued(line) for line in lines):
         return None
     out_lines: list[str] = []
     rows: list[Row] = []
+    warnings: list[str] = []
 
     def plain(chunk: str) -> None:
         for line in chunk.split("\n"):
@@ -89,11 +91,11 @@ def read_glued(text: str) -> tuple[list[str], list[Row]] | None:
             plain(line)
             continue
         plain(line[: start.end()])
-        for text, row in _table_rows(line[start.end(): end.start()]):
+        for text, row in _table_rows(line[start.end(): end.start()], warnings):
             rows.append(row)
             out_lines.append(text)
         plain(line[end.start():])
-    return out_lines, rows
+    return out_lines, rows, warnings
 
 
 # --- the table region ---------------------------------------------------------------------
@@ -126,6 +128,10 @@ def _label_pieces(text: str) -> list[str]:
 
 
 def _number_ok(token: str) -> bool:
+    if token.startswith("-"):
+        token = token[1:]
+        if token == "0":
+            return False
     if "." in token:
         whole, _, frac = token.partition(".")
         return bool(frac) and (whole == "0" or (whole[:1] != "0" and len(whole) <= MAX_DIGITS))
@@ -135,10 +141,13 @@ def _number_ok(token: str) -> bool:
 def cuts(run: str, n: int) -> list[list[str]]:
     """Every way to cut a number run into `n` numbers: spaces and commas are cuts that must be
     made; no number but 0 starts with 0. Without the spaces' cuts if none fits with them."""
-    chunks = [c for c in re.split(r"[ ,]+", run.strip()) if c]
+    chunks = [c for c in re.split(r"[ ,]+|(?=-)", run.strip()) if c]
     found = _cuts_of(chunks, n)
     if not found and len(chunks) > 1:
-        found = _cuts_of(["".join(chunks)], n)
+        # The spaces were not cuts after all (a minus sign always is one).
+        merged = [c for c in re.split(r"(?=-)", "".join(chunks)) if c]
+        if merged != chunks:
+            found = _cuts_of(merged, n)
     return found
 
 
@@ -157,7 +166,7 @@ def _cut_chunk(chunk: str, k: int) -> list[list[str]]:
     if k == 1:
         return [[chunk]] if _number_ok(chunk) else []
     out: list[list[str]] = []
-    for i in range(1, len(chunk) - k + 2):
+    for i in range(1 + chunk.startswith("-"), len(chunk) - k + 2):
         head = chunk[:i]
         if not _number_ok(head) or "." in chunk[i:i + 1]:
             continue
@@ -170,12 +179,13 @@ def _sums(cells: list[str], width: int) -> bool:
     return all(values[k + width - 1] == sum(values[k:k + width - 1]) for k in range(0, len(values), width))
 
 
-def _table_rows(region: str) -> list[tuple[str, Row]]:
+def _table_rows(region: str, warnings: list[str]) -> list[tuple[str, Row]]:
     """The region's rows, each with its text as printed (label and digits, for the sections)."""
     fmt: Format = "2021" if (s := format_scores(re.sub(r"\s", "", region)))["2021"] >= s["2019"] else "2019"
     state: str | None = None
     label = ""
-    runs: list[tuple[str, str | None, list[list[str]], str, int]] = []  # label, key, cuts, run, width
+    # label, the application row's key, cuts, run, width, the active row's key
+    runs: list[tuple[str, str | None, list[list[str]], str, int, str | None]] = []
     order: list[str | int] = []  # label pieces, and indexes into runs
     for kind, text in _tokens(region):
         if kind == "label":
@@ -186,6 +196,7 @@ def _table_rows(region: str) -> list[tuple[str, Row]]:
             label = pieces[-1] if pieces else ""
             continue
         key: str | None = None
+        found_key: str | None = None
         if state == "active":
             found_key = match_rule(label, ACTIVE_RULES)
             width = len(active_row(fmt, found_key).columns) if found_key and _in_format(fmt, found_key) else 1
@@ -198,20 +209,25 @@ def _table_rows(region: str) -> list[tuple[str, Row]]:
             key = match_rule(label, APPLICATION_RULES)
             candidates = [c for c in cuts(text, width) if _sums(c, width)]
         order.append(len(runs))
-        runs.append((label, key, candidates, text, width))
+        runs.append((label, key, candidates, text, width, found_key))
         label = ""
     if label:
         order.append(label)
-    chosen = _choose_application_cuts(fmt, [(k, c) for _, k, c, _, _ in runs])
+    chosen = _choose_application_cuts(fmt, [(k, c) for _, k, c, _, _, _ in runs])
     rows: list[tuple[str, Row]] = []
     for item in order:
         if isinstance(item, str):
             rows.append((item, Row((Cell.of(item),))))
             continue
-        row_label, _, candidates, run, width = runs[item]
+        row_label, _, candidates, run, width, key_of_active = runs[item]
         cut = chosen.get(item) or (candidates[0] if len(candidates) == 1 else None)
         if cut is not None:
             values = [Cell.of(v) for v in cut]
+            if key_of_active and width > 1 and len(cut) > 1:
+                warnings.append(
+                    f"active.{key_of_active}: cut from the glued digits '{run.strip()}' in the one way they can be; "
+                    "a cell printed blank would not show in them"
+                )
         else:
             why = f"{len(candidates)} ways to cut it fit" if candidates else "no way to cut it fits"
             raw = f"{GLUED} '{run.strip()}', {why}"

@@ -71,8 +71,8 @@ def parse_text(text: str) -> Record:
     a page's text with its table cells glued together (`glued`)."""
     glued = read_glued(text)
     if glued is not None:
-        lines, rows = glued
-        return build_record(SourceText(lines=lines, rows=rows))
+        lines, rows, warnings = glued
+        return build_record(SourceText(lines=lines, rows=rows, warnings=warnings))
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return build_record(SourceText(lines=lines, rows=text_to_rows(text)))
 

@@ -28,6 +28,10 @@ def test_cuts_respect_leading_zeros_spaces_and_decimals() -> None:
     assert cuts("500000 5", 7) == [["5", "0", "0", "0", "0", "0", "5"]]  # the space is a cut
     assert cuts("24252.311082", 1) == [["24252.311082"]]
     assert cuts("0", 2) == []
+    assert cuts("35-15", 2) == [["35", "-15"]]  # 本年增/减: the minus sign is a cut
+    several = cuts("2648-18538", 3)  # 26|48|-18538, 2648|-185|38, …: no identity in table 二
+    assert ["2648", "-185", "38"] in several and ["26", "48", "-18538"] in several
+    assert all(any(v.startswith("-") for v in cut) for cut in several)
 
 
 def test_a_glued_page_is_read_with_its_sections(pingtan_2021) -> None:
@@ -61,6 +65,9 @@ def test_a_table_two_row_with_several_cuts_is_null_and_named(pingtan_2021) -> No
         assert any(w.startswith(f"active.normative_documents.{column}: ") and "693665" in w
                    for w in pingtan_2021.warnings)
     assert pingtan_2021.active["licensing"]["decisions"] == 2293
+    # '000' has one cut, taken, but said: a blank cell would leave no trace in glued digits.
+    assert pingtan_2021.active["regulations"] == {"issued": 0, "repealed": 0, "in_force": 0}
+    assert any(w.startswith("active.regulations: cut from the glued digits '000'") for w in pingtan_2021.warnings)
 
 
 def test_ordinary_text_is_not_taken_for_glued() -> None:
