@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from html import unescape as html_unescape
 from datetime import date
+from html import unescape as html_unescape
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.html
