@@ -42,7 +42,8 @@ from .errors import InputTooLargeError, ParseError, UnsupportedInputError
 from .limits import Limits
 from .ocr_grid import DARK, level_page, table_grid
 from .ocr_words import OcrDeadline, Word, join, reading_order
-from .rows import Cell, Row
+from .ocr_unruled import read_boxes, table_lines
+from .rows import Cell, Row, is_page_footer, split_plain_line
 from .source import SourceText
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,10 @@ _DIGIT_SLIPS = str.maketrans({"O": "0", "o": "0", "〇": "0", "D": "0", "l": "1"
                               "S": "5", "B": "8", "Z": "2", "，": ",", "。": "."})
 _ALMOST_NUMBER = re.compile(r"^[0-9OoD〇lI|SBZ,.，。+\-]+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_NUMBER = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?$")
+# "14.285" for a printed "14,285": a stop before exactly three digits is a thousands separator
+# the engine read as a stop (counts are whole; amounts in 万元 carry two decimals at most).
+_THOUSANDS_AS_STOP = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
 
 
 @contextlib.contextmanager
@@ -107,6 +112,8 @@ def _cell_value(words: list[tuple[str, float]], ink: int) -> Cell:
         return Cell.of(text)
     if _ALMOST_NUMBER.match(compact):
         fixed = compact.translate(_DIGIT_SLIPS)
+        if _THOUSANDS_AS_STOP.match(fixed):
+            fixed = fixed.replace(".", ",")
         value = parse_cell(fixed)
         if value.kind == "number":
             if confidence < MIN_CONFIDENCE or fixed != compact:
@@ -154,6 +161,8 @@ def _witnessed(first: list[list[Word]], second: list[list[Word]]) -> list[list[W
             digits = lambda found: re.sub(r"[.,+\-]", "", _normalised(found))  # noqa: E731
             if a and b and digits(a) == digits(b) and len(_normalised(b)) > len(_normalised(a)):
                 chosen = b  # the same digits, and a stop or sign the first engine missed (251.3, -2)
+            elif a and b and not _NUMBER.match(_normalised(a)) and _NUMBER.match(_normalised(b)):
+                chosen = b  # the first engine's reading is no number ("()00)" for a thin 0)
             merged.append([Word(**{**w, "conf": min(w["conf"], MIN_CONFIDENCE - 1)}) for w in chosen])
         else:
             merged.append([])
@@ -194,7 +203,7 @@ def read_page(image: Image.Image, deadline: float, engine: str = "tesseract") ->
     crops = [cleaned[y0 + m : y1 - m, x0 + m : x1 - m] for x0, y0, x1, y1 in (bands[b][c] for b, c in value_keys)]
     numbers = dict(zip(value_keys, _read_values(engine, crops, deadline)))
 
-    rows: list[Row] = []
+    placed: list[tuple[float, Row]] = []  # rows by their height on the page
     for b, band in enumerate(bands):
         cells = []
         for c, (x0, y0, x1, y1) in enumerate(band):
@@ -205,7 +214,7 @@ def read_page(image: Image.Image, deadline: float, engine: str = "tesseract") ->
                 lines = reading_order(text_cells[(b, c)])
                 cells.append(Cell.of("".join(join([w["text"] for w in line]) for line in lines)))
         if any(cell.text or cell.value.kind == "unreadable" for cell in cells):
-            rows.append(Row(tuple(cells)))
+            placed.append((band[0][1], Row(tuple(cells))))
 
     # The text around the tables (and any table printed without ruling lines).
     spans = [(table[0][0] - 6, table[-1][0] + 7) for table in tables]
@@ -216,8 +225,39 @@ def read_page(image: Image.Image, deadline: float, engine: str = "tesseract") ->
         prose_words = ocr_tesseract.prose_words(prose, deadline) if (prose < DARK).any() else []
     else:
         prose_words = [w for w in words if not any(top <= w["y"] <= bottom for top, bottom in spans)]
-    text_lines = [join([w["text"] for w in line]) for line in reading_order(prose_words)]
-    return text_lines, rows
+    prose_lines = reading_order(prose_words)
+    text_lines = [join([w["text"] for w in line]) for line in prose_lines]
+    placed.extend(_unruled_rows(prose_lines, text_lines, cleaned, engine, deadline))
+    placed.sort(key=lambda item: item[0])
+    return text_lines, [row for _, row in placed]
+
+
+def _unruled_rows(lines: list[list[Word]], texts: list[str], cleaned: np.ndarray, engine: str,
+                  deadline: float) -> list[tuple[float, Row]]:
+    """The text lines as rows when they hold a table printed without ruling lines, each value
+    cell read on its own as in a ruled table (`ocr_unruled`); no rows when they hold none (the
+    lines then reach the table reader as text, `SourceText.fallback_text`)."""
+    found = table_lines(lines, cleaned)
+    if found is None:
+        return []
+    boxes = [box for line in found.values() for box in line.values if box is not None]
+    readings = iter(read_boxes(boxes, cleaned, lambda crops: _read_values(engine, crops, deadline)))
+    placed: list[tuple[float, Row]] = []
+    for n, (line, text) in enumerate(zip(lines, texts)):
+        y = min(w["y"] for w in line)
+        if n not in found:
+            if not is_page_footer(text):
+                placed.append((y, Row(tuple(split_plain_line(text)))))
+            continue
+        cells = [Cell.of(found[n].label)] if found[n].label else []
+        for box in found[n].values:
+            if box is None:
+                cells.append(Cell.of(""))
+                continue
+            words, ink = next(readings)
+            cells.append(_cell_value([(w["text"], w["conf"]) for w in words], ink))
+        placed.append((y, Row(tuple(cells))))
+    return placed
 
 
 def read_scanned_pdf(body: bytes, limits: Limits, warnings: list[str]) -> SourceText:

@@ -105,7 +105,7 @@ def page_words(gray: np.ndarray, deadline: float, skip=None) -> list[Word]:
             continue
         xs, ys = box[:, 0], box[:, 1]
         found.append(Word(text=text, conf=conf, x=float(xs.mean()), y=float(ys.mean()),
-                          height=float(ys.max() - ys.min())))
+                          height=float(ys.max() - ys.min()), width=float(xs.max() - xs.min())))
     return found
 
 

@@ -49,7 +49,8 @@ def words(image: Image.Image, lang: str, config: str, deadline: float) -> list[W
         if not text or float(data["conf"][i]) < 0:
             continue
         found.append(Word(text=text, conf=float(data["conf"][i]), x=data["left"][i] + data["width"][i] / 2,
-                          y=data["top"][i] + data["height"][i] / 2, height=data["height"][i]))
+                          y=data["top"][i] + data["height"][i] / 2, height=data["height"][i],
+                          width=data["width"][i]))
     return found
 
 

@@ -5,7 +5,7 @@ out of the page, and words put into reading order."""
 from __future__ import annotations
 
 import time
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 import numpy as np
 from PIL import Image
@@ -19,6 +19,7 @@ class Word(TypedDict):
     x: float  # centre
     y: float
     height: float
+    width: NotRequired[float]  # the box's width, where the engine gives one (page words)
 
 
 class OcrDeadline(Exception):

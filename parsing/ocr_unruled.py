@@ -1,0 +1,271 @@
+"""Tables printed without ruling lines, read cell by cell: a grid rebuilt from where the numbers
+sit, so each value is read again on its own (and witnessed, with the "both" engine) and an unsure
+value carries its own warning, as in a ruled table.
+
+A page's words outside the ruled tables arrive as text lines (`ocr_words.reading_order`). A line
+ending in numbers is a table line: its label is the words before the numbers, its values the
+numbers. The numbers' horizontal centres, over the whole page, give the value columns; a column
+position in a table line where no word was found but ink is printed is a number the page pass
+missed (a lone 0 is the usual one), read like the others, so a row never loses a cell and shifts
+its values. A word box holding several numbers (the detector joined two columns) is cut at its
+wide ink gaps.
+
+Without an unruled table on the page (fewer than MIN_TABLE_LINES lines with two values or more),
+nothing here applies and the text lines go on as text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .ocr_grid import DARK
+from .ocr_words import Word, join
+
+MIN_TABLE_LINES = 3  # lines ending in numbers that make an unruled table (or one with three numbers)
+# A number as the engines give it ("1,523", "36.75", "0", "-2"), digit slips included (see ocr.py).
+NUMBER_LIKE = re.compile(r"^[0-9OoD〇○口lI|SBZ,.，。+\-]*[0-9〇○口Oo][0-9OoD〇○口lI|SBZ,.，。+\-]*$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+COLUMN_GAP = 1.2  # column centres further apart than this many text heights are two columns
+SPLIT_GAP = 1.0  # an ink gap this many text heights wide parts two numbers
+MIN_GLYPH = 0.4  # ink shorter than this many text heights is a speck, not a glyph
+BAND = 0.65  # a table line's values are looked for this many text heights above and below its centre
+MAX_LABEL_LINES = 3  # lines without numbers (wrapped labels, headers) inside one table
+_HEADING = re.compile(r"^[一二三四五六七八九十]{1,2}[、丶，,.．]\S{6,}")
+INK_PIXELS = 25  # as ocr.INK_PIXELS: a number's least ink
+FAINT_INK = 6  # ink pixels in a column's place that make it a cell to read, not a blank
+
+
+@dataclass
+class ValueBox:
+    """A value cell of an unruled table: its box on the page (x0, y0, x1, y1)."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+
+def _compact(text: str) -> str:
+    return text.replace(" ", "").strip(".,，。:：·、'\"")
+
+
+def number_like(word: Word) -> bool:
+    compact = _compact(word["text"])
+    return bool(compact) and len(compact) <= 12 and bool(NUMBER_LIKE.match(compact))
+
+
+def _short(word: Word) -> bool:
+    """One or two characters, at most one of them Chinese: a digit an engine misread."""
+    compact = _compact(word["text"])
+    return 0 < len(compact) <= 2 and len(_CJK.findall(compact)) <= 1
+
+
+def _width(word: Word) -> float:
+    return float(word.get("width", word["height"] * max(len(word["text"]), 1) * 0.6))
+
+
+def _trailing(line: list[Word]) -> list[Word]:
+    """The words a line ends with that are numbers (or a short misread after a number)."""
+    out: list[Word] = []
+    for word in reversed(line):
+        if number_like(word) or (_short(word) and any(number_like(w) for w in line[: line.index(word)])):
+            out.append(word)
+        else:
+            break
+    return out[::-1]
+
+
+def _segments(dark: np.ndarray, y0: int, y1: int, x0: int, x1: int, text_height: float) -> list[tuple[int, int]]:
+    """(x0, x1) of each number printed in a strip of a table line: runs of ink columns parted by
+    gaps wider than SPLIT_GAP text heights; specks (too short to be a glyph) dropped."""
+    strip = dark[y0:y1, x0:x1]
+    if strip.size == 0:
+        return []
+    xs = np.flatnonzero(strip.any(axis=0))
+    if len(xs) == 0:
+        return []
+    parts, start, last = [], xs[0], xs[0]
+    for x in xs[1:]:
+        if x - last > SPLIT_GAP * text_height:
+            parts.append((start, last + 1))
+            start = x
+        last = x
+    parts.append((start, last + 1))
+    kept = []
+    for a, b in parts:
+        ink_rows = np.flatnonzero(strip[:, a:b].any(axis=1))
+        if ink_rows[-1] - ink_rows[0] + 1 >= MIN_GLYPH * text_height and strip[:, a:b].sum() > INK_PIXELS:
+            kept.append((x0 + a, x0 + b))
+    return kept
+
+
+def _blocks(lines: list[list[Word]], trailing: list[list[Word]]) -> list[list[int]]:
+    """The table lines (indexes) grouped into tables: a heading, or more than MAX_LABEL_LINES
+    lines without numbers, ends a table."""
+    blocks: list[list[int]] = []
+    gap = MAX_LABEL_LINES + 1
+    for n, (line, values) in enumerate(zip(lines, trailing)):
+        if not values:
+            gap += 1
+            if _HEADING.match(join([w["text"] for w in line])):
+                gap = MAX_LABEL_LINES + 1
+            continue
+        if gap > MAX_LABEL_LINES or not blocks:
+            blocks.append([])
+        blocks[-1].append(n)
+        gap = 0
+    return blocks
+
+
+def _columns(centres: list[list[float]], text_height: float) -> list[float]:
+    """The value columns of one table: the centres of the numbers of its lines with two numbers
+    or more, clustered."""
+    found = sorted(c for line in centres if len(line) >= 2 for c in line)
+    if not found:
+        return []
+    groups = [[found[0]]]
+    for c in found[1:]:
+        if c - groups[-1][-1] > COLUMN_GAP * text_height:
+            groups.append([c])
+        else:
+            groups[-1].append(c)
+    centres = [float(np.median(g)) for g in groups]
+    return _spaced(centres)
+
+
+def _spaced(centres: list[float]) -> list[float]:
+    """The columns with those no number of the table uses put back: a form's value columns are
+    equally wide, so a gap of k column widths between two found columns holds k-1 more (blank
+    in every row, or misread everywhere)."""
+    if len(centres) < 3:
+        return centres
+    gaps = np.diff(centres)
+    step = float(np.median(gaps[gaps <= 1.3 * gaps.min()]))
+    out = [centres[0]]
+    for a, b in zip(centres, centres[1:]):
+        k = round((b - a) / step)
+        if k >= 2 and abs((b - a) / k - step) <= 0.12 * step:
+            out.extend(a + (b - a) * i / k for i in range(1, k))
+        out.append(b)
+    return out
+
+
+@dataclass
+class TableLine:
+    """A text line of an unruled table: its label and its value boxes, left to right (None: a
+    blank cell, a column position with no ink)."""
+
+    label: str
+    values: list[ValueBox | None]
+
+
+def _glued(word: Word) -> tuple[Word, Word] | None:
+    """A label word with a number glued to its end ("行政许可14.285"): the label and the number,
+    each with its share of the box (a Chinese character counts as two digits' width)."""
+    match = re.match(r"^(.*[\u4e00-\u9fff）)])([0-9][0-9,.，。]*)$", word["text"])
+    if not match:
+        return None
+    weight = lambda text: sum(2 if _CJK.match(c) or ord(c) > 0xff00 else 1 for c in text)  # noqa: E731
+    share = weight(match.group(1)) / weight(word["text"])
+    x0 = word["x"] - _width(word) / 2
+    cut = x0 + share * _width(word)
+    label = Word(text=match.group(1), conf=word["conf"], x=(x0 + cut) / 2, y=word["y"], height=word["height"],
+                 width=cut - x0)
+    number = Word(text=match.group(2), conf=word["conf"], x=(cut + x0 + _width(word)) / 2, y=word["y"],
+                  height=word["height"], width=x0 + _width(word) - cut)
+    return label, number
+
+
+def _unglued(line: list[Word]) -> list[Word]:
+    if not line or number_like(line[-1]):
+        return line
+    parts = _glued(line[-1])
+    return line[:-1] + list(parts) if parts else line
+
+
+def table_lines(lines: list[list[Word]], gray: np.ndarray) -> dict[int, TableLine] | None:
+    """The lines of `lines` (each in reading order) that belong to an unruled table, by index,
+    each with its label and the boxes of its values; None when the page has no unruled table."""
+    lines = [_unglued(line) for line in lines]
+    trailing = [_trailing(line) for line in lines]
+    if sum(bool(t) for t in trailing) < MIN_TABLE_LINES and not any(len(t) >= 3 for t in trailing):
+        return None
+    dark = gray < DARK
+    height, width = gray.shape
+    out: dict[int, TableLine] = {}
+    for block in _blocks(lines, trailing):
+        # Where the value columns start: the labels end left of it (a wrapped label's other
+        # lines too, whose ink may reach into a line's band).
+        firsts = [trailing[n][0]["x"] - _width(trailing[n][0]) / 2 for n in block if lines[n][0] is not trailing[n][0]]
+        heights = [w["height"] for n in block for w in trailing[n]]
+        block_height = float(np.median(heights))
+        values_start = (float(np.percentile(firsts, 10)) if firsts else 0.0) - block_height
+        found: dict[int, tuple[str, float, list[tuple[int, int]], int, int, float]] = {}
+        for n in block:
+            values = trailing[n]
+            labels = lines[n][: len(lines[n]) - len(values)]
+            if not labels and len(values) == 1 and len(block) == 1:
+                continue  # a number alone on a line, outside any table: a page number, a year
+            text_height = float(np.median([w["height"] for w in values]))
+            y = float(np.median([w["y"] for w in values]))
+            y0 = int(max(y - BAND * text_height, 0))
+            y1 = int(min(y + BAND * text_height, height))
+            label_end = max((w["x"] + _width(w) / 2 for w in labels), default=0.0) + 0.3 * text_height
+            start = max(label_end, min(values_start, values[0]["x"] - _width(values[0]) / 2 - 0.3 * text_height))
+            segments = _segments(dark, y0, y1, int(max(start, 0)), width, text_height)
+            if not segments:
+                continue
+            found[n] = (join([w["text"] for w in labels]), text_height, segments, y0, y1, start)
+        if not found:
+            continue
+        text_height = float(np.median([f[1] for f in found.values()]))
+        columns = _columns([[(a + b) / 2 for a, b in f[2]] for f in found.values()], text_height)
+        for n, (label, _, segments, y0, y1, start) in found.items():
+            boxes: list[ValueBox] = []
+            margin = int(0.3 * text_height)
+            for i, (a, b) in enumerate(segments):
+                left = max(a - margin, (segments[i - 1][1] + a) // 2 if i else a - margin)
+                right = min(b + margin, (b + segments[i + 1][0]) // 2 if i + 1 < len(segments) else b + margin)
+                boxes.append(ValueBox(int(max(left, 0)), y0, int(min(right, width)), y1))
+            out[n] = TableLine(label, _with_blanks(boxes, segments, columns, start, text_height, dark))
+    return out
+
+
+def _with_blanks(boxes: list[ValueBox], segments: list[tuple[int, int]], columns: list[float],
+                 start: float, text_height: float, dark: np.ndarray) -> list[ValueBox | None]:
+    """A line's value boxes with a blank (None) at each of its table's columns that holds no
+    ink, right of the first column the line's numbers use: only for a line of two numbers or
+    more that sit one to a column (a single number may span the columns: table 二's one-value
+    groups)."""
+    if len(segments) < 2 or len(columns) < 2:
+        return list(boxes)
+    near = [min(range(len(columns)), key=lambda k: abs(columns[k] - (a + b) / 2)) for a, b in segments]
+    if len(set(near)) != len(near) or any(abs(columns[k] - (a + b) / 2) > COLUMN_GAP * text_height
+                                          for k, (a, b) in zip(near, segments)):
+        return list(boxes)
+    # From the leftmost column right of where the values start (the label's end).
+    first = next(k for k in range(len(columns)) if columns[k] > start or k == min(near))
+    out: list[ValueBox | None] = []
+    by_column = dict(zip(near, boxes))
+    step = float(np.median(np.diff(columns)))
+    for k in range(first, len(columns)):
+        if k in by_column:
+            out.append(by_column[k])
+            continue
+        # No number found here; any ink at all in the column's place is read (a faint or
+        # broken glyph the segmenting dropped), so a printed value never becomes a blank.
+        a, b = int(max(columns[k] - step / 3, 0)), int(min(columns[k] + step / 3, dark.shape[1]))
+        y0, y1 = boxes[0].y0, boxes[0].y1
+        out.append(ValueBox(a, y0, b, y1) if dark[y0:y1, a:b].sum() > FAINT_INK else None)
+    return out
+
+
+def read_boxes(boxes: list[ValueBox], gray: np.ndarray,
+               read: Callable[[list[np.ndarray]], list[list[Word]]]) -> list[tuple[list[Word], int]]:
+    """Each box read by `read` (the engine's value-cell reader): its words and its ink."""
+    crops = [gray[b.y0 : b.y1, b.x0 : b.x1] for b in boxes]
+    return [(found, int((crop < DARK).sum())) for found, crop in zip(read(crops), crops)]
