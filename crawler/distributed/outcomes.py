@@ -21,13 +21,15 @@ from crawler.spiders.reports import AgencyOutcome
 from storage import Archive
 from storage.models import CrawlRun
 
-# The outcome hash's flag for "a JS-challenge wall answered a list page" (AgencyOutcome.blocked).
-CHALLENGED = "challenged"
+# The outcome hash's flags: AgencyOutcome's flag attribute -> its field in the hash. Any worker
+# that saw the cause sets it; the agency's CrawlOutcome is decided from all of them at the end.
+CHALLENGED = "challenged"  # a JS-challenge wall answered a list page (AgencyOutcome.blocked)
+FLAGS: dict[str, str] = {"blocked": CHALLENGED, "robots": "robots", "moved": "moved", "script_only": "script_only"}
 
 
 def outcome_snapshot(outcome: AgencyOutcome) -> tuple:
     return (outcome.pages_listed, outcome.reports_found, len(outcome.list_errors), len(outcome.errors),
-            outcome.blocked, len(outcome.listed))
+            tuple(getattr(outcome, flag) for flag in FLAGS), len(outcome.listed))
 
 
 @dataclass
@@ -39,7 +41,7 @@ class RequestEffect:
     callback_done: bool = False
     pages_listed: int = 0
     reports_found: int = 0
-    blocked: bool = False
+    flags: set[str] = field(default_factory=set)  # AgencyOutcome flags (FLAGS) the step set
     list_errors: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     listed: list[dict] = field(default_factory=list)
@@ -52,7 +54,7 @@ class RequestEffect:
         self.reports_found += outcome.reports_found - before[1]
         self.list_errors += outcome.list_errors[before[2]:]
         self.errors += outcome.errors[before[3]:]
-        self.blocked |= outcome.blocked and not before[4]
+        self.flags |= {flag for flag, was in zip(FLAGS, before[4]) if getattr(outcome, flag) and not was}
         self.listed += outcome.listed[before[5]:]
 
     def counters(self, keys: CrawlKeys) -> dict:
@@ -62,8 +64,8 @@ class RequestEffect:
         numbers = {k: v for k, v in (("pages_listed", self.pages_listed), ("reports_found", self.reports_found)) if v}
         if numbers:
             counters["hincrby"][keys.outcome(self.agency)] = numbers
-        if self.blocked:
-            counters["hset"][keys.outcome(self.agency)] = {CHALLENGED: 1}
+        if self.flags:
+            counters["hset"][keys.outcome(self.agency)] = {FLAGS[flag]: 1 for flag in sorted(self.flags)}
         for key, values in ((keys.list_errors(self.agency), self.list_errors), (keys.errors(self.agency), self.errors),
                             (keys.listed(self.agency), [json.dumps(v, ensure_ascii=False) for v in self.listed])):
             if values:
@@ -84,7 +86,8 @@ def read_outcomes(server: redis.Redis, keys: CrawlKeys, agencies: list[Agency]) 
             pages_listed=counts.get("pages_listed", 0), reports_found=counts.get("reports_found", 0),
             list_errors=[e.decode() for e in server.lrange(keys.list_errors(name), 0, -1)],
             errors=[e.decode() for e in server.lrange(keys.errors(name), 0, -1)],
-            blocked=bool(counts.get(CHALLENGED, 0)), reports_before=before.get(name, 0),
+            **{flag: bool(counts.get(field_name, 0)) for flag, field_name in FLAGS.items()},
+            reports_before=before.get(name, 0),
             listed=[json.loads(e) for e in server.lrange(keys.listed(name), 0, -1)],
         )
     return outcomes

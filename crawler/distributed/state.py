@@ -70,7 +70,7 @@ class CrawlKeys:
     def heartbeat(self, worker: str) -> str:
         return self._key("heartbeat", worker)
 
-    def outcome(self, agency: str) -> str:  # hash: pages_listed, reports_found, challenged
+    def outcome(self, agency: str) -> str:  # hash: pages_listed, reports_found, and outcomes.FLAGS
         return self._key("outcome", agency)
 
     def list_errors(self, agency: str) -> str:
