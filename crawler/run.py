@@ -93,8 +93,18 @@ def run_crawl(agencies: list[Agency], data: Path | None = None, overrides: dict 
     settings.set("LOG_FILE", str(data / "crawl.log"), priority="cmdline")
     settings.set("LOG_FILE_APPEND", True, priority="cmdline")
     process = CrawlerProcess(settings, install_root_handler=True)
-    crawler = process.create_crawler(ReportsSpider)
     known = known_report_urls(data, settings.get("NIANBAO_DATABASE_URL"), agencies)
+    # The portal-only path: agencies with a portal and no list_urls get their columns from
+    # discovery (stored, reused, found again when they move).
+    from crawler.discovery.run import crawl_with_discovery, needs_discovery
+
+    if any(needs_discovery(a) for a in agencies):
+        outcomes = crawl_with_discovery(process, settings, agencies, data, known, clock,
+                                        lambda: process.create_crawler(ReportsSpider))
+        if jobdir is not None:
+            (Path(jobdir) / RUNNING_MARKER).unlink(missing_ok=True)
+        return outcomes
+    crawler = process.create_crawler(ReportsSpider)
     process.crawl(crawler, agencies=agencies, known_reports=known)
     process.start()
     if jobdir is not None:

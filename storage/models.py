@@ -179,3 +179,30 @@ class MonitorEvent(Base):
     status: Mapped[str | None] = mapped_column(String(20))  # for event_type "status"
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     observed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=system_clock)
+
+
+class DiscoveredColumn(Base):
+    """A 年报 column found by walking an agency's portal (crawler.discovery), with the evidence:
+    the chain of pages and link texts that led there. Later crawls read the agency's `active`
+    columns instead of walking again; a column that answered 404/410 or redirected away becomes
+    `moved`, and the column found in its place names it in `moved_from` (it, `moved_to`)."""
+
+    __tablename__ = "discovered_columns"
+    __table_args__ = (UniqueConstraint("agency_id", "url", name="uq_discovered_columns_agency_url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    portal: Mapped[str] = mapped_column(Text)  # where the walk started
+    url: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(20))  # column | year | unit
+    platform: Mapped[str | None] = mapped_column(String(20))  # the list platform seen on its page
+    # [{"page", "url", "text", "kind", "score", "reasons"}, …, {"page", "kind": "column page", …}]
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    reports_listed: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active | moved
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    moved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    moved_why: Mapped[str | None] = mapped_column(Text)  # what the crawl saw: "HTTP 404", "redirected away …"
+    moved_from: Mapped[str | None] = mapped_column(Text)  # the moved column this one replaces
+    moved_to: Mapped[str | None] = mapped_column(Text)  # where this column went, once found again

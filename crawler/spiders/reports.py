@@ -74,6 +74,9 @@ class AgencyOutcome:
     # The report links the column listed: {"url", "title", "year", "listed_on"}; what the monitor
     # cites when a year's report is missing from a column that was reached.
     listed: list[dict] = field(default_factory=list)
+    # Portal-only agencies (crawler.discovery): each column found moved, and why; rediscovery
+    # starts from these.
+    moved_columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def outcome(self) -> CrawlOutcome:
@@ -97,13 +100,14 @@ class ReportsSpider(scrapy.Spider):
 
     def __init__(self, agencies: list[Agency] | None = None, config: str | None = None,
                  agency: str | None = None, known_reports: dict[str, list[str]] | None = None,
-                 clock: Clock = system_clock, **kwargs) -> None:
+                 clock: Clock = system_clock, notes: dict[str, list[str]] | None = None, **kwargs) -> None:
         """`agencies` from `nianbao crawl`; for debugging, `scrapy crawl reports -a config=FILE
         -a agency=NAME` loads the registry itself. `known_reports`: each agency's report URLs
         archived by earlier crawls, fetched again even when no longer listed, so a report
         that was taken down is seen as gone (404, or a redirect to the home page). `clock`
         stamps the crawl's start and every capture (from the NIANBAO_CLOCK setting when the
-        crawler makes the spider)."""
+        crawler makes the spider). `notes`: per agency, what came before the crawl (discovery's
+        findings) that its outcome should say."""
         super().__init__(**kwargs)
         if agencies is None:
             from crawler.registry import load_registry
@@ -113,6 +117,9 @@ class ReportsSpider(scrapy.Spider):
         self.agencies = {a.name: a for a in agencies}
         started_at = clock()
         self.outcomes = {name: AgencyOutcome(name, started_at) for name in self.agencies}
+        for name, lines in (notes or {}).items():
+            if name in self.outcomes:
+                self.outcomes[name].list_errors.extend(lines)
         self.list_requests: dict[str, set[tuple[str, str, str | None]]] = {}
         self.known_reports = {name: list(urls) for name, urls in (known_reports or {}).items()
                               if name in self.agencies}
@@ -170,6 +177,7 @@ class ReportsSpider(scrapy.Spider):
             return
         if response.status in MOVED_STATUSES and response.meta["page_index"] == 0:
             outcome.moved = True
+            outcome.moved_columns[self._column_of(response)] = f"HTTP {response.status}"
             outcome.list_errors.append(f"{response.url}: HTTP {response.status}: the column moved or is gone")
             return
         if response.status >= 400:
@@ -178,6 +186,7 @@ class ReportsSpider(scrapy.Spider):
         away = self._redirected_away(agency, response)
         if away:
             outcome.moved = True
+            outcome.moved_columns[self._column_of(response)] = away
             outcome.list_errors.append(f"{response.meta['redirect_urls'][0]}: {away}: the column moved")
             return
         text, _ = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
@@ -224,6 +233,13 @@ class ReportsSpider(scrapy.Spider):
             listed.add(key)
             yield self._request(agency, nxt, CaptureRole.LIST, page_index=index)
 
+    @staticmethod
+    def _column_of(response: Response) -> str:
+        """The column URL a first list page was asked for (before redirects and scripts)."""
+        return (response.meta.get("first_column") or response.meta.get("column_url")
+                or (response.meta.get("redirect_urls") or [None])[0]
+                or response.request.url)
+
     def _redirected_away(self, agency: Agency, response: Response) -> str | None:
         """Why the first page of a column that redirected has left it: to another site, or to
         the site's home page. None when it stayed (a redirect within the column, http → https)."""
@@ -247,12 +263,14 @@ class ReportsSpider(scrapy.Spider):
         if target is not None and hops < MAX_SCRIPT_REDIRECTS:
             if not self._on_site(agency, target):
                 outcome.moved = True
+                outcome.moved_columns[self._column_of(response)] = f"a script sends it to {target} (another site)"
                 outcome.list_errors.append(f"{response.url}: a script sends it to {target} (another site): "
                                            "the column moved")
                 return []
             log.info("%s: %s is a script sending the browser to %s; followed", agency.name, response.url, target)
             return [self._request(agency, PageRequest(target), CaptureRole.LIST,
-                                  page_index=response.meta["page_index"], script_redirects=hops + 1)]
+                                  page_index=response.meta["page_index"], script_redirects=hops + 1,
+                                  first_column=self._column_of(response))]
         if script_only(text):
             outcome.script_only = True
             outcome.list_errors.append(f"{response.url}: the page is only a script nianbao cannot follow "

@@ -1,0 +1,193 @@
+"""Which links of a portal page lead towards the 年报: scored, with the reasons in words.
+
+Pure: a page's URL and decoded HTML in, `ScoredLink`s out; no Scrapy, no network, no clock. The
+walk (crawler.discovery.walk) decides what to fetch from these scores.
+
+A link is one of:
+
+- ``platform``: the government-information platform (信息公开, 政务公开, 政府信息公开, 法定主动公开
+  内容, 政府信息公开目录 …; URLs under xxgk/, zwgk/, zfxxgk/, gongkai/ …). Real shapes: 邯郸's
+  platform page (fixture hd_xxgk_platform.html), 靖安县's home-page menu (jxjaxzf_home_nav.html).
+- ``column``: a 年报 column (政府信息公开年报, 公开年报, 工作年报, 年度报告; URLs with zfxxgknb,
+  xxgknb, gknb, ndbg, nianbao, ``frame=nb`` …). A link titled with a year and 年度报告 whose
+  address is an article (``t20240125_123.html``, ``content_….shtml``, a PDF) is a *report*, not a
+  column: it is left to the reports spider.
+- ``year``: on a 年报 column, a sub-column for one year ("2023年", "2023年度"; ``gknb2023/``,
+  ``2023n/``, ``xxgknb2019_list.shtml``), shapes from Beijing's district trees (fixture
+  zfxxgknb_year_tree.html).
+- ``unit``: on a 年报 column, a sub-column for one unit or group of units (乡镇街道, 部门年报, a
+  town's name; ``xzjd/``, ``bmnb/``), inside the column's own folder.
+- ``departments``: the platform's list of departments' own platforms (部门信息公开, 乡镇街道信息
+  公开); recorded as evidence, not walked (discovered departments are later work).
+
+Words that look close but are other things are refused with their reason: 企业年报 (company
+filings), 法治政府建设年度报告, 统计年报, 决算/预算, 指南, 依申请公开, 制度 ….
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from crawler.platforms.links import absolute, anchor_title, base_url, clean, parse_html
+
+
+class LinkKind(StrEnum):
+    PLATFORM = "platform"
+    COLUMN = "column"
+    YEAR = "year"
+    UNIT = "unit"
+    DEPARTMENTS = "departments"
+
+
+@dataclass(frozen=True)
+class ScoredLink:
+    url: str  # absolute, without fragment
+    text: str  # the anchor's title as shown (title attribute when it says more)
+    kind: LinkKind
+    score: float  # higher: surer
+    reasons: tuple[str, ...]  # why, in words (the evidence)
+
+
+# -- words ------------------------------------------------------------------------------------
+_PLATFORM_TEXT = re.compile(
+    r"^(?:政府)?(?:信息公开|政务公开)(?:专栏|平台|网|目录|栏目|门户)?$|^法定主动公开(?:内容|信息)?$|"
+    r"^(?:政府)?信息公开目录$|^主动公开(?:目录|内容)?$|^政府信息公开(?:专栏|平台|目录)$|^公开目录$|^政务公开$"
+)
+_COLUMN_TEXT = re.compile(
+    r"(?:政府|政务)?信息公开(?:工作)?(?:年报|年度报告)|^公开年报$|^工作年报$|^年度报告$|^年报$|"
+    r"信息公开年度(?:工作)?报告|^(?:政府信息公开)?年报(?:专栏|栏目)$"
+)
+# Anchors that move around a list or the site rather than name a place.
+_NAVIGATION = frozenset({"首页", "尾页", "末页", "上一页", "下一页", "上页", "下页", "前页", "后页", "更多", "更多>>",
+                         "more", "more>>", "查看更多", "返回", "返回顶部", "跳转", "go", "确定", ">", "<", ">>", "<<"})
+# Close words that name other things: refused, with why.
+_NOT_COLUMN = re.compile(r"企业|法治|统计|决算|预算|财政|审计|信用|环境|社会责任|公报|工作报告|解读|一图|指南|通知")
+_NOT_PLATFORM = re.compile(r"指南|依申请|制度|规定|意见箱|年报|年度报告|解读|申请")
+_DEPARTMENTS_TEXT = re.compile(
+    r"^(?:市|县|区|州|盟|旗)?(?:政府)?(?:部门|乡镇|街道|乡镇街道|乡镇（街道）|镇街)(?:信息公开|政府信息公开|年报|公开)$|"
+    r"^(?:市|县|区)政府部门信息公开$"
+)
+_YEAR_TEXT = re.compile(r"^((?:19|20)\d{2})\s*年?度?\s*(?:政府信息公开)?(?:工作)?(?:年报|年度报告)?$")
+_UNIT_TEXT = re.compile(
+    r"^(?:[\u4e00-\u9fff]{1,12}(?:镇|乡|街道|街道办事处|办事处|局|委|委员会|办公室|中心|管委会|管理委员会)|"
+    r"乡镇街道|乡镇（街道）|乡镇|街道|镇街|部门|市直部门|县直部门|区直部门|部门年报|乡镇年报|街道年报|乡镇街道年报)$"
+)
+
+# -- URL shapes -------------------------------------------------------------------------------
+_PLATFORM_URL = re.compile(r"(?:^|/)(?:zfxxgk|xxgk|zwgk|gongkai|zfxxgkml|xxgkml|fdzdgknr|govinfo|public|zwgkzl)"
+                           r"(?:[_\d]*)(?:/|$|\.)", re.IGNORECASE)
+_COLUMN_URL = re.compile(r"(?:^|[/_])(?:zfxxgknb|xxgknb|gknb|zwgknb|ndbg|xxgkndbg|zfxxgkndbg|gzndbg|nianbao|ndgzbg)"
+                         r"(?:[_\d]*)(?:/|$|\.|_list)", re.IGNORECASE)
+_COLUMN_QUERY = re.compile(r"(?:^|&)(?:frame|type|cat|channel)=(?:nb|ndbg|gknb)(?:&|$)", re.IGNORECASE)
+_YEAR_URL = re.compile(r"(?:^|[/_a-z])((?:19|20)\d{2})(?:n|nb|nd|_list)?(?:/|\.s?html?$|$)", re.IGNORECASE)
+_UNIT_URL = re.compile(r"/(?:xzjd|xz|jd|jdxz|bm|bmnb|bmgk|xznb|jdnb|zxjd\d*)(?:/|$)", re.IGNORECASE)
+# An article or a file, not a column: TRS t20240125_123.html, Hanweb art/2024/…, content_….shtml,
+# CMS Item/123.aspx, a dated folder 202402/….html, an attachment.
+_ARTICLE_URL = re.compile(
+    r"/t\d{8}_\d+\.s?html?$|/art/\d{4}/|content_\w+\.s?html?$|/Item/\d+\.aspx$|/\d{6}/[^/]+\.s?html?$|"
+    r"/\d{4}-\d{2}/\d{2}/|\.(?:pdf|docx?|xlsx?|wps|zip|rar|ofd)$",
+    re.IGNORECASE,
+)
+
+
+def is_article_url(url: str) -> bool:
+    """Whether the address is one document (a page or a file), not a column."""
+    return bool(_ARTICLE_URL.search(urlsplit(url).path))
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path
+
+
+def _column_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(_COLUMN_URL.search(parts.path) or _COLUMN_QUERY.search(parts.query))
+
+
+def _folder(url: str) -> str:
+    """The folder a column page stands for: /a/b/ for /a/b/index.html, /a/b/ for /a/b/."""
+    path = _path(url)
+    return path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
+
+
+def score_link(url: str, text: str, page_url: str, *, on_column: bool = False) -> ScoredLink | None:
+    """What one link is, from its text and address; None when it leads nowhere discovery goes.
+    `on_column`: the page is a 年报 column, where year and unit sub-columns are looked for."""
+    text = clean(text)
+    if not text or len(text) > 40 or text.lower() in _NAVIGATION or text.isdigit():
+        return None
+    article = is_article_url(url)
+    column_url = _column_url(url)
+    # Sub-columns first: on a column, "2023年" is a year's column, not a platform.
+    if on_column and not article:
+        year = _YEAR_TEXT.match(text)
+        if year:
+            reasons = [f"on a 年报 column, titled '{text}' (the year {year[1]})"]
+            score = 3.0
+            segment = next((part for part in _path(url).split("/") if year[1] in part), None)
+            if segment is not None and _YEAR_URL.search("/" + segment + "/"):
+                reasons.append(f"its address names the year ({segment})")
+                score += 1.0
+            return ScoredLink(url, text, LinkKind.YEAR, score, tuple(reasons))
+        if _UNIT_TEXT.match(text) and not _NOT_COLUMN.search(text):
+            inside = _path(url).startswith(_folder(page_url)) and _path(url) != _path(page_url)
+            unit_url = bool(_UNIT_URL.search(_path(url)))
+            if inside or unit_url:
+                reasons = [f"on a 年报 column, titled '{text}' (a unit or group of units)"]
+                if inside:
+                    reasons.append(f"inside the column's folder {_folder(page_url)}")
+                if unit_url:
+                    reasons.append(f"its address is a unit folder ({_UNIT_URL.search(_path(url))[0]})")
+                return ScoredLink(url, text, LinkKind.UNIT, 2.0 + inside + unit_url, tuple(reasons))
+    if _COLUMN_TEXT.search(text) or (column_url and re.search(r"年报|年度报告", text)):
+        if _NOT_COLUMN.search(text):
+            return None  # 企业年报, 法治政府建设年度报告, 统计年报 …: other things
+        if article or re.search(r"(?:19|20)\d{2}", text) and not on_column:
+            return None  # one year's report (or a document about reports), for the reports spider
+        reasons = [f"titled '{text}' (a 年报 column's name)"]
+        score = 3.0
+        if column_url:
+            reasons.append(f"its address names a 年报 column ({urlsplit(url).path or url})")
+            score += 1.0
+        if "信息公开" in text:
+            score += 0.5
+        return ScoredLink(url, text, LinkKind.COLUMN, score, tuple(reasons))
+    if (column_url and not article and not _NOT_COLUMN.search(text) and not re.search(r"(?:19|20)\d{2}", text)
+            and _folder(url) != _folder(page_url)):  # a page of this very column (index_1.html) is no new column
+        return ScoredLink(url, text, LinkKind.COLUMN, 2.0,
+                          (f"its address names a 年报 column ({urlsplit(url).path}), titled '{text}'",))
+    if _DEPARTMENTS_TEXT.match(text):
+        return ScoredLink(url, text, LinkKind.DEPARTMENTS, 1.0, (f"titled '{text}' (the departments' platforms)",))
+    if article:
+        return None
+    if _PLATFORM_TEXT.match(text) and not _NOT_PLATFORM.search(text):
+        reasons = [f"titled '{text}' (the information platform's name)"]
+        score = 2.0
+        if _PLATFORM_URL.search(_path(url)):
+            reasons.append(f"its address is a platform's ({_path(url)})")
+            score += 0.5
+        if "法定主动公开" in text or "政府信息公开" in text:
+            score += 0.25
+        return ScoredLink(url, text, LinkKind.PLATFORM, score, tuple(reasons))
+    return None
+
+
+def score_links(url: str, html: str, *, on_column: bool = False) -> list[ScoredLink]:
+    """Every link of the page that leads towards the 年报, best first; each URL once (its best
+    reading). `on_column`: the page is a 年报 column (year and unit sub-columns count)."""
+    root = parse_html(html)
+    if root is None:
+        return []
+    base = base_url(root, url)
+    best: dict[str, ScoredLink] = {}
+    for anchor in root.iter("a"):
+        target = absolute(base, anchor.get("href"))
+        if target is None or target == url:
+            continue
+        scored = score_link(target, anchor_title(anchor), url, on_column=on_column)
+        if scored is not None and (target not in best or scored.score > best[target].score):
+            best[target] = scored
+    return sorted(best.values(), key=lambda link: -link.score)
