@@ -3,7 +3,11 @@ extraction of the same HTML pages (the baseline, measured in the same run); PDF 
 pages/s with peak memory, beside pdfplumber's and python-docx's bare reading of the same files;
 the peak heap of parsing the largest text report and HTML page, as a multiple of its size.
 
-    .venv/bin/python bench/parse.py [--seconds 3]
+    .venv/bin/python bench/parse.py [--seconds 3] [--ocr-scans 3]
+
+OCR: cells exact, silently wrong and pages/s per engine (rapidocr, tesseract, both) on a few
+documents of the hard scan set, with each engine's speed against Tesseract's in the same run
+(bench/ocr.py's report; bench/ocr.py runs the whole set per half).
 
 Text reports are the shared seeds plus generated reports in every text shape; HTML pages are
 generated portal pages (~30 KB: navigation, byline, related links, footer) around the form's
@@ -41,7 +45,7 @@ def peak_mb(fn) -> float:
     return peak / 1024 / 1024
 
 
-def document_rows(seconds: float) -> None:
+def document_rows(seconds: float, ocr_scans: int) -> None:
     import io
 
     import docx
@@ -72,7 +76,28 @@ def document_rows(seconds: float) -> None:
     parse_report(scan)
     ocr_seconds = time.perf_counter() - started
     print(f"scanned PDF (OCR) {scan_pages / ocr_seconds:8.2f} pages/s    ({scan_pages} pages at 300 dpi, one run;"
-          " Tesseract chi_sim, pages in parallel)")
+          " default engine, pages in parallel)")
+    ocr_rows(ocr_scans)
+
+
+def ocr_rows(count: int) -> None:
+    """Cells exact, silently wrong and pages/s per OCR engine on `count` documents of the hard
+    scan set (bench/ocr.py's report; the whole set: bench/ocr.py), speed against Tesseract's."""
+    if count <= 0:
+        return
+    import sys
+
+    if str(ROOT) not in sys.path:  # run as a script: bench/ is on the path, the repository is not
+        sys.path.insert(0, str(ROOT))
+    from bench.ocr import evaluate, report
+    from nianbao.devportal.documents.hard_scans import hard_scan_set
+    from parsing.ocr import ENGINES
+
+    scans = hard_scan_set()
+    # Every other document, so both halves, ruled and unruled, fonts and real scans take turns.
+    sample = scans[:: max(len(scans) // count, 1)][:count]
+    for line in report(evaluate(list(ENGINES), sample)):
+        print(line)
     print(f"DOCX              {docx_rate:8.1f} docs/s     ({FILLED_DOCX.name}; peak heap"
           f" {peak_mb(lambda: parse_report(word)):.0f} MB)")
     print(f"  python-docx     {docx_base:8.1f} docs/s     (baseline: docx.Document() alone)")
@@ -104,6 +129,8 @@ def rate(fn, items: list, seconds: float) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0, help="minimum time per measurement")
+    parser.add_argument("--ocr-scans", type=int, default=3,
+                        help="hard scans read by each OCR engine (0: none; bench/ocr.py reads them all)")
     args = parser.parse_args()
 
     tables = _examples(24, seed=7)
@@ -119,7 +146,7 @@ def main() -> None:
         lambda p: trafilatura.extract(p, include_tables=True, fast=True, deduplicate=False), pages, args.seconds
     )
     parse_only, _ = rate(lambda p: parse_html(p), pages, args.seconds)
-    document_rows(args.seconds)
+    document_rows(args.seconds, args.ocr_scans)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     print(f"text reports      {text_rate:8.1f} reports/s  ({text_n} parses of {len(texts)} reports; target 300/s)")
