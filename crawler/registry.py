@@ -7,6 +7,8 @@ key, so a typo never silently turns off a setting.
 Where an agency publishes: `list_urls` (its report columns), or `portal` (its home page, from
 which discovery finds the columns), or neither yet: a government imported from the national
 list of divisions (`code`, its 区划代码) is owed a report before anyone knows its site.
+`former_names`: the names an agency published under before a rename, so its older reports are
+still its own; no name is two agencies' (current or former).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "agencies"
 
 REQUIRED = ("name", "region", "kind")
 OPTIONAL = ("list_urls", "portal", "code", "platform", "allowed_domains", "crawl_delay", "max_pages",
-            "max_depth", "notes")
+            "max_depth", "notes", "former_names")
 
 
 class RegistryError(Exception):
@@ -46,6 +48,9 @@ class Agency:
     source: str = field(default="", compare=False)  # the file it came from
     portal: str | None = None  # its home page, where discovery starts when no column is known
     code: str | None = None  # 区划代码 of the division it governs (governments from the national list)
+    # Names it published under before a rename (洪泽县人民政府 before 洪泽区): its older reports
+    # are filed under it by these (crawler.attribution).
+    former_names: tuple[str, ...] = ()
 
     @property
     def region_path(self) -> str:
@@ -108,6 +113,12 @@ def _entry(raw: dict[str, Any], source: str, index: int) -> Agency:
     notes = raw.get("notes", "")
     if not isinstance(notes, str):
         raise _fail(source, index, name, "'notes' must be a string")
+    former = raw.get("former_names", [])
+    if (not isinstance(former, list) or ("former_names" in raw and not former)
+            or not all(isinstance(f, str) and f.strip() for f in former)):
+        raise _fail(source, index, name, "'former_names' must be a non-empty list of names")
+    if name.strip() in (f.strip() for f in former) or len({f.strip() for f in former}) != len(former):
+        raise _fail(source, index, name, "'former_names' repeats a name (its own, or one twice)")
     return Agency(
         name=name.strip(),
         region=tuple(part.strip() for part in region.split("/")),
@@ -122,6 +133,7 @@ def _entry(raw: dict[str, Any], source: str, index: int) -> Agency:
         source=source,
         portal=portal,
         code=code,
+        former_names=tuple(f.strip() for f in former),
     )
 
 
@@ -168,10 +180,21 @@ def load_registry(config: Path | None = None) -> list[Agency]:
     agencies: list[Agency] = []
     seen: dict[str, str] = {}
     codes: dict[str, str] = {}
+    former: dict[str, str] = {}  # a former name -> whose
     for path in files:
         for agency in load_file(path):
             if agency.name in seen:
                 raise RegistryError(f"{path}: agency {agency.name!r} is already defined in {seen[agency.name]}")
+            if agency.name in former:
+                raise RegistryError(f"{path}: agency {agency.name!r} is a former name of {former[agency.name]}")
+            for old in agency.former_names:
+                if old in seen:
+                    raise RegistryError(f"{path}: agency {agency.name!r} has former name {old!r}, the name of "
+                                        f"an agency defined in {seen[old]}")
+                if old in former:
+                    raise RegistryError(f"{path}: agency {agency.name!r} has former name {old!r}, already "
+                                        f"a former name of {former[old]}")
+                former[old] = f"{agency.name!r} in {path}"
             if agency.code is not None and agency.code in codes:
                 raise RegistryError(f"{path}: agency {agency.name!r} has code {agency.code}, "
                                     f"already {codes[agency.code]}'s")

@@ -40,3 +40,38 @@ def test_report_titles_are_recognised_with_their_year(title: str, year: int) -> 
 )
 def test_notices_sector_reports_and_other_documents_are_not_reports(title: str) -> None:
     assert not report_year(title).is_report
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "一图读懂淮安市人民政府2023年政府信息公开工作年度报告",
+        "图解：沭阳县2023年政府信息公开工作年度报告",
+        "《淮安市2023年政府信息公开工作年度报告》政策解读",
+        "一图看懂｜洪泽区2024年政府信息公开工作年度报告",
+        "我市2023年政府信息公开工作年度报告正式发布",
+        "洪泽区召开2023年度政府信息公开工作年度报告编制培训会",
+        "关于做好2024年度政府信息公开工作年度报告工作的通知",
+    ],
+)
+def test_interpretations_and_news_about_reports_are_not_reports(title: str) -> None:
+    from crawler.recognize import not_a_report_page
+
+    assert not report_year(title).is_report
+    assert not_a_report_page(title)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "淮安市人民政府2024年政府信息公开工作年度报告",
+        "国务院新闻办公室2023年政府信息公开工作年度报告",  # 新闻 is in organs' names
+        "沭阳县发展和改革局2023年政府信息公开年度报告",
+        "平潭综合实验区2023年度政府信息公开工作年度报告",
+        None,
+    ],
+)
+def test_report_pages_are_not_taken_for_interpretations(title: str | None) -> None:
+    from crawler.recognize import not_a_report_page
+
+    assert not_a_report_page(title) is None
