@@ -5,23 +5,38 @@ loop keeps downloading. At the start, each registry agency's row is brought in l
 registry (region, kind, columns) and gets a `CrawlRun` row that every capture of this crawl
 points at; at the end the run's outcome is written into it. A run left without an outcome is a
 crawl that did not finish, which the monitor never takes as evidence.
+
+Each report is filed under the agency it names (crawler.attribution), not under the agency whose
+column listed it: a county's column listing the city's report files it under the city, and an
+agency the registry lacks gets it under no agency. Where it was found stays the capture's: its
+crawl run is the column owner's. At the end, each link of the run's column that led to a report
+filed elsewhere is marked `elsewhere` (whose, and why), so the monitor never takes another
+agency's report as the column owner's listing. Pages that are about a report (interpretations,
+news) are not archived as reports (crawler.recognize.not_a_report_page).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import http
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import object_session
 from twisted.internet.threads import deferToThread
 
+from crawler.attribution import Filed, Registry, attribute
 from crawler.clock import crawl_clock
+from crawler.recognize import not_a_report_page
+from crawler.registry import Agency as RegistryAgency
+from parsing import Record
 from storage import Archive, CaptureIn
-from storage.archive import agency_row_for
+from storage.archive import Filing, agency_row_for, record_text
 from storage.clock import Clock, system_clock
-from storage.models import CrawlRun, Report
+from storage.models import Agency, Capture, CrawlRun, Report
 from storage.vocab import CaptureRole, CrawlOutcome
 
 log = logging.getLogger(__name__)
@@ -44,6 +59,7 @@ class ArchivePipeline:
         self.archive: Archive | None = None
         self.ingested = {"new": 0, "revisit": 0, "exists": 0, "reports": 0}
         self.run_ids: dict[str, int] = {}
+        self.registry = Registry(())
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -55,6 +71,9 @@ class ArchivePipeline:
         spider = spider or (self.crawler.spider if self.crawler is not None else None)
         outcomes = getattr(spider, "outcomes", {})
         registry = getattr(spider, "agencies", {})
+        # Reports are attributed among the whole registry when the spider carries it (a crawl
+        # of some agencies still files another's report under it), else among those crawled.
+        self.registry = attribution_registry(getattr(spider, "registry", None) or registry.values())
         with self.archive.session() as session, session.begin():
             for name, outcome in outcomes.items():
                 run, outcome.reports_before = open_run(session, name, registry.get(name), outcome.started_at)
@@ -68,6 +87,7 @@ class ArchivePipeline:
         # List pages are kept as captures but never parsed: they cannot be reports, and parsing
         # them was a quarter of the crawl's CPU (bench/crawl profile).
         is_list = item["role"] == CaptureRole.LIST
+        column = self.registry.by_name.get(item["agency"])
         result = self.archive.ingest(CaptureIn(
             url=item["url"],
             body=item["body"],
@@ -82,7 +102,7 @@ class ArchivePipeline:
             agency=None if is_list else item["agency"],
             run_id=self.run_ids.get(item["agency"]),
             role=item["role"],
-        ), parse=not is_list)
+        ), parse=not is_list, file_under=functools.partial(file_report, self.registry, column, item["url"]))
         self.ingested[result.status] += 1
         self.ingested["reports"] += result.report_id is not None and result.new_version
         return {"url": item["url"], "status": result.status, "report_id": result.report_id}
@@ -99,8 +119,34 @@ class ArchivePipeline:
                 if run is None:
                     run = CrawlRun(agency_id=agency_row_for(session, name).id, started_at=outcome.started_at)
                     session.add(run)
-                close_run(run, outcome, finished)
+                close_run(run, outcome, finished, self.registry)
         self.archive.close()
+
+
+@functools.cache
+def _division_names() -> frozenset[str]:
+    """The names of China's divisions, by which a misprinted place is told from a real one."""
+    from crawler.registry_divisions import national_governments
+
+    return frozenset(g.division for g in national_governments())
+
+
+def attribution_registry(agencies: Iterable[RegistryAgency]) -> Registry:
+    return Registry(agencies, _division_names())
+
+
+def file_report(registry: Registry, column: RegistryAgency | None, url: str, record: Record) -> Filing:
+    """Where a report found in `column` (None: found in no registry agency's column) is filed:
+    not at all when its page says it is about a report (an interpretation, news); else under
+    the agency it names (crawler.attribution), logged with the reason when that is not the
+    column's owner."""
+    refused = not_a_report_page(record.title)
+    if refused:
+        return Filing(not_a_report=refused)
+    found = attribute(record.title, record.agency, record_text(record)[:600], registry, column)
+    if found.filed != Filed.OWN:
+        log.info("%s: %s: %s (listed by %s)", url, found.filed, found.reason, column.name if column else "no column")
+    return Filing(agency=found.agency, agency_name=found.agency if found.filed.registered else found.named)
 
 
 def open_run(session, name: str, entry, started_at: dt.datetime) -> tuple[CrawlRun, int]:
@@ -117,15 +163,50 @@ def open_run(session, name: str, entry, started_at: dt.datetime) -> tuple[CrawlR
     return run, reports_before
 
 
-def close_run(run: CrawlRun, outcome, finished: dt.datetime) -> None:
-    """The outcome of the crawl (a crawler.spiders.reports.AgencyOutcome) into its run row."""
+def close_run(run: CrawlRun, outcome, finished: dt.datetime, registry: Registry | None = None) -> None:
+    """The outcome of the crawl (a crawler.spiders.reports.AgencyOutcome) into its run row; the
+    column's links to other agencies' reports marked (`mark_elsewhere`)."""
     run.finished_at = finished
     run.outcome = outcome.outcome
     run.pages_listed = outcome.pages_listed
     run.reports_found = outcome.reports_found
-    run.listed = list(outcome.listed)
+    run.listed = mark_elsewhere(run, list(outcome.listed), registry)
     run.errors = outcome.list_errors + outcome.errors + (
         [f"the column listed no reports where {outcome.reports_before} were archived before: "
          "a crawler failure, not evidence that the agency stopped publishing"]
         if outcome.outcome == CrawlOutcome.FAILED else []
     )
+
+
+def mark_elsewhere(run: CrawlRun, listed: list[dict], registry: Registry | None = None) -> list[dict]:
+    """The column's links, each that led to another agency's report marked `elsewhere`: {"agency"
+    (the registry's name, or None), "named", "reason"}. Decided by where the archive filed the
+    report (the link's page or its attachments); a link archived as no report, by its title
+    (with `registry`). The monitor reads only the unmarked links as the column owner's."""
+    session = object_session(run)
+    owner = session.get(Agency, run.agency_id) if session is not None and run.agency_id is not None else None
+    if session is None or owner is None:
+        return listed
+    urls = {u for link in listed for u in (link["url"], *link.get("attachments", ()))}
+    landed = dict(session.execute(
+        select(Capture.url, func.coalesce(Capture.final_url, Capture.url)).where(Capture.url.in_(urls))
+    ).all()) if urls else {}
+    reports = {r.url: r for r in session.scalars(select(Report).where(Report.url.in_(urls | set(landed.values()))))}
+    column = registry.by_name.get(owner.name) if registry is not None else None
+    marked = []
+    for link in listed:
+        found = [reports[u] for u in (landed.get(u, u) for u in (link["url"], *link.get("attachments", ())))
+                 if u in reports]
+        elsewhere = None
+        if found and all(r.agency_id != owner.id for r in found):
+            report = found[0]
+            elsewhere = {"agency": report.agency.name if report.agency else None, "named": report.agency_name,
+                         "reason": "its report is filed under " + (report.agency.name if report.agency else
+                                                                   f"no registered agency ({report.agency_name})")}
+        elif not found and registry is not None and column is not None:
+            by_title = attribute(link.get("title"), None, None, registry, column)
+            if by_title.filed != Filed.OWN:
+                elsewhere = {"agency": by_title.agency, "named": by_title.named,
+                             "reason": f"not archived; by its link title: {by_title.reason}"}
+        marked.append({**link, "elsewhere": elsewhere} if elsewhere else link)
+    return marked

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -53,6 +53,20 @@ class CaptureIn:
     source: str = "crawl"  # crawl | file | warc
     agency: str | None = None  # the registry's name for the publisher, when known
     role: str | None = None  # list | report | attachment | recheck, for crawler captures
+
+
+@dataclass(frozen=True)
+class Filing:
+    """Where the caller files a parsed report (crawler.attribution decides it for the crawler):
+    under the registry's agency `agency` (its row found or made), or under none, as the
+    `agency_name` it gives itself; or not at all, `not_a_report` saying why."""
+
+    agency: str | None = None
+    agency_name: str | None = None
+    not_a_report: str | None = None
+
+
+FileUnder = Callable[[Record], Filing]
 
 
 @dataclass(frozen=True)
@@ -156,7 +170,9 @@ class Archive:
         self.engine.dispose()
 
     # -- writing ---------------------------------------------------------------------------
-    def ingest(self, capture: CaptureIn, *, parse: bool = True) -> IngestResult:
+    def ingest(self, capture: CaptureIn, *, parse: bool = True, file_under: FileUnder | None = None) -> IngestResult:
+        """Archive one capture; parse it into a report unless `parse` is false. `file_under`
+        decides whose report the record is (default: `capture.agency`'s)."""
         captured_at = utc(capture.captured_at)
         with self.session() as session:
             existing = session.scalar(
@@ -215,19 +231,28 @@ class Archive:
                 return IngestResult(row.id, "revisit")
             if not parse or not _is_success(capture.status):
                 return IngestResult(row.id, "new")
-            report_id, new_version, error = self._derive(session, row, capture.body, capture.agency)
+            report_id, new_version, error = self._derive(session, row, capture.body, capture.agency, file_under)
             return IngestResult(row.id, "new", report_id, new_version, error)
 
     def _derive(
-        self, session: Session, capture: Capture, body: bytes, agency: str | None
+        self, session: Session, capture: Capture, body: bytes, agency: str | None,
+        file_under: FileUnder | None = None,
     ) -> tuple[int | None, bool, str | None]:
-        """Parse a capture's payload; add its report and a version if the record is new."""
+        """Parse a capture's payload; add its report and a version if the record is new.
+        `file_under` decides whose report it is (else `agency`, when given, keeps the report's)."""
         try:
             record = parse_report(body, capture.final_url or capture.url, capture.content_type, limits=self.limits)
         except ParseError as exc:
             capture.parse_error = str(exc)
             log.info("%s: not archived as a report: %s", capture.url, exc)
             return None, False, str(exc)
+        filing = file_under(record) if file_under is not None else None
+        if filing is not None and filing.not_a_report:
+            capture.parse_error = filing.not_a_report
+            log.info("%s: not archived as a report: %s", capture.url, filing.not_a_report)
+            return None, False, filing.not_a_report
+        if filing is not None:
+            agency = filing.agency
         capture.parse_error = None
         url = capture.final_url or capture.url
         report = session.scalar(select(Report).where(Report.url == url))
@@ -237,15 +262,22 @@ class Archive:
             session.add(report)
         elif capture.captured_at < report.first_seen_at:
             report.first_capture_id, report.first_seen_at = capture.id, capture.captured_at
-        report.agency_id = agency_row.id if agency_row else report.agency_id
+        if filing is None:
+            report.agency_id = agency_row.id if agency_row else report.agency_id
         newest = session.scalar(
             select(func.max(Capture.captured_at)).where(
                 func.coalesce(Capture.final_url, Capture.url) == url, Capture.parse_error.is_(None)
             )
         )
         if newest is None or capture.captured_at >= newest:
+            if filing is not None:
+                # A decided filing is the newest payload's, under no agency included (a report
+                # the registry's agency does not own is never left under it).
+                report.agency_id = agency_row.id if agency_row else None
+                report.agency_name = agency or filing.agency_name or record.agency
+            else:
+                report.agency_name = agency or record.agency or report.agency_name
             # The report's metadata follows its newest payload, whatever order captures arrive in.
-            report.agency_name = agency or record.agency or report.agency_name
             report.year = record.year
             report.title = record.title
             report.published_on = record.published_on

@@ -211,6 +211,12 @@ def _report_views(session: Session, agency_ids: list[int], years: list[int],
     return views
 
 
+def _owners_links(listed: list[dict[str, Any]] | None) -> tuple[dict[str, Any], ...]:
+    """The column's links to its owner's reports: not those the crawl marked `elsewhere` (another
+    agency's report listed in the column, crawler.pipelines), which are no evidence about the owner."""
+    return tuple(link for link in listed or () if not link.get("elsewhere"))
+
+
 def _runs(session: Session, agency_ids: list[int], cutoff: dt.datetime) -> dict[int, list[RunView]]:
     finished = (CrawlRun.agency_id.in_(agency_ids), CrawlRun.outcome.is_not(None), CrawlRun.finished_at <= cutoff)
     pages: dict[int, list[ListPage]] = defaultdict(list)
@@ -228,5 +234,5 @@ def _runs(session: Session, agency_ids: list[int], cutoff: dt.datetime) -> dict[
     ):
         runs[row.agency_id].append(RunView(
             row.id, row.started_at, row.finished_at, CrawlOutcome(row.outcome), row.pages_listed,
-            tuple(row.errors or ()), tuple(row.listed or ()), tuple(pages[row.id])))
+            tuple(row.errors or ()), _owners_links(row.listed), tuple(pages[row.id])))
     return runs
