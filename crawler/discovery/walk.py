@@ -152,7 +152,7 @@ class Walk:
             return target
         return self._stop("done: nothing left to follow")
 
-    def _stop(self, reason: str) -> None:  # noqa: D401 - returns None for next_target's sake
+    def _stop(self, reason: str) -> None:
         self.stop_reason = reason
         return None
 
