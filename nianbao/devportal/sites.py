@@ -25,7 +25,8 @@ where a draft report is served; blocked answers HTTP 412; down has no server at 
 
 `new_sites()` gives a fresh, mutable description (a `Portal` owns one and changes it with
 `publish`/`edit`/`remove`; `new_sites(filler=N)` pads every column for benchmarks, and
-`report_entry`, `other_entry`, `decoy_entry`, `pad_column` build columns of other sites);
+`report_entry`, `other_entry`, `decoy_entry`, `pad_column` build columns of other sites;
+`mix_column` lists other agencies' reports, an interpretation and a news item in a column);
 `registry_toml(port)` is the registry of its agencies (`agencies_toml` writes any registry). What a crawl of it must find is
 expected.py's.
 """
@@ -255,6 +256,33 @@ def other_entry(site: Site, title: str, when: str) -> Entry:
     at = _when(when)
     entry_id = site.take_id()
     return Entry(entry_id, title, at, "other", detail_path(site, entry_id, at))
+
+
+def listed_report_entry(site: Site, agency: str, year: int, when: str) -> Entry:
+    """`agency`'s report for `year` listed in `site`'s column, as real 年报 columns list the
+    city's, a township's or a department's report beside their own: a report (its tables say
+    whose), never the column owner's."""
+    at = _when(when)
+    entry_id = site.take_id()
+    return Entry(entry_id, report_title(agency, year), at, "report", detail_path(site, entry_id, at),
+                 tables_for(agency, year))
+
+
+def mix_column(site: Site, city: str, township: str) -> list[Entry]:
+    """`site`'s column as real ones are mixed, for the attribution crawl test: the `city`
+    government's 2023 report, an (unregistered) `township`'s, and an interpretation and a news
+    item about the city's report, shaped like it (decoys: the link titles say what they are).
+    The new entries, put after the column's newest."""
+    entries = [
+        listed_report_entry(site, city, 2023, "2024-03-28 10:00"),
+        listed_report_entry(site, township, 2023, "2024-03-15 10:00"),
+        decoy_entry(site, f"一图读懂{report_title(city, 2023)}", "2024-03-28 11:00", "an interpretation",
+                    tables=tables_for(city, 2023)),
+        decoy_entry(site, f"我市{report_title(city, 2023).removeprefix(city)}正式发布", "2024-03-28 12:00",
+                    "a news item", tables=tables_for(city, 2023)),
+    ]
+    site.entries[1:1] = entries
+    return entries
 
 
 def _trs() -> Site:
