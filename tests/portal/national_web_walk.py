@@ -79,6 +79,11 @@ def walk(home: str, *, no_expand: frozenset[str] = frozenset(), no_fetch: frozen
     return seen
 
 
+def _clean(url: str) -> str:
+    """The URL without its fragment, except a gkmlpt column's (#category names the column)."""
+    return url if "/gkmlpt/index#" in url else urldefrag(url)[0]
+
+
 def _links(url: str, depth: int, text: str) -> list[tuple[str, int, str, str | None]]:
     found: list[tuple[str, int, str, str | None]] = []
     try:
@@ -87,11 +92,11 @@ def _links(url: str, depth: int, text: str) -> list[tuple[str, int, str, str | N
         page = None
     if page is not None:
         found += [(r.url, depth, r.method, r.body) for r in page.next_pages]
-        found += [(urldefrag(link.url)[0], depth + 1, "GET", None) for link in page.links]
+        found += [(_clean(link.url), depth + 1, "GET", None) for link in page.links]
     redirect = script_redirect(url, text)
     if redirect:
         found.append((redirect, depth + 1, "GET", None))
     for href in HREF.findall(text):
         if not href.startswith(("javascript:", "mailto:")):
-            found.append((urldefrag(urljoin(url, html.unescape(href)))[0], depth + 1, "GET", None))
+            found.append((_clean(urljoin(url, html.unescape(href))), depth + 1, "GET", None))
     return found

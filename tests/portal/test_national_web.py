@@ -105,6 +105,16 @@ def test_national_web_every_reachable_report_is_found_within_its_depth(web):
             assert (item.url in seen) == item.reachable, item
 
 
+def test_national_web_guangdong_portals_use_gkmlpt_and_are_walkable():
+    with NationalWeb(seed=SEED, region="广东省", limit=8) as web:
+        truth = web.truth
+        assert {p.platform for p in truth.portals} >= {"gkmlpt"}
+        for portal in (p for p in truth.portals if p.platform == "gkmlpt"):
+            seen = _walk_portal(web, portal.host)
+            ours = [r for r in truth.reports if _host(r.url) == portal.host and r.reachable]
+            assert ours and all(seen.get(r.url, 99) <= r.depth for r in ours)
+
+
 def test_national_web_list_pages_read_as_their_platform(web):
     client = Client()
     try:
