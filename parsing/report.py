@@ -30,6 +30,11 @@ from .sections import find_sections
 from .tables import TableReading, detect_format, read_tables
 
 # Publishers under other disclosure rules (高校, 医院, 公共企事业单位): not government reports.
+# A table of the form the report does not show (or the reader could not find): its cells are
+# absent from the record, and the warning says so (never silently: spec "never silently wrong").
+TABLE_NOT_FOUND = "table not found in the report"
+NO_TABLES = "no disclosure tables found"
+
 SECTOR_WORDS = r"大学|学院|学校|中学|小学|幼儿园|学年|医院|卫生院|供电|供水|燃气|公交|热力|银行"
 _SECTOR = re.compile(SECTOR_WORDS)
 _NOTICE = re.compile(r"^关于.*(?:通知|通报|函|方案|意见)$|(?:通知|通报|工作要点|实施方案)$")
@@ -162,7 +167,12 @@ def build_record(source: SourceText) -> Record:
         tables["review_litigation"] = reading.review_litigation
     warnings.extend(repair_missing(fmt, tables, reading.missing, reading.absent))
     if not reading.found_any:
-        warnings.append("no disclosure tables found")
+        warnings.append(NO_TABLES)
+    else:
+        warnings.extend(
+            f"{name}: {TABLE_NOT_FOUND}" for name in ("active", "applications", "review_litigation")
+            if getattr(reading, name) is None
+        )
     checks = check_tables(fmt, reading.applications, reading.review_litigation)
     warnings.extend(implausible_warnings(
         {"active": reading.active, "applications": reading.applications,

@@ -23,6 +23,7 @@ from typing import Any
 
 from parsing import ParseError, Record
 from parsing.checks import failed_check_cells
+from parsing.report import NO_TABLES, TABLE_NOT_FOUND
 
 TABLES = ("active", "applications", "review_litigation")
 ABSENT = "<absent>"  # what a record lacking an expected path is compared as
@@ -63,9 +64,18 @@ def covered_by_failed_checks(record: Record) -> set[str]:
     return {".".join(cell) for cell in failed_check_cells(record.format, {k: v for k, v in tables.items() if v})}
 
 
+def table_said_absent(cell: str, record: Record) -> bool:
+    """The cell's whole table is absent from the record and a warning says so (the report shows
+    no such table, or no tables at all)."""
+    table = cell.split(".")[0]
+    return getattr(record, table, None) is None and any(
+        w == NO_TABLES or w.startswith(f"{table}: {TABLE_NOT_FOUND}") for w in record.warnings
+    )
+
+
 def silently_wrong(record: Record, expected_fields: Mapping[str, Any]) -> list[str]:
-    """The table cells whose value is wrong with no warning naming them and no failed check
-    covering them."""
+    """The table cells whose value is wrong with no warning naming them (or their absent table)
+    and no failed check covering them."""
     flat = record.flatten()
     covered = covered_by_failed_checks(record)
     return [
@@ -74,6 +84,7 @@ def silently_wrong(record: Record, expected_fields: Mapping[str, Any]) -> list[s
         if is_table_cell(key)
         and not exact(flat.get(key, ABSENT), want)
         and not flagged_by_warning(key, record.warnings)
+        and not table_said_absent(key, record)
         and key not in covered
     ]
 

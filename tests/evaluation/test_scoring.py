@@ -3,6 +3,8 @@ a warning names it or a failed check covers it; a refusal is loud; the halves ad
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from parsing import EmptyInputError, Record
 from nianbao.evaluation.scoring import (
     CaseScore,
@@ -12,6 +14,7 @@ from nianbao.evaluation.scoring import (
     totals,
 )
 
+REPOSITORY = Path(__file__).resolve().parents[2]
 REVIEW_BROKEN = {"upheld": 1, "corrected": 0, "other": 0, "pending": 0, "total": 2}  # 1 ≠ 2
 REVIEW_OK = {"upheld": 1, "corrected": 0, "other": 0, "pending": 0, "total": 1}
 
@@ -82,3 +85,25 @@ def test_scoring_totals_add_up_per_half() -> None:
     )
     assert half["dev"].exact_share == 0.85
     assert half["evaluation"].exact_share == 1.0 and half["evaluation"].silent == 0
+
+
+def test_scoring_a_table_said_absent_flags_its_cells_and_only_when_it_is_absent() -> None:
+    """The record has no applications table; a warning that says so flags its cells (null with
+    a warning), not the cells of a table that is there."""
+    expected = {"applications.new_received.total": 5, "active.regulations.issued": 4}
+    silent = silently_wrong(_record(), expected)
+    assert silent == ["applications.new_received.total", "active.regulations.issued"]
+    said = _record(("applications: table not found in the report", "active: table not found in the report"))
+    assert silently_wrong(said, expected) == ["active.regulations.issued"]  # active is there: wrong, unnamed
+    assert silently_wrong(_record(("no disclosure tables found",)), {"applications.new_received.total": 5}) == []
+
+
+def test_a_report_without_table_four_says_so() -> None:
+    from parsing import parse_text
+
+    seed = (REPOSITORY.parent / "shared" / "fixtures" / "seeds" / "000_1cbfe8eba3cb4c24.txt").read_text(encoding="utf-8")
+    cut = seed[: seed.index("四、政府信息公开行政复议")] + seed[seed.index("五、存在的主要问题"):]
+    record = parse_text(cut)
+    assert record.review_litigation is None and record.applications is not None
+    assert "review_litigation: table not found in the report" in record.warnings
+    assert not any(w.startswith(("applications: table not found", "active: table not found")) for w in record.warnings)
