@@ -126,14 +126,13 @@ def named_in_title(title: str | None) -> str | None:
     return None
 
 
-def _strip_parents(name: str, parents: Sequence[str], *, whole: bool = False) -> tuple[str, str]:
-    """`name` without the leading names of `parents` (in order, each optional), and what was cut;
-    never all of it unless `whole` (a prefix made only of parents' names)."""
-    cut = ""
+def _strip_parents(name: str, parents: Sequence[str], *, whole: bool = False) -> str:
+    """`name` without the leading names of `parents` (in order, each optional); never all of it
+    unless `whole` (then "" says the name was made only of parents' names)."""
     for parent in parents:
         if name.startswith(parent) and (whole or len(name) > len(parent)):
-            cut, name = cut + parent, name[len(parent):]
-    return name, cut
+            name = name[len(parent):]
+    return name
 
 
 def _misprint_of(name: str, owner: Agency, divisions: frozenset[str]) -> bool:
@@ -172,10 +171,10 @@ class Registry:
         self._places: dict[str, list[Agency]] = defaultdict(list)
         for agency in self.agencies:
             for name, how in ((agency.name, "its name"), *((f, "its former name") for f in agency.former_names)):
-                stripped, _ = _strip_parents(canonical(name), agency.region[:-1])
+                stripped = _strip_parents(canonical(name), agency.region[:-1])
                 if agency not in (a for a, _ in self._keys[stripped]):
                     self._keys[stripped].append((agency, f"{how} {name}"))
-                bare, _ = _strip_parents(canonical(name), agency.region)
+                bare = _strip_parents(canonical(name), agency.region)
                 if bare != stripped and agency not in self._bare[bare]:
                     self._bare[bare].append(agency)
             if agency.kind == AgencyKind.GOVERNMENT:
@@ -188,7 +187,7 @@ class Registry:
         found: dict[str, _Candidate] = {}
         for start in range(len(text) - 1):
             for agency, how in self._keys.get(text[start:], ()):
-                rest, _ = _strip_parents(text[:start], agency.region[:-1], whole=True)
+                rest = _strip_parents(text[:start], agency.region[:-1], whole=True)
                 if rest == "":
                     found.setdefault(agency.name, _Candidate(agency, how))
         return list(found.values())
@@ -199,7 +198,7 @@ class Registry:
         found: dict[str, _Candidate] = {}
         for start in range(len(text) - 1):
             for agency in self._places.get(text[start:], ()):
-                rest, _ = _strip_parents(text[:start], agency.region[:-1], whole=True)
+                rest = _strip_parents(text[:start], agency.region[:-1], whole=True)
                 if rest == "":
                     found.setdefault(agency.name, _Candidate(agency, f"the government of {text[start:]}"))
         return list(found.values())
@@ -262,7 +261,7 @@ def _named_in_text(text: str, registry: Registry) -> str | None:
     best: tuple[int, int, str] | None = None
     for agency in registry.agencies:
         for name in (agency.name, *agency.former_names):
-            for variant in {name, _strip_parents(name, agency.region[:-1])[0]}:
+            for variant in {name, _strip_parents(name, agency.region[:-1])}:
                 at = opening.find(variant)
                 if at >= 0 and (best is None or (at, -len(variant)) < best[:2]):
                     best = (at, -len(variant), variant)
