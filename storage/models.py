@@ -206,3 +206,29 @@ class DiscoveredColumn(Base):
     moved_why: Mapped[str | None] = mapped_column(Text)  # what the crawl saw: "HTTP 404", "redirected away …"
     moved_from: Mapped[str | None] = mapped_column(Text)  # the moved column this one replaces
     moved_to: Mapped[str | None] = mapped_column(Text)  # where this column went, once found again
+
+
+class DiscoveredAgency(Base):
+    """A department or township found from a registered government's portal (its own 年报 column
+    under the government's, or reports naming it in the government's columns), not in the
+    registry: kept apart from registered agencies (the monitor shows it in rows of its own and
+    never counts it in their compliance) until `nianbao agencies accept` writes it into the
+    registry file of its government (`status` accepted, `accepted_into` that file). Its row in
+    `agencies` (name, region, kind) is what its reports and its own columns' crawl runs point at;
+    its own columns are `discovered_columns` rows of that agency."""
+
+    __tablename__ = "discovered_agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), unique=True)
+    government: Mapped[str] = mapped_column(Text, index=True)  # the registered government whose portal lists it
+    unit: Mapped[str] = mapped_column(String(20))  # department | township
+    portal: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20))  # column (its own 年报 column) | report (reports naming it)
+    # [{"kind": "column", "url", "label", "chain": [...]}, {"kind": "report", "url", "title", "column"}]
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="discovered")  # discovered | accepted
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    accepted_into: Mapped[str | None] = mapped_column(Text)  # the registry file it was written into

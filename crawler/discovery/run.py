@@ -24,6 +24,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from twisted.internet import defer
 
+from crawler import discovered_units as units
 from crawler.discovery.spider import DiscoverySpider
 from crawler.discovery.walk import Bounds, Walk
 from crawler.registry import Agency
@@ -59,10 +60,14 @@ def without_jobdir(process: CrawlerProcess, spider: type) -> Crawler:
 
 
 def store_walks(archive: Archive, agencies: dict[str, Agency], walks: dict[str, Walk], now) -> None:
+    finds = {}
     for name, walk in walks.items():
         found = [ColumnIn(column.url, column.role, column.evidence_json(), column.reports_listed, column.platform)
                  for column in walk.found.values()]
         record_discovery(archive, name, agencies[name].portal or walk.portal, found, now)
+        finds[name] = found
+    # Departments and townships with columns of their own: discovered agencies (crawler.discovered_units).
+    units.record_from_walks(archive, agencies, finds, {name: walk.portal for name, walk in walks.items()}, now)
 
 
 def walk_summary(walk: Walk) -> str:
@@ -130,12 +135,24 @@ def crawl_with_discovery(process: CrawlerProcess, settings: Settings, agencies: 
             walks = yield discover_in(process, settings, undiscovered, archive, clock)
             stored = active_columns(archive, portal_only)
         notes = {name: [walk_summary(walk)] for name, walk in walks.items() if not stored.get(name)}
+        # Discovered units crawled as agencies of their own, their columns left out of their
+        # government's; attribution knows every discovered unit (crawler.discovered_units).
+        stored = units.without_unit_columns(archive, stored)
+        unit_agencies = units.crawl_entries(archive, portal_only.values())
+        crawled = [with_columns(a, stored) for a in agencies] + unit_agencies
         crawler = reports_crawler()
-        yield process.crawl(crawler, agencies=[with_columns(a, stored) for a in agencies],
-                            known_reports=known_reports, notes=notes)
+        yield process.crawl(crawler, agencies=crawled, known_reports=known_reports, notes=notes,
+                            registry=crawled + [a for a in units.attribution_agencies(archive, portal_only)
+                                                if a.name not in {u.name for u in unit_agencies}])
         outcomes.update(crawler.spider.outcomes)
+        units.adopt_unfiled(archive, portal_only, clock())
         moved = {name: outcome.moved_columns for name, outcome in outcomes.items()
                  if name in portal_only and outcome.moved_columns}
+        unit_moves = {u.name: outcomes[u.name].moved_columns for u in unit_agencies
+                      if u.name in outcomes and outcomes[u.name].moved_columns}
+        for name, columns in unit_moves.items():  # found again by its government's walk, if that walks
+            for url, why in columns.items():
+                mark_moved(archive, name, url, why, clock())
         if not moved:
             return
         for name, columns in moved.items():
@@ -145,8 +162,9 @@ def crawl_with_discovery(process: CrawlerProcess, settings: Settings, agencies: 
                             portal_only[name].portal)
         walks = yield discover_in(process, settings, [portal_only[name] for name in moved], archive, clock,
                                   avoid={name: set(columns) for name, columns in moved.items()})
-        stored = active_columns(archive, list(moved))
+        stored = units.without_unit_columns(archive, active_columns(archive, list(moved)))
         again = [with_columns(portal_only[name], stored) for name in moved if stored.get(name)]
+        again += [u for u in units.crawl_entries(archive, [portal_only[name] for name in moved]) if u.name in unit_moves]
         for name in moved:
             found = [c.url for c in walks[name].found.values()]
             outcomes[name].list_errors.append(
@@ -156,7 +174,8 @@ def crawl_with_discovery(process: CrawlerProcess, settings: Settings, agencies: 
             recrawl = without_jobdir(process, ReportsSpider)
             moved_notes = {name: [f"{url}: moved ({why}); the column was found again by discovery"
                                   for url, why in moved[name].items()] for name in moved}
-            yield process.crawl(recrawl, agencies=again, known_reports=known_reports, notes=moved_notes)
+            yield process.crawl(recrawl, agencies=again, known_reports=known_reports, notes=moved_notes,
+                                registry=crawled)
             outcomes.update(recrawl.spider.outcomes)
 
     try:
