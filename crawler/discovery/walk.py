@@ -5,9 +5,12 @@ Pure: the walk says which page to fetch next (`Walk.next_target`) and is told wh
 no clock of its own (the caller passes monotonic seconds), so the tests drive it with a dict of
 pages.
 
-Order: 年报 columns and their year/unit sub-columns before anything else, then the information
-platform's pages by their links' scores. Once a column is found, the platform is not walked
-further: what is left to fetch is the column's own sub-columns. Bounds per agency (`Bounds`):
+Order: 年报 columns and their year/unit sub-columns before anything else, then the platform's
+departments pages (部门年报, 部门信息公开, 乡镇街道: the units' own columns are listed there),
+then the information platform's pages by their links' scores. Once a column is found, the
+platform is not walked further: what is left to fetch is the columns' sub-columns and the
+departments pages. A page reached through a departments page is taken for a column only when it
+lists reports or sub-columns (a department's own platform page is not one). Bounds per agency (`Bounds`):
 pages fetched, link depth from the home page, seconds since the first fetch; when one stops the
 walk, `stop_reason` says which.
 
@@ -33,6 +36,9 @@ from crawler.recognize import report_year
 log = logging.getLogger(__name__)
 
 COLUMN_KINDS = (LinkKind.COLUMN, LinkKind.YEAR, LinkKind.UNIT)
+# Walked once a column is found, too: the units' columns hang off these.
+WALKED_AFTER_COLUMNS = (*COLUMN_KINDS, LinkKind.DEPARTMENTS)
+DEPARTMENTS_PRIORITY = 5.0  # after the 年报 columns (+10), before the platform's other pages
 
 
 @dataclass(frozen=True)
@@ -144,7 +150,7 @@ class Walk:
             if now - self.started > self.bounds.max_seconds:
                 return self._stop(f"time bound: {self.bounds.max_seconds:g} s spent")
             _, _, target = heapq.heappop(self._queue)
-            if self.found and target.kind not in COLUMN_KINDS:
+            if self.found and target.kind not in WALKED_AFTER_COLUMNS:
                 return self._stop("done: columns found, nothing of theirs left to see")
             if target.depth > self.bounds.max_depth:
                 self.notes.append(f"{target.url}: beyond max_depth={self.bounds.max_depth}; not fetched")
@@ -163,6 +169,8 @@ class Walk:
     def visit(self, target: Target, final_url: str, status: int, html: str) -> None:
         """The page `target` answered `status` at `final_url` with `html` (decoded)."""
         self.pages += 1
+        if "#" in target.url and final_url == target.url.split("#", 1)[0]:
+            final_url = target.url  # fetched without its fragment; a gkmlpt column is named by it
         if status >= 400:
             self.notes.append(f"{target.url}: HTTP {status}")
             return
@@ -177,7 +185,7 @@ class Walk:
             else:
                 self.notes.append(f"{final_url}: a script sends it off the site to {sent_to}; not followed")
             return
-        on_column = target.kind in COLUMN_KINDS
+        on_column = target.kind in WALKED_AFTER_COLUMNS
         links = score_links(final_url, html, on_column=on_column)
         if on_column:
             self._record_column(target, final_url, html, links)
@@ -192,10 +200,8 @@ class Walk:
 
     def _consider(self, target: Target, link: ScoredLink, on_column: bool) -> None:
         step = Step(target.url, link.url, link.text, link.kind, link.score, link.reasons)
-        if link.kind == LinkKind.DEPARTMENTS:
-            if all(d.url != link.url for d in self.departments):
-                self.departments.append(step)
-            return
+        if link.kind == LinkKind.DEPARTMENTS and all(d.url != link.url for d in self.departments):
+            self.departments.append(step)
         if not self.on_site(link.url):
             return  # the national portal, the province's: other agencies
         if link.url in self.avoid:
@@ -208,6 +214,8 @@ class Walk:
 
     @staticmethod
     def _priority(kind: str | None, score: float) -> float:
+        if kind == LinkKind.DEPARTMENTS:
+            return score + DEPARTMENTS_PRIORITY
         return score + (10.0 if kind in COLUMN_KINDS else 0.0)
 
     def _record_column(self, target: Target, final_url: str, html: str, links: list[ScoredLink]) -> None:
@@ -221,6 +229,9 @@ class Walk:
         subs = sum(link.kind in (LinkKind.YEAR, LinkKind.UNIT) for link in links)
         if final_url in self.avoid:
             return
-        role = str(target.kind)
+        via_departments = any(step.kind == LinkKind.DEPARTMENTS for step in target.chain)
+        if via_departments and not (reports or subs):
+            return  # a department's platform page, a list of units: no column of its own
+        role = LinkKind.UNIT.value if target.kind == LinkKind.DEPARTMENTS else str(target.kind)
         self.found.setdefault(final_url, FoundColumn(final_url, role, target.chain, reports, subs, platform))
         log.info("%s: 年报 %s at %s (%d reports listed, %d sub-columns)", self.agency, role, final_url, reports, subs)

@@ -86,7 +86,8 @@ def base_url(root: etree._Element, url: str) -> str:
 
 
 def absolute(base: str, href: str | None) -> str | None:
-    """The http(s) URL an href leads to, without its fragment; None for scripts, mail, anchors."""
+    """The http(s) URL an href leads to, without its fragment (but a gkmlpt column's); None for
+    scripts, mail, anchors."""
     href = (href or "").strip()
     if not href or href.startswith("#") or re.match(r"(?i)(javascript|mailto|tel|data):", href):
         return None
@@ -94,6 +95,8 @@ def absolute(base: str, href: str | None) -> str | None:
     parts = urlsplit(joined)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
+    if parts.fragment and parts.path.endswith("/gkmlpt/index"):
+        return joined  # a gkmlpt column: the #category names it (fixture gkmlpt_column.html)
     return urlunsplit(parts._replace(fragment=""))
 
 

@@ -91,3 +91,43 @@ def test_score_link_explains_its_year_from_the_address() -> None:
     link = score_link("http://x.gov.cn/zfxxgknb/2023n/", "2023年", "http://x.gov.cn/zfxxgknb/", on_column=True)
     assert link is not None and link.kind == LinkKind.YEAR
     assert link.reasons == ("on a 年报 column, titled '2023年' (the year 2023)", "its address names the year (2023n)")
+
+
+# Shapes the national test web (nianbao/devportal/national_web/wording.py) showed discovery missing.
+@pytest.mark.parametrize(("url", "text", "page", "on_column", "kind"), [
+    ("http://x.gov.cn/gkzl/index.html", "公开透明", "http://x.gov.cn/", False, LinkKind.PLATFORM),
+    ("http://x.gov.cn/xxgk/", "政务信息公开", "http://x.gov.cn/", False, LinkKind.PLATFORM),
+    ("http://x.gov.cn/col/col84610/index.html", "政务公开年报", "http://x.gov.cn/xxgk/", False, LinkKind.COLUMN),
+    ("http://x.gov.cn/zwgk/zjnb.htm", "乡镇街道", "http://x.gov.cn/xxgk/", False, LinkKind.DEPARTMENTS),
+    # a unit's column: a long department name, one holding 审计/财政, a township's 人民政府,
+    # a Hanweb numbered column nowhere inside its parent's folder, the government's own 本级
+    ("http://x.gov.cn/xxgk/bmnb/wgj/index.html", "南京市秦淮区文化广电和旅游局", "http://x.gov.cn/xxgk/bmnb/index.html",
+     True, LinkKind.UNIT),
+    ("http://x.gov.cn/zwgk/bmnb/sjj.htm", "宿迁市审计局", "http://x.gov.cn/zwgk/bmnb.htm", True, LinkKind.UNIT),
+    ("http://x.gov.cn/col/col61109/index.html", "徐州市云龙区新西乡人民政府", "http://x.gov.cn/col/col61100/index.html",
+     True, LinkKind.UNIT),
+    ("http://x.gov.cn/col/col53724/index.html", "吴中区政府", "http://x.gov.cn/col/col53700/index.html", True,
+     LinkKind.UNIT),
+    ("http://x.gov.cn/col/col53738/index.html", "镇街年报", "http://x.gov.cn/col/col53700/index.html", True,
+     LinkKind.UNIT),
+])
+def test_score_link_national_web_wordings(url, text, page, on_column, kind) -> None:
+    link = score_link(url, text, page, on_column=on_column)
+    assert link is not None and link.kind == kind, link
+
+
+@pytest.mark.parametrize(("url", "text", "page"), [
+    # VSB: /gknb.htm keeps its sub-columns in /gknb/; the site menu's 新闻中心 is no unit of it
+    ("http://x.gov.cn/xwzx/", "新闻中心", "http://x.gov.cn/gknb.htm"),
+    # a VSB report page is a document, not a sub-column
+    ("http://x.gov.cn/info/16100/366655.htm", "2023年度", "http://x.gov.cn/gknb.htm"),
+])
+def test_score_link_national_web_refusals(url, text, page) -> None:
+    link = score_link(url, text, page, on_column=True)
+    assert link is None or link.kind not in (LinkKind.UNIT, LinkKind.YEAR), link
+
+
+def test_score_links_keeps_a_gkmlpt_columns_category() -> None:
+    html = '<a href="/gkmlpt/index#42030">政务公开年报</a>'
+    (link,) = score_links("http://x.gov.cn/zwgk/", html)
+    assert link.url == "http://x.gov.cn/gkmlpt/index#42030"

@@ -46,9 +46,10 @@ def test_discover_shows_each_column_and_the_links_that_led_there(tmp_path, disco
     assert "why: '信息公开' (platform) → '年度报告' (column)" in result.stdout
     assert "departments: '部门信息公开'" in result.stdout
     # Pages per agency to discover (the figures of the report): 甲县 home, platform, root and its
-    # three sub-columns; 乙市 a script home page, the home page, platform, column. The 企业年报
-    # look-alike and the robots-disallowed link are never fetched.
-    assert (discovery_portal.pages_fetched("jia"), discovery_portal.pages_fetched("yi")) == (6, 4)
+    # three sub-columns, then its 部门信息公开 page (where units' columns would be; a 404 here);
+    # 乙市 a script home page, the home page, platform, column. The 企业年报 look-alike and the
+    # robots-disallowed link are never fetched.
+    assert (discovery_portal.pages_fetched("jia"), discovery_portal.pages_fetched("yi")) == (7, 4)
     assert discovery_portal.requests[("yi", "/qynb/")] == 0 and discovery_portal.requests[("yi", "/private/")] == 0
     stored = {c.url: c.role for c in discovered_columns_in(tmp_path / "data")}
     assert stored == {jia: "column", jia + "gknb2023/": "year", jia + "gknb2022/": "year", jia + "xzjd/": "unit",

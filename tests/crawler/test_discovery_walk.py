@@ -42,7 +42,9 @@ def _run(walk: Walk, site: dict[str, str], *, seconds_per_page: float = 0.0) -> 
 def test_walk_goes_to_the_column_and_its_years_and_no_further() -> None:
     walk = Walk("某县人民政府", HOME)
     fetched = _run(walk, SITE)
-    assert fetched == [HOME, HOME + "zwgk/", HOME + "zwgk/nb/", HOME + "zwgk/nb/2023/", HOME + "zwgk/nb/2022/"]
+    # The departments page last (the units' own columns hang off it; this one 404s).
+    assert fetched == [HOME, HOME + "zwgk/", HOME + "zwgk/nb/", HOME + "zwgk/nb/2023/", HOME + "zwgk/nb/2022/",
+                       HOME + "zwgk/bm/"]
     assert {url: c.role for url, c in walk.found.items()} == {
         HOME + "zwgk/nb/": "column", HOME + "zwgk/nb/2023/": "year", HOME + "zwgk/nb/2022/": "year"}
     assert walk.found[HOME + "zwgk/nb/2023/"].reports_listed == 1
@@ -58,6 +60,28 @@ def test_walk_keeps_the_chain_of_links_as_evidence() -> None:
         (HOME + "zwgk/nb/", "2023年", "year")]
     assert all(step.reasons for step in chain)
     assert [step.text for step in walk.departments] == ["部门信息公开"]
+
+
+UNITS_SITE = SITE | {
+    HOME + "zwgk/bm/": _page({"/zwgk/bm/czj/": "某县财政局", "/zwgk/bm/jnz/": "某县金安镇人民政府",
+                              "/zwgk/bm/sjj/": "某县审计局", "/xwzx/": "新闻中心"}),
+    HOME + "zwgk/bm/czj/": _list(("/zwgk/bm/czj/t20240120_1.html", "2023年度政府信息公开工作年度报告")),
+    HOME + "zwgk/bm/jnz/": _list(("/zwgk/bm/jnz/t20240120_2.html", "某县金安镇2023年政府信息公开工作年度报告")),
+    HOME + "zwgk/bm/sjj/": _page({"/zwgk/bm/sjj/gkzn/": "政府信息公开指南"}),  # its platform, no 年报 here
+}
+
+
+def test_walk_finds_the_units_columns_on_the_departments_page() -> None:
+    # The national test web's flat_units layout: the platform links 部门信息公开 (or 部门年报,
+    # 乡镇街道), a page linking one 年报 column per unit, named for the unit (审计局 and 财政局
+    # too, words refused for a 年报 column's own name). The news menu beside them is no unit.
+    walk = Walk("某县人民政府", HOME)
+    _run(walk, UNITS_SITE)
+    # (the departments page itself too, as a column of sub-columns, as a 年报 root with years is)
+    assert {url: c.role for url, c in walk.found.items() if "/bm/" in url} == {
+        HOME + "zwgk/bm/": "unit", HOME + "zwgk/bm/czj/": "unit", HOME + "zwgk/bm/jnz/": "unit"}
+    assert [s.text for s in walk.found[HOME + "zwgk/bm/czj/"].evidence] == ["政务公开", "部门信息公开", "某县财政局"]
+    assert HOME + "xwzx/" not in walk.found
 
 
 def test_walk_stops_at_its_page_bound() -> None:
