@@ -192,3 +192,14 @@ def unfiled_reports(archive: Archive, governments: Iterable[str]) -> list[Unfile
                            if link.get("url") == url or url in link.get("attachments", ())), None)
             out.append(UnfiledReport(url, title, named, year, government, column))
     return out
+
+
+def run_links(archive: Archive, run_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each crawl run's column links as the crawl recorded them, those marked `elsewhere` too
+    (storage.monitor_reads leaves those out of the column owner's; a discovered unit's monitor
+    rows read the government's runs for the links that led to the unit's reports)."""
+    if not run_ids:
+        return {}
+    with archive.session() as session:
+        return {run_id: list(listed or ()) for run_id, listed in session.execute(
+            select(CrawlRun.id, CrawlRun.listed).where(CrawlRun.id.in_(list(run_ids))))}

@@ -13,6 +13,7 @@ import click
 
 from .. import __version__
 from .agencies import agencies_group
+from . import discovered as _discovered  # noqa: F401 - adds `agencies discovered` and `agencies accept`
 from .crawl import crawl_command, demo_command
 from .discover import discover_command
 from .db import db_group, export_command, import_command, import_files_command, reparse_command

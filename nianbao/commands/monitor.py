@@ -15,6 +15,7 @@ from storage.clock import china_today
 
 from .. import monitoring
 from ..monitoring import DEFAULT_COPY_THRESHOLD, MonitorStatus
+from ..monitoring.discovered import evaluate_discovered
 from ..output import print_csv, print_json, terminal_console, terminal_text
 from .agencies import load_agencies
 from .exits import EXIT_NEW_FINDINGS, EXIT_NEW_LATE_OR_MISSING, EXIT_NEW_UNREACHABLE
@@ -22,8 +23,9 @@ from .options import config_option, json_or_csv, kind_option, region_option, yea
 
 STATUS_STYLE = {MonitorStatus.ON_TIME: "green", MonitorStatus.LATE: "yellow", MonitorStatus.MISSING: "red",
                 MonitorStatus.UNREACHABLE: "magenta", MonitorStatus.NOT_DUE: "dim", MonitorStatus.UNDATED: "cyan"}
+# `registered`: "no" for a discovered department or township (its own rows, not in compliance counts).
 CSV_COLUMNS = ("year", "agency", "region", "kind", "status", "deadline", "published_on", "days_late", "url",
-               "findings", "evidence")
+               "findings", "evidence", "registered")
 
 
 @click.command("monitor")
@@ -64,16 +66,20 @@ def monitor_command(year: int | None, region: str | None, kind: str | None, as_o
 
     from ..feed import write_atom
 
-    agencies = [a for a in load_agencies(config)
+    registry = load_agencies(config)
+    agencies = [a for a in registry
                 if (region is None or monitoring.region_matches(a.region_path, region))
                 and (kind is None or a.kind == kind)]
-    if not agencies:
-        raise click.ClickException("no registry agency matches --region/--kind")
     today = china_today()
     year = year or today.year - 1
     day = as_of.date() if as_of else today
     archive = Archive.open()
     try:
+        # Departments and townships discovered from the governments' portals: their own rows,
+        # never in the registered agencies' compliance counts nor in the recorded news.
+        discovered = evaluate_discovered(archive, registry, year, day, region=region, kind=kind)
+        if not agencies and not discovered.agencies:
+            raise click.ClickException("no registry agency matches --region/--kind")
         report = monitoring.evaluate(archive, agencies, year, day, copy_threshold=copy_threshold)
         news = monitoring.new_events(archive, report)
         if not (no_record or as_of):
@@ -86,11 +92,14 @@ def monitor_command(year: int | None, region: str | None, kind: str | None, as_o
     if as_json:
         payload = report.to_dict()
         payload["new"] = {"statuses": [r.agency for r in news.statuses], "findings": [f.key for f in news.findings]}
+        payload["discovered"] = discovered_dict(discovered)
         print_json(payload)
     elif as_csv:
-        _write_csv(report)
+        _write_csv(report, discovered)
     else:
         _print(report, news)
+        if discovered.agencies:
+            _print_discovered(discovered)
     sys.exit(exit_status(news))
 
 
@@ -105,18 +114,47 @@ def exit_status(news) -> int:
     return code
 
 
-def _write_csv(report) -> None:
-    findings: dict[str, list[str]] = {}
-    for finding in report.findings:
-        findings.setdefault(finding.agency, []).append(finding.finding)
+def discovered_dict(discovered) -> dict:
+    """The discovered agencies' rows (and findings) as JSON: no compliance summary, they are not counted."""
+    data = discovered.to_dict()
+    return {"note": DISCOVERED_NOTE, "agencies": data["agencies"], "findings": data["findings"]}
+
+
+DISCOVERED_NOTE = ("departments and townships discovered from the governments' portals, not in the registry: "
+                   "not counted in the compliance summary until accepted (nianbao agencies accept)")
+
+
+def _write_csv(report, discovered=None) -> None:
     rows = []
-    for row in report.agencies:
-        data = row.to_dict()
-        rows.append({"year": report.year, "agency": row.agency, "region": row.region, "kind": row.kind,
-                     "status": row.status, "deadline": data["deadline"], "published_on": data["published_on"],
-                     "days_late": row.days_late, "url": row.url, "findings": " ".join(findings.get(row.agency, [])),
-                     "evidence": json.dumps(row.evidence, ensure_ascii=False)})
+    for each, registered in ((report, "yes"), (discovered, "no")):
+        if each is None:
+            continue
+        findings: dict[str, list[str]] = {}
+        for finding in each.findings:
+            findings.setdefault(finding.agency, []).append(finding.finding)
+        for row in each.agencies:
+            data = row.to_dict()
+            rows.append({"year": each.year, "agency": row.agency, "region": row.region, "kind": row.kind,
+                         "status": row.status, "deadline": data["deadline"], "published_on": data["published_on"],
+                         "days_late": row.days_late, "url": row.url,
+                         "findings": " ".join(findings.get(row.agency, [])),
+                         "evidence": json.dumps(row.evidence, ensure_ascii=False), "registered": registered})
     print_csv(CSV_COLUMNS, rows)
+
+
+def _print_discovered(discovered) -> None:
+    console = terminal_console(140)
+    table = Table(title=f"Discovered agencies, report year {discovered.year} ({DISCOVERED_NOTE})")
+    for column in ("agency", "region", "kind", "status", "deadline", "published", "late", "url / evidence"):
+        table.add_column(column, overflow="fold")
+    for row in discovered.agencies:
+        style = STATUS_STYLE[row.status]
+        table.add_row(_plain(row.agency), _plain(row.region), row.kind, f"[{style}]{row.status}[/]",
+                      row.deadline.isoformat(), row.published_on.isoformat() if row.published_on else "",
+                      f"{row.days_late} d" if row.days_late else "", _plain(row.url or row.evidence.get("reason", "")))
+    console.print(table)
+    counts = {status: sum(r.status == status for r in discovered.agencies) for status in MonitorStatus}
+    console.print("discovered: " + ", ".join(f"{n} {s.value.replace('_', ' ')}" for s, n in counts.items() if n))
 
 
 def _plain(text: str | None) -> str:

@@ -305,11 +305,18 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         region, kind = request.args.get("region") or None, request.args.get("kind") or None
         from nianbao.monitoring import region_matches
 
+        registry_all = agencies
         if region:
             agencies = [a for a in agencies if region_matches(a.region_path, region)]
         if kind:
             agencies = [a for a in agencies if a.kind == kind]
-        return monitor(year, as_of, agencies)
+        # Departments and townships discovered from the governments' portals: rows of their own,
+        # outside the compliance summary (nianbao.monitoring.discovered).
+        from nianbao.monitoring.discovered import evaluate_discovered
+
+        found = evaluate_discovered(archive, registry_all, year, as_of, region=region, kind=kind).to_dict()
+        return {**monitor(year, as_of, agencies), "discovered": {"agencies": found["agencies"],
+                                                                  "findings": found["findings"]}}
 
     @app.get("/monitor/<int:year>")
     def monitor_page(year: int):
