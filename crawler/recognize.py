@@ -19,7 +19,8 @@ from parsing.cells import normalize_text
 from parsing.metadata import year_from_title
 from parsing.report import SECTOR_WORDS
 
-_REPORT = re.compile(r"(?:政府|政务)?信息公开.{0,8}(?:年度)?(?:工作)?(?:年度)?报告|信息公开年报")
+# 信息公开工作年报 too: "2021年度信息公开工作年报" heads reports in their own units' columns.
+_REPORT = re.compile(r"(?:政府|政务)?信息公开.{0,8}(?:年度)?(?:工作)?(?:年度)?报告|信息公开(?:工作)?年报")
 _NOT_REPORT = re.compile(
     r"通知|通报|函$|方案|要点|意见|公告|编制|报送|统计(?:表|数据)|指南|目录|制度|办法|规定|解读|征集|答复"
 )

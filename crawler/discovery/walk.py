@@ -197,6 +197,10 @@ class Walk:
         self.pages += not robots  # robots.txt refusals cost no request to the page
         self.robots = self.robots or robots
         self.notes.append(f"{target.url}: {message}")
+        if robots and target.kind in COLUMN_KINDS and target.url not in self.avoid:
+            # A 年报 column behind robots.txt is still the agency's column: kept, so that the
+            # crawl says 'robots' of it instead of never knowing it was there.
+            self.found.setdefault(target.url, FoundColumn(target.url, str(target.kind), target.chain, 0, 0, None))
 
     def _consider(self, target: Target, link: ScoredLink, on_column: bool) -> None:
         step = Step(target.url, link.url, link.text, link.kind, link.score, link.reasons)

@@ -68,6 +68,7 @@ class AgencyOutcome:
     errors: list[str] = field(default_factory=list)
     blocked: bool = False
     robots: bool = False  # robots.txt disallowed a list page
+    robots_columns: list[str] = field(default_factory=list)  # columns whose first page robots.txt disallowed
     moved: bool = False  # the column answered 404/410 or redirected away
     script_only: bool = False  # a list page was only a script nianbao cannot follow
     reports_before: int = 0  # reports archived for the agency before this crawl
@@ -84,6 +85,11 @@ class AgencyOutcome:
             # A column listing no reports where reports were found before: the crawler broke,
             # not the agency.
             return CrawlOutcome.FAILED
+        if self.robots_columns:
+            # A whole column behind robots.txt while others were read: a year whose report sits
+            # behind it is not missing (the national test web: a county's own 年报 column walled,
+            # its units' columns read).
+            return CrawlOutcome.ROBOTS
         if self.pages_listed:
             return CrawlOutcome.REACHED
         # Nothing read: the first cause that held, walls and rules before our own limits.
@@ -315,6 +321,8 @@ class ReportsSpider(scrapy.Spider):
             outcome = self.outcomes[agency]
             if robots and request.meta.get("role") == CaptureRole.LIST:
                 outcome.robots = True
+                if request.meta.get("page_index") == 0:
+                    outcome.robots_columns.append(request.url)
             target = outcome.list_errors if request.meta.get("role") == CaptureRole.LIST else outcome.errors
             target.append(message)
         log.warning("%s: %s", agency, message)

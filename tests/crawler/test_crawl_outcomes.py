@@ -67,6 +67,18 @@ def test_robots_disallowed_column_is_its_own_outcome_and_names_robots() -> None:
     assert outcome.list_errors == [f"{COLUMN}: robots.txt disallows it; nianbao does not read it"]
 
 
+def test_a_column_behind_robots_beside_a_column_read_is_robots_not_reached() -> None:
+    # Discovery found the agency's own column (walled) and its units' columns (read): a year
+    # without a report is not evidence the agency published nothing.
+    spider = _spider()
+    failure = Failure(IgnoreRequest("Forbidden by robots.txt"))
+    failure.request = _column_request(spider)
+    list(spider.failed(failure))
+    _outcome(spider).pages_listed += 1  # another column of the agency's was read
+    assert _outcome(spider).outcome is CrawlOutcome.ROBOTS
+    assert _outcome(spider).robots_columns == [COLUMN]
+
+
 def test_a_column_that_did_not_answer_is_still_unreachable() -> None:
     spider = _spider()
     failure = Failure(ConnectionRefusedError("Connection refused"))

@@ -135,3 +135,19 @@ def test_walk_records_a_column_answering_404_as_nothing_found() -> None:
 def test_site_of_takes_a_government_sites_hosts_together() -> None:
     assert site_of("http://xxgk.jxjaxzf.gov.cn/a/") == site_of("http://www.jxjaxzf.gov.cn/") == "jxjaxzf.gov.cn"
     assert site_of("http://127.0.3.1:8080/") != site_of("http://127.0.3.2:8080/")
+
+
+def test_walk_keeps_a_column_behind_robots_as_found() -> None:
+    # The spider reports robots.txt refusals through `failed`; the column is the agency's still,
+    # so the crawl gets to say 'robots' of it (the national test web's walled roots).
+    walk = Walk("某县人民政府", HOME)
+    fetched, now = [], 0.0
+    while (target := walk.next_target(now)) is not None:
+        fetched.append(target.url)
+        if target.url == HOME + "zwgk/nb/":
+            walk.failed(target, "robots.txt disallows it; nianbao does not read it", robots=True)
+            continue
+        body = SITE.get(target.url)
+        walk.visit(target, target.url, 200 if body is not None else 404, body or "")
+    assert walk.robots and walk.found[HOME + "zwgk/nb/"].role == "column"
+    assert HOME + "zwgk/nb/2023/" not in fetched  # behind the wall, never seen

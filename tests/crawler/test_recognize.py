@@ -17,6 +17,8 @@ from crawler.recognize import report_year
         ("宿迁市政府办公室2014年政府信息公开年度报告", 2014),
         ("某县自然资源局二〇二三年政府信息公开工作年度报告", 2023),
         ("【年度报告】某区统计局2020年政府信息公开工作年度报告.pdf", 2020),
+        # a unit's own column (the national test web's SHORT_TITLES): no name, 工作年报
+        ("2021年度信息公开工作年报", 2021),
     ],
 )
 def test_report_titles_are_recognised_with_their_year(title: str, year: int) -> None:
