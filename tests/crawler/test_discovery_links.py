@@ -104,6 +104,9 @@ def test_score_link_explains_its_year_from_the_address() -> None:
     ("http://x.gov.cn/xxgk/bmnb/wgj/index.html", "南京市秦淮区文化广电和旅游局", "http://x.gov.cn/xxgk/bmnb/index.html",
      True, LinkKind.UNIT),
     ("http://x.gov.cn/zwgk/bmnb/sjj.htm", "宿迁市审计局", "http://x.gov.cn/zwgk/bmnb.htm", True, LinkKind.UNIT),
+    # a province's departments are 厅 (seed 5's 广东省 and 宁夏 portals lost 8 such columns)
+    ("http://x.gov.cn/xxgk/bmxxgknb/czj/index.html", "宁夏回族自治区财政厅", "http://x.gov.cn/xxgk/bmxxgknb/index.html",
+     True, LinkKind.UNIT),
     ("http://x.gov.cn/col/col61109/index.html", "徐州市云龙区新西乡人民政府", "http://x.gov.cn/col/col61100/index.html",
      True, LinkKind.UNIT),
     ("http://x.gov.cn/col/col53724/index.html", "吴中区政府", "http://x.gov.cn/col/col53700/index.html", True,
