@@ -78,9 +78,12 @@ def known_report_urls(data: Path, database_url: str | None, agencies: list[Agenc
 
 
 def run_crawl(agencies: list[Agency], data: Path | None = None, overrides: dict | None = None,
-              jobdir: Path | None = None, clock: Clock = system_clock) -> dict[str, AgencyOutcome]:
+              jobdir: Path | None = None, clock: Clock = system_clock,
+              registry: list[Agency] | None = None) -> dict[str, AgencyOutcome]:
     """Crawl `agencies` into the archive under `data`; returns each agency's outcome. `clock`
-    stamps the captures and the crawl runs."""
+    stamps the captures and the crawl runs. `registry`: every registered agency, when only some
+    are crawled (`--agency`), so that a report naming another registered agency is filed under
+    it, not as unregistered (crawler.attribution)."""
     data = Path(data) if data is not None else data_dir()
     data.mkdir(parents=True, exist_ok=True)
     settings = crawl_settings(data, overrides, agencies)
@@ -105,7 +108,7 @@ def run_crawl(agencies: list[Agency], data: Path | None = None, overrides: dict 
             (Path(jobdir) / RUNNING_MARKER).unlink(missing_ok=True)
         return outcomes
     crawler = process.create_crawler(ReportsSpider)
-    process.crawl(crawler, agencies=agencies, known_reports=known)
+    process.crawl(crawler, agencies=agencies, known_reports=known, registry=registry or agencies)
     process.start()
     if jobdir is not None:
         (Path(jobdir) / RUNNING_MARKER).unlink(missing_ok=True)  # stopped cleanly: resumable as is

@@ -59,7 +59,7 @@ def crawl_command(config: Path | None, names: tuple[str, ...], no_politeness: bo
     """
     from crawler.run import run_crawl
 
-    agencies = load_agencies(config)
+    agencies = registry = load_agencies(config)
     if names:
         unknown = sorted(set(names) - {a.name for a in agencies})
         if unknown:
@@ -86,7 +86,7 @@ def crawl_command(config: Path | None, names: tuple[str, ...], no_politeness: bo
     except Timeout:
         fail(f"another crawl holds {lock_path}; not starting a second one", EXIT_CRAWL_LOCKED)
     try:
-        outcomes = run_crawl(agencies, overrides=overrides, jobdir=jobdir)
+        outcomes = run_crawl(agencies, overrides=overrides, jobdir=jobdir, registry=registry)
     finally:
         lock.release()
     if print_outcomes(outcomes):

@@ -91,3 +91,21 @@ def test_crawl_monitor_counts_the_city_report_for_the_city_only(crawled) -> None
     assert (statuses[county.name].status, statuses[county.name].url) == ("on_time", own)
     assert statuses[city.name].status == "on_time"
     assert city_in_county in [statuses[city.name].url, *statuses[city.name].evidence.get("other_reports", ())]
+
+
+def test_a_crawl_of_one_agency_files_another_registered_agencys_report_under_it(tmp_path) -> None:
+    """`nianbao crawl --agency 青石县…` crawls only the county, but attribution knows the whole
+    registry: the city's report listed in the county's column goes to the city, not to the
+    county and not to 'unregistered'."""
+    sites = new_sites()
+    county, city = sites["static"], sites["hanweb"]
+    mix_column(county, city.name, TOWNSHIP)
+    with Portal(sites=sites) as portal:
+        registry = tmp_path / "registry.toml"
+        registry.write_text(registry_toml(portal.port, sites=sites), encoding="utf-8")
+        result = run_crawl(registry, tmp_path / "data", "--agency", county.name)
+        city_reports = [url for url, r in portal.report_urls().items()
+                        if r.site == "static" and r.tables.agency == city.name]
+    archived = filed(tmp_path / "data")
+    assert city_reports and all(archived[url] == (city.name, city.name) for url in city_reports), (
+        result.stdout + result.stderr)
