@@ -13,6 +13,7 @@ bench/parse.py calls `report()` for the OCR lines of its own output.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -80,7 +81,7 @@ def evaluate(engines: list[str], scans: list[HardScan], verbose: bool = False) -
             if verbose:
                 print(f"  {engine:9s} {scan.half[:4]} {scan.case_id:60s} {tally.exact}/{tally.cells}"
                       f" silent {tally.silent} {tally.pages}p {tally.seconds:.1f}s", flush=True)
-                for path, got, want in wrong[:12]:
+                for path, got, want in wrong[:int(os.environ.get("OCR_BENCH_SHOW", "12"))]:
                     mark = "SILENT" if f"{scan.case_id}:{path}" in tally.silent_cells else "flagged"
                     print(f"      {mark:7s} {path}: got {got!r} want {want!r}")
     return tallies

@@ -42,7 +42,7 @@ from .errors import InputTooLargeError, ParseError, UnsupportedInputError
 from .limits import Limits
 from .ocr_grid import DARK, level_page, table_grid
 from .ocr_words import OcrDeadline, Word, join, reading_order
-from .ocr_unruled import read_boxes, table_lines
+from .ocr_unruled import TableLine, read_boxes, table_lines, with_missed_numbers
 from .rows import Cell, Row, is_page_footer, split_plain_line
 from .source import SourceText
 
@@ -178,7 +178,18 @@ def _read_values(engine: str, crops: list[np.ndarray], deadline: float) -> list[
     return _witnessed(rapid, ocr_tesseract.read_numbers(crops, deadline))
 
 
-def read_page(image: Image.Image, deadline: float, engine: str = "tesseract") -> tuple[list[str], list[Row]]:
+def _number_finder(engine: str, deadline: float):
+    """How ink a page pass skipped is read to see whether it is a number (`with_missed_numbers`):
+    by RapidOCR when it reads (it knows Chinese, so a missed character is no number), else by
+    Tesseract's digits-only reading, trusted only when sure (it reads any ink as digits)."""
+    if engine == "tesseract":
+        return (lambda crops: ocr_tesseract.read_numbers(crops, deadline),
+                lambda found: min(w["conf"] for w in found) >= MIN_CONFIDENCE)
+    return (lambda crops: ocr_rapid.read_numbers(crops, deadline), lambda found: True)
+
+
+def read_page(image: Image.Image, deadline: float, engine: str = "tesseract") -> tuple[list[str], list[Row], list[str]]:
+    """A page's text lines, its table rows, and notes for the record's warnings."""
     tables, bands, cleaned = table_grid(level_page(image))
     # Salt-and-pepper from the scanner: a 3x3 median removes specks and keeps strokes.
     cleaned = np.array(Image.fromarray(cleaned).filter(ImageFilter.MedianFilter(3)))
@@ -225,19 +236,43 @@ def read_page(image: Image.Image, deadline: float, engine: str = "tesseract") ->
         prose_words = ocr_tesseract.prose_words(prose, deadline) if (prose < DARK).any() else []
     else:
         prose_words = [w for w in words if not any(top <= w["y"] <= bottom for top, bottom in spans)]
-    prose_lines = reading_order(prose_words)
+    prose_lines = with_missed_numbers(reading_order(prose_words), cleaned, *_number_finder(engine, deadline))
+    found = table_lines(prose_lines, cleaned)
+    notes: list[str] = []
+    if engine == "both" and not tables:
+        # The witness reads the page too: where RapidOCR's page pass yields no unruled table
+        # (or far fewer value cells), Tesseract's lines lay the tables out, so a page's tables
+        # never vanish because one engine's text detection failed. The values are read by both
+        # engines either way, and one they disagree on (or only one read) is unsure.
+        prose = ocr_tesseract.prose_words(cleaned, deadline) if (cleaned < DARK).any() else []
+        witness_lines = with_missed_numbers(reading_order(prose), cleaned, *_number_finder(engine, deadline))
+        witness_found = table_lines(witness_lines, cleaned)
+        ours, theirs = _value_count(found), _value_count(witness_found)
+        if theirs >= WITNESS_MIN_VALUES and theirs >= WITNESS_RATIO * ours:
+            notes.append(f"ocr: on a page RapidOCR's text detection found {ours} value cells of tables printed"
+                         f" without ruling lines, Tesseract {theirs}: that page's tables are laid out from"
+                         " Tesseract's reading (every value still read by both engines)")
+            prose_lines, found = witness_lines, witness_found
     text_lines = [join([w["text"] for w in line]) for line in prose_lines]
-    placed.extend(_unruled_rows(prose_lines, text_lines, cleaned, engine, deadline))
+    placed.extend(_unruled_rows(prose_lines, text_lines, found, cleaned, engine, deadline))
     placed.sort(key=lambda item: item[0])
-    return text_lines, [row for _, row in placed]
+    return text_lines, [row for _, row in placed], notes
 
 
-def _unruled_rows(lines: list[list[Word]], texts: list[str], cleaned: np.ndarray, engine: str,
-                  deadline: float) -> list[tuple[float, Row]]:
-    """The text lines as rows when they hold a table printed without ruling lines, each value
-    cell read on its own as in a ruled table (`ocr_unruled`); no rows when they hold none (the
-    lines then reach the table reader as text, `SourceText.fallback_text`)."""
-    found = table_lines(lines, cleaned)
+WITNESS_MIN_VALUES = 6  # a witness's unruled table of fewer value cells is not worth switching to
+WITNESS_RATIO = 3.0  # the witness's layout is used when it finds this many times the value cells (far more)
+
+
+def _value_count(found: dict[int, TableLine] | None) -> int:
+    return 0 if found is None else sum(box is not None for line in found.values() for box in line.values)
+
+
+def _unruled_rows(lines: list[list[Word]], texts: list[str], found: dict[int, TableLine] | None,
+                  cleaned: np.ndarray, engine: str, deadline: float) -> list[tuple[float, Row]]:
+    """The text lines as rows when they hold a table printed without ruling lines (`found`, by
+    `ocr_unruled.table_lines`), each value cell read on its own as in a ruled table; no rows
+    when they hold none (the lines then reach the table reader as text,
+    `SourceText.fallback_text`)."""
     if found is None:
         return []
     boxes = [box for line in found.values() for box in line.values if box is not None]
@@ -255,7 +290,11 @@ def _unruled_rows(lines: list[list[Word]], texts: list[str], cleaned: np.ndarray
                 cells.append(Cell.of(""))
                 continue
             words, ink = next(readings)
-            cells.append(_cell_value([(w["text"], w["conf"]) for w in words], ink))
+            cell = _cell_value([(w["text"], w["conf"]) for w in words], ink)
+            if found[n].guessed and cell.value.kind == "number" and not cell.value.uncertain:
+                cell = Cell(cell.text, replace(cell.value, uncertain=True,
+                                               raw=f"{cell.text} (its column placed by the page's geometry only)"))
+            cells.append(cell)
         placed.append((y, Row(tuple(cells))))
     return placed
 
@@ -285,13 +324,14 @@ def read_scanned_pdf(body: bytes, limits: Limits, warnings: list[str]) -> Source
         futures = [pool.submit(read_page, image, deadline, engine) for image in images]
         for number, future in enumerate(futures, start=1):
             try:
-                page_lines, page_rows = future.result(timeout=max(deadline - time.monotonic(), 0.001))
+                page_lines, page_rows, notes = future.result(timeout=max(deadline - time.monotonic(), 0.001))
             except (TimeoutError, OcrDeadline) as exc:
                 raise InputTooLargeError(
                     f"OCR exceeded {limits.max_seconds:.0f} s at page {number} of {len(images)}"
                 ) from exc
             lines.extend(page_lines)
             rows.extend(page_rows)
+            warnings.extend(note.replace("on a page", f"on page {number}", 1) for note in notes)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     log.debug("scanned PDF read by %s in %.1f s", engine, time.monotonic() - started)

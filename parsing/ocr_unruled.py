@@ -137,6 +137,12 @@ def _columns(centres: list[list[float]], text_height: float) -> list[float]:
     return _spaced(centres)
 
 
+def _columns_shown(centres: list[list[float]], columns: list[float], text_height: float) -> bool:
+    """Whether the numbers show every column (none put back by `_spaced`), and three or more."""
+    found = [c for line in centres if len(line) >= 2 for c in line]
+    return len(columns) >= 3 and all(any(abs(c - f) <= COLUMN_GAP * text_height for f in found) for c in columns)
+
+
 def _spaced(centres: list[float]) -> list[float]:
     """The columns with those no number of the table uses put back: a form's value columns are
     equally wide, so a gap of k column widths between two found columns holds k-1 more (blank
@@ -161,6 +167,10 @@ class TableLine:
 
     label: str
     values: list[ValueBox | None]
+    # The values' columns rest on a guess: blanks put in by the column positions of a table
+    # whose columns the numbers did not all show (fewer than three found, or some put back by
+    # `_spaced`), so a value may sit one column off; its cells are then unsure.
+    guessed: bool = False
 
 
 def _glued(word: Word) -> tuple[Word, Word] | None:
@@ -223,7 +233,9 @@ def table_lines(lines: list[list[Word]], gray: np.ndarray) -> dict[int, TableLin
         if not found:
             continue
         text_height = float(np.median([f[1] for f in found.values()]))
-        columns = _columns([[(a + b) / 2 for a, b in f[2]] for f in found.values()], text_height)
+        centres = [[(a + b) / 2 for a, b in f[2]] for f in found.values()]
+        columns = _columns(centres, text_height)
+        shown = _columns_shown(centres, columns, text_height)
         for n, (label, _, segments, y0, y1, start) in found.items():
             boxes: list[ValueBox] = []
             margin = int(0.3 * text_height)
@@ -231,7 +243,9 @@ def table_lines(lines: list[list[Word]], gray: np.ndarray) -> dict[int, TableLin
                 left = max(a - margin, (segments[i - 1][1] + a) // 2 if i else a - margin)
                 right = min(b + margin, (b + segments[i + 1][0]) // 2 if i + 1 < len(segments) else b + margin)
                 boxes.append(ValueBox(int(max(left, 0)), y0, int(min(right, width)), y1))
-            out[n] = TableLine(label, _with_blanks(boxes, segments, columns, start, text_height, dark))
+            values = _with_blanks(boxes, segments, columns, start, text_height, dark)
+            out[n] = TableLine(label, values, guessed=len(boxes) >= 2 and not shown
+                                                              and (len(values) != len(boxes) or len(columns) < 3))
     return out
 
 
@@ -262,6 +276,80 @@ def _with_blanks(boxes: list[ValueBox], segments: list[tuple[int, int]], columns
         y0, y1 = boxes[0].y0, boxes[0].y1
         out.append(ValueBox(a, y0, b, y1) if dark[y0:y1, a:b].sum() > FAINT_INK else None)
     return out
+
+
+MISSED_GAP = 0.5  # ink this many text heights right of a line's last word may be a number the page pass missed
+MAX_NUMBER_WIDTH = 8.0  # a number's ink is at most this many text heights wide (a wider run is prose)
+
+
+def with_missed_numbers(lines: list[list[Word]], gray: np.ndarray,
+                        read: Callable[[list[np.ndarray]], list[list[Word]]],
+                        trusted: Callable[[list[Word]], bool]) -> list[list[Word]]:
+    """`lines` with the numbers the page pass did not detect put back: the ink right of each
+    line's last word, cut into runs (`_segments`), each read as a value cell; a run read as a
+    number becomes a word of its line. A text detector misses lone digits printed far from
+    anything (an unruled table's "0" and "3"): on the dev scan text_cellperline_2021@ARPL-UKai-
+    unruled RapidOCR found no number of table 二 and table 三, so no line ended in numbers, no
+    table was found and all 200 cells were lost. `trusted(words)` says whether a reading is good
+    enough to be a number (the value cells are read again, and witnessed, when the table is
+    built)."""
+    dark = gray < DARK
+    height, width = gray.shape
+    spots: list[tuple[int, float, float, float, int, int, int, int]] = []
+    for n, line in enumerate(lines):
+        if not line:
+            continue
+        text_height = float(np.median([w["height"] for w in line]))
+        if text_height < 8:
+            continue
+        last = line[-1]
+        start = int(last["x"] + _width(last) / 2 + MISSED_GAP * text_height)
+        y = float(np.median([w["y"] for w in line]))
+        y0, y1 = int(max(y - BAND * text_height, 0)), int(min(y + BAND * text_height, height))
+        if start >= width or y1 <= y0:
+            continue
+        for a, b in _segments(dark, y0, y1, start, width, text_height):
+            if b - a <= MAX_NUMBER_WIDTH * text_height:
+                margin = int(0.3 * text_height)
+                spots.append((n, (a + b) / 2, y, text_height, max(a - margin, 0), y0, min(b + margin, width), y1))
+    out = [list(line) for line in lines]
+    # Ink on rows no word reaches: a line of numbers the detector missed whole (table 四's
+    # label-less row of lone digits, on the same dev scan).
+    page_height = float(np.median([w["height"] for line in lines for w in line])) if any(lines) else 0.0
+    if page_height >= 8:
+        reached = np.zeros(height, dtype=bool)
+        for line in lines:
+            for w in line:
+                reached[int(max(w["y"] - w["height"] / 2 - 2, 0)) : int(w["y"] + w["height"] / 2 + 2)] = True
+        inked = (dark.sum(axis=1) >= 3) & ~reached
+        for top, bottom in _row_runs(inked):
+            if not MIN_GLYPH * page_height <= bottom - top <= 1.6 * page_height:
+                continue
+            y = (top + bottom) / 2
+            y0, y1 = int(max(y - BAND * page_height, 0)), int(min(y + BAND * page_height, height))
+            out.append([])
+            for a, b in _segments(dark, y0, y1, 0, width, page_height):
+                if b - a <= MAX_NUMBER_WIDTH * page_height:
+                    margin = int(0.3 * page_height)
+                    spots.append((len(out) - 1, (a + b) / 2, y, page_height, max(a - margin, 0), y0,
+                                  min(b + margin, width), y1))
+    if not spots:
+        return lines
+    readings = read([gray[y0:y1, x0:x1] for _, _, _, _, x0, y0, x1, y1 in spots])
+    for (n, x, y, text_height, x0, _, x1, _), found in zip(spots, readings):
+        text = "".join(w["text"] for w in found)
+        if not found or not trusted(found) or not number_like(Word(text=text, conf=0, x=0, y=0, height=0)):
+            continue
+        out[n].append(Word(text=text, conf=min(w["conf"] for w in found), x=x, y=y, height=text_height,
+                           width=float(x1 - x0)))
+    kept = [line for line in out if line]
+    return sorted(kept, key=lambda line: float(np.median([w["y"] for w in line])))
+
+
+def _row_runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of True in a 1-D mask."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
 
 
 def read_boxes(boxes: list[ValueBox], gray: np.ndarray,
