@@ -69,6 +69,10 @@ class AgencyOutcome:
     blocked: bool = False
     robots: bool = False  # robots.txt disallowed a list page
     robots_columns: list[str] = field(default_factory=list)  # columns whose first page robots.txt disallowed
+    # Columns whose first page was only a script, and the columns of which a list page was read:
+    # a script-walled column none of whose pages was read hides its reports as a robots wall does.
+    script_only_columns: list[str] = field(default_factory=list)
+    columns_read: set[str] = field(default_factory=set)
     moved: bool = False  # the column answered 404/410 or redirected away
     script_only: bool = False  # a list page was only a script nianbao cannot follow
     reports_before: int = 0  # reports archived for the agency before this crawl
@@ -90,6 +94,10 @@ class AgencyOutcome:
             # behind it is not missing (the national test web: a county's own 年报 column walled,
             # its units' columns read).
             return CrawlOutcome.ROBOTS
+        if any(column not in self.columns_read for column in self.script_only_columns):
+            # Likewise a column that is only a script (天津市河东区 on the national test web, seed
+            # 5: its own root a script, its units' columns read, 'missing' for five years).
+            return CrawlOutcome.SCRIPT_ONLY
         if self.pages_listed:
             return CrawlOutcome.REACHED
         # Nothing read: the first cause that held, walls and rules before our own limits.
@@ -212,6 +220,7 @@ class ReportsSpider(scrapy.Spider):
                 yield from followed
                 return
         outcome.pages_listed += 1
+        outcome.columns_read.add(self._column_of(response))
         for link in page.links:
             verdict = report_year(link.title)
             if not verdict.is_report:
@@ -279,6 +288,8 @@ class ReportsSpider(scrapy.Spider):
                                   first_column=self._column_of(response))]
         if script_only(text):
             outcome.script_only = True
+            if response.meta.get("page_index") == 0:
+                outcome.script_only_columns.append(self._column_of(response))
             outcome.list_errors.append(f"{response.url}: the page is only a script nianbao cannot follow "
                                        "(no links, no list, no literal target)")
             return []

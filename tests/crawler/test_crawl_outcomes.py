@@ -172,7 +172,18 @@ def test_a_page_read_elsewhere_in_the_column_makes_it_reached() -> None:
     spider = _spider()
     _answer(spider, SCRIPT_ONLY_PAGE)
     _outcome(spider).pages_listed += 1  # another list page of the column was read
+    _outcome(spider).columns_read.add(COLUMN)
     assert _outcome(spider).outcome is CrawlOutcome.REACHED
+
+
+def test_a_script_only_column_none_of_whose_pages_was_read_is_its_outcome_beside_others_read() -> None:
+    """The agency's own column is only a script while another column of it was read (its units'
+    on the national test web): a year whose report sits behind the script is not missing."""
+    spider = _spider()
+    _answer(spider, SCRIPT_ONLY_PAGE)
+    _outcome(spider).pages_listed += 1
+    _outcome(spider).columns_read.add("http://127.0.0.9/other-column/")
+    assert _outcome(spider).outcome is CrawlOutcome.SCRIPT_ONLY
 
 
 def test_every_outcome_has_its_meaning() -> None:
