@@ -20,7 +20,8 @@ if [ "$which" = both ] || [ "$which" = ahead ]; then
     export NIANBAO_TEST_CLOCK_AHEAD_DAYS="$ahead_days"
     export PYTHONPATH="$PWD/scripts/clock_ahead${PYTHONPATH:+:$PYTHONPATH}"
     moved=$(.venv/bin/python -c 'import datetime; print(datetime.date.today())')
-    echo "== the test suite with the clock moved $ahead_days days ahead ($moved)"
-    .venv/bin/python -m pytest "$@" || status=$?
+    echo "== the test suite with the clock moved $ahead_days days ahead ($moved), but for clock_free tests"
+    # clock_free: slow tests of pure code that reads no clock (OCR, parsing), run once above.
+    .venv/bin/python -m pytest -m "not clock_free" "$@" || status=$?
 fi
 exit $status

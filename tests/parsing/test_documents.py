@@ -321,6 +321,7 @@ def scanned(noise: float = 0.03) -> bytes:
     return scan_pdf(pdf_of("2021_consistent"), noise=noise, seed=1)
 
 
+@pytest.mark.clock_free
 @pytest.mark.parametrize("name", ["2021_consistent", "2019_consistent"])
 def test_scan_ocr_reads_98_percent_of_cells_and_flags_every_wrong_one(name: str) -> None:
     """Issue 3's acceptance: a clean office scan (grain, 0.5% specks, a red seal over the
@@ -356,6 +357,7 @@ def test_scan_ocr_reads_98_percent_of_cells_and_flags_every_wrong_one(name: str)
     assert not unflagged, f"misread cells no warning or failed check names: {unflagged}"
 
 
+@pytest.mark.clock_free
 def test_very_noisy_scan_is_read_or_refused_within_limits() -> None:
     # A bad fax: 3% salt-and-pepper. Reading it is a bonus; finishing, and saying it was OCR, is not.
     t = EXAMPLES["2021_consistent"]

@@ -17,6 +17,8 @@ import pytest
 
 from nianbao.evaluation import DEV, EVALUATION, CaseScore, all_cases, score_case, totals
 
+pytestmark = pytest.mark.clock_free  # pure parsing: no clock (scripts/test.sh runs it once)
+
 MIN_EXACT = 0.995  # over every case: the acceptance
 MIN_EXACT_DEV = 0.995  # the half the parser was developed on
 MIN_EXACT_EVALUATION = 0.99  # held out: a floor against regressions, see the docstring
