@@ -61,9 +61,12 @@ ENGINES = ("rapidocr", "tesseract", "both")
 _engine_choice: contextvars.ContextVar[str | None] = contextvars.ContextVar("ocr_engine", default=None)
 
 # The engines' usual slips in digits (0 read as 〇/O/o, 1 as l/I/|).
+# A thin 0 (AR PL UKai at 150 dpi, dev variant seed/000@ARPL-UKai#s13) loses its top or bottom
+# arc to the paper threshold and reads "n", "u" or "()": a 0 too (unsure, as every slip).
 _DIGIT_SLIPS = str.maketrans({"O": "0", "o": "0", "〇": "0", "D": "0", "l": "1", "I": "1", "|": "1",
-                              "S": "5", "B": "8", "Z": "2", "，": ",", "。": "."})
-_ALMOST_NUMBER = re.compile(r"^[0-9OoD〇lI|SBZ,.，。+\-]+$")
+                              "S": "5", "B": "8", "Z": "2", "n": "0", "u": "0", "U": "0", "，": ",", "。": "."})
+_ALMOST_NUMBER = re.compile(r"^[0-9OoD〇lI|SBZnuU,.，。+\-]+$")
+_BROKEN_ZERO = "()"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUMBER = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?$")
 # "14.285" for a printed "14,285": a stop before exactly three digits is a thousands separator
@@ -102,7 +105,8 @@ def _cell_value(words: list[tuple[str, float]], ink: int) -> Cell:
     """A value cell: a number (unsure when read with low confidence or through a digit slip),
     blank, or "unreadable" (ink, but no number in it), never a label."""
     text = join([w for w, _ in words])
-    compact = text.replace(" ", "").strip(".,，。:：·、'\"")  # specks read as stray punctuation
+    read = text.replace(" ", "").strip(".,，。:：·、'\"")  # specks read as stray punctuation
+    compact = read.replace(_BROKEN_ZERO, "0")
     if not compact:
         if ink > INK_PIXELS:
             return Cell("", CellValue("unreadable", text or "(ink but no legible text)"))
@@ -116,7 +120,7 @@ def _cell_value(words: list[tuple[str, float]], ink: int) -> Cell:
             fixed = fixed.replace(".", ",")
         value = parse_cell(fixed)
         if value.kind == "number":
-            if confidence < MIN_CONFIDENCE or fixed != compact:
+            if confidence < MIN_CONFIDENCE or fixed != read:
                 value = replace(value, uncertain=True, raw=f"{text} (OCR confidence {confidence:.0f})")
             return Cell(fixed, value)
     return Cell(text, CellValue("unreadable", text))
@@ -146,7 +150,8 @@ def _value_box(bands: list[list[tuple[int, int, int, int]]]):
 
 
 def _normalised(found: list[Word]) -> str:
-    return "".join(w["text"] for w in found).replace(" ", "").strip(".,，。:：").translate(_DIGIT_SLIPS)
+    text = "".join(w["text"] for w in found).replace(" ", "").strip(".,，。:：").replace(_BROKEN_ZERO, "0")
+    return text.translate(_DIGIT_SLIPS)
 
 
 def _witnessed(first: list[list[Word]], second: list[list[Word]]) -> list[list[Word]]:

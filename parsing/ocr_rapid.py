@@ -120,7 +120,7 @@ def _one_copy(text: str, conf: float) -> tuple[str, float]:
     (or the whole text), unsure."""
     compact = text.replace(" ", "").strip(".,，。·、")
     # The copies read alike, perhaps with a speck read as a stop between them ("0.0.0").
-    alike = re.fullmatch(r"(.+?)" + r"[.,，。·、]?\1" * (COPIES - 1), compact)
+    alike = re.fullmatch(r"(.+?)" + r"[.,，。·、]{0,2}\1" * (COPIES - 1), compact)
     if alike:
         return alike.group(1), conf
     if compact and len(compact) % COPIES == 0:

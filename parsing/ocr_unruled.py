@@ -137,6 +137,67 @@ def _columns(centres: list[list[float]], text_height: float) -> list[float]:
     return _spaced(centres)
 
 
+HEADER_LINES = 3  # lines above a table's first value line searched for its column headers
+HEADER_WIDTH = 3.6  # a column's header line is at most this many text heights wide (wider: spanning)
+HEADER_EVENNESS = 1.5  # header columns are a form's equal columns: widest gap / narrowest at most this
+
+
+def _phrases(line: list[Word], text_height: float) -> list[tuple[float, float]]:
+    """(centre, width) of a line's words, neighbours closer than half a text height joined (an
+    engine that gives one word per character)."""
+    spans = sorted((w["x"] - _width(w) / 2, w["x"] + _width(w) / 2) for w in line)
+    out: list[list[float]] = []
+    for a, b in spans:
+        if out and a - out[-1][1] < 0.5 * text_height:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [((a + b) / 2, b - a) for a, b in out]
+
+
+def _header_columns(lines: list[list[Word]], trailing: list[list[Word]], first: int, values_start: float,
+                    columns: list[float], text_height: float) -> list[float] | None:
+    """A table's value columns from its header: where the numbers do not show every column (a
+    mostly blank table: the dev scans html_trs_xxgk_2019_mostly_blank and text_cellperline_2021
+    put a lone value one column off), the column headers right above its first value line
+    ("自然人 商业企业 … 总计", "结果维持 … 总计") are centred on the columns. Taken only when
+    they are evenly spaced, three or more, and every column the numbers use lies on one of
+    them; None otherwise (a spanning header like 行政诉讼 over ten columns breaks the evenness,
+    so fewer lines are tried)."""
+    for count in range(HEADER_LINES, 0, -1):
+        above = [n for n in range(max(first - count, 0), first) if not trailing[n]]
+        if len(above) < min(count, first) or any(_HEADING.match(join([w["text"] for w in lines[n]])) for n in above):
+            continue
+        found = sorted(c for n in above for c, w in _phrases(lines[n], text_height)
+                       if c > values_start and w <= HEADER_WIDTH * text_height
+                       and _CJK.search(join([x["text"] for x in lines[n]])))
+        if len(found) < 3:
+            continue
+        groups = [[found[0]]]
+        for c in found[1:]:
+            if c - groups[-1][-1] > COLUMN_GAP * text_height:
+                groups.append([c])
+            else:
+                groups[-1].append(c)
+        headed = [float(np.median(g)) for g in groups]
+        gaps = np.diff(headed)
+        if len(headed) < 3 or gaps.max() > HEADER_EVENNESS * gaps.min():
+            continue
+        # A number column off the headers' ends (a header the detector joined to its
+        # neighbours, too wide to be taken) must lie on their grid, whole steps away.
+        step = float(np.median(gaps))
+        for c in columns:
+            if any(abs(c - h) <= COLUMN_GAP * text_height for h in headed):
+                continue
+            k = round((c - headed[0]) / step)
+            if abs(headed[0] + k * step - c) > COLUMN_GAP * text_height:
+                break
+            headed.append(c)
+        else:
+            return _spaced(sorted(headed))
+    return None
+
+
 def _columns_shown(centres: list[list[float]], columns: list[float], text_height: float) -> bool:
     """Whether the numbers show every column (none put back by `_spaced`), and three or more."""
     found = [c for line in centres if len(line) >= 2 for c in line]
@@ -236,6 +297,10 @@ def table_lines(lines: list[list[Word]], gray: np.ndarray) -> dict[int, TableLin
         centres = [[(a + b) / 2 for a, b in f[2]] for f in found.values()]
         columns = _columns(centres, text_height)
         shown = _columns_shown(centres, columns, text_height)
+        if not shown:
+            headed = _header_columns(lines, trailing, block[0], values_start, columns, text_height)
+            if headed:
+                columns, shown = headed, True
         for n, (label, _, segments, y0, y1, start) in found.items():
             boxes: list[ValueBox] = []
             margin = int(0.3 * text_height)
