@@ -1,15 +1,15 @@
 """discovered agencies: departments and townships found from a government's portal, kept apart
 from the registry until accepted
 
-Revision ID: 0007
-Revises: 0005 (0006 was reserved for other work and does not exist; chain it before this one if it lands)
+Revision ID: 0006
+Revises: 0005
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007'
+revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
