@@ -265,7 +265,8 @@ def read_page(image: Image.Image, deadline: float, engine: str = "tesseract") ->
 
 
 WITNESS_MIN_VALUES = 6  # a witness's unruled table of fewer value cells is not worth switching to
-WITNESS_RATIO = 3.0  # the witness's layout is used when it finds this many times the value cells (far more)
+WITNESS_RATIO = 5.0  # the witness's layout is used when it finds this many times the value cells (far more;
+# at 3x, Tesseract's junk readings of a mostly blank table's headers outnumbered RapidOCR's real values)
 
 
 def _value_count(found: dict[int, TableLine] | None) -> int:
