@@ -23,6 +23,20 @@ pytest_plugins = [
 ]
 
 
+# Folders whose tests exercise only code that reads no clock (parsing/ and the golden evaluation over
+# it; tests/test_clock_ahead.py checks parsing/ for clock reads): clock_free, so scripts/test.sh runs
+# them on today's clock only.
+CLOCK_FREE_FOLDERS = ("parsing", "evaluation")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tests = Path(__file__).resolve().parent
+    for item in items:
+        relative = Path(str(item.path)).resolve().relative_to(tests)
+        if relative.parts and relative.parts[0] in CLOCK_FREE_FOLDERS:
+            item.add_marker(pytest.mark.clock_free)
+
+
 @dataclass(frozen=True)
 class FixturePaths:
     """Where the test data lives."""

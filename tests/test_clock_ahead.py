@@ -47,3 +47,17 @@ def test_without_the_variable_the_hook_changes_nothing(tmp_path: Path) -> None:
     stamp = tmp_path / "now"
     stamp.touch()
     assert abs(float(done.stdout) - stamp.stat().st_mtime) < 120
+
+
+# What may read the wall clock. parsing/ never does (bytes in, record out), which is why its tests
+# are clock_free (tests/conftest.py) and run on today's clock only.
+CLOCK_READS = ("datetime.now(", "date.today(", "time.time(", "datetime.utcnow(", "datetime.today(",
+               "dt.datetime.now(", "dt.date.today(", "time.localtime(", "time.gmtime(")
+
+
+def test_parsing_reads_no_clock() -> None:
+    parsing = Path(__file__).resolve().parent.parent / "parsing"
+    reads = [f"{path.name}:{n}" for path in sorted(parsing.rglob("*.py"))
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if any(call in line for call in CLOCK_READS)]
+    assert not reads, reads
