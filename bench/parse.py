@@ -77,6 +77,9 @@ def document_rows(seconds: float, ocr_scans: int) -> None:
     ocr_seconds = time.perf_counter() - started
     print(f"scanned PDF (OCR) {scan_pages / ocr_seconds:8.2f} pages/s    ({scan_pages} pages at 300 dpi, one run;"
           " default engine, pages in parallel)")
+    print(f"DOCX              {docx_rate:8.1f} docs/s     ({FILLED_DOCX.name}; peak heap"
+          f" {peak_mb(lambda: parse_report(word)):.0f} MB)")
+    print(f"  python-docx     {docx_base:8.1f} docs/s     (baseline: docx.Document() alone)")
     ocr_rows(ocr_scans)
 
 
@@ -98,9 +101,6 @@ def ocr_rows(count: int) -> None:
     sample = scans[:: max(len(scans) // count, 1)][:count]
     for line in report(evaluate(list(ENGINES), sample)):
         print(line)
-    print(f"DOCX              {docx_rate:8.1f} docs/s     ({FILLED_DOCX.name}; peak heap"
-          f" {peak_mb(lambda: parse_report(word)):.0f} MB)")
-    print(f"  python-docx     {docx_base:8.1f} docs/s     (baseline: docx.Document() alone)")
 
 
 def _examples(n: int, seed: int) -> list:

@@ -271,7 +271,6 @@ def reconcile_applications(fmt: Format, labelled: Grid | None, runs: list[list[C
         fitted = _fitted_runs(runs, total)
         if fitted is None:
             continue
-        runs = fitted
         keys = [(r, APPLICANT_COLUMNS, frozenset()) for r in printed]
 
         def fill(numbers: list[CellValue], notes: list[str]) -> Grid:
@@ -282,7 +281,7 @@ def reconcile_applications(fmt: Format, labelled: Grid | None, runs: list[list[C
         if SINGLE_OTHER_ROW in layout:
             what += (" (the 2019-format single row （六）其他处理 in a 2021-format table: the report "
                      "mixes formats)")
-        orders = _reading_orders(runs, width)
+        orders = _reading_orders(fitted, width)
         notes: list[str] = []
         printed_order = fill(next(orders), notes)
         if labelled is not None and not _differing(labelled, printed_order):
@@ -311,7 +310,7 @@ def _transposed_runs(runs: list[list[CellValue]], widths: list[int]) -> list[Cel
     out: list[CellValue] = []
     row, changed = 0, False
     for run in runs:
-        start, covered, n = row, 0, 0
+        start, covered = row, 0
         while row < len(widths) and covered + widths[row] <= len(run):
             covered += widths[row]
             row += 1

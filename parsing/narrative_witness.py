@@ -163,18 +163,12 @@ def _sentences(sections: Mapping[str, str | None]) -> list[tuple[str, str]]:
 
 
 def _cell(tables: Mapping[str, Table | None], path: str) -> int | float | None | str:
-    """The cell's value (a blank counts as 0, as in the checks); "absent" when the table or row is."""
+    """The cell's value, None when blank; "absent" when the table or row is."""
     table_name, row, column = path.split(".")
     table = tables.get(table_name)
     if table is None or row not in table or column not in table[row]:
         return "absent"
-    value = table[row][column]
-    return 0 if value is None else value
-
-
-def _blank(tables: Mapping[str, Table | None], path: str) -> bool:
-    table_name, row, column = path.split(".")
-    return (tables.get(table_name) or {}).get(row, {}).get(column) is None
+    return table[row][column]
 
 
 def _states_whole(statement: _Statement, sentence: str, start: int, year: int | None, key: str) -> bool:
@@ -236,9 +230,9 @@ def narrative_witnesses(
                 if paths == _RECEIVED and _INCLUDING_CARRIED.match(compact, match.end()):
                     paths = _RECEIVED + ("applications.carried_over.total",)
                 cells = [_cell(tables, path) for path in paths]
-                if stated is None or "absent" in cells or all(_blank(tables, path) for path in paths):
+                if stated is None or "absent" in cells or all(v is None for v in cells):
                     continue  # no cell, or only blank ones (left empty, say, as unreadable): nothing to compare
-                in_table = sum(cells)  # type: ignore[arg-type]
+                in_table = sum(0 if v is None else v for v in cells)  # a blank counts as 0, as in the checks
                 found.append(Witness(statement.name, paths, stated, in_table, sentence))
     return found
 

@@ -125,16 +125,19 @@ def _columns(centres: list[list[float]], text_height: float) -> list[float]:
     """The value columns of one table: the centres of the numbers of its lines with two numbers
     or more, clustered."""
     found = sorted(c for line in centres if len(line) >= 2 for c in line)
-    if not found:
-        return []
+    return _spaced(_clustered(found, text_height)) if found else []
+
+
+def _clustered(found: list[float], text_height: float) -> list[float]:
+    """The medians of sorted positions grouped where neighbours lie within COLUMN_GAP text
+    heights of each other."""
     groups = [[found[0]]]
     for c in found[1:]:
         if c - groups[-1][-1] > COLUMN_GAP * text_height:
             groups.append([c])
         else:
             groups[-1].append(c)
-    centres = [float(np.median(g)) for g in groups]
-    return _spaced(centres)
+    return [float(np.median(g)) for g in groups]
 
 
 HEADER_LINES = 3  # lines above a table's first value line searched for its column headers
@@ -173,13 +176,7 @@ def _header_columns(lines: list[list[Word]], trailing: list[list[Word]], first: 
                        and _CJK.search(join([x["text"] for x in lines[n]])))
         if len(found) < 3:
             continue
-        groups = [[found[0]]]
-        for c in found[1:]:
-            if c - groups[-1][-1] > COLUMN_GAP * text_height:
-                groups.append([c])
-            else:
-                groups[-1].append(c)
-        headed = [float(np.median(g)) for g in groups]
+        headed = _clustered(found, text_height)
         gaps = np.diff(headed)
         if len(headed) < 3 or gaps.max() > HEADER_EVENNESS * gaps.min():
             continue

@@ -125,6 +125,10 @@ class RequestLog:
         """Requests per (host, target, method)."""
         return Counter((h.host, h.target, h.method) for h in self.hits)
 
+    def per_host(self) -> Counter[str]:
+        """Requests per host (the national test web's portals are hosts, not named sites)."""
+        return Counter(h.host for h in self.hits)
+
     def by_status(self) -> Counter[int]:
         return Counter(h.status for h in self.hits)
 

@@ -184,7 +184,7 @@ class PageSet:
         render(column)
 
     def position(self, column: ColumnPlan) -> str:
-        trail = [f'<a href="/">首页</a>', f'<a href="{self.plan.platform_path}">{_e(self.plan.platform_wording)}</a>']
+        trail = ['<a href="/">首页</a>', f'<a href="{self.plan.platform_path}">{_e(self.plan.platform_wording)}</a>']
         parent = column.parent
         chain = []
         while parent is not None:

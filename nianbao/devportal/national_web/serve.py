@@ -18,15 +18,14 @@ import hashlib
 import logging
 import socket
 import threading
-from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC
 from email.utils import format_datetime
 from urllib.parse import parse_qsl, urlsplit
 
 from nianbao.devportal.markup import Resource, Routes
+from nianbao.devportal.server import Hit, RequestLog  # one request log for every simulated portal
 from nianbao.devportal.sites import normalize_target
 
 log = logging.getLogger(__name__)
@@ -37,43 +36,6 @@ IDLE_SECONDS = 30.0
 
 class ServeError(Exception):
     """The web cannot be served (no port free on every address)."""
-
-
-@dataclass(frozen=True)
-class Hit:
-    host: str
-    method: str
-    target: str
-    status: int
-
-
-class RequestLog:
-    """Every request answered: per host, per status, in order."""
-
-    def __init__(self) -> None:
-        self._hits: list[Hit] = []
-        self._lock = threading.Lock()
-
-    def add(self, hit: Hit) -> None:
-        with self._lock:
-            self._hits.append(hit)
-
-    @property
-    def hits(self) -> list[Hit]:
-        with self._lock:
-            return list(self._hits)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._hits.clear()
-
-    def per_host(self) -> Counter[str]:
-        return Counter(h.host for h in self.hits)
-
-    def count(self, host: str | None = None, path: str | None = None, status: int | None = None) -> int:
-        return sum(1 for h in self.hits
-                   if (host is None or h.host == host) and (status is None or h.status == status)
-                   and (path is None or urlsplit(h.target).path == path))
 
 
 _REASONS = {200: "OK", 302: "Found", 304: "Not Modified", 400: "Bad Request", 404: "Not Found",
@@ -216,7 +178,8 @@ class WebServer:
                 resource = await self._resource(host, method.upper(), target, form)
                 close = headers.get("connection", "").lower() == "close" or version == "HTTP/1.0"
                 status = await self._send(writer, method.upper(), resource, headers, close=close)
-                self.requests.add(Hit(host, method.upper(), target, status))
+                conditional = "if-none-match" in headers or "if-modified-since" in headers
+                self.requests.add(Hit(host, host, method.upper(), target, status, conditional))
                 if close:
                     return
         except ConnectionError:
