@@ -30,7 +30,7 @@ import re
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -42,7 +42,7 @@ from .errors import InputTooLargeError, ParseError, UnsupportedInputError
 from .limits import Limits
 from .ocr_grid import DARK, level_page, table_grid
 from .ocr_words import OcrDeadline, Word, join, reading_order
-from .ocr_unruled import TableLine, read_boxes, table_lines, with_missed_numbers
+from .ocr_unruled import TableLine, page_tables, read_boxes, table_lines, with_missed_numbers
 from .rows import Cell, Row, is_page_footer, split_plain_line
 from .source import SourceText
 
@@ -193,8 +193,30 @@ def _number_finder(engine: str, deadline: float):
     return (lambda crops: ocr_rapid.read_numbers(crops, deadline), lambda found: True)
 
 
+@dataclass
+class PageText:
+    """A page read by the engines, before the layout of its unruled tables: its cleaned image,
+    the rows of its ruled tables (by their height on the page), its text lines, and notes."""
+
+    cleaned: np.ndarray
+    placed: list[tuple[float, Row]]
+    prose_lines: list[list[Word]]
+    notes: list[str]
+    engine: str
+
+
 def read_page(image: Image.Image, deadline: float, engine: str = "tesseract") -> tuple[list[str], list[Row], list[str]]:
-    """A page's text lines, its table rows, and notes for the record's warnings."""
+    """A page's text lines, its table rows, and notes for the record's warnings (a page on its
+    own: `read_scanned_pdf` lays out a document's pages in order, each knowing the columns of a
+    table continued from the page before)."""
+    page = read_page_text(image, deadline, engine)
+    found, _ = page_tables(page.prose_lines, page.cleaned)
+    return page_rows(page, found, deadline)
+
+
+def read_page_text(image: Image.Image, deadline: float, engine: str = "tesseract") -> PageText:
+    """A page's words: its ruled tables' rows, and its text lines (holding any table printed
+    without ruling lines)."""
     tables, bands, cleaned = table_grid(level_page(image))
     # Salt-and-pepper from the scanner: a 3x3 median removes specks and keeps strokes.
     cleaned = np.array(Image.fromarray(cleaned).filter(ImageFilter.MedianFilter(3)))
@@ -242,7 +264,6 @@ def read_page(image: Image.Image, deadline: float, engine: str = "tesseract") ->
     else:
         prose_words = [w for w in words if not any(top <= w["y"] <= bottom for top, bottom in spans)]
     prose_lines = with_missed_numbers(reading_order(prose_words), cleaned, *_number_finder(engine, deadline))
-    found = table_lines(prose_lines, cleaned)
     notes: list[str] = []
     if engine == "both" and not tables:
         # The witness reads the page too: where RapidOCR's page pass yields no unruled table
@@ -252,16 +273,23 @@ def read_page(image: Image.Image, deadline: float, engine: str = "tesseract") ->
         prose = ocr_tesseract.prose_words(cleaned, deadline) if (cleaned < DARK).any() else []
         witness_lines = with_missed_numbers(reading_order(prose), cleaned, *_number_finder(engine, deadline))
         witness_found = table_lines(witness_lines, cleaned)
-        ours, theirs = _value_count(found), _value_count(witness_found)
+        ours, theirs = _value_count(table_lines(prose_lines, cleaned)), _value_count(witness_found)
         if theirs >= WITNESS_MIN_VALUES and theirs >= WITNESS_RATIO * ours:
             notes.append(f"ocr: on a page RapidOCR's text detection found {ours} value cells of tables printed"
                          f" without ruling lines, Tesseract {theirs}: that page's tables are laid out from"
                          " Tesseract's reading (every value still read by both engines)")
-            prose_lines, found = witness_lines, witness_found
-    text_lines = [join([w["text"] for w in line]) for line in prose_lines]
-    placed.extend(_unruled_rows(prose_lines, text_lines, found, cleaned, engine, deadline))
+            prose_lines = witness_lines
+    return PageText(cleaned, placed, prose_lines, notes, engine)
+
+
+def page_rows(page: PageText, found: dict[int, TableLine] | None, deadline: float
+              ) -> tuple[list[str], list[Row], list[str]]:
+    """A page's text lines, its table rows (its unruled tables laid out as `found`, each value
+    read on its own), and notes for the record's warnings."""
+    text_lines = [join([w["text"] for w in line]) for line in page.prose_lines]
+    placed = page.placed + _unruled_rows(page.prose_lines, text_lines, found, page.cleaned, page.engine, deadline)
     placed.sort(key=lambda item: item[0])
-    return text_lines, [row for _, row in placed], notes
+    return text_lines, [row for _, row in placed], page.notes
 
 
 WITNESS_MIN_VALUES = 6  # a witness's unruled table of fewer value cells is not worth switching to
@@ -326,17 +354,28 @@ def read_scanned_pdf(body: bytes, limits: Limits, warnings: list[str]) -> Source
     # a 45 s budget running past 120 s (tests/parsing/test_documents.py, the 3%-noise scan). The
     # pages also stop themselves at the deadline (each engine call checks what is left).
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(images), os.cpu_count() or 1)))
+    def result(future, number: int):
+        try:
+            return future.result(timeout=max(deadline - time.monotonic(), 0.001))
+        except (TimeoutError, OcrDeadline) as exc:
+            raise InputTooLargeError(
+                f"OCR exceeded {limits.max_seconds:.0f} s at page {number} of {len(images)}"
+            ) from exc
+
     try:
-        futures = [pool.submit(read_page, image, deadline, engine) for image in images]
-        for number, future in enumerate(futures, start=1):
-            try:
-                page_lines, page_rows, notes = future.result(timeout=max(deadline - time.monotonic(), 0.001))
-            except (TimeoutError, OcrDeadline) as exc:
-                raise InputTooLargeError(
-                    f"OCR exceeded {limits.max_seconds:.0f} s at page {number} of {len(images)}"
-                ) from exc
+        # Pages are read in parallel; their unruled tables are laid out in page order (a table
+        # continued from the page before keeps its columns), then their values read in parallel.
+        texts = [pool.submit(read_page_text, image, deadline, engine) for image in images]
+        carried: list[float] | None = None
+        laid_out = []
+        for number, future in enumerate(texts, start=1):
+            page = result(future, number)
+            found, carried = page_tables(page.prose_lines, page.cleaned, carried)
+            laid_out.append(pool.submit(page_rows, page, found, deadline))
+        for number, future in enumerate(laid_out, start=1):
+            page_lines, page_rows_, notes = result(future, number)
             lines.extend(page_lines)
-            rows.extend(page_rows)
+            rows.extend(page_rows_)
             warnings.extend(note.replace("on a page", f"on page {number}", 1) for note in notes)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

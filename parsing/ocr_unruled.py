@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .labels import table_marker
 from .ocr_grid import DARK
 from .ocr_words import Word, join
 
@@ -258,14 +259,32 @@ def _unglued(line: list[Word]) -> list[Word]:
 def table_lines(lines: list[list[Word]], gray: np.ndarray) -> dict[int, TableLine] | None:
     """The lines of `lines` (each in reading order) that belong to an unruled table, by index,
     each with its label and the boxes of its values; None when the page has no unruled table."""
+    return page_tables(lines, gray)[0]
+
+
+def page_tables(lines: list[list[Word]], gray: np.ndarray, carried: list[float] | None = None
+                ) -> tuple[dict[int, TableLine] | None, list[float] | None]:
+    """`table_lines`, given the columns the page before ended with (`carried`: a table continued
+    from that page, whose blocks here may show too few numbers to give its columns), and the
+    columns this page ends with, for the next page."""
     lines = [_unglued(line) for line in lines]
     trailing = [_trailing(line) for line in lines]
     if sum(bool(t) for t in trailing) < MIN_TABLE_LINES and not any(len(t) >= 3 for t in trailing):
-        return None
+        return None, carried if not any(table_marker(join([w["text"] for w in line])) for line in lines) else None
     dark = gray < DARK
     height, width = gray.shape
     out: dict[int, TableLine] = {}
+    # The columns of the last table block whose numbers (or headers) showed them all: a mostly
+    # blank table is cut into blocks by runs of rows without numbers, and a later block of lone
+    # values takes them when every one of its numbers sits on one of them (dev scans
+    # html_trs_xxgk_2019_mostly_blank, text_cellperline_2021: 予以公开 "1 … 1" read as the last
+    # two columns). From the page before (`carried`), they may be shifted a little (the sheet
+    # lay differently on the scanner), and the values placed by them are unsure.
+    known, from_before = carried, carried is not None
     for block in _blocks(lines, trailing):
+        if any(table_marker(join([w["text"] for w in lines[n]]))
+               for n in range(max(block[0] - MAX_LABEL_LINES - 1, 0), block[0] + 1)):
+            known, from_before = None, False  # a new table: another table's columns say nothing of it
         # Where the value columns start: the labels end left of it (a wrapped label's other
         # lines too, whose ink may reach into a line's band).
         firsts = [trailing[n][0]["x"] - _width(trailing[n][0]) / 2 for n in block if lines[n][0] is not trailing[n][0]]
@@ -294,10 +313,16 @@ def table_lines(lines: list[list[Word]], gray: np.ndarray) -> dict[int, TableLin
         centres = [[(a + b) / 2 for a, b in f[2]] for f in found.values()]
         columns = _columns(centres, text_height)
         shown = _columns_shown(centres, columns, text_height)
+        carried_here = False
         if not shown:
             headed = _header_columns(lines, trailing, block[0], values_start, columns, text_height)
             if headed:
                 columns, shown = headed, True
+            elif known and (fitted := _fitted(known, centres, text_height, shifted=from_before)):
+                columns, shown = fitted, True
+                carried_here = from_before
+        if shown:
+            known, from_before = columns, carried_here
         for n, (label, _, segments, y0, y1, start) in found.items():
             boxes: list[ValueBox] = []
             margin = int(0.3 * text_height)
@@ -306,9 +331,28 @@ def table_lines(lines: list[list[Word]], gray: np.ndarray) -> dict[int, TableLin
                 right = min(b + margin, (b + segments[i + 1][0]) // 2 if i + 1 < len(segments) else b + margin)
                 boxes.append(ValueBox(int(max(left, 0)), y0, int(min(right, width)), y1))
             values = _with_blanks(boxes, segments, columns, start, text_height, dark)
-            out[n] = TableLine(label, values, guessed=len(boxes) >= 2 and not shown
-                                                              and (len(values) != len(boxes) or len(columns) < 3))
-    return out
+            out[n] = TableLine(label, values, guessed=carried_here or (
+                len(boxes) >= 2 and not shown and (len(values) != len(boxes) or len(columns) < 3)))
+    return out, known
+
+
+def _fitted(known: list[float], centres: list[list[float]], text_height: float, *, shifted: bool) -> list[float] | None:
+    """`known` columns, when every number of a block sits on one of them; from another page
+    (`shifted`), moved by the one shift (under half a column) that puts every number within a
+    fifth of a column of one. None when the numbers do not fit (or fit two shifts)."""
+    found = [c for line in centres for c in line]
+    if not found or len(known) < 3:
+        return None
+    if not shifted:
+        fits = all(any(abs(c - k) <= COLUMN_GAP * text_height for k in known) for c in found)
+        return known if fits else None
+    step = float(np.median(np.diff(known)))
+    shifts = sorted({round(c - k) for c in found for k in known if abs(c - k) < 0.45 * step
+                     and all(min(abs(f - (q + c - k)) for q in known) <= 0.2 * step for f in found)})
+    if not shifts or shifts[-1] - shifts[0] > 0.2 * step:
+        return None
+    shift = float(np.median(shifts))
+    return [k + shift for k in known]
 
 
 def _with_blanks(boxes: list[ValueBox], segments: list[tuple[int, int]], columns: list[float],

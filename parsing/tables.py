@@ -46,7 +46,14 @@ from .schema import (
 log = logging.getLogger(__name__)
 
 Value = int | float | None
-MISSING = CellValue("text", "<missing>")  # a position the row did not fill at all
+MISSING = CellValue("text", "<missing>")
+# A table printed without a value in any cell (see `_Reader._blank_tables`); the warning is
+# "<table>: BLANK_TABLE (…)", and it names every cell of the table.
+# Table 四's form, printed: its two litigation groups and its outcome columns (行政复议 is in
+# the table's own heading as well, so it does not tell the form is printed).
+_REVIEW_FORM_WORDS = {"litigation_direct": re.compile("直接起诉"), "litigation_after_review": re.compile("复议后起诉"),
+                      "outcomes": re.compile("结果维|结果纠|尚未审|维持.{0,3}纠正")}
+BLANK_TABLE = "printed with no value in any cell (blank in the report, or lost from its text)"  # a position the row did not fill at all
 
 
 @dataclass
@@ -129,6 +136,11 @@ class _Reader:
         self.review_heading: str | None = None  # a table-四 group heading awaiting its values
         # rows per table in document order: ("row", key, values) or ("unlabelled", label, values)
         self.sequence: dict[str, list[tuple[str, str, list[CellValue]]]] = {"active": [], "applications": []}
+        # A form printed with every cell blank (an empty template, an agency with nothing to
+        # report that left the cells empty): the rows and review groups whose labels were
+        # recognised with no value anywhere, and the tables in which a number was seen.
+        self.blank_labels: dict[str, set[str]] = {"active": set(), "applications": set(), "review": set()}
+        self.numbers_in: set[str] = set()
 
     # -- values --------------------------------------------------------------------------
     def _following_values(self, start: int, width: int) -> tuple[list[CellValue], int]:
@@ -225,7 +237,11 @@ class _Reader:
                 marker = table_marker(cell.text)
                 if marker:
                     state = marker
+            if state is not None and any(v.kind == "number" for v in row.values_after_labels()):
+                self.numbers_in.add(state)
             if state == "review":
+                text = "".join(c.text for c in row.label_cells).replace(" ", "")
+                self.blank_labels["review"].update(k for k, p in _REVIEW_FORM_WORDS.items() if p.search(text))
                 i = self._review_row(i)
                 continue
             if state not in ("active", "applications") or not row.has_label:
@@ -257,6 +273,7 @@ class _Reader:
             )
             values, nxt = self._row_values(i, width)
             if values is None:
+                self.blank_labels[state].add(key)
                 i += 1
                 continue
             self._assign(state, key, values)
@@ -264,7 +281,33 @@ class _Reader:
             i = nxt
         for state in self.sequence:
             self._place_unlabelled(state)
+        self._blank_tables()
         return self.reading
+
+    def _blank_tables(self) -> None:
+        """A table whose form is printed (most of its row labels, or all three review groups,
+        recognised) without a single value in it: every cell null, and said. Blank cells are
+        null (spec), and a table whose values its text lost (a converter, an OCR engine) reads
+        the same way, so the warning names both."""
+        reading = self.reading
+        wanted = {"active": len(ACTIVE_ROWS[self.fmt]), "applications": len(APPLICATION_ROWS[self.fmt]),
+                  "review": len(_REVIEW_FORM_WORDS)}
+        for state, name in (("active", "active"), ("applications", "applications"), ("review", "review_litigation")):
+            labels = self.blank_labels[state]
+            if getattr(reading, name) is not None or state in self.numbers_in:
+                continue
+            if len(labels) < (wanted[state] if state == "review" else (wanted[state] + 1) // 2):
+                continue
+            reading.warnings.append(
+                f"{name}: {BLANK_TABLE} ({len(labels)} of its {wanted[state]} "
+                f"{'headings' if state == 'review' else 'rows'} recognised): every cell null"
+            )
+            if state == "active":
+                reading.active = {spec.key: {c: None for c in spec.columns} for spec in ACTIVE_ROWS[self.fmt]}
+            elif state == "applications":
+                reading.applications = {r: {c: None for c in APPLICANT_COLUMNS} for r in APPLICATION_ROWS[self.fmt]}
+            else:
+                reading.review_litigation = {g: {o: None for o in REVIEW_OUTCOMES} for g in REVIEW_GROUPS}
 
     def _note_unlabelled(self, state: str, i: int) -> None:
         """A row whose label means nothing we know but which carries values (an OCR-mangled or

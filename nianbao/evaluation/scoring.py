@@ -24,6 +24,7 @@ from typing import Any
 from parsing import ParseError, Record
 from parsing.checks import failed_check_cells
 from parsing.report import NO_TABLES, TABLE_NOT_FOUND
+from parsing.tables import BLANK_TABLE
 
 TABLES = ("active", "applications", "review_litigation")
 ABSENT = "<absent>"  # what a record lacking an expected path is compared as
@@ -46,13 +47,15 @@ def flagged_by_warning(cell: str, warnings: Iterable[str]) -> bool:
     """A warning names the cell: its dotted path, its row's dotted path as a whole word
     ("applications.granted:" or in a list "…: applications.granted, applications.other"), or,
     in a warning about its table ("applications: rows not found: granted, other"), its row's
-    key as a whole word."""
+    key as a whole word; or a warning that its table is printed with no value in any cell
+    (`parsing.tables.BLANK_TABLE`: every cell of it null)."""
     table, row, _ = cell.split(".")
     # Not followed by "." or a word character: "applications.granted.total: …" names a cell.
     row_path = re.compile(rf"(?<![\w.]){re.escape(table)}\.{re.escape(row)}(?![\w.])")
     row_key = re.compile(rf"(?<![\w.]){re.escape(row)}(?![\w.])")
     return any(
-        cell in w or row_path.search(w) or (w.startswith(f"{table}:") and row_key.search(w)) for w in warnings
+        cell in w or row_path.search(w) or (w.startswith(f"{table}:") and row_key.search(w))
+        or w.startswith(f"{table}: {BLANK_TABLE}") for w in warnings
     )
 
 
