@@ -27,6 +27,7 @@ from twisted.python.failure import Failure
 
 from crawler.clock import crawl_clock
 from crawler.platforms import (
+    ListPageError,
     PageRequest,
     attachment_file,
     attachment_links,
@@ -213,7 +214,12 @@ class ReportsSpider(scrapy.Spider):
                 return
             yield self._request(agency, api, CaptureRole.LIST, page_index=response.meta["page_index"])
             return
-        page = parse_list_page(response.url, text, platform)
+        sent = response.request.body.decode("utf-8", "replace") if response.request.method == "POST" else None
+        try:
+            page = parse_list_page(response.url, text, platform, sent=sent)
+        except ListPageError as error:  # the message names the URL and what the page lacks
+            outcome.list_errors.append(str(error))
+            return
         if not page.links and not page.next_pages:
             followed = self._script_page(agency, response, text)
             if followed is not None:

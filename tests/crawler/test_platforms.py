@@ -56,7 +56,8 @@ def _expected(name: str) -> dict:
 
 
 def _page(name: str) -> ListPage:
-    return parse_list_page(_expected(name)["url"], _body(name))
+    expected = _expected(name)
+    return parse_list_page(expected["url"], _body(name), sent=expected.get("sent"))
 
 
 def _requests(page: ListPage) -> list[dict]:
