@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from storage.vocab import AgencyKind
 
-PLATFORMS: tuple[str, ...] = ("trs", "hanweb", "vsb", "ucap", "gkmlpt", "static")
+PLATFORMS: tuple[str, ...] = ("trs", "hanweb", "vsb", "ucap", "gkmlpt", "static", "cicro", "openinfo", "epoint")
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "agencies"
 
 REQUIRED = ("name", "region", "kind")

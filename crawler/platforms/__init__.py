@@ -23,6 +23,13 @@ each:
 - ``ucap`` (`.ucap`): 开普云. ``index.shtml``, ``index_2.shtml``… (fixture ucap_index.shtml).
 - ``gkmlpt`` (`.gkmlpt`): Guangdong's 政府信息公开目录管理平台, a JSON API behind an empty column
   page (fixtures gkmlpt_column.html, gkmlpt_api_page1.json).
+- ``cicro`` (`.cicro`): Cicro/德雅 WCM. ``/info/iList.jsp?[node_id=GK…&]cat_id=…`` (or
+  ``/view/iList.jsp``), later pages ``&cur_page=N`` up to the count its pager links or ``共N页``
+  state, else its 下一页 link (fixtures cicro_ilist_ul.html, cicro_ilist_table.html).
+- ``openinfo`` (`.openinfo`): the 揭阳-style Struts platform. ``openInfo.action?depCode=…&menuCat=…``
+  frames ``OpenInfoRight.action?pageNum=N&pageSize=M&depCode=…``, a ``table.csstable`` list;
+  ``pageNum+1`` is asked for while a page comes back full (its real pager was not found;
+  fixtures openinfo_column.html, openinfo_right_page1.html).
 - ``static`` (`.static`): anything else: dated anchors and a 下一页 link (fixture
   static_list.html). Its list reading (the container of dated items) serves every HTML platform.
 
@@ -39,9 +46,7 @@ states the count (TRS, Hanweb, VSB, gkmlpt, jpaas, UCAP scripts), else the next 
 link). A later page may repeat requests the first page already made; Scrapy's dupefilter drops
 them.
 
-Not read here (left to later work): 新点 WebBuilder and other POST-JSON list APIs,
-``openInfo.action?…&menuCat=…`` and ``iList.jsp?cat_id=`` lists beyond what the static reader
-sees of them (their list markup and pagers were not found in a real shape).
+Not read here (left to later work): 新点 WebBuilder and other POST-JSON list APIs.
 """
 
 from crawler.platforms.attachments import attachment_file, attachment_links

@@ -17,8 +17,11 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from crawler.platforms.cicro import is_cicro, read_cicro
+from crawler.platforms.epoint import is_epoint, read_epoint
 from crawler.platforms.gkmlpt import GKMLPT_SID, read_gkmlpt
 from crawler.platforms.hanweb import HANWEB_COLUMN, is_hanweb, read_hanweb
+from crawler.platforms.openinfo import is_openinfo, read_openinfo
 from crawler.platforms.pages import ListPage, ListPageError
 from crawler.platforms.static import read_static
 from crawler.platforms.trs import read_trs
@@ -56,7 +59,12 @@ _READERS: dict[str, Callable[[str, str], ListPage]] = {
     "ucap": read_ucap,
     "gkmlpt": read_gkmlpt,
     "static": read_static,
+    "cicro": read_cicro,
+    "openinfo": read_openinfo,
+    "epoint": read_epoint,
 }
+# Readers of POST answers whose paging is in the body they answered (`sent`).
+_READS_SENT = {"epoint"}
 assert set(_READERS) == set(PLATFORMS), "every registry platform needs a reader"
 
 
@@ -74,6 +82,14 @@ def detect_platform(url: str, body: str) -> str:
         return "gkmlpt"
     if "/gkmlpt/" in body and GKMLPT_SID.search(body):
         return "gkmlpt"
+    if is_epoint(url, body):
+        return "epoint"
+    # The list's own URL or its frame / pager links (never a footer): openInfo.action /
+    # OpenInfoRight.action (fixtures openinfo_*.html), iList.jsp (fixtures cicro_ilist_*.html).
+    if is_openinfo(url, body):
+        return "openinfo"
+    if is_cicro(url, body):
+        return "cicro"
     if is_hanweb(url, body):
         return "hanweb"
     if _TRS_PAGER.search(body):
@@ -96,16 +112,17 @@ def without_footer_widgets(body: str) -> str:
     return _FOOTER_WIDGETS.sub(" ", body)
 
 
-def parse_list_page(url: str, body: str, platform: str | None = None) -> ListPage:
+def parse_list_page(url: str, body: str, platform: str | None = None, *, sent: str | None = None) -> ListPage:
     """Read one list page: its items and the later pages of its column.
 
-    `body` is decoded text: HTML, Hanweb's datastore XML, or gkmlpt's JSON. `platform`
-    overrides detection (a registry entry's `platform` key).
+    `body` is decoded text: HTML, Hanweb's datastore XML, gkmlpt's or Epoint's JSON, a site
+    script. `platform` overrides detection (a registry entry's `platform` key). `sent`: the body
+    of the POST this page answers (Epoint's list API pages by its body).
     """
     platform = platform or detect_platform(url, body)
     reader = _READERS.get(platform)
     if reader is None:
         raise ListPageError(f"{url}: unknown platform {platform!r} (known: {', '.join(PLATFORMS)})")
-    page = reader(url, body)
+    page = reader(url, body, sent) if platform in _READS_SENT else reader(url, body)
     log.debug("%s: %s list page, %d links, %d later pages", url, platform, len(page.links), len(page.next_pages))
     return page
