@@ -30,6 +30,12 @@ each:
   frames ``OpenInfoRight.action?pageNum=N&pageSize=M&depCode=…``, a ``table.csstable`` list;
   ``pageNum+1`` is asked for while a page comes back full (its real pager was not found;
   fixtures openinfo_column.html, openinfo_right_page1.html).
+- ``epoint`` (`.epoint`): 新点 WebBuilder 政府信息公开 columns. A shell
+  ``govInfoPub.html?categorynum=…&deptcode=…`` whose ``/js/webBuilderCommon.js`` names siteGuid and
+  projectName; the list by POST of a raw JSON body to ``{projectName}/rest/lightfrontaction/
+  getgovinfolist`` (wrapped as ``{"params":…}`` where the bare body brings none), every page up
+  to the ``total`` an answer states (fixtures epoint_govinfopub.html, epoint_webbuildercommon.js,
+  epoint_getgovinfolist.json; the reader of an answer is given the body it answered, `sent`).
 - ``static`` (`.static`): anything else: dated anchors and a 下一页 link (fixture
   static_list.html). Its list reading (the container of dated items) serves every HTML platform.
 
@@ -46,7 +52,9 @@ states the count (TRS, Hanweb, VSB, gkmlpt, jpaas, UCAP scripts), else the next 
 link). A later page may repeat requests the first page already made; Scrapy's dupefilter drops
 them.
 
-Not read here (left to later work): 新点 WebBuilder and other POST-JSON list APIs.
+Not read here (left to later work): Epoint's generic ``frontAppCustomAction/getPageInfoListNew``
+(a form field ``params=<JSON>``, mostly 公共资源交易 sites) and other POST list APIs (宿迁's
+``Pages.asmx``…): no 年报 column was found on them.
 """
 
 from crawler.platforms.attachments import attachment_file, attachment_links
