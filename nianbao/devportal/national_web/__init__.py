@@ -19,7 +19,8 @@ Each portal: a home page whose navigation leads (sometimes through a 政务公�
 government-information platform, worded 信息公开 / 政务公开 / 政府信息公开 / 法定主动公开内容 …;
 the platform page links the 年报 column (政府信息公开年报, 工作年报, 年度报告 … in folders like
 xxgknb, zfxxgknb, ndbg, gknb; hanweb: /col/colN/); the column in its platform's markup (trs,
-hanweb, vsb, ucap, static; gkmlpt in 广东省), often split into sub-columns by year ("2023年",
+hanweb, vsb, ucap, static, epoint, cicro; gkmlpt in 广东省; a web of as many portals as platforms
+has each once), often split into sub-columns by year ("2023年",
 …/gknb2023/) and by unit (部门, 乡镇街道, one column per department or township). Departments
 and townships are agencies of their own (kind department: 沭阳县发展和改革局, 沭阳县金安镇人民政府),
 not in the division registry: to be discovered. Reports for 2019–2023 (departments 2021–2023,
@@ -36,6 +37,14 @@ under the column's owner; read a robots-walled column (`access == "robots"`: rob
 it) or count a script-only column (`access == "script_only"`: a page that only a browser would
 fill) or a moved column as a government that published nothing. The reports behind those are in
 `truth.reports` with `reachable` False and `unreachable_because` saying why.
+
+Epoint (新点 WebBuilder) and Cicro columns are query-string pages, named by ids as Hanweb's are
+(a sub-column is no folder under its parent; a move gives the root a new id): Epoint's
+/dynamic/zwgk/govInfoPub.html?categorynum=…&deptcode=… is a shell whose /js/webBuilderCommon.js
+names siteGuid and projectName, its list a POST of JSON to {projectName}/rest/lightfrontaction/
+getgovinfolist (a JSON Content-Type and the site's siteGuid, else Epoint's error answer; some
+sites want the body wrapped as {"params": …}); Cicro's /info/iList.jsp?cat_id=N pages go on by
+&cur_page=N.
 
 Modules: wording.py (the words and folders portals use), plan.py (the mutable description),
 generate.py (seeded generation, `move`), paths.py (each platform's page paths), pages.py (the

@@ -23,17 +23,20 @@ Layouts of the 年报 tree (nested sub-columns live in folders under their paren
 from __future__ import annotations
 
 import random
+import uuid
 from datetime import datetime
 
 from crawler.registry_divisions import Government, Level, national_governments, select_region
 from nianbao.devportal.sites import Entry, tables_for
 
 from . import wording as w
-from .paths import attachment_path, detail_path
+from .paths import ID_PLATFORMS, attachment_path, cicro_base, detail_path, epoint_base, ids_of, moved_base
 from .plan import Agency, ColumnPlan, Item, Layout, Platform, PortalPlan
 
 PLATFORM_MIX: tuple[Platform, ...] = ("trs", "trs", "trs", "hanweb", "hanweb", "hanweb", "vsb", "vsb", "ucap", "ucap",
-                                      "static", "static")
+                                      "static", "static", "epoint", "cicro")
+EPOINT_PROJECTS = ("/EWB-FRONT", "/EpointWebBuilder")  # projectName, as real Epoint sites name it
+EPOINT_CATEGORY_GROUPS = ("003", "005", "006", "014")  # the 政府信息公开 branch a site's 年报 columns sit in
 LAYOUTS: tuple[Layout, ...] = ("flat_all", "flat_units", "by_year", "year_unit", "unit_tree")
 GOVERNMENT_YEARS = (2019, 2020, 2021, 2022, 2023)
 DEPARTMENT_YEARS = (2021, 2022, 2023)
@@ -101,6 +104,15 @@ class _Builder:
             charset="utf-8", agencies=[], platform_path="", platform_wording="", middle=None, columns={}, roots=[],
             nav_noise=[], next_id=10_001 + self.rng.randrange(0, 900_000),
         )
+        if platform == "epoint":  # its own random source: the other platforms' portals stay as they were
+            site_rng = random.Random(f"{seed}/{government.code}/epoint")
+            self.plan.site = {
+                "siteGuid": str(uuid.UUID(int=site_rng.getrandbits(128), version=4)),
+                "projectName": site_rng.choice(EPOINT_PROJECTS),
+                # 营口's variant: the API reads only a body wrapped as {"params": …}, custom a JSON string
+                "wrapped": "1" if site_rng.random() < 0.3 else "",
+                "group": site_rng.choice(EPOINT_CATEGORY_GROUPS), "deptcode": f"{site_rng.randint(1, 12):03d}001",
+            }
 
     # agencies
 
@@ -144,6 +156,14 @@ class _Builder:
             params = {"column": next(self.cids), "owner": 1_000_000_000 + self.plan.index}
         elif platform == "gkmlpt":
             params = {"cat": next(self.cids), "sid": str(700_000 + self.plan.index)}
+        elif platform == "cicro":
+            cat = next(self.cids)
+            base = cicro_base(cat)
+            params = {"cat": cat}
+        elif platform == "epoint":
+            category, dept = self._epoint_ids(role, parent)
+            base = epoint_base(category, dept)
+            params = {"categorynum": category, "deptcode": dept}
         if platform == "trs":
             params["pager"] = self.rng.choice(("createPageHTML", "createPageHTML", "countPage"))
         key = f"{self.g.code}:{title}" if parent is None else f"{parent}/{title}"
@@ -153,6 +173,20 @@ class _Builder:
         if parent is not None:
             self.plan.columns[parent].children.append(key)
         return column
+
+    def _epoint_ids(self, role: str, parent: str | None) -> tuple[str, str]:
+        """An Epoint column's categorynum and deptcode: a root takes a category of its own, a
+        year/unit/index sub-column its parent's category and a three-digit group more, a unit's
+        own column (role agency) its parent's category under the unit's own deptcode."""
+        site = self.plan.site
+        if parent is None:
+            roots = sum(1 for c in self.plan.columns.values() if c.parent is None)
+            return f"{site['group']}{6 + roots:03d}", site["deptcode"]
+        up = self.plan.columns[parent]
+        n = len(up.children) + 1
+        if role == "agency":
+            return str(up.params["categorynum"]), f"{up.params['deptcode']}{n:03d}"
+        return f"{up.params['categorynum']}{n:03d}", str(up.params["deptcode"])
 
     def tree(self) -> dict[str, list[ColumnPlan]]:
         """The layout's columns; returns where each unit's reports go: agency name -> columns
@@ -356,14 +390,26 @@ def _charset(plan: PortalPlan) -> str:
     return "gbk"
 
 
+def _cycle(mix: list[Platform], rng: random.Random) -> list[Platform]:
+    """The order portals take platforms in: one of each platform first, then the mix's other
+    copies, each part shuffled; so a web of as many portals as platforms has them all, and a
+    large one has them in the mix's shares."""
+    distinct = sorted(set(mix))
+    rng.shuffle(distinct)
+    rest = list(mix)
+    for platform in distinct:
+        rest.remove(platform)
+    rng.shuffle(rest)
+    return distinct + rest
+
+
 def generate(seed: int, governments_: list[Government]) -> list[PortalPlan]:
     """Every portal of the web, in the governments' order."""
     if len(governments_) > MAX_PORTALS:
         raise GenerationError(f"at most {MAX_PORTALS} portals")
     web_rng = random.Random(f"{seed}/web")
     guangdong = [g for g in governments_ if g.region[0] == "广东省"]
-    mix = list(PLATFORM_MIX) + (["gkmlpt"] * 3 if guangdong else [])
-    web_rng.shuffle(mix)
+    mix = _cycle(list(PLATFORM_MIX) + (["gkmlpt"] * 3 if guangdong else []), web_rng)
     layouts = list(LAYOUTS)
     web_rng.shuffle(layouts)
     features = _features(seed, len(governments_))
@@ -411,13 +457,15 @@ def generate(seed: int, governments_: list[Government]) -> list[PortalPlan]:
 
 def move(plan: PortalPlan, rng: random.Random | None = None) -> list[ColumnPlan]:
     """Move the portal's 年报 root (and every column in folders under it) to its new folder;
-    hanweb roots get a new column id. Returns the columns that moved."""
+    hanweb, epoint and cicro roots get a new column id (their sub-columns, named by ids of their
+    own, stay). Returns the columns that moved."""
     root = plan.root
     moved: list[ColumnPlan] = []
-    if plan.platform == "hanweb":
-        new_id = int(root.params["columnid"]) + 50_000
-        root.base = f"/col/col{new_id}"
-        root.params = {**root.params, "columnid": new_id, "unitid": 400_000 + new_id}
+    if plan.platform in ID_PLATFORMS:
+        root.base = moved_base(root)
+        root.params = {**root.params, **ids_of(plan.platform, root.base)}
+        if plan.platform == "hanweb":
+            root.params["unitid"] = 400_000 + int(root.params["columnid"])
         moved.append(root)
     else:
         old = root.original_base

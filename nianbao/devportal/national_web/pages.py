@@ -5,7 +5,8 @@ and attachments, redirect stubs, script-only shells, and after a move the old ro
 
 List markup follows nianbao/devportal/markup.py's platforms (TRS createPageHTML or the inline
 countPage template; Hanweb's datastore and POSTed dataproxy.jsp; VSB's downward-numbered pages;
-UCAP's .shtml; plain static 下一页 pages; gkmlpt's script app and JSON API), and its report
+UCAP's .shtml; plain static 下一页 pages; gkmlpt's script app and JSON API; Epoint's govInfoPub
+shell, its site script and POST-JSON list API; Cicro's iList.jsp pages), and its report
 pages, article pages and attachments are markup.py's own (`_report_html`, `_paragraphs`,
 `_attachment_link`, `_attachment`).
 """
@@ -21,8 +22,9 @@ from nianbao.devportal import markup
 from nianbao.devportal.markup import AttachmentCache, Lazy, Resource, Routes, _e, _once, _rel, _stamp
 from nianbao.devportal.sites import DEFAULT_ROBOTS, Entry, Site, normalize_target
 
-from .paths import column_pages, first_page, robots_prefix
+from .paths import EPOINT_API, EPOINT_SCRIPT, column_pages, first_page, guid, robots_prefix
 from .plan import ColumnPlan, Item, PortalPlan
+from .serve import PortalRoutes, Posted
 from .wording import PLATFORM_NOISE
 
 _LOADING_SHELL = """<!DOCTYPE html>
@@ -87,7 +89,8 @@ class PageSet:
     def __init__(self, plan: PortalPlan, port: int, cache: AttachmentCache) -> None:
         self.plan, self.port, self.cache = plan, port, cache
         self.site = portal_site(plan)
-        self.routes = Routes()
+        self.routes = PortalRoutes()
+        self.epoint_lists: dict[tuple[str, str], list[dict[str, str]]] = {}  # (categorynum, deptcode) -> rows
 
     # chrome
 
@@ -118,6 +121,8 @@ class PageSet:
         self.add("/robots.txt", Resource(self.robots().encode("ascii"), "text/plain"))
         self.home()
         self.platform_page()
+        if plan.platform == "epoint":
+            self.epoint_site()
         for column in plan.columns.values():
             self.column(column)
         if plan.moved and plan.old_root_answer == "redirect_home":
@@ -155,7 +160,8 @@ class PageSet:
                 self.add(column.stub, Resource(_REDIRECT_STUB.format(title=_e(column.title),
                                                                      target=first_page(column)).encode("utf-8"),
                                                "text/html; charset=utf-8"))
-        items = "".join(f'<li><a href="{_e(href)}">{_e(text)}</a></li>' for href, text in links)
+        # Hrefs with their query's & as written (Epoint's, Cicro's column links), as many portals do.
+        items = "".join(f'<li><a href="{_e(href).replace("&amp;", "&")}">{_e(text)}</a></li>' for href, text in links)
         body = (f'<div class="position">当前位置：<a href="/">首页</a> &gt; {_e(plan.platform_wording)}</div>\n'
                 f'<div class="main"><div class="gkml"><ul class="catalog">{items}</ul></div></div>')
         self.add(plan.platform_path, self.page(plan.platform_wording, body))
@@ -179,7 +185,7 @@ class PageSet:
             return
         render: Callable[[ColumnPlan], None] = {
             "trs": self.trs, "hanweb": self.hanweb, "vsb": self.vsb, "ucap": self.numbered,
-            "static": self.numbered, "gkmlpt": self.gkmlpt,
+            "static": self.numbered, "gkmlpt": self.gkmlpt, "epoint": self.epoint, "cicro": self.cicro,
         }[column.platform]
         render(column)
 
@@ -201,9 +207,13 @@ class PageSet:
         body = (f"{self.position(column)}\n<div class=\"main\"><div class=\"list-title\">{_e(column.title)}</div>\n"
                 f'<ul class="subcolumns">{items}</ul></div>')
         path = first_page(column)
+        head = ""
         if column.platform == "hanweb":
             body += '\n<script language="javascript" src="/module/web/jpage/jpage.js"></script>'
-        self.add(path, self.page(f"{column.title}_{self.plan.government.name}", body))
+        if column.platform == "epoint":  # the category's shell all the same: its (empty) list comes from the API
+            head = _EPOINT_HEAD
+            self.epoint_lists[_epoint_key(column)] = []
+        self.add(path, self.page(f"{column.title}_{self.plan.government.name}", body, head))
 
     def _href(self, from_page: str, item: Item, relative: bool) -> str:
         if item.offsite is not None:
@@ -267,6 +277,93 @@ class PageSet:
             head = '<script type="text/javascript" src="/system/resource/js/counter.js"></script>\n'
             resource = self._list(column, path, self._rows(column, index), pager, head, line_ids=True)
             self.add(path, resource)
+
+    def cicro(self, column: ColumnPlan) -> None:
+        """iList.jsp?cat_id=N pages in 昌吉's Amaze UI template: ul.commonList_dot items (the
+        full title in title=, the text cut short), an am-pagination pager whose 尾页 link names
+        the last page (fixture cicro_ilist_ul.html)."""
+        pages = column_pages(column)
+        n = len(pages)
+        for index, path in enumerate(pages):
+            lis = []
+            for item in self._rows(column, index):
+                e = item.entry
+                shown = e.title if len(e.title) <= 18 else e.title[:16] + "…"
+                lis.append(f'<li><a href="{_e(self._href(path, item, False))}" title="{_e(e.title)}" '
+                           f'target="_blank">{_e(shown)}</a><span class="a_date">{e.published:%Y-%m-%d}</span></li>')
+
+            def link(text: str, to: int | None, active: bool = False) -> str:
+                if to is None:
+                    return f'<li class="am-disabled"><a href="#">{text}</a></li>'
+                state = ' class="am-active"' if active else ""
+                return f'<li{state}><a href="{_e(pages[to])}">{text}</a></li>'
+
+            parts = [link("首页", 0 if index else None), link("上一页", index - 1 if index else None)]
+            parts += [link(str(i + 1), i, i == index) for i in range(max(0, index - 1), min(n, index + 3))]
+            parts += [link("下一页", index + 1 if index + 1 < n else None), link("尾页", n - 1 if index + 1 < n else None)]
+            body = (f"{self.position(column)}\n<div class=\"am-u-md-9\"><div class=\"am-padding-sm\">\n"
+                    f'<ul class="commonList_dot am-padding-sm">\n' + "\n".join(lis) + "\n</ul>\n"
+                    f'<ul class="am-pagination am-pagination-centered">{"".join(parts)}'
+                    f"<li><span>共{n}页</span></li></ul>\n</div></div>")
+            self.add(path, self.page(f"{column.title}-{self.plan.government.name}", body, modified=self._newest(column)))
+
+    def epoint(self, column: ColumnPlan) -> None:
+        """The govInfoPub shell: no list in the page; the site script names siteGuid and
+        projectName, the list is the API's (fixture epoint_govinfopub.html)."""
+        body = (f"{self.position(column)}\n<div class=\"ewb-container\"><div class=\"ewb-right\">\n"
+                f'<div class="ewb-right-hd">{_e(column.title)}</div>\n<ul class="ewb-info-list" id="infolist"></ul>\n'
+                '<div class="ewb-page" id="pager"></div>\n</div></div>\n<script>\n  $(function () {\n'
+                '    var categorynum = getQueryString("categorynum"), deptcode = getQueryString("deptcode");\n'
+                "    getGovInfoPubList(deptcode, categorynum, 0);\n  });\n</script>")
+        self.add(first_page(column), self.page(f"{column.title}_{self.plan.government.name}", body, _EPOINT_HEAD,
+                                               modified=self._newest(column)))
+        self.epoint_lists[_epoint_key(column)] = [self._epoint_row(column, item) for item in column.items]
+
+    def _epoint_row(self, column: ColumnPlan, item: Item) -> dict[str, str]:
+        e = item.entry
+        return {"infoid": guid(f"{self.plan.host}/{e.id}"), "title": e.title,
+                "realtitle": e.title, "infourl": self._href("", item, False), "infodate": f"{e.published:%Y-%m-%d}",
+                "categoryname": column.title}
+
+    def epoint_site(self) -> None:
+        """The site script (any query: the pages add ?v=…) and the list API: a POST of a JSON body
+        {deptcode, categorynum, pageIndex (from 0), pageSize, siteGuid}, Content-Type
+        application/json; anything else gets Epoint's error answer (custom "", status code 0).
+        A `wrapped` site reads only {"params": {…}} and sends custom as a JSON string."""
+        site, lists = self.plan.site, self.epoint_lists
+        guid, wrapped = site["siteGuid"], bool(site["wrapped"])
+        info = {"siteGuid": guid, "projectName": site["projectName"], "webVersion": "5.0", "vname": "/",
+                "tempVersion": "20200630144301"}
+        script = (f"var siteInfo = {json.dumps(info)}\n" + _EPOINT_SCRIPT_BODY).encode("utf-8")
+        self.routes.handlers[("GET", EPOINT_SCRIPT)] = \
+            lambda query, form: Resource(script, "application/javascript;charset=UTF-8")
+
+        def answer(custom: object, code: int = 1, text: str = "操作成功") -> Resource:
+            payload = {"custom": custom, "status": {"code": code, "text": text, "url": ""}}
+            return Resource(json.dumps(payload, ensure_ascii=False).encode("utf-8"), "application/json;charset=UTF-8")
+
+        def api(query: dict[str, str], posted: Posted) -> Resource:
+            if "application/json" not in posted.content_type.lower():
+                return answer("", 0, "请求的Content-Type必须为application/json")
+            try:
+                body = json.loads(posted.body.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                return answer("", 0, "请求参数格式错误")
+            if wrapped:
+                body = body.get("params") if isinstance(body, dict) else None
+            if not isinstance(body, dict):
+                return answer("", 0, "params参数缺失")
+            if body.get("siteGuid") != guid:
+                return answer("", 0, "siteGuid无效")
+            try:
+                index, size = max(int(body.get("pageIndex") or 0), 0), min(max(int(body.get("pageSize") or 10), 1), 100)
+            except (TypeError, ValueError):
+                return answer("", 0, "请求参数格式错误")
+            rows = lists.get((str(body.get("categorynum", "")), str(body.get("deptcode", ""))), [])
+            custom: object = {"data": rows[index * size:(index + 1) * size], "total": len(rows)}
+            return answer(json.dumps(custom, ensure_ascii=False) if wrapped else custom)
+
+        self.routes.body_handlers[site["projectName"] + EPOINT_API] = api
 
     def _hanweb_record(self, item: Item) -> str:
         e = item.entry
@@ -386,6 +483,25 @@ class PageSet:
             return self.page(f"{now.title}_{site.name}", body, head, modified=_stamp(now.published))
 
         return _once(render)
+
+
+_EPOINT_HEAD = ('<script src="/js/lib/jquery.min.js"></script>\n'
+                f'<script src="{EPOINT_SCRIPT}?v=20240115"></script>\n<script src="/js/ajaxReq.js"></script>\n')
+# After siteInfo, the site script's list call (shortened from a real webBuilderCommon.js).
+_EPOINT_SCRIPT_BODY = """var WebUtil = {
+    getGovInfoList: function (deptcode, categorynum, pageIndex, pageSize, callback) {
+        var str = {"deptcode": deptcode, "categorynum": categorynum, "pageIndex": pageIndex, "pageSize": pageSize,
+                   "siteGuid": siteInfo.siteGuid};
+        $.ajax({url: siteInfo.projectName + "/rest/lightfrontaction/getgovinfolist", type: "post",
+                contentType: "application/json", data: JSON.stringify(str),
+                success: function (msg) { callback(msg.custom); }});
+    }
+};
+"""
+
+
+def _epoint_key(column: ColumnPlan) -> tuple[str, str]:
+    return str(column.params["categorynum"]), str(column.params["deptcode"])
 
 
 def _based(column: ColumnPlan, base: str) -> ColumnPlan:

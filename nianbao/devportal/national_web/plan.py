@@ -15,7 +15,7 @@ from typing import Literal
 from crawler.registry_divisions import Government
 from nianbao.devportal.sites import Entry
 
-Platform = Literal["trs", "hanweb", "vsb", "ucap", "static", "gkmlpt"]
+Platform = Literal["trs", "hanweb", "vsb", "ucap", "static", "gkmlpt", "epoint", "cicro"]
 Role = Literal["root", "index", "year", "unit", "agency"]
 Access = Literal["open", "robots", "script_only"]
 NoiseKind = Literal["notice", "work_points", "interpretation", "other_agency"]
@@ -56,7 +56,9 @@ class ColumnPlan:
     title: str  # the column's own name, printed on its page
     link_text: str  # the wording of the link that leads to it
     platform: Platform
-    base: str  # the folder its list pages live in (hanweb: /col/colN; vsb: base.htm and base/N.htm)
+    # the folder its list pages live in (hanweb: /col/colN; vsb: base.htm and base/N.htm); epoint and
+    # cicro columns are a query, not a folder: base is the column's first page (paths.py)
+    base: str
     agency: str  # the agency owning the column (a year/unit column of a government: the government)
     role: Role
     parent: str | None  # the column (key) whose page links it; None: the platform page links it
@@ -95,6 +97,7 @@ class PortalPlan:
     movable: bool = False  # `move()` moves its 年报 root
     move_target: str = ""  # the root's folder after the move
     old_root_answer: Literal["404", "redirect_home"] = "404"
+    site: dict[str, str] = field(default_factory=dict)  # epoint: siteGuid, projectName, wrapped ("1"/"")
     moved: bool = False
     next_id: int = 10_001
 

@@ -8,7 +8,9 @@ thousands of kept-alive connections without a connection cap (waitress's default
 a crawl of many hosts: README). Pages built before serving answer from the loop; a page rendered
 on first request (a PDF, a DOCX) renders in a worker thread, so one slow render never stalls the
 other portals. 200 answers carry Last-Modified (the page's date) and an ETag (digest of the
-bytes); If-None-Match gets 304.
+bytes); If-None-Match gets 304. A POST is answered from the form it sends (urlencoded, Hanweb's
+proxy), or, on a path of `PortalRoutes.body_handlers`, from its raw body and Content-Type
+(Epoint's JSON API).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import socket
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC
 from email.utils import format_datetime
 from urllib.parse import parse_qsl, urlsplit
@@ -36,6 +39,25 @@ IDLE_SECONDS = 30.0
 
 class ServeError(Exception):
     """The web cannot be served (no port free on every address)."""
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A POST's body as sent, with the Content-Type it was sent under ("" when none)."""
+
+    content_type: str
+    body: bytes
+
+
+BodyHandler = Callable[[dict[str, str], Posted], Resource]  # (query, posted) -> answer
+
+
+@dataclass
+class PortalRoutes(Routes):
+    """A portal's routes, with POST paths answered from the raw body (a JSON API checks the
+    Content-Type and the body itself)."""
+
+    body_handlers: dict[str, BodyHandler] = field(default_factory=dict)  # path -> handler
 
 
 _REASONS = {200: "OK", 302: "Found", 304: "Not Modified", 400: "Bad Request", 404: "Not Found",
@@ -175,7 +197,8 @@ class WebServer:
                 form = {}
                 if payload and "urlencoded" in headers.get("content-type", ""):
                     form = dict(parse_qsl(payload.decode("utf-8", "replace"), keep_blank_values=True))
-                resource = await self._resource(host, method.upper(), target, form)
+                posted = Posted(headers.get("content-type", ""), payload)
+                resource = await self._resource(host, method.upper(), target, form, posted)
                 close = headers.get("connection", "").lower() == "close" or version == "HTTP/1.0"
                 status = await self._send(writer, method.upper(), resource, headers, close=close)
                 conditional = "if-none-match" in headers or "if-modified-since" in headers
@@ -192,12 +215,18 @@ class WebServer:
             writers.discard(writer)
             writer.close()
 
-    async def _resource(self, host: str, method: str, raw_target: str, form: dict[str, str]) -> Resource:
+    async def _resource(self, host: str, method: str, raw_target: str, form: dict[str, str],
+                        posted: Posted) -> Resource:
         routes = self.routes.get(host)
         if routes is None:
             return _error(404)
         parts = urlsplit(raw_target)
         lookup = "GET" if method == "HEAD" else method
+        reader = getattr(routes, "body_handlers", {}).get(parts.path)
+        if reader is not None:
+            if method != "POST":
+                return _error(405)
+            return reader(dict(parse_qsl(parts.query, keep_blank_values=True)), posted)
         handler = routes.handlers.get((lookup, parts.path))
         if handler is not None:
             return handler(dict(parse_qsl(parts.query, keep_blank_values=True)), form)

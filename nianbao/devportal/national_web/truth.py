@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from .paths import column_pages, first_page, robots_prefix
+from .paths import ID_PLATFORMS, column_pages, first_page, ids_of, moved_base, robots_prefix
 from .plan import Access, ColumnPlan, NoiseKind, PortalPlan
 
 NOT_REPORTS: tuple[NoiseKind, ...] = ("notice", "work_points", "interpretation")
@@ -219,9 +219,7 @@ def _portal_truths(plan: PortalPlan, port: int) -> Iterator[object]:
 def _with_base(column: ColumnPlan, base: str) -> ColumnPlan:
     from dataclasses import replace
 
-    params = dict(column.params)
-    if column.platform == "hanweb":
-        params["columnid"] = int(base.rsplit("col", 1)[1])
+    params = {**column.params, **ids_of(column.platform, base)}
     return replace(column, base=base, params=params, original_base=column.original_base)
 
 
@@ -238,9 +236,9 @@ def move_truths(plan: PortalPlan, port: int) -> list[MoveTruth]:
             if not column.moved:
                 continue
             new_base = column.base
-        elif column is root and plan.platform == "hanweb":
-            new_base = f"/col/col{int(root.params['columnid']) + 50_000}"
-        elif plan.platform != "hanweb" and (old_base == root.original_base
+        elif column is root and plan.platform in ID_PLATFORMS:
+            new_base = moved_base(root)
+        elif plan.platform not in ID_PLATFORMS and (old_base == root.original_base
                                              or old_base.startswith(root.original_base + "/")):
             new_base = plan.move_target + old_base[len(root.original_base):]
         else:
