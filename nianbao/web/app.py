@@ -7,12 +7,16 @@ runs it under waitress (a pure-Python, threaded production WSGI server).
 Every page sets a strict Content-Security-Policy (no script at all, styles only from /static), so
 report text, which is untrusted HTML, can only ever appear as text. Archived copies are served
 byte for byte under `Content-Security-Policy: sandbox` with `nosniff`, and as attachments unless
-they are HTML.
+they are HTML. Their readable copies (`/captures/<id>/view`: nianbao.web.replay, decoded by the
+charset the bytes show, links neutralised; a PDF inline) are served under the same sandbox and
+may only be framed by nianbao's own pages (`/captures/<id>`, the report page), in an
+`<iframe sandbox>`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import threading
@@ -32,7 +36,7 @@ from storage.vocab import AgencyKind
 
 from ..monitoring.words import MonitorStatus
 from ..output import hits_csv
-from . import reads
+from . import reads, replay
 from .diff import diff_records
 from .form import SECTION_LABELS, cell_label, form_tables
 from .request_values import ParamError, RowIdConverter, as_of_date, report_year, row_id
@@ -41,10 +45,12 @@ from .search_params import PARAMS, all_hits, query_from_args, result_dict
 log = logging.getLogger(__name__)
 
 UI_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-          "base-uri 'none'; frame-ancestors 'none'")
+          "base-uri 'none'; frame-src 'self'; frame-ancestors 'none'")
 # An archived page is untrusted: no script (sandbox without allow-scripts), nothing loaded from
 # anywhere (no beacons to the portal), its own inline styles allowed so it looks as captured.
 CAPTURE_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+# The readable copy: the same sandbox, framed by nianbao's own pages only.
+READABLE_CSP = CAPTURE_CSP + "; form-action 'none'; base-uri 'none'; frame-ancestors 'self'"
 DEFAULT_EXPORT_CAP = 5000
 URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
@@ -177,11 +183,19 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         version = row_id("version", request.args.get("version"))
         return reads.report_detail(archive, report_id, version)
 
+    @functools.lru_cache(maxsize=4096)
+    def payload_kind(capture_id: int) -> str | None:
+        """What a capture's bytes are (html, pdf, ...), read once: a capture never changes."""
+        _, body = reads.capture_payload(archive, capture_id)
+        return replay.payload_type(body)
+
     @app.get("/reports/<row_id:report_id>")
     def report_page(report_id: int):
         report = report_context(report_id)
+        kind = payload_kind(report["capture"]["id"])
         return render_template("report.html", report=report, tables=form_tables(report["record"]),
-                               cite_url=permalink(report["id"], report["version"]["id"]))
+                               cite_url=permalink(report["id"], report["version"]["id"]),
+                               source_kind=kind if kind in replay.READABLE_KINDS else None)
 
     @app.get("/api/reports/<row_id:report_id>")
     def report_api(report_id: int):
@@ -235,10 +249,40 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
             response.headers["Content-Disposition"] = f'attachment; filename="capture-{capture_id}.{extension}"'
         return response
 
+    def capture_context(capture_id: int) -> dict[str, Any]:
+        meta, body = reads.capture_payload(archive, capture_id)
+        shown = replay.readable(body, meta["content_type"], capture_id)
+        return dict(meta, payload_type=replay.payload_type(body), decoded_as=shown.decoded_as if shown else None,
+                    readable=shown is not None, report_id=reads.report_of_capture(archive, capture_id))
+
+    @app.get("/captures/<row_id:capture_id>/view")
+    def capture_view(capture_id: int):
+        meta, body = reads.capture_payload(archive, capture_id)
+        shown = replay.readable(body, meta["content_type"], capture_id)
+        if shown is None:
+            raise reads.NotFound(f"capture {capture_id} has no readable copy (download it exactly as captured: "
+                                 f"{url_for('capture_raw', capture_id=capture_id)})")
+        response = Response(shown.body, status=200)
+        response.headers["Content-Type"] = shown.content_type
+        response.headers["Content-Security-Policy"] = READABLE_CSP
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        response.headers["X-Nianbao-Sha256"] = meta["sha256"]
+        if shown.decoded_as:
+            response.headers["X-Nianbao-Decoded-As"] = shown.decoded_as
+        if shown.inline_name:
+            response.headers["Content-Disposition"] = f'inline; filename="{shown.inline_name}"'
+        return response
+
+    @app.get("/captures/<row_id:capture_id>")
+    def capture_page(capture_id: int):
+        return render_template("capture.html", capture=capture_context(capture_id))
+
     @app.get("/api/captures/<row_id:capture_id>")
     def capture_api(capture_id: int):
-        meta, _ = reads.capture_payload(archive, capture_id)
-        return jsonify(dict(meta, raw=url_for("capture_raw", capture_id=capture_id, _external=True)))
+        context = capture_context(capture_id)
+        return jsonify(dict(context, raw=url_for("capture_raw", capture_id=capture_id, _external=True),
+                            view=url_for("capture_view", capture_id=capture_id, _external=True)
+                            if context["readable"] else None))
 
     # -- agencies and monitoring -------------------------------------------------------------
     def registry_agencies() -> list[Any]:

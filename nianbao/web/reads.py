@@ -166,3 +166,10 @@ def capture_payload(archive: Archive, capture_id: int) -> tuple[dict[str, Any], 
         if capture is None:
             raise NotFound(f"no capture {capture_id} in the archive")
         return capture_dict(capture), archive.body(capture)
+
+
+def report_of_capture(archive: Archive, capture_id: int) -> int | None:
+    """The report one of whose versions was parsed from this capture (None: not a report's)."""
+    with archive.session() as session:
+        return session.scalar(select(ReportVersion.report_id).where(ReportVersion.capture_id == capture_id)
+                              .order_by(ReportVersion.id).limit(1))

@@ -7,6 +7,7 @@ Reports: HTML fixture pages (2021 and 2019 formats), a PDF and a DOCX rendered b
 nianbao/devportal/documents/, a text report whose checks fail, a report captured twice with an edited
 cell and sentence (two versions), and a page whose markup runs script (a <script> element, an
 <img onerror>) and whose text holds script-looking words, to prove nothing of it runs in the UI.
+Apart (`gbk_page`): a GBK report page sent as UTF-8, for the readable copy of a capture.
 """
 
 from __future__ import annotations
@@ -171,3 +172,41 @@ def write_web_registry() -> Callable[[Path], Path]:
     """`write_web_registry(folder)`: folder/agencies.toml naming the web archive's agencies (and
     宁陵县人民政府, which published nothing); its path."""
     return write_registry
+
+
+# -- a GBK page sent as UTF-8 (readable sources) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GbkReport:
+    """A report page in GBK whose meta says gbk and whose HTTP header says UTF-8 (portals do this:
+    the copy served under its captured header is mojibake), with a link to the portal, a refresh
+    and a base that would navigate or load if replayed as is."""
+
+    agency: str
+    title: str
+    portal_link: str
+    url: str
+    content_type: str
+    body: bytes
+
+    def capture(self) -> CaptureIn:
+        return CaptureIn(url=self.url, body=self.body, captured_at=T0, content_type=self.content_type,
+                         headers=(("Content-Type", self.content_type),), agency=self.agency)
+
+
+def gbk_report() -> GbkReport:
+    agency, link = "南京市江宁区审计局", "https://www.jiangning.gov.cn/sjj/index.html"
+    page = render_html_page(sample_tables("2021", agency=agency, seed=7))
+    page = page.replace('charset="utf-8"', 'charset="gbk"', 1)
+    page = page.replace("</h1>", f'</h1><p><a id="portal" href="{link}">返回首页</a></p>', 1)
+    page = page.replace("<head>", '<head><base href="https://evil.example/"><meta http-equiv="refresh" '
+                                  'content="0;url=https://www.jiangning.gov.cn/">', 1)
+    return GbkReport(agency, f"{agency}2021年政府信息公开工作年度报告", link,
+                     "https://www.jiangning.gov.cn/sjj/2022/ndbg.html", "text/html; charset=UTF-8", page.encode("gbk"))
+
+
+@pytest.fixture(scope="session")
+def gbk_page() -> GbkReport:
+    """A GBK report page sent with `charset=UTF-8` (`GbkReport`); `.capture()` ingests it."""
+    return gbk_report()

@@ -1,7 +1,8 @@
 """The web UI in headless Chromium (Debian's /usr/bin/chromium driven by Playwright), against a real
 `nianbao serve` subprocess on 127.0.0.1: search, open a report, see a failed check highlighted,
 download CSV, open a version diff, and a captured page whose markup and text carry script that
-must run nowhere: not on the report page, not on the archived copy.
+must run nowhere: not on the report page, not on the archived copy; a GBK page sent as UTF-8 replayed
+legibly with its links dead, a PDF shown inline beside its form.
 
 No browser is ever downloaded (`playwright install` is never run): scripts/setup.sh installs
 Debian's chromium, and the tests fail, not skip, without it.
@@ -133,7 +134,7 @@ def test_download_csv(served, page):
         page.click("#download-csv")
     download = info.value
     assert download.suggested_filename == "nianbao-search.csv"
-    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
     assert len(rows) == 7  # every page, not just the two hits shown
     assert {row["year"] for row in rows} >= {"2019", "2020", "2021", "2022"}
 
@@ -204,3 +205,56 @@ def test_usable_on_a_phone(served, browser_context):
         assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # the form is wider than a phone: it scrolls
     finally:
         phone.close()
+
+
+@pytest.fixture(scope="module")
+def served_gbk(tmp_path_factory: pytest.TempPathFactory, gbk_page) -> Iterator[tuple]:
+    """The web app over an archive holding only a GBK page sent as UTF-8, served in-process
+    (werkzeug's threaded server: a second `nianbao serve` would add seconds for nothing here)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from nianbao.web.app import create_app
+
+    data = tmp_path_factory.mktemp("browser-gbk")
+    archive = Archive.open(data, f"sqlite:///{data / 'nianbao.sqlite3'}")
+    result = archive.ingest(gbk_page.capture())
+    server = make_server("127.0.0.1", 0, create_app(archive), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/", result
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        archive.close()
+
+
+def test_gbk_capture_sent_as_utf8_is_replayed_legibly(served_gbk, page, gbk_page):
+    base, result = served_gbk
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{base}captures/{result.capture_id}")
+    frame = page.frame_locator(f"iframe#source-{result.capture_id}")
+    assert frame.locator("h1").first.text_content() == gbk_page.title
+    link = frame.locator("a#portal")
+    assert link.text_content() == "返回首页" and link.get_attribute("href") is None
+    link.click()  # nothing to follow: the frame stays on the archived copy, nothing asks the portal
+    page.wait_for_timeout(200)
+    assert frame.locator("h1").first.text_content() == gbk_page.title
+    assert [url for url in requests if not url.startswith(base)] == []
+
+
+def test_pdf_capture_is_shown_inline_beside_the_form(served, page):
+    base, built = served
+    page.goto(f"{base}reports/{built.pdf}")
+    page.locator("#source iframe").scroll_into_view_if_needed()  # the frame loads lazily
+    # Chromium's PDF viewer opens inside the frame (in an <iframe sandbox>, or as an attachment,
+    # the frame would hold an error page or nothing).
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not any(f.url.startswith("chrome-extension://") for f in page.frames):
+        page.wait_for_timeout(100)
+    assert any(f.url.startswith("chrome-extension://") for f in page.frames)
+    assert any(f.url == f"{base}captures/{built.pdf_capture}/view" for f in page.frames)
+    assert page.locator("td[data-path='applications.total_processed.total']").count() == 1  # the form beside it
