@@ -1,13 +1,17 @@
 """The monitor's Atom feed: status changes and findings, newest first, for people who subscribe.
 
 Entries are the recorded `monitor_events` (storage.monitor_events), so an entry keeps its
-id and date across runs and a feed reader shows each event once. Written with feedgen; the file
+id and date across runs and a feed reader shows each event once. An entry links to its evidence
+in nianbao's web UI (nianbao.evidence: the diff, the archived version, the last capture, the
+report) on `base_url`, the portal's URL in its summary; an event with nothing archived to show
+links to the portal. Written with feedgen; the file
 is replaced atomically, so a reader polling it never sees half a feed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from feedgen.feed import FeedGenerator
@@ -17,8 +21,21 @@ from storage.clock import Clock, system_clock
 from storage.files import write_atomically
 from storage.monitor_events import RecordedEvent, newest_events
 
+from .evidence import finding_path, status_path
+
 FEED_ID = "urn:nianbao:monitor"
 DEFAULT_ENTRIES = 200
+# Where the web UI is, when the caller does not say: $NIANBAO_BASE_URL, else where `nianbao serve`
+# listens by default (the same rule as the CSV exports' permalinks).
+BASE_URL_ENV = "NIANBAO_BASE_URL"
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
+
+def evidence_url(event: RecordedEvent, base_url: str) -> str | None:
+    """The event's evidence in the web UI: its finding's (nianbao.evidence), or for a status the
+    report it rests on."""
+    path = status_path(event.detail) if event.is_status else finding_path(event.event_type, event.detail)
+    return base_url.rstrip("/") + path if path else None
 
 
 def _title(event: RecordedEvent) -> str:
@@ -45,9 +62,11 @@ def _summary(event: RecordedEvent) -> str:
 
 
 def write_atom(archive: Archive, path: Path, *, entries: int = DEFAULT_ENTRIES, title: str = "nianbao monitor",
-               clock: Clock = system_clock) -> int:
+               clock: Clock = system_clock, base_url: str | None = None) -> int:
     """Write the newest `entries` events to `path` as Atom; returns how many were written. An
-    empty feed is dated by `clock`."""
+    empty feed is dated by `clock`. Entries link to the web UI at `base_url` (default:
+    $NIANBAO_BASE_URL, else DEFAULT_BASE_URL)."""
+    base_url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
     events = newest_events(archive, entries)
     feed = FeedGenerator()
     feed.id(FEED_ID)
@@ -70,9 +89,12 @@ def write_atom(archive: Archive, path: Path, *, entries: int = DEFAULT_ENTRIES, 
         entry.published(observed)
         entry.content(_summary(event), type="text")
         entry.category(term=f"status:{event.status}" if event.is_status else event.event_type)
-        url = event.detail.get("url")
-        if url:
-            entry.link(href=url, rel="alternate")
+        # One link: feedgen writes no rel on an entry's links (feedgen/entry.py reads the rel back
+        # from the new element), so a second link would be a second alternate. The portal's URL
+        # stays in the summary.
+        link = evidence_url(event, base_url) or event.detail.get("url")
+        if link:
+            entry.link(href=link, rel="alternate")
     feed.updated(newest or clock())
     write_atomically(path, feed.atom_str(pretty=True), prefix=f".{path.name}.tmp-")
     return len(events)

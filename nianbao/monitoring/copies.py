@@ -89,6 +89,6 @@ def _copied(agency: str, year: int, view: ReportView, other: ReportView, other_a
         agency, year, FindingKind.COPIED,
         f"narrative sections {score:.0%} identical to {whose} on {other.year}",
         key=f"copied:{view.id}:{other.id}:{view.current.sha256}",
-        data={"url": view.url, "score": round(score, 4), "relation": relation,
+        data={"url": view.url, "report_id": view.id, "score": round(score, 4), "relation": relation,
               "with": {"agency": other_agency, "year": other.year, "url": other.url}},
     )

@@ -49,7 +49,7 @@ def invalid(agency: str, year: int, view: ReportView) -> list[Finding]:
         agency, year, FindingKind.INVALID,
         "; ".join(f"{c['rule']}: {c.get('detail') or 'fails'}" for c in failed),
         key=f"invalid:{view.id}:{view.current.sha256}",
-        data={"url": view.url, "sha256": view.current.sha256, "version_id": view.current.id,
+        data={"url": view.url, "report_id": view.id, "sha256": view.current.sha256, "version_id": view.current.id,
               "checks": [{"rule": c["rule"], "detail": c.get("detail")} for c in failed]},
     )]
 
@@ -96,7 +96,8 @@ def changes(agency: str, year: int, view: ReportView) -> list[Finding]:
             f"edited after publication: {' and '.join(what)} changed between the captures of "
             f"{iso_z(old_capture.captured_at)} and {iso_z(new_capture.captured_at)}",
             key=f"changed:{view.id}:{old.sha256}:{new.sha256}",
-            data={"url": view.url, "old_digest": old.sha256, "new_digest": new.sha256,
+            data={"url": view.url, "report_id": view.id, "old_version_id": old.id, "new_version_id": new.id,
+                  "old_digest": old.sha256, "new_digest": new.sha256,
                   "old_captured_at": iso_z(old_capture.captured_at), "new_captured_at": iso_z(new_capture.captured_at),
                   "old_capture_id": old_capture.id, "new_capture_id": new_capture.id,
                   "fields": cells[:100], "sections": sections},
@@ -144,14 +145,16 @@ def removal(agency: str, list_urls: Sequence[str], year: int, view: ReportView) 
         observations = [{"capture_id": c.id, "captured_at": iso_z(c.captured_at), "status": c.status,
                          "final_url": c.final_url} for c in streak]
         if ended is None:
+            archived = next((c for c in reversed(view.captures) if c.sha256 == view.current.sha256), None)
             findings.append(Finding(
                 agency, year, FindingKind.REMOVED,
                 f"the report now answers {how} (since {iso_z(first.captured_at)}; "
                 + ("confirmed by fetches a day or more apart)" if confirmed else "not yet confirmed by a later crawl)"),
                 key=f"removed:{view.id}:{first.id}",
-                data={"url": view.url, "confirmed": confirmed, "since": iso_z(first.captured_at),
+                data={"url": view.url, "report_id": view.id, "confirmed": confirmed, "since": iso_z(first.captured_at),
                       "last_checked": iso_z(last.captured_at), "observations": observations,
-                      "last_archived_digest": view.current.sha256},
+                      "last_archived_digest": view.current.sha256,
+                      "last_archived_capture_id": archived.id if archived else None},
                 newsworthy=confirmed,
             ))
         elif confirmed:
@@ -159,7 +162,7 @@ def removal(agency: str, list_urls: Sequence[str], year: int, view: ReportView) 
                 agency, year, FindingKind.RESTORED,
                 f"the report was gone ({how}) from {iso_z(first.captured_at)} and is back since {iso_z(ended.captured_at)}",
                 key=f"restored:{view.id}:{first.id}",
-                data={"url": view.url, "removed_since": iso_z(first.captured_at),
+                data={"url": view.url, "report_id": view.id, "removed_since": iso_z(first.captured_at),
                       "restored_at": iso_z(ended.captured_at), "restored_digest": ended.sha256,
                       "observations": observations},
             ))
@@ -193,5 +196,6 @@ def carryover(agency: str, year: int, this_year: Sequence[ReportView], last_year
         agency, year, FindingKind.CARRYOVER_MISMATCH,
         f"上年结转 in the {year} report differs from 结转下年度继续办理 in the {year - 1} report: {shown}",
         key=f"carryover:{now.id}:{now.current.sha256}:{before.id}:{before.current.sha256}",
-        data={"url": now.url, "previous_url": before.url, "columns": columns},
+        data={"url": now.url, "report_id": now.id, "previous_url": before.url, "previous_report_id": before.id,
+              "columns": columns},
     )]

@@ -77,7 +77,7 @@ def report_evidence(view: ReportView) -> dict[str, Any]:
     capture = next(c for c in reversed(view.captures) if c.sha256 == view.current.sha256)
     first = next(c for c in view.captures if c.sha256 == view.versions[0].sha256)
     return {
-        "report": {"url": view.url, "title": view.title},
+        "report": {"id": view.id, "url": view.url, "title": view.title},
         "first_capture": {"id": first.id, "captured_at": iso_z(first.captured_at), "sha256": first.sha256},
         "current_capture": {"id": capture.id, "captured_at": iso_z(capture.captured_at), "sha256": capture.sha256},
     }

@@ -34,6 +34,7 @@ from storage import Archive
 from storage.clock import Clock, china_today, system_clock
 from storage.vocab import AgencyKind
 
+from ..evidence import EVIDENCE_LABELS, finding_path, status_path
 from ..monitoring.words import MonitorStatus
 from ..output import hits_csv
 from . import reads, replay
@@ -101,6 +102,12 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         path = url_for(_endpoint) if _endpoint else request.path
         return path + ("?" + urlencode(args) if args else "")
 
+    def ui_path(path: str | None) -> str | None:
+        return request.script_root + path if path else None
+
+    app.jinja_env.globals.update(finding_href=lambda f: ui_path(finding_path(f.get("kind", ""), f)),
+                                 status_href=lambda s: ui_path(status_path(s)),
+                                 EVIDENCE_LABELS=EVIDENCE_LABELS)
     app.jinja_env.tests["web_url"] = lambda url: isinstance(url, str) and url.lower().startswith(("http://", "https://"))
     app.jinja_env.globals.update(search_url=search_url, permalink=permalink, SECTION_LABELS=SECTION_LABELS,
                                  cell_label=cell_label, AGENCY_KINDS=[kind.value for kind in AgencyKind])
