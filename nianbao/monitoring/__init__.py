@@ -20,8 +20,9 @@ from .evaluation import DEFAULT_COPY_THRESHOLD, evaluate, judge, new_events, rec
 from .events import NewEvents
 from .findings import Finding
 from .report import ComplianceRow, MonitorReport
-from .statuses import AgencyStatus
+from .statuses import FIRST_JUDGED_YEAR, AgencyStatus, judged_year
 from .words import FindingKind, MonitorStatus
 
-__all__ = ["DEFAULT_COPY_THRESHOLD", "AgencyStatus", "ComplianceRow", "Finding", "FindingKind", "MonitorReport",
-           "MonitorStatus", "NewEvents", "evaluate", "judge", "new_events", "record_events", "region_matches"]
+__all__ = ["DEFAULT_COPY_THRESHOLD", "FIRST_JUDGED_YEAR", "AgencyStatus", "ComplianceRow", "Finding", "FindingKind", "MonitorReport",
+           "MonitorStatus", "NewEvents", "evaluate", "judge", "judged_year", "new_events", "record_events",
+           "region_matches"]

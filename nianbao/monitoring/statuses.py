@@ -32,6 +32,17 @@ from storage.vocab import AgencyKind, CrawlOutcome
 from .words import MonitorStatus
 
 
+# The first report year the monitor judges. The national formats nianbao reads (parsing.schema:
+# the 2019 format, 国办公开办函〔2019〕60号, then the 2021 one) first cover the reports on 2019, and
+# the agency registry names no earlier year; an earlier year is not judged at all (no agency is
+# "missing" a report in a form that did not exist yet).
+FIRST_JUDGED_YEAR = 2019
+
+
+def judged_year(year: int) -> bool:
+    return year >= FIRST_JUDGED_YEAR
+
+
 @dataclass(frozen=True)
 class AgencyStatus:
     agency: str

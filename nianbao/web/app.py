@@ -325,8 +325,14 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         except RegistryError as exc:  # configuration: say what is wrong with it, keep the page
             listed, problem = [], f"agency registry could not be read: {exc}"
         if listed:
+            from nianbao.monitoring import FIRST_JUDGED_YEAR, judged_year
+
             as_of = as_of_date(request.args.get("as_of"), today())
-            years = sorted({int(y) for y in agency["reports_by_year"] if y.isdigit()} | {as_of.year - 1}, reverse=True)
+            # Every year due (missing ones too), from the first judged year to last year, and any
+            # later year it already has a report for.
+            reported = {int(y) for y in agency["reports_by_year"] if y.isdigit()}
+            due = set(range(FIRST_JUDGED_YEAR, as_of.year))
+            years = sorted({y for y in reported | due if judged_year(y) and y <= as_of.year}, reverse=True)
             for year in years:
                 report = monitor(year, as_of, listed)
                 statuses.extend(dict(row, year=year) for row in report["agencies"])
@@ -347,6 +353,13 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
     def monitor_context(year: int) -> dict[str, Any]:
         report_year(year)
         as_of = as_of_date(request.args.get("as_of"), today())
+        from nianbao.monitoring import FIRST_JUDGED_YEAR, judged_year
+
+        if not judged_year(year):
+            return {"year": year, "as_of": as_of.isoformat(), "judged": False,
+                    "reason": f"{year} is not judged: the monitor judges report years from {FIRST_JUDGED_YEAR}, "
+                              f"the first year the national formats cover",
+                    "agencies": [], "findings": [], "summary": [], "discovered": {"agencies": [], "findings": []}}
         from crawler.registry import RegistryError
 
         try:
@@ -366,8 +379,8 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         from nianbao.monitoring.discovered import evaluate_discovered
 
         found = evaluate_discovered(archive, registry_all, year, as_of, region=region, kind=kind).to_dict()
-        return {**monitor(year, as_of, agencies), "discovered": {"agencies": found["agencies"],
-                                                                  "findings": found["findings"]}}
+        return {**monitor(year, as_of, agencies), "judged": True,
+                "discovered": {"agencies": found["agencies"], "findings": found["findings"]}}
 
     @app.get("/monitor/<int:year>")
     def monitor_page(year: int):
@@ -380,8 +393,10 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
 
     @app.get("/monitor")
     def monitor_index():
+        from nianbao.monitoring import FIRST_JUDGED_YEAR
+
         year = today().year - 1
-        return render_template("monitor_index.html", years=list(range(year, year - 6, -1)))
+        return render_template("monitor_index.html", years=list(range(year, max(year - 6, FIRST_JUDGED_YEAR - 1), -1)))
 
     @app.get("/api")
     def api_index():
