@@ -1,4 +1,5 @@
-"""A record as a readable terminal summary: the tables laid out like the form, failures in red."""
+"""A record as a readable terminal summary: the tables laid out like the form, failures in red,
+each check named by its rule and the form's words for it (parsing.fields)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from parsing import schema
+from parsing.fields import labelled_detail, rule_label
 from parsing.record import Record
 from parsing.schema import APPLICANT_COLUMNS, REVIEW_OUTCOMES
 
@@ -83,8 +85,9 @@ def render_summary(record: Record, source: str) -> Group:
     for check in record.checks:
         style = "green" if check.ok else "bold red"
         checks.append(f"  {'ok  ' if check.ok else 'FAIL'} {check.rule}", style=style)
+        checks.append(f"（{rule_label(check.rule)}）", style="dim" if check.ok else "red")
         if not check.ok:
-            checks.append(f": {check.detail}", style="red")
+            checks.append(f": {labelled_detail(check.rule, check.detail)}", style="red")
         checks.append("\n")
     if not record.checks:
         checks.append("  (no tables to check)\n", style="dim")

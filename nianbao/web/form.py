@@ -14,6 +14,7 @@ from typing import Any
 
 from parsing import schema
 from parsing.checks import failed_check_cells
+from parsing.fields import field_label
 from parsing.schema import APPLICANT_COLUMNS, APPLICATION_LABELS, REVIEW_GROUPS, REVIEW_OUTCOMES, Format
 
 # The form's words are parsing.schema's; these two names are what the report page and the
@@ -60,22 +61,8 @@ def format_value(value: Any, signed: bool = False) -> str:
 
 
 def cell_label(path: str, fmt: str) -> str:
-    """The form's words for a dotted cell path, e.g. 三、本年度办理结果 （一）予以公开 · 自然人."""
-    table, row, col = (path.split(".") + ["", ""])[:3]
-    if table == "applications":
-        words = [part for part in APPLICATION_LABELS.get(row, (row, "", "")) if part]
-        return " ".join(words[1:] or words) + " · " + _APPLICANTS.get(col, col)
-    if table == "review_litigation":
-        group = schema.REVIEW_GROUP_LABELS.get(row, row)
-        return group + " · " + schema.REVIEW_OUTCOME_LABELS.get(col, col)
-    if table == "active":
-        fmt = fmt if fmt in schema.ACTIVE_ROWS else "2021"
-        spec = next((r for r in schema.ACTIVE_ROWS[fmt] if r.key == row), None)
-        label = spec.label if spec else row
-        if spec and col in spec.columns:
-            return label + " · " + schema.ACTIVE_COLUMN_LABELS[fmt][col]
-        return f"{label} · {col}"
-    return path
+    """The form's words for a dotted cell path, e.g. （一）予以公开 · 自然人 (parsing.fields owns them)."""
+    return field_label(path, fmt)
 
 
 def _value_cell(record: Mapping[str, Any], failed: Mapping[tuple[str, str, str], tuple[str, ...]],

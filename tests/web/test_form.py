@@ -83,7 +83,7 @@ def test_blank_stays_blank_and_signed_change_keeps_its_sign():
 
 def test_cell_labels_use_the_forms_words():
     assert cell_label("applications.denied_state_secret.enterprise", "2021") == "（三）不予公开 1.属于国家秘密 · 商业企业"
-    assert cell_label("review_litigation.litigation_direct.corrected", "2021") == "未经复议直接起诉 · 结果纠正"
+    assert cell_label("review_litigation.litigation_direct.corrected", "2021") == "行政诉讼 未经复议直接起诉 · 结果纠正"
     assert cell_label("active.fees.amount", "2021") == "行政事业性收费 · 本年收费金额（单位：万元）"
     assert cell_label("active.licensing.items_change", "2019") == "行政许可 · 本年增/减"
 
