@@ -1,5 +1,11 @@
 """The one CSV writer: every CSV nianbao writes (exports, the CLI's --csv, the web's downloads)
-goes through `write_csv`, so every cell is neutralised the same way.
+goes through `write_csv`, so every cell is neutralised the same way and every file opens in a
+spreadsheet as UTF-8.
+
+Excel reads a CSV without a byte-order mark in the machine's legacy code page (GBK on a Chinese
+Windows, cp1252 elsewhere), so UTF-8 Chinese shows as garbage: every CSV therefore starts with
+U+FEFF (`BOM`; written as EF BB BF in UTF-8). Readers that know UTF-8 skip it when they open the
+file as `utf-8-sig` (Python's csv, pandas' default, LibreOffice, Numbers).
 
 Report text is untrusted: a crawled title `=HYPERLINK("http://…")` or an agency named `=1+2` must
 reach a spreadsheet as text, not as a live formula. A text cell beginning with = + - @ (a
@@ -15,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
 
 
 def spreadsheet_safe(value: Any) -> Any:
@@ -29,9 +36,12 @@ def spreadsheet_safe(value: Any) -> Any:
 
 
 def write_csv(out: IO[str], columns: Sequence[str], rows: Iterable[Mapping[str, Any]], *,
-              header: Sequence[str] | None = None) -> int:
-    """A header (`header`, default the column names), then one line per row with the row's value
-    for each column (a missing one is empty); the number of rows written."""
+              header: Sequence[str] | None = None, bom: bool = True) -> int:
+    """The byte-order mark (unless `bom` is false), a header (`header`, default the column
+    names), then one line per row with the row's value for each column (a missing one is empty);
+    the number of rows written."""
+    if bom:
+        out.write(BOM)
     writer = csv.writer(out)
     writer.writerow([spreadsheet_safe(name) for name in (header or columns)])
     count = 0

@@ -6,7 +6,8 @@
     [(row.group, row.sum) for row in result.rows]
 
 A field is a dotted path of the record (`../shared/spec/record.md`), any number cell of either
-format (`field_paths()`). Per group, a report counts in exactly one of: `count` (the cell holds a
+format (`field_paths()`), or the form's label for it (`parsing.fields.resolve_field`: 予以公开 自然人);
+the result's query holds the path. Per group, a report counts in exactly one of: `count` (the cell holds a
 number: these make sum/min/max/mean), `implausible` (the cell holds a number no agency can have
 published truthfully: negative, a fractional count, beyond `parsing.plausibility`'s bounds, a
 10^32 from a garbled text layer; kept out of the sums so that one does not swamp them, and
@@ -14,26 +15,20 @@ counted here so it is not silently lost), `nulls` (the report left the cell blan
 0, so it is not summed) and `absent` (the report has no such table or row, e.g. a 2019-format
 field in a 2021 report). Only current versions (what `Archive.latest_versions()` picks, through
 the search index's `is_current`), filtered like search: year range, region path prefix, kind,
-agency. The values are read in SQL (SQLite JSON1, PostgreSQL json operators), not in Python.
+agency (one or several), the report's format, its version's checks (failed or ok). The values are read in SQL (SQLite JSON1, PostgreSQL json operators), not in Python.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rapidfuzz import process
 from sqlalchemy import text
 
+from parsing.fields import FieldNameError, field_paths, resolve_field
 from parsing.plausibility import is_amount, plausible_range
-from parsing.schema import (
-    ACTIVE_ROWS,
-    APPLICANT_COLUMNS,
-    APPLICATION_ROWS,
-    FORMATS,
-    REVIEW_GROUPS,
-    REVIEW_OUTCOMES,
-)
+from parsing.schema import FORMATS
 
 from .vocab import AgencyKind
 
@@ -52,9 +47,18 @@ class StatsQuery:
     year_to: int | None = None
     region: str | None = None  # region path prefix ("江苏省" or "江苏省/淮安市")
     kind: str | None = None  # an AgencyKind
-    agency: str | None = None  # exact agency name
+    agency: str | tuple[str, ...] | None = None  # exact agency name, or several (a report of any of them)
     by: str | None = None  # "agency" | "region" | "year"; None: one row over everything
     top: int | None = None  # keep the first N groups (largest sum first; years in order)
+    format: str | None = None  # "2019" | "2021": only reports of that form
+    check_failed: bool | None = None  # True: only versions with a failed check; False: only clean ones
+
+    @property
+    def agencies(self) -> tuple[str, ...]:
+        """The agency filter as names: none, one or several."""
+        if self.agency is None:
+            return ()
+        return (self.agency,) if isinstance(self.agency, str) else tuple(self.agency)
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,8 @@ class StatsRow:
     min: float | int | None
     max: float | int | None
     mean: float | None
+    region: str | None = None  # by agency: the agency's region path
+    kind: str | None = None  # by agency: the agency's kind
 
 
 @dataclass(frozen=True)
@@ -77,30 +83,28 @@ class StatsResult:
     reports: int  # current versions that passed the filters (all groups, before --top)
 
 
-def field_paths() -> tuple[str, ...]:
-    """Every number cell of both formats, as dotted record paths."""
-    paths: dict[str, None] = {}
-    for fmt in FORMATS:
-        for row in ACTIVE_ROWS[fmt]:
-            for column in row.columns:
-                paths[f"active.{row.key}.{column}"] = None
-        for row in APPLICATION_ROWS[fmt]:
-            for column in APPLICANT_COLUMNS:
-                paths[f"applications.{row}.{column}"] = None
-    for group in REVIEW_GROUPS:
-        for outcome in REVIEW_OUTCOMES:
-            paths[f"review_litigation.{group}.{outcome}"] = None
-    return tuple(paths)
+__all__ = ["GROUPINGS", "StatsError", "StatsQuery", "StatsResult", "StatsRow", "check_field", "field_paths",
+           "resolve", "stats"]
+
+
+def resolve(name: str) -> str:
+    """The dotted path that `name` (a path, or a label or piece of one) means; StatsError naming
+    the candidates when it means several, or the closest paths when it means none."""
+    try:
+        return resolve_field(name).path
+    except FieldNameError as exc:
+        if exc.candidates:
+            raise StatsError(str(exc)) from None
+    known = field_paths()
+    close = [match for match, _, _ in process.extract(name, known, limit=5, score_cutoff=50)]
+    hint = ("; did you mean " + ", ".join(close) + "?") if close else ""
+    raise StatsError(f"{name!r} is not a number field of the record nor a label of one"
+                     f" (nianbao fields lists them; see shared/spec/record.md){hint}")
 
 
 def check_field(path: str) -> list[str]:
     """The path's parts; StatsError naming the closest known paths when it is not a number cell."""
-    known = field_paths()
-    if path not in known:
-        close = [match for match, _, _ in process.extract(path, known, limit=5, score_cutoff=50)]
-        hint = ("; did you mean " + ", ".join(close) + "?") if close else ""
-        raise StatsError(f"{path!r} is not a number field of the record (see shared/spec/record.md){hint}")
-    return path.split(".")
+    return resolve(path).split(".")
 
 
 def _validate(query: StatsQuery) -> None:
@@ -112,10 +116,13 @@ def _validate(query: StatsQuery) -> None:
         raise StatsError(f"kind {query.kind!r} is not one of {', '.join(AgencyKind)}")
     if query.year_from is not None and query.year_to is not None and query.year_from > query.year_to:
         raise StatsError(f"the year range {query.year_from}..{query.year_to} is empty")
+    if query.format is not None and query.format not in FORMATS:
+        raise StatsError(f"format {query.format!r} is not one of {', '.join(FORMATS)}")
 
 
 def stats(archive: Any, query: StatsQuery) -> StatsResult:
-    parts = check_field(query.field)
+    query = replace(query, field=resolve(query.field))
+    parts = query.field.split(".")
     _validate(query)
     low, high = plausible_range(query.field)
     params: dict[str, Any] = {"current": True, "low": low, "high": high}
@@ -146,9 +153,15 @@ def stats(archive: Any, query: StatsQuery) -> StatsResult:
         if query.kind:
             where.append("a.kind = :kind")
             params["kind"] = query.kind
-        if query.agency:
-            where.append("r.agency_name = :agency")
-            params["agency"] = query.agency
+        if query.agencies:
+            names = {f"agency_{i}": name for i, name in enumerate(query.agencies)}
+            where.append(f"r.agency_name IN ({', '.join(':' + key for key in names)})")
+            params.update(names)
+        if query.format:
+            where.append("r.format = :format")
+            params["format"] = query.format
+        if query.check_failed is not None:
+            where.append("v.checks_failed > 0" if query.check_failed else "v.checks_failed = 0")
         plausible = f"{value} BETWEEN :low AND :high"
         if not is_amount(query.field):
             plausible += f" AND {value} = round({value})"  # a count is a whole number
@@ -158,14 +171,17 @@ def stats(archive: Any, query: StatsQuery) -> StatsResult:
             f"SELECT {group} AS grp, count({number}) AS n, sum({implausible}) AS implausible, "
             f"sum(CASE WHEN {kind} = 'null' THEN 1 ELSE 0 END) AS nulls, "
             f"sum(CASE WHEN {kind} IS NULL THEN 1 ELSE 0 END) AS absent, "
-            f"sum({number}) AS total, min({number}) AS low, max({number}) AS high, avg({number}) AS mean "
-            "FROM search_entries e JOIN report_versions v ON v.id = e.version_id "
+            f"sum({number}) AS total, min({number}) AS low, max({number}) AS high, avg({number}) AS mean, "
+            + ("max(a.region) AS region, max(a.kind) AS kind " if query.by == "agency"
+               else "NULL AS region, NULL AS kind ")
+            + "FROM search_entries e JOIN report_versions v ON v.id = e.version_id "
             "JOIN reports r ON r.id = e.report_id LEFT JOIN agencies a ON a.id = r.agency_id "
             f"WHERE {' AND '.join(where)}" + (f" GROUP BY {group}" if query.by else "")
         )
         rows = [
             StatsRow(row.grp, row.n, int(row.nulls or 0), int(row.absent or 0), int(row.implausible or 0),
-                     _num(row.total), _num(row.low), _num(row.high), float(row.mean) if row.mean is not None else None)
+                     _num(row.total), _num(row.low), _num(row.high), float(row.mean) if row.mean is not None else None,
+                     row.region, row.kind)
             for row in connection.execute(text(sql), params)
         ]
     reports = sum(row.count + row.implausible + row.nulls + row.absent for row in rows)

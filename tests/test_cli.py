@@ -46,7 +46,8 @@ def test_parse_summary_shows_tables_and_highlights_failed_checks(tmp_path: Path,
     assert "卫辉市信访局" in result.output
     assert "（一）予以公开" in result.output  # the form's own wording (parsing.schema)
     assert "FAIL applications.row_totals" in result.output
-    assert "new_received: total 4 ≠ sum of applicant columns 5" in result.output
+    # the check's detail in the form's words (parsing.fields), not record keys
+    assert "FAIL applications.row_totals（总计等于各类申请人之和）: 一、本年新收政府信息公开申请数量: 总计 4 ≠" in result.output
 
 
 def test_parse_warnings_are_shown(tmp_path: Path, paths) -> None:
@@ -144,7 +145,8 @@ def test_export_csv_writes_formulas_from_pages_as_text(tmp_path: Path, monkeypat
     table, lines = tmp_path / "reports.csv", tmp_path / "reports.jsonl"
     result = run("export", "--csv", str(table), "--jsonl", str(lines))
     assert result.exit_code == 0, result.output
-    [row] = list(csv.DictReader(table.open(encoding="utf-8", newline="")))
+    assert table.read_bytes().startswith(b"\xef\xbb\xbf")  # the BOM: Excel then reads UTF-8
+    [row] = list(csv.DictReader(table.open(encoding="utf-8-sig", newline="")))
     assert row["title"] == "'" + title and row["agency"] == "'=1+2"
     assert row["year"] == "2021" and row["captured_at"] == "2022-01-20T02:00:00Z"
     assert not [value for value in row.values() if value[:1] in ("=", "+", "-", "@", "\t", "\r")]

@@ -11,7 +11,7 @@ import click
 
 from ..output import terminal_text
 from .exits import EXIT_FAILED, fail
-from .options import agency_option, year_option
+from .options import agency_option, base_url_option, year_option
 from .parse import FileTooLargeError, read_limited
 
 
@@ -100,27 +100,39 @@ def reparse_command(agency: str | None, year: int | None) -> None:
 @click.option("--jsonl", "jsonl", type=click.Path(dir_okay=False, path_type=Path), help="One JSON line per report.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="One CSV row per report.")
 @click.option("--warc", "warc", type=click.Path(dir_okay=False, path_type=Path), help="Every capture as WARC records.")
-def export_command(jsonl: Path | None, csv_path: Path | None, warc: Path | None) -> None:
+@click.option("--labels", is_flag=True, help="Head the CSV's number columns with the form's labels, not dotted paths.")
+@base_url_option()
+def export_command(jsonl: Path | None, csv_path: Path | None, warc: Path | None, labels: bool,
+                   base_url: str | None) -> None:
     """Export the archive: reports as JSON Lines or CSV, captures as WARC.
 
-    Text cells that a spreadsheet would run as a formula (=, +, -, @) are written after an
+    Each report has its agency's region and kind and a permalink to its page in the web UI
+    (--base-url). The CSV starts with a byte-order mark (so Excel reads its Chinese as UTF-8);
+    text cells that a spreadsheet would run as a formula (=, +, -, @) are written after an
     apostrophe; times are UTC, ending in Z.
 
     \b
     Examples:
       nianbao export --jsonl reports.jsonl
-      nianbao export --csv reports.csv
+      nianbao export --csv reports.csv --labels --base-url https://nianbao.example.org
       nianbao export --warc nianbao.warc.gz
     """
     if not (jsonl or csv_path or warc):
         raise click.UsageError("give at least one of --jsonl, --csv, --warc")
     from storage.exports import write_export
 
+    from ..permalinks import base_url as web_base_url, report_url
+
+    root = web_base_url(base_url)
+
+    def permalink(report_id: int, version_id: int | None) -> str:
+        return report_url(root, report_id, version_id)
+
     archive = open_archive()
     if jsonl:
-        click.echo(f"{write_export(archive, jsonl, 'jsonl')} reports written to {jsonl}")
+        click.echo(f"{write_export(archive, jsonl, 'jsonl', permalink)} reports written to {jsonl}")
     if csv_path:
-        click.echo(f"{write_export(archive, csv_path, 'csv')} reports written to {csv_path}")
+        click.echo(f"{write_export(archive, csv_path, 'csv', permalink, labels=labels)} reports written to {csv_path}")
     if warc:
         from storage.warc import WarcError, export_warc
 

@@ -1,6 +1,6 @@
 """The options several commands share, each declared once: the registry (--config), the
-output format (--json, --csv, never both), and the report filters (--year, --region, --kind,
---agency). A command passes its own help text where the option means something narrower there.
+output format (--json, --csv, never both), the report filters (--year, --region, --kind,
+--agency, --format, --check), and the web UI's address for permalinks (--base-url). A command passes its own help text where the option means something narrower there.
 """
 
 from __future__ import annotations
@@ -76,5 +76,27 @@ def kind_option(help: str = "Kind of agency.") -> Decorator:
     return click.option("--kind", "kind", type=click.Choice([kind.value for kind in AgencyKind]), help=help)
 
 
-def agency_option(help: str = "Exact agency name.") -> Decorator:
-    return click.option("--agency", "agency", help=help)
+def agency_option(help: str = "Exact agency name.", *, multiple: bool = False) -> Decorator:
+    """--agency NAME; with `multiple`, repeatable, handed to the command as a tuple of names."""
+    return click.option("--agency", "agency", help=help, multiple=multiple)
+
+
+def format_option(help: str = "The report's form.") -> Decorator:
+    """--format 2019|2021, handed to the command as `report_format`."""
+    from parsing.schema import FORMATS
+
+    return click.option("--format", "report_format", type=click.Choice(sorted(FORMATS)), help=help)
+
+
+def check_option(help: str = "Only versions with a failed check, or none.") -> Decorator:
+    """--check failed|ok, handed to the command as `check_failed`: True for failed, False for ok, None."""
+    return click.option("--check", "check_failed", type=click.Choice(["failed", "ok"]), help=help,
+                        callback=lambda _ctx, _param, value: None if value is None else value == "failed")
+
+
+def base_url_option() -> Decorator:
+    """--base-url: the web UI's root, for the permalink column of CSV/JSON rows (nianbao.permalinks)."""
+    from ..permalinks import BASE_URL_ENV, DEFAULT_BASE_URL
+
+    return click.option("--base-url", "base_url", metavar="URL",
+                        help=f"Where the web UI is served, for permalinks (default: ${BASE_URL_ENV}, else {DEFAULT_BASE_URL}).")

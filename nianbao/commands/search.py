@@ -16,12 +16,23 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from storage.search import FORMATS, MAX_PER_PAGE, QueryError, SearchQuery, SearchResult, search
+from parsing.fields import field_label
+from storage.search import MAX_PER_PAGE, QueryError, SearchQuery, SearchResult, search
 from storage.stats import GROUPINGS, StatsError, StatsQuery, StatsResult, stats
 
 from ..output import hits_csv, print_csv, print_json, terminal_console, terminal_text
+from ..permalinks import agency_url, base_url as web_base_url, report_url
 from .db import open_archive
-from .options import agency_option, json_or_csv, kind_option, region_option, year_range_option
+from .options import (
+    agency_option,
+    base_url_option,
+    check_option,
+    format_option,
+    json_or_csv,
+    kind_option,
+    region_option,
+    year_range_option,
+)
 
 
 def _answer(query: Callable[[Any, Any], Any], request: Any, errors: type[Exception], what: str) -> Any:
@@ -83,16 +94,18 @@ def _print_hits_table(result: SearchResult) -> None:
 @agency_option()
 @region_option()
 @kind_option()
-@click.option("--format", "report_format", type=click.Choice(FORMATS), help="The report's form.")
-@click.option("--check", type=click.Choice(["failed", "ok"]), help="Only versions with a failed check, or none.")
+@format_option()
+@check_option()
 @click.option("--all-versions", is_flag=True, help="Search earlier versions too, not just each report's current one.")
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--per-page", type=click.IntRange(1, MAX_PER_PAGE), default=20, show_default=True)
-@json_or_csv("Print the page as JSON (every hit field, total, facets).", "Print the page as CSV (every hit field).")
+@json_or_csv("Print the page as JSON (every hit field, total, facets).",
+             "Print the page as CSV (every hit field, and each report's permalink).")
 @click.option("--facets", is_flag=True, help="With --json: counts by year, region, kind, format and checks.")
+@base_url_option()
 def search_command(query: str, years: tuple[int | None, int | None], agency: str | None, region: str | None,
-                   kind: str | None, report_format: str | None, check: str | None, all_versions: bool, page: int,
-                   per_page: int, as_json: bool, as_csv: bool, facets: bool) -> None:
+                   kind: str | None, report_format: str | None, check_failed: bool | None, all_versions: bool,
+                   page: int, per_page: int, as_json: bool, as_csv: bool, facets: bool, base_url: str | None) -> None:
     """Search the archived reports' text (Chinese at any length, full/half-width and
     traditional/simplified alike). Words are ANDed; "quoted phrases", OR, NOT, -word and
     parentheses work. Ranked; the total and the page are shown.
@@ -107,34 +120,51 @@ def search_command(query: str, years: tuple[int | None, int | None], agency: str
     year_from, year_to = years
     request = SearchQuery(
         text=query, year_from=year_from, year_to=year_to, agency=agency, region=region, kind=kind,
-        format=report_format, check_failed=None if check is None else check == "failed",
+        format=report_format, check_failed=check_failed,
         all_versions=all_versions, page=page, per_page=per_page, facets=facets and as_json,
     )
     result = _answer(search, request, QueryError, f"search {query!r}")
     if as_json:
         _print_hits_json(result)
     elif as_csv:
-        sys.stdout.write(hits_csv(result.hits))
+        root = web_base_url(base_url)
+        sys.stdout.write(hits_csv(result.hits, lambda report_id, version_id: report_url(root, report_id, version_id)))
     else:
         _print_hits_table(result)
 
 
 STATS_COLUMNS = ("group", "count", "implausible", "nulls", "absent", "sum", "min", "max", "mean")
+AGENCY_COLUMNS = ("region", "kind", "permalink")  # after the group when the rows are agencies
 
 
-def _print_stats(result: StatsResult, as_json: bool, as_csv: bool) -> None:
-    rows = [dataclasses.asdict(row) for row in result.rows]
+def _stats_rows(result: StatsResult, root: str) -> list[dict[str, Any]]:
+    """The result's rows as dicts; rows of agencies also carry the agency page's permalink."""
+    rows = []
+    for row in result.rows:
+        data = dataclasses.asdict(row)
+        if result.query.by == "agency":
+            data["permalink"] = agency_url(root, row.group) if row.group else None
+        else:
+            del data["region"], data["kind"]
+        rows.append(data)
+    return rows
+
+
+def _print_stats(result: StatsResult, as_json: bool, as_csv: bool, root: str) -> None:
+    rows = _stats_rows(result, root)
+    label = field_label(result.query.field)
     if as_json:
-        print_json({"field": result.query.field, "by": result.query.by, "reports": result.reports,
+        print_json({"field": result.query.field, "label": label, "by": result.query.by, "reports": result.reports,
                     "query": dataclasses.asdict(result.query), "rows": rows})
         return
     if as_csv:
-        print_csv(STATS_COLUMNS, rows, header=[result.query.by or "group", *STATS_COLUMNS[1:]])
+        columns = STATS_COLUMNS[:1] + (AGENCY_COLUMNS if result.query.by == "agency" else ()) + STATS_COLUMNS[1:]
+        print_csv(columns, rows, header=[result.query.by or "group", *columns[1:]])
         return
     console = terminal_console(160)
-    console.print(f"{result.query.field}: {result.reports} current reports "
-                  "(count: a number; implausible: a number no agency can have, not summed; nulls: left blank;"
-                  " absent: no such cell in the report)")
+    console.print(Text(f"{label} ({result.query.field}): {result.reports} current reports "
+                       "(count: a number; implausible: a number no agency can have, not summed; nulls: left blank;"
+                       " absent: no such cell in the report)"))
     table = Table()
     table.add_column(result.query.by or "")
     for name in STATS_COLUMNS[1:]:
@@ -153,22 +183,30 @@ def _print_stats(result: StatsResult, as_json: bool, as_csv: bool) -> None:
 @year_range_option()
 @region_option()
 @kind_option()
-@agency_option("Exact agency name (e.g. one agency's series with --by year).")
+@agency_option("Exact agency name; repeat it for several (their reports together; with --by agency, a row each).",
+               multiple=True)
+@format_option()
+@check_option()
 @click.option("--by", type=click.Choice(GROUPINGS), help="One row per agency, region or year.")
 @click.option("--top", type=click.IntRange(min=1), help="Only the first N rows (largest sum first; years in order).")
-@json_or_csv()
+@json_or_csv("Print JSON (the field's label, the query, every row).",
+             "Print CSV (rows of agencies also give region, kind and the agency page's permalink).")
+@base_url_option()
 def stats_command(field: str, years: tuple[int | None, int | None], region: str | None, kind: str | None,
-                  agency: str | None, by: str | None, top: int | None, as_json: bool, as_csv: bool) -> None:
-    """Sum, count, min, max and mean of one record field (a dotted path, see the record spec)
-    over each report's current version. Blank cells (null) are counted apart, never as 0.
+                  agency: tuple[str, ...], report_format: str | None, check_failed: bool | None, by: str | None,
+                  top: int | None, as_json: bool, as_csv: bool, base_url: str | None) -> None:
+    """Sum, count, min, max and mean of one record field over each report's current version.
+    FIELD is a dotted path (see the record spec) or the form's label, whole or in words that
+    name one field (`nianbao fields` lists them). Blank cells (null) are counted apart, never as 0.
 
     \b
     Examples:
       nianbao stats applications.denied_state_secret.total --year 2023 --by agency --top 10
-      nianbao stats review_litigation.review.corrected --region 江苏省 --by year
-      nianbao stats active.fees.amount --agency 卫辉市信访局 --by year --csv
+      nianbao stats '国家秘密 总计' --year 2023 --by agency --top 10
+      nianbao stats review_litigation.review.corrected --region 江苏省 --by year --check ok
+      nianbao stats active.fees.amount --agency 卫辉市信访局 --agency 卫辉市民政局 --by agency --csv
     """
     year_from, year_to = years
-    request = StatsQuery(field, year_from=year_from, year_to=year_to, region=region, kind=kind, agency=agency,
-                         by=by, top=top)
-    _print_stats(_answer(stats, request, StatsError, f"stats {field}"), as_json, as_csv)
+    request = StatsQuery(field, year_from=year_from, year_to=year_to, region=region, kind=kind,
+                         agency=tuple(agency) or None, by=by, top=top, format=report_format, check_failed=check_failed)
+    _print_stats(_answer(stats, request, StatsError, f"stats {field}"), as_json, as_csv, web_base_url(base_url))

@@ -81,7 +81,8 @@ def test_monitor_filters_by_region_prefix_and_kind(cron_archive) -> None:
 def test_monitor_csv_has_a_row_per_agency(cron_archive) -> None:
     result = run(cron_archive["data"], "--year", "2024", "--config", str(cron_archive["registry"]), "--csv",
                  "--no-record")
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert result.stdout.startswith("\ufeffyear,agency,")  # the BOM: Excel then reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(result.stdout.removeprefix("\ufeff"))))
     assert [r["agency"] for r in rows] == ["准时局", "迟到局", "沉默局", "宕机局"]
     assert rows[1]["days_late"] == "3" and json.loads(rows[2]["evidence"])["list_pages"]
 

@@ -134,7 +134,6 @@ def test_stats_count_only_current_versions(numbers: Archive, ingest, seed_body) 
 @pytest.mark.parametrize("path, suggestion", [
     ("applications.denied_secret.total", "applications.denied_state_secret.total"),
     ("review_litigation.review.corected", "review_litigation.review.corrected"),
-    ("active.fees", "active.fees.amount"),
 ])
 def test_stats_unknown_path_lists_close_matches(archive: Archive, path: str, suggestion: str) -> None:
     with pytest.raises(StatsError, match=r"not a number field") as error:
@@ -154,3 +153,47 @@ def test_field_paths_cover_both_formats() -> None:
     assert "active.fees.amount" in paths and "active.procurement.amount" in paths  # 2021 and 2019
     assert "applications.other_unpaid_fee.total" in paths and "applications.other.total" in paths
     assert "review_litigation.litigation_after_review.total" in paths
+
+
+def test_stats_takes_the_forms_label_for_a_field(numbers: Archive) -> None:
+    by_path = stats(numbers, StatsQuery(FIELD))
+    by_label = stats(numbers, StatsQuery("（三）不予公开 1.属于国家秘密 · 总计"))
+    by_words = stats(numbers, StatsQuery("国家秘密 总计"))
+    assert by_label.query.field == by_words.query.field == FIELD
+    assert by_label.rows == by_words.rows == by_path.rows
+
+
+def test_stats_ambiguous_label_lists_its_candidates(archive: Archive) -> None:
+    with pytest.raises(StatsError, match="names 7 fields") as error:
+        stats(archive, StatsQuery("国家秘密"))
+    assert "applications.denied_state_secret.natural_person" in str(error.value)
+    assert "applications.denied_state_secret.total" in str(error.value)
+    with pytest.raises(StatsError, match="names 3 fields") as error:
+        stats(archive, StatsQuery("active.fees"))
+    assert "active.fees.amount" in str(error.value)
+
+
+def test_stats_several_agencies_are_all_counted(numbers: Archive) -> None:
+    [both] = stats(numbers, StatsQuery(FIELD, agency=("甲局", "丙政府"))).rows
+    [one] = stats(numbers, StatsQuery(FIELD, agency="甲局")).rows
+    [other] = stats(numbers, StatsQuery(FIELD, agency=("丙政府",))).rows
+    assert both.sum == one.sum + other.sum == 3 + 5
+    assert both.absent == one.absent == 1
+
+
+def test_stats_format_filter_keeps_that_forms_reports(numbers: Archive) -> None:
+    [old] = stats(numbers, StatsQuery(FIELD, format="2019")).rows
+    assert (old.count, old.sum) == (1, 0)  # 丁政府, seed 3: the 2019 form
+    assert stats(numbers, StatsQuery(FIELD, format="2021")).reports == 4
+    with pytest.raises(StatsError, match="format"):
+        stats(numbers, StatsQuery(FIELD, format="2020"))
+
+
+def test_stats_check_filter_splits_failed_from_clean(numbers: Archive) -> None:
+    with numbers.session() as session, session.begin():
+        for version in session.scalars(select(ReportVersion).join(Report).where(Report.url == "https://x.gov.cn/c.html")):
+            version.checks_failed = 2
+    [failed] = stats(numbers, StatsQuery(FIELD, check_failed=True)).rows
+    assert (failed.count, failed.sum) == (1, 5)
+    clean = stats(numbers, StatsQuery(FIELD, check_failed=False))
+    assert clean.reports + 1 == stats(numbers, StatsQuery(FIELD)).reports

@@ -357,7 +357,8 @@ def test_export_csv_one_row_per_report_with_dotted_columns(archive: Archive) -> 
     urls = ingest_seeds(archive)
     out = io.StringIO()
     assert export_csv(archive, out) == len(SEED_FILES)
-    table = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert out.getvalue().startswith("\ufeff")
+    table = list(csv.DictReader(io.StringIO(out.getvalue().removeprefix("\ufeff"))))
     assert len(table) == len(SEED_FILES)
     columns = list(table[0])
     assert columns[: len(BASE_COLUMNS)] == list(BASE_COLUMNS)
@@ -377,7 +378,7 @@ def test_export_command_writes_both_files(
     result = run_cli(monkeypatch, data_dir, database_url, "export", "--jsonl", str(jsonl), "--csv", str(table))
     assert result.exit_code == 0, result.output
     assert len(jsonl.read_text(encoding="utf-8").splitlines()) == len(SEED_FILES)
-    assert len(list(csv.DictReader(table.open(encoding="utf-8")))) == len(SEED_FILES)
+    assert len(list(csv.DictReader(table.open(encoding="utf-8-sig")))) == len(SEED_FILES)
 
 
 # -- import-files -----------------------------------------------------------------------------

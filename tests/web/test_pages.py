@@ -95,7 +95,8 @@ def test_search_csv_holds_every_page_up_to_the_cap(built_archive):
     client = create_app(archive, export_cap=4).test_client()
     response = client.get("/search.csv?q=政府&per_page=2")
     assert response.headers["Content-Disposition"].startswith("attachment")
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert response.get_data().startswith(b"\xef\xbb\xbf")  # the BOM: Excel then reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert len(rows) == 4 and response.headers["X-Nianbao-Total"] == "7" and response.headers["X-Nianbao-Exported"] == "4"
     assert all(row["permalink"].startswith("http://localhost/reports/") for row in rows)
     full = create_app(archive).test_client().get("/search.json?q=政府").get_json()
