@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from crawler.platforms.links import absolute, anchor_title, base_url, clean, parse_html
 
@@ -94,6 +94,8 @@ _UNIT_URL = re.compile(r"/(?:xzjd|xz|jd|jdxz|bm|bmnb|bmgk|xznb|jdnb|zxjd\d*)(?:/
 # A column's address on platforms whose columns are numbered, not foldered (Hanweb /col/col123/):
 # a unit's column there is nowhere inside its parent's folder.
 _NUMBERED_COLUMN_URL = re.compile(r"/col/col\d+(?:/|$)", re.IGNORECASE)
+# Query parameters that page through one list rather than name another column.
+_PAGE_PARAMETER = re.compile(r"page|^pn$|^p$|^start", re.IGNORECASE)
 # An article or a file, not a column: TRS t20240125_123.html, Hanweb art/2024/…, content_….shtml,
 # CMS Item/123.aspx, a dated folder 202402/….html, an attachment.
 _ARTICLE_URL = re.compile(
@@ -139,6 +141,20 @@ def _inside(url: str, page_url: str) -> bool:
     return folder != "/" and path.startswith(folder) and path != page
 
 
+def _query_column(url: str, page_url: str) -> bool:
+    """Whether `url` is another column of the same CMS page as the column's own: the same path,
+    another query beyond its page number (Epoint's govInfoPub.html?categorynum=…&deptcode=…,
+    Cicro's iList.jsp?cat_id=…: columns named by their query, never inside a folder)."""
+    there, here = urlsplit(url), urlsplit(page_url)
+    if (there.netloc, there.path) != (here.netloc, here.path) or not there.query:
+        return False
+
+    def column(query: str) -> set[tuple[str, str]]:
+        return {(k.lower(), v) for k, v in parse_qsl(query, keep_blank_values=True) if not _PAGE_PARAMETER.search(k)}
+
+    return column(there.query) != column(here.query)
+
+
 def score_link(url: str, text: str, page_url: str, *, on_column: bool = False) -> ScoredLink | None:
     """What one link is, from its text and address; None when it leads nowhere discovery goes.
     `on_column`: the page is a 年报 column, where year and unit sub-columns are looked for."""
@@ -162,7 +178,8 @@ def score_link(url: str, text: str, page_url: str, *, on_column: bool = False) -
             inside = _inside(url, page_url)
             unit_url = bool(_UNIT_URL.search(_path(url)))
             numbered = bool(_NUMBERED_COLUMN_URL.search(_path(url)))
-            if inside or unit_url or numbered:
+            by_query = _query_column(url, page_url)
+            if inside or unit_url or numbered or by_query:
                 reasons = [f"on a 年报 column, titled '{text}' (a unit or group of units)"]
                 if inside:
                     reasons.append(f"inside the column's folder ({_path(page_url)})")
@@ -170,6 +187,8 @@ def score_link(url: str, text: str, page_url: str, *, on_column: bool = False) -
                     reasons.append(f"its address is a unit folder ({_UNIT_URL.search(_path(url))[0]})")
                 if numbered and not (inside or unit_url):
                     reasons.append(f"its address is a numbered column ({_path(url)})")
+                if by_query and not (inside or unit_url or numbered):
+                    reasons.append(f"the column's own page with another column's query ({urlsplit(url).query})")
                 return ScoredLink(url, text, LinkKind.UNIT, 2.0 + inside + unit_url, tuple(reasons))
     if _COLUMN_TEXT.search(text) or (column_url and re.search(r"年报|年度报告", text)):
         if _NOT_COLUMN.search(text):
