@@ -41,7 +41,7 @@ from .cells import CellValue, parse_cell
 from .errors import InputTooLargeError, ParseError, UnsupportedInputError
 from .limits import Limits
 from .ocr_grid import DARK, level_page, table_grid
-from .ocr_words import OcrDeadline, Word, join, reading_order
+from .ocr_words import OcrDeadline, Word, ink_pixels, join, reading_order
 from .ocr_unruled import TableLine, page_tables, read_boxes, table_lines, with_missed_numbers
 from .rows import Cell, Row, is_page_footer, split_plain_line
 from .source import SourceText
@@ -246,7 +246,7 @@ def read_page_text(image: Image.Image, deadline: float, engine: str = "tesseract
         cells = []
         for c, (x0, y0, x1, y1) in enumerate(band):
             if (b, c) in numbers:
-                ink = int((cleaned[y0 + m : y1 - m, x0 + m : x1 - m] < DARK).sum())
+                ink = ink_pixels(cleaned[y0 + m : y1 - m, x0 + m : x1 - m])
                 cells.append(_cell_value([(w["text"], w["conf"]) for w in numbers[(b, c)]], ink))
             else:
                 lines = reading_order(text_cells[(b, c)])

@@ -24,7 +24,7 @@ import numpy as np
 
 from .labels import table_marker
 from .ocr_grid import DARK
-from .ocr_words import Word, join
+from .ocr_words import Word, ink_pixels, join
 
 MIN_TABLE_LINES = 3  # lines ending in numbers that make an unruled table (or one with three numbers)
 # A number as the engines give it ("1,523", "36.75", "0", "-2"), digit slips included (see ocr.py).
@@ -409,15 +409,28 @@ def with_missed_numbers(lines: list[list[Word]], gray: np.ndarray,
         if text_height < 8:
             continue
         last = line[-1]
-        start = int(last["x"] + _width(last) / 2 + MISSED_GAP * text_height)
         y = float(np.median([w["y"] for w in line]))
         y0, y1 = int(max(y - BAND * text_height, 0)), int(min(y + BAND * text_height, height))
-        if start >= width or y1 <= y0:
+        if y1 <= y0:
             continue
-        for a, b in _segments(dark, y0, y1, start, width, text_height):
-            if b - a <= MAX_NUMBER_WIDTH * text_height:
-                margin = int(0.3 * text_height)
-                spots.append((n, (a + b) / 2, y, text_height, max(a - margin, 0), y0, min(b + margin, width), y1))
+        # Right of the line's last word; and between its label and its first number, where a
+        # lone digit the page pass skipped leaves a gap (dev scan text_pdf_2021@ARPL-UKai-
+        # unruled: 行政规范性文件 "2 0 11" read as "0 11", the 2 lost and the row short).
+        stretches = [(int(last["x"] + _width(last) / 2 + MISSED_GAP * text_height), width)]
+        first_number = next((i for i, w in enumerate(line) if number_like(w)), None)
+        if first_number:
+            label, number = line[first_number - 1], line[first_number]
+            left = int(label["x"] + _width(label) / 2 + MISSED_GAP * text_height)
+            right = int(number["x"] - _width(number) / 2 - 0.3 * text_height)
+            if not number_like(label) and right - left > 2 * text_height:
+                stretches.append((left, right))
+        for start, end in stretches:
+            if start >= end:
+                continue
+            for a, b in _segments(dark, y0, y1, start, end, text_height):
+                if b - a <= MAX_NUMBER_WIDTH * text_height:
+                    margin = int(0.3 * text_height)
+                    spots.append((n, (a + b) / 2, y, text_height, max(a - margin, 0), y0, min(b + margin, width), y1))
     out = [list(line) for line in lines]
     # Ink on rows no word reaches: a line of numbers the detector missed whole (table 四's
     # label-less row of lone digits, on the same dev scan).
@@ -448,6 +461,7 @@ def with_missed_numbers(lines: list[list[Word]], gray: np.ndarray,
             continue
         out[n].append(Word(text=text, conf=min(w["conf"] for w in found), x=x, y=y, height=text_height,
                            width=float(x1 - x0)))
+        out[n].sort(key=lambda w: w["x"])  # a number found between the label and the line's numbers
     kept = [line for line in out if line]
     return sorted(kept, key=lambda line: float(np.median([w["y"] for w in line])))
 
@@ -462,4 +476,4 @@ def read_boxes(boxes: list[ValueBox], gray: np.ndarray,
                read: Callable[[list[np.ndarray]], list[list[Word]]]) -> list[tuple[list[Word], int]]:
     """Each box read by `read` (the engine's value-cell reader): its words and its ink."""
     crops = [gray[b.y0 : b.y1, b.x0 : b.x1] for b in boxes]
-    return [(found, int((crop < DARK).sum())) for found, crop in zip(read(crops), crops)]
+    return [(found, ink_pixels(crop)) for found, crop in zip(read(crops), crops)]
