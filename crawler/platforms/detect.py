@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from html import unescape
+from urllib.parse import urljoin, urlsplit
 
 from crawler.platforms.cicro import is_cicro, read_cicro
 from crawler.platforms.epoint import is_epoint, read_epoint
@@ -44,13 +45,13 @@ _TRS_PAGER = re.compile(r"createPageHTML|\bvar\s+countPage\s*=\s*\d+")
 # 开普云/UCAP's own list markup: its /ucap/ paths and the ucap names in its templates (never the
 # footer widgets above, which 开普云 serves to every site).
 _UCAP_MARKERS = re.compile(r"/ucap/|\bucap(?:cms|_)|\bucapcms\b", re.IGNORECASE)
-_TRS_DETAIL = re.compile(r"""href\s*=\s*['"][^'"]*/t\d{8}_\d+\.s?html?['"]""", re.IGNORECASE)
+_TRS_DETAIL = re.compile(r"""href\s*=\s*['"]([^'"]*/t\d{8}_\d+\.s?html?)['"]""", re.IGNORECASE)
 _VSB_MARKERS = re.compile(
     r"Visual\s*SiteBuilder|/system/resource/|_sitegray|/system/_content/download\.jsp|"
     r"""id\s*=\s*['"]line_u\d""",
     re.IGNORECASE,
 )
-_VSB_DETAIL = re.compile(r"""href\s*=\s*['"][^'"]*\binfo/\d+/\d+\.htm['"]""", re.IGNORECASE)
+_VSB_DETAIL = re.compile(r"""href\s*=\s*['"]([^'"]*\binfo/\d+/\d+\.htm)['"]""", re.IGNORECASE)
 
 _READERS: dict[str, Callable[[str, str], ListPage]] = {
     "trs": read_trs,
@@ -96,15 +97,22 @@ def detect_platform(url: str, body: str) -> str:
         return "trs"
     if _VSB_MARKERS.search(body):
         return "vsb"
-    if _TRS_DETAIL.search(body):
+    if _own_links(_TRS_DETAIL, url, body):
         return "trs"
     if _UCAP_MARKERS.search(body) or path.endswith(".shtml"):
         return "ucap"
-    if path.endswith(".htm") and _VSB_DETAIL.search(body):
+    if path.endswith(".htm") and _own_links(_VSB_DETAIL, url, body):
         return "vsb"
     if HANWEB_COLUMN.search(path):
         return "hanweb"
     return "static"
+
+
+def _own_links(pattern: re.Pattern[str], url: str, body: str) -> bool:
+    """Whether the page links an item of that shape on its own host: a list that links another
+    portal's TRS report (a city column listing the province's) is not TRS for it."""
+    host = urlsplit(url).hostname
+    return any(urlsplit(urljoin(url, unescape(m[1]))).hostname == host for m in pattern.finditer(body))
 
 
 def without_footer_widgets(body: str) -> str:

@@ -492,3 +492,13 @@ def test_ucap_later_pages_come_from_the_pager_script() -> None:
 
 def test_static_list_next_page_is_its_next_link() -> None:
     assert _page("static_list.html").next_pages == (PageRequest("http://www.mouxiangxian.gov.cn/list.asp?classid=86&page=2"),)
+
+
+def test_another_portals_trs_report_linked_from_a_list_does_not_make_it_trs() -> None:
+    item = '<li><a href="{}" title="{t}">{t}</a><span>2024-01-20</span></li>'
+    title = "某省2023年政府信息公开工作年度报告"
+    body = ('<html><body><ul class="list">' + item.format("http://www.moushen.gov.cn/zwgk/202401/t20240120_617439.html", t=title)
+            + item.format("/xxgk/ndbg/2024/0120/1.shtml", t="某县2023年政府信息公开工作年度报告") + "</ul></body></html>")
+    assert detect_platform("http://www.mouxian.gov.cn/xxgk/ndbg/index.shtml", body) == "ucap"
+    own = body.replace("http://www.moushen.gov.cn/zwgk/", "/zwgk/")
+    assert detect_platform("http://www.mouxian.gov.cn/xxgk/ndbg/list.html", own) == "trs"
