@@ -32,6 +32,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.message import Message
 from urllib.parse import quote
 
 from nianbao.devportal.render import render_html_page
@@ -74,6 +75,9 @@ class Routes:
     pages: dict[str, Resource | Lazy] = field(default_factory=dict)  # GET/HEAD by normalised target
     handlers: dict[tuple[str, str], Handler] = field(default_factory=dict)  # (method, path)
     challenge: Resource | None = None  # answers every path but robots.txt
+    # Answers every path but robots.txt with a wall while it returns one for the request's headers
+    # (a JS challenge passed by its cookie: nianbao.devportal.browser_cases).
+    gate: Callable[[Message], Resource | None] | None = None
     flaky: dict[str, int] = field(default_factory=dict)  # target -> 503s before it answers
 
 
@@ -558,6 +562,10 @@ def build_routes(site: Site, sites: dict[str, Site], port: int, cache: Attachmen
     if site.blocked:
         routes.challenge = _blocked(site)
         return routes
+    if site.browser_case is not None:
+        from .browser_cases import build_browser_routes
+
+        return build_browser_routes(site, routes, cache)
     routes.pages["/"] = _home(site)
     _detail_routes(site, routes, cache)
     if site.region is None:  # the mirror: its copies, no column

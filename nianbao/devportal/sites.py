@@ -106,6 +106,7 @@ class Site:
     robots: str = DEFAULT_ROBOTS
     serving: bool = True  # False: nothing listens on the address
     blocked: bool = False  # every page answers HTTP 412 with a JS challenge
+    browser_case: str | None = None  # a case only a browser reads (nianbao.devportal.browser_cases)
     flaky: dict[str, int] = field(default_factory=dict)  # list page -> 503 answers before it works
     registry: dict[str, object] = field(default_factory=dict)  # optional registry keys
     notes: str = ""
