@@ -398,12 +398,17 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         year = today().year - 1
         return render_template("monitor_index.html", years=list(range(year, max(year - 6, FIRST_JUDGED_YEAR - 1), -1)))
 
+    from .numbers import numbers_blueprint
+
+    app.register_blueprint(numbers_blueprint(archive))  # /numbers, /numbers.csv, /api/stats
+
     @app.get("/api")
     def api_index():
         return jsonify({"endpoints": [
             "/api/search?q=&year=&agency=&region=&kind=&format=&check=&all_versions=&page=&per_page=&facets=",
             "/api/reports/{id}?version={version_id}", "/api/reports/{id}/diff?a={version_id}&b={version_id}",
             "/api/captures/{id}", "/api/agencies/{name}", "/api/monitor/{year}?as_of=&region=&kind=",
+            "/api/stats?field=&by=agency|region|year&agency=&region=&kind=&year=&format=&check=&top=",
         ]})
 
     return app
