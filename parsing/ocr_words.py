@@ -41,6 +41,7 @@ def glyphs(crop: np.ndarray, height: int | None = None, pad: int = 0) -> np.ndar
     # A skewed ruling line leaves a dark stripe along the crop's edge: not part of the glyphs.
     ink[:, ink.mean(axis=0) > 0.6] = False
     ink[ink.mean(axis=1) > 0.6, :] = False
+    ink = _without_far_specks(ink)
     ys, xs = np.nonzero(ink)
     if len(ys) < 4:
         box = faint_glyph_box(crop)
@@ -57,6 +58,46 @@ def glyphs(crop: np.ndarray, height: int | None = None, pad: int = 0) -> np.ndar
     if pad:
         crop = np.pad(crop, pad, constant_values=255)
     return crop
+
+
+def _without_far_specks(ink: np.ndarray) -> np.ndarray:
+    """The ink without dark specks far from the glyphs: a scanner's speck a cell's width away
+    stretched the glyph box to 13 glyphs' width, and the engines read the squeezed "593" as
+    "63" (dev scan seed/000@STSong-Light, hard scan seed 14). The glyphs are the tallest runs of
+    inked columns; a run is kept when it is half their height or lies within a digit's gap of
+    one kept (a minus sign, a stop, a comma beside the digits stay)."""
+    columns = ink.any(axis=0)
+    xs = np.flatnonzero(columns)
+    if len(xs) == 0:
+        return ink
+    runs, start = [], xs[0]
+    for a, b in zip(xs, xs[1:]):
+        if b - a > 2:
+            runs.append((start, a))
+            start = b
+    runs.append((start, xs[-1]))
+    heights = []
+    for a, b in runs:
+        inked = np.flatnonzero(ink[:, a : b + 1].any(axis=1))
+        heights.append(inked[-1] - inked[0] + 1)
+    tallest = max(heights)
+    if tallest < 6 or len(runs) == 1:
+        return ink
+    kept = [h >= 0.5 * tallest for h in heights]
+    gap = 0.8 * tallest
+    changed = True
+    while changed:
+        changed = False
+        for i, (a, b) in enumerate(runs):
+            if kept[i]:
+                continue
+            if any(kept[j] and (abs(a - runs[j][1]) <= gap or abs(runs[j][0] - b) <= gap) for j in range(len(runs))):
+                kept[i] = changed = True
+    out = ink.copy()
+    for (a, b), keep in zip(runs, kept):
+        if not keep:
+            out[:, a : b + 1] = False
+    return out
 
 
 FAINT = 200  # lighter than DARK but not paper: a blurred glyph's thin strokes (its arcs)
@@ -126,22 +167,36 @@ def _grown(crop: np.ndarray, y0: int, y1: int, x0: int, x1: int) -> tuple[int, i
     # across the glyphs' rows that hold a glyph's worth of faint ink (not a speck's), within a
     # digit's gap of the box, join it.
     rows = faint[y0 : y1 + 1]
-    glyph_column = rows.sum(axis=0) >= max(2, int(0.2 * (y1 - y0 + 1)))
-    gap = max(2, int(0.8 * (y1 - y0 + 1)))
+    tall = y1 - y0 + 1
+    glyph_column = rows.sum(axis=0) >= max(2, int(0.3 * tall))
+    gap = max(2, int(0.8 * tall))
+
+    def glyph_like(a: int, b: int) -> bool:
+        """Columns a..b (a run of glyph columns) hold a glyph, not seal remnants or grain: a
+        stroke's width or more, and ink over most of the glyphs' height."""
+        inked = np.flatnonzero(rows[:, a : b + 1].any(axis=1))
+        return b - a + 1 >= max(2, int(0.2 * tall)) and len(inked) and inked[-1] - inked[0] + 1 >= 0.6 * tall
+
     while True:
         right = np.flatnonzero(glyph_column[x1 + 1 : x1 + 1 + gap])
         if not len(right):
             break
-        x1 += 1 + int(right[0])
-        while x1 + 1 < width and glyph_column[x1 + 1]:
-            x1 += 1
+        a = b = x1 + 1 + int(right[0])
+        while b + 1 < width and glyph_column[b + 1]:
+            b += 1
+        if not glyph_like(a, b):
+            break
+        x1 = b
     while True:
         left = np.flatnonzero(glyph_column[max(x0 - gap, 0) : x0])
         if not len(left):
             break
-        x0 = max(x0 - gap, 0) + int(left[0])
-        while x0 > 0 and glyph_column[x0 - 1]:
-            x0 -= 1
+        a = b = max(x0 - gap, 0) + int(left[-1])
+        while a > 0 and glyph_column[a - 1]:
+            a -= 1
+        if not glyph_like(a, b):
+            break
+        x0 = a
     return y0, y1, x0, x1
 
 
