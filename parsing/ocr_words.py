@@ -171,18 +171,23 @@ def _grown(crop: np.ndarray, y0: int, y1: int, x0: int, x1: int) -> tuple[int, i
     glyph_column = rows.sum(axis=0) >= max(2, int(0.3 * tall))
     gap = max(2, int(0.8 * tall))
 
+    inked_column = rows.any(axis=0)
+
     def glyph_like(a: int, b: int) -> bool:
-        """Columns a..b (a run of glyph columns) hold a glyph, not seal remnants or grain: a
-        stroke's width or more, and ink over most of the glyphs' height."""
+        """Columns a..b (bounded by blank columns) hold a glyph, not seal remnants or grain: a
+        digit's width (not a long stroke), and ink over most of the glyphs' height."""
         inked = np.flatnonzero(rows[:, a : b + 1].any(axis=1))
-        return b - a + 1 >= max(2, int(0.2 * tall)) and len(inked) and inked[-1] - inked[0] + 1 >= 0.6 * tall
+        return (0.15 * tall <= b - a + 1 <= 1.2 * tall and len(inked) > 0
+                and inked[-1] - inked[0] + 1 >= 0.6 * tall)
 
     while True:
         right = np.flatnonzero(glyph_column[x1 + 1 : x1 + 1 + gap])
         if not len(right):
             break
         a = b = x1 + 1 + int(right[0])
-        while b + 1 < width and glyph_column[b + 1]:
+        while a - 1 > x1 and inked_column[a - 1]:
+            a -= 1
+        while b + 1 < width and inked_column[b + 1]:
             b += 1
         if not glyph_like(a, b):
             break
@@ -192,7 +197,9 @@ def _grown(crop: np.ndarray, y0: int, y1: int, x0: int, x1: int) -> tuple[int, i
         if not len(left):
             break
         a = b = max(x0 - gap, 0) + int(left[-1])
-        while a > 0 and glyph_column[a - 1]:
+        while b + 1 < x0 and inked_column[b + 1]:
+            b += 1
+        while a > 0 and inked_column[a - 1]:
             a -= 1
         if not glyph_like(a, b):
             break
