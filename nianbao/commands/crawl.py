@@ -24,7 +24,7 @@ def print_outcomes(outcomes: Mapping) -> int:
     width = columns(outcomes, 22) + 2
     click.echo(f"{pad('agency', width)}{'outcome':<13}{'pages':>6}{'reports':>9}  errors")
     for name, outcome in outcomes.items():
-        failed += outcome.outcome != CrawlOutcome.REACHED
+        failed += not outcome.outcome.reached
         errors = terminal_text("; ".join(outcome.list_errors + outcome.errors)[:200])
         click.echo(f"{pad(name, width)}{outcome.outcome:<13}{outcome.pages_listed:>6}{outcome.reports_found:>9}  {errors}")
     return failed

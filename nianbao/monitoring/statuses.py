@@ -127,11 +127,11 @@ def agency_status(entry: RegistryAgency, year: int, as_of: dt.date, views: Seque
             "reason": "no finished crawl of the column since the deadline",
             **({"last_crawl": run_evidence(runs[-1])} if runs else {})})
     last = after[-1]
-    if last.outcome == CrawlOutcome.REACHED:
+    if last.outcome.reached:
         return AgencyStatus(**base, status=MonitorStatus.MISSING, evidence={
             "reason": "the column was reached after the deadline and lists no report for the year",
             **run_evidence(last)})
-    reached = [run for run in after if run.outcome == CrawlOutcome.REACHED]
+    reached = [run for run in after if run.outcome.reached]
     evidence = {"reason": f"the last crawl after the deadline could not read the column ({last.outcome}: "
                           f"{last.outcome.meaning})",
                 **run_evidence(last)}
@@ -154,7 +154,7 @@ def _archived(base: dict[str, Any], year: int, views: Sequence[ReportView], runs
         # No stated date and first seen after the deadline: late only if a crawl after the
         # deadline reached the column and it was not there yet.
         first_seen = view.first_seen
-        absent = [run for run in runs if run.outcome == CrawlOutcome.REACHED and due < china_date(run.started_at)
+        absent = [run for run in runs if run.outcome.reached and due < china_date(run.started_at)
                   and run.started_at < first_seen and not any(link.get("year") == year for link in run.listed)]
         if not absent:
             evidence["note"] = ("neither the report, its page nor its column states a date, and nianbao first "
