@@ -86,7 +86,7 @@ class ArchivePipeline:
         assert self.archive is not None
         # List pages are kept as captures but never parsed: they cannot be reports, and parsing
         # them was a quarter of the crawl's CPU (bench/crawl profile).
-        is_list = item["role"] == CaptureRole.LIST
+        is_list = item["role"] in (CaptureRole.LIST, CaptureRole.RENDERED)  # a rendered DOM is a list's too
         column = self.registry.by_name.get(item["agency"])
         result = self.archive.ingest(CaptureIn(
             url=item["url"],
@@ -98,7 +98,7 @@ class ArchivePipeline:
             headers=tuple(item["headers"]),
             final_url=item["final_url"],
             content_type=item["content_type"],
-            source="crawl",
+            source=item.get("source", "crawl"),  # "browser": received by the browser path
             agency=None if is_list else item["agency"],
             run_id=self.run_ids.get(item["agency"]),
             role=item["role"],

@@ -26,7 +26,7 @@ DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config" / "agencies"
 
 REQUIRED = ("name", "region", "kind")
 OPTIONAL = ("list_urls", "portal", "code", "platform", "allowed_domains", "crawl_delay", "max_pages",
-            "max_depth", "notes", "former_names")
+            "max_depth", "notes", "former_names", "browser")
 
 
 class RegistryError(Exception):
@@ -51,6 +51,9 @@ class Agency:
     # Names it published under before a rename (洪泽县人民政府 before 洪泽区): its older reports
     # are filed under it by these (crawler.attribution).
     former_names: tuple[str, ...] = ()
+    # Its list pages are read through a browser from the first (crawler/browser.py), where the
+    # plain path is known to fail; otherwise the browser is used only where the plain path fails.
+    browser: bool = False
 
     @property
     def region_path(self) -> str:
@@ -119,6 +122,9 @@ def _entry(raw: dict[str, Any], source: str, index: int) -> Agency:
         raise _fail(source, index, name, "'former_names' must be a non-empty list of names")
     if name.strip() in (f.strip() for f in former) or len({f.strip() for f in former}) != len(former):
         raise _fail(source, index, name, "'former_names' repeats a name (its own, or one twice)")
+    browser = raw.get("browser", False)
+    if not isinstance(browser, bool):
+        raise _fail(source, index, name, f"'browser' must be true or false, got {browser!r}")
     return Agency(
         name=name.strip(),
         region=tuple(part.strip() for part in region.split("/")),
@@ -134,6 +140,7 @@ def _entry(raw: dict[str, Any], source: str, index: int) -> Agency:
         portal=portal,
         code=code,
         former_names=tuple(f.strip() for f in former),
+        browser=browser,
     )
 
 

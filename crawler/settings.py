@@ -51,3 +51,21 @@ LOG_LEVEL = "INFO"
 
 # The clock captures and crawl runs are stamped with (crawler/clock.py): a Clock or its import path.
 NIANBAO_CLOCK = "storage.clock.system_clock"
+
+# The browser path (crawler/browser.py): pages only a browser can read, through scrapy-playwright and
+# Debian's Chromium (never a downloaded browser). Its handler passes plain requests to Scrapy's own
+# and starts the browser only on the first page that needs it. Needs the asyncio reactor (above).
+DOWNLOAD_HANDLERS = {"http": "crawler.browser.BrowserDownloadHandler",
+                     "https": "crawler.browser.BrowserDownloadHandler"}
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {"executable_path": "/usr/bin/chromium", "headless": True,
+                             "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                                      "--disable-background-networking", "--disable-component-update",
+                                      "--disable-sync", "--no-first-run"]}
+PLAYWRIGHT_MAX_CONTEXTS = 1  # one browser, one context per process
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
+PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.abort_request"  # no images, media, fonts, styles
+NIANBAO_BROWSER = True  # False: no page is ever rendered (walls stay blocked, scripts script_only)
+NIANBAO_BROWSER_PAGES_PER_AGENCY = 20
+NIANBAO_BROWSER_PAGES_PER_CRAWL = 200
+NIANBAO_BROWSER_PAGE_TIMEOUT = 30.0  # seconds for a page to settle (challenge reloads, scripts)

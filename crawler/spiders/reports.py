@@ -10,6 +10,10 @@ A column that cannot be read has an outcome of its own, never "reached" with not
 robots.txt disallows it (`robots`), it answers 404/410 or redirects away to the home page or
 another site (`moved`), it is only a script with no literal target (`script_only`). A column page
 that is only ``location.replace("…")`` (or ``window.location.href = "…"``) is followed.
+
+Where the plain path fails (a JS challenge, a page that is only a script, a list its scripts
+build) the page is asked for again through the browser (crawler/browser.py), within its caps; an
+agency read that way is `reached (browser)`.
 """
 
 from __future__ import annotations
@@ -22,9 +26,11 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
+from scrapy.settings import Settings
 from scrapy.exceptions import IgnoreRequest
 from twisted.python.failure import Failure
 
+from crawler.browser import BrowserBudget, is_challenge_page, needs_scripts, visit_captures, visit_of
 from crawler.clock import crawl_clock
 from crawler.platforms import (
     ListPageError,
@@ -83,6 +89,7 @@ class AgencyOutcome:
     # Portal-only agencies (crawler.discovery): each column found moved, and why; rediscovery
     # starts from these.
     moved_columns: dict[str, str] = field(default_factory=dict)
+    browser_pages: int = 0  # list pages read through the browser (crawler/browser.py)
 
     @property
     def outcome(self) -> CrawlOutcome:
@@ -100,7 +107,7 @@ class AgencyOutcome:
             # 5: its own root a script, its units' columns read, 'missing' for five years).
             return CrawlOutcome.SCRIPT_ONLY
         if self.pages_listed:
-            return CrawlOutcome.REACHED
+            return CrawlOutcome.REACHED_BROWSER if self.browser_pages else CrawlOutcome.REACHED
         # Nothing read: the first cause that held, walls and rules before our own limits.
         for flag, outcome in ((self.blocked, CrawlOutcome.BLOCKED), (self.robots, CrawlOutcome.ROBOTS),
                               (self.moved, CrawlOutcome.MOVED), (self.script_only, CrawlOutcome.SCRIPT_ONLY)):
@@ -138,18 +145,24 @@ class ReportsSpider(scrapy.Spider):
         self.list_requests: dict[str, set[tuple[str, str, str | None]]] = {}
         self.known_reports = {name: list(urls) for name, urls in (known_reports or {}).items()
                               if name in self.agencies}
+        self.budget = BrowserBudget(Settings())  # from_crawler gives the crawl's settings
+        self.browser_cookies: dict[str, list[dict]] = {}  # per agency: what the browser earned
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         kwargs.setdefault("clock", crawl_clock(crawler.settings))
-        return super().from_crawler(crawler, *args, **kwargs)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.budget = BrowserBudget(crawler.settings)
+        return spider
 
     async def start(self):
         for agency in self.agencies.values():
             for url in agency.list_urls:
                 # The column URL as registered: Scrapy drops a "#2671" fragment, which on gkmlpt
                 # sites names the category.
-                yield self._request(agency, PageRequest(url), CaptureRole.LIST, page_index=0, column_url=url)
+                browser = agency.browser and self.budget.take(agency.name) is None  # registry: browser = true
+                yield self._request(agency, PageRequest(url), CaptureRole.LIST, page_index=0, column_url=url,
+                                    browser=browser)
         for name, urls in self.known_reports.items():
             agency = self.agencies[name]
             for url in urls:
@@ -159,7 +172,7 @@ class ReportsSpider(scrapy.Spider):
 
     # -- requests ----------------------------------------------------------------------------
     def _request(self, agency: Agency, page: PageRequest, role: CaptureRole, page_index: int = 0,
-                 priority: int = 0, **meta) -> scrapy.Request:
+                 priority: int = 0, browser: bool = False, **meta) -> scrapy.Request:
         """`page_index`: which page of the column (capped by the agency's max_pages); the hops
         from a list page (report 1, attachment 2) are capped by its max_depth. `role` RECHECK:
         a report archived before, fetched again to see whether it is still there."""
@@ -172,9 +185,11 @@ class ReportsSpider(scrapy.Spider):
             headers=dict(page.headers) or None,
             callback=callback,
             errback=self.failed,
-            dont_filter=False,
+            dont_filter=browser,  # the browser asks again for a page the plain path could not read
             priority=priority,
-            meta={"agency": agency.name, "role": role, "page_index": page_index, "hops": HOPS[role], **meta},
+            cookies=self.browser_cookies.get(agency.name),
+            meta={"agency": agency.name, "role": role, "page_index": page_index, "hops": HOPS[role], **meta,
+                  **(self.budget.meta() if browser else {})},
         )
 
     def _on_site(self, agency: Agency, url: str) -> bool:
@@ -185,10 +200,23 @@ class ReportsSpider(scrapy.Spider):
     def parse_list(self, response: Response) -> Iterator:
         agency = self.agencies[response.meta["agency"]]
         outcome = self.outcomes[agency.name]
-        yield self._capture(response)
-        if response.status in BLOCKED_STATUSES:
+        visit = visit_of(response)
+        if visit is not None:
+            text = yield from self._browser_list(agency, response, visit)
+            if text is None:
+                return
+            # Judged by the document the page settled on, not the first answer (a challenge's 412).
+            response = response.replace(status=visit.document.status if visit.document else 200)
+        else:
+            yield self._capture(response)
+        if visit is None and response.status in BLOCKED_STATUSES:
+            # Blocked unless the browser reads the column (then it is `reached (browser)`).
             outcome.blocked = True
-            outcome.list_errors.append(f"{response.url}: HTTP {response.status} (a JS challenge: blocked)")
+            retry = self._browser_retry(agency, response, f"HTTP {response.status} (a JS challenge)")
+            outcome.list_errors.append(f"{response.url}: HTTP {response.status} (a JS challenge: blocked)"
+                                       + ("; asked for through the browser" if retry is not None else ""))
+            if retry is not None:
+                yield retry
             return
         if response.status in MOVED_STATUSES and response.meta["page_index"] == 0:
             outcome.moved = True
@@ -204,7 +232,16 @@ class ReportsSpider(scrapy.Spider):
             outcome.moved_columns[self._column_of(response)] = away
             outcome.list_errors.append(f"{response.meta['redirect_urls'][0]}: {away}: the column moved")
             return
-        text, _ = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+        if visit is None:
+            text, _ = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+            if is_challenge_page(text):  # a challenge answered 200 (加速乐 and the like)
+                outcome.blocked = True
+                retry = self._browser_retry(agency, response, "a JS challenge page")
+                outcome.list_errors.append(f"{response.url}: a JS challenge page answered {response.status}: blocked"
+                                           + ("; asked for through the browser" if retry is not None else ""))
+                if retry is not None:
+                    yield retry
+                return
         platform = agency.platform or detect_platform(response.url, text)
         if platform == "gkmlpt" and not text.lstrip().startswith("{"):
             # A gkmlpt column page is a shell; its list is the JSON API.
@@ -220,12 +257,16 @@ class ReportsSpider(scrapy.Spider):
         except ListPageError as error:  # the message names the URL and what the page lacks
             outcome.list_errors.append(str(error))
             return
-        if not page.links and not page.next_pages:
+        if not page.links and not page.next_pages and visit is None:
             followed = self._script_page(agency, response, text)
             if followed is not None:
                 yield from followed
                 return
+        if not page.links and not page.next_pages and visit is not None and script_only(text):
+            outcome.list_errors.append(f"{response.url}: the browser ran its scripts and saw nothing either")
+            return
         outcome.pages_listed += 1
+        outcome.browser_pages += visit is not None
         outcome.columns_read.add(self._column_of(response))
         for link in page.links:
             verdict = report_year(link.title)
@@ -292,18 +333,70 @@ class ReportsSpider(scrapy.Spider):
             return [self._request(agency, PageRequest(target), CaptureRole.LIST,
                                   page_index=response.meta["page_index"], script_redirects=hops + 1,
                                   first_column=self._column_of(response))]
+        # Only a script, or a list its scripts build: the browser reads it, within its caps (a column
+        # it reads is `reached (browser)`, one it cannot stays script_only).
+        retry = (self._browser_retry(agency, response, "only a script" if script_only(text) else "a list built by script")
+                 if script_only(text) or needs_scripts(text) else None)
         if script_only(text):
             outcome.script_only = True
             if response.meta.get("page_index") == 0:
                 outcome.script_only_columns.append(self._column_of(response))
             outcome.list_errors.append(f"{response.url}: the page is only a script nianbao cannot follow "
-                                       "(no links, no list, no literal target)")
-            return []
-        return None
+                                       "(no links, no list, no literal target)"
+                                       + ("; asked for through the browser" if retry is not None else ""))
+            return [retry] if retry is not None else []
+        return [retry] if retry is not None else None
+
+    # -- the browser path (crawler/browser.py) ----------------------------------------------------
+    def _browser_retry(self, agency: Agency, response: Response, wall: str) -> scrapy.Request | None:
+        """The same page asked for through the browser, or None (already the browser's answer, or
+        no browser page left: the reason is recorded)."""
+        if response.meta.get("browser"):
+            return None
+        refused = self.budget.take(agency.name)
+        if refused is not None:
+            self.outcomes[agency.name].errors.append(f"{response.url}: {wall}; not rendered: {refused}")
+            return None
+        log.info("%s: %s is %s; asked for through the browser", agency.name, response.url, wall)
+        request = response.request
+        keep = {key: response.meta[key] for key in ("column_url", "title", "listed_on", "script_redirects")
+                if key in response.meta}
+        if response.meta["role"] == CaptureRole.LIST:
+            keep["first_column"] = self._column_of(response)
+        page = PageRequest(request.url, request.method,
+                           request.body.decode("utf-8") if request.body else None)
+        return self._request(agency, page, response.meta["role"], page_index=response.meta.get("page_index", 0),
+                             browser=True, wall=wall, **keep)
+
+    def _browser_list(self, agency: Agency, response: Response, visit):
+        """Archive what the browser received and rendered; the rendered DOM to read, or None when
+        a wall still stands (recorded: which wall, what the browser saw)."""
+        outcome = self.outcomes[agency.name]
+        yield from visit_captures(visit, agency.name, CaptureRole.LIST, self.clock())
+        wall = visit.wall()
+        if wall is not None:
+            outcome.blocked = True
+            outcome.list_errors.append(f"{response.request.url}: {wall}")
+            return None
+        host = urlsplit(visit.url).hostname
+        earned = [{"name": c["name"], "value": c["value"], "path": c.get("path") or "/"}
+                  for c in visit.cookies if c.get("domain", "").lstrip(".") == host]
+        if earned:
+            self.browser_cookies[agency.name] = earned
+        return visit.dom
 
     def parse_report(self, response: Response) -> Iterator:
         agency = self.agencies[response.meta["agency"]]
+        visit = visit_of(response)
+        if visit is not None:  # a report page behind a challenge the cookies no longer pass
+            yield from visit_captures(visit, agency.name, response.meta["role"], self.clock())
+            return
         yield self._capture(response)
+        if response.status in BLOCKED_STATUSES:
+            retry = self._browser_retry(agency, response, f"HTTP {response.status} (a JS challenge)")
+            if retry is not None:
+                yield retry
+            return
         if response.status >= 400:
             return
         if response.meta["role"] == CaptureRole.REPORT:  # a recheck is not evidence that the column lists it
@@ -341,6 +434,9 @@ class ReportsSpider(scrapy.Spider):
                 if request.meta.get("page_index") == 0:
                     outcome.robots_columns.append(request.url)
             target = outcome.list_errors if request.meta.get("role") == CaptureRole.LIST else outcome.errors
+            if request.meta.get("browser") and request.meta.get("wall"):
+                # The browser could not read what the plain path could not: the plain outcome holds.
+                message = f"{request.url}: {request.meta['wall']}; the browser failed too: {message}"
             target.append(message)
         log.warning("%s: %s", agency, message)
         return iter(())

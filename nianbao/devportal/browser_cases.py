@@ -29,7 +29,7 @@ from email.message import Message
 from http.cookies import SimpleCookie
 
 from .markup import AttachmentCache, Resource, Routes, _chrome, _detail_routes, _e, _head, _li, _newest, _page
-from .sites import Entry, Site, other_entry, report_entry, site_url
+from .sites import Entry, Site, normalize_target, other_entry, report_entry, site_url
 
 CHALLENGE_COOKIE = "nb_jsl_clearance"
 # What the challenge script computes (a plain client sees only the expression, never the value).
@@ -106,7 +106,10 @@ def _scripted_routes(site: Site, routes: Routes) -> None:
     )
     head = _head(site, f"政府信息公开年度报告_{site.name}", "政府信息公开年度报告")
     body = f'<div class="main"><div class="list-title">政府信息公开年度报告</div><div id="list">加载中……</div>{script}</div>'
-    routes.pages[site.list_path] = _page(site, _chrome(site, head, body), _newest(site))
+    page = _page(site, _chrome(site, head, body), _newest(site))
+    routes.pages[site.list_path] = page
+    for n in range(2, pages + 1):  # the same page: its script reads ?page=N
+        routes.pages[f"{site.list_path}?page={n}"] = page
 
     def api(query: dict[str, str], form: dict[str, str]) -> Resource:
         try:
@@ -153,6 +156,7 @@ def build_browser_routes(site: Site, routes: Routes, cache: AttachmentCache) -> 
         return routes
     _detail_routes(site, routes, cache)
     {"challenge": _challenge_routes, "scripted": _scripted_routes, "shell": _shell_routes}[site.browser_case](site, routes)
+    routes.pages = {normalize_target(target): page for target, page in routes.pages.items()}
     return routes
 
 
