@@ -20,6 +20,7 @@ VALUE_ROOM = 70  # right of the longest bar, for its value
 COLUMN = 44  # a vertical column's band
 PLOT_HEIGHT = 200
 TOP, BOTTOM_AXIS = 34, 48
+MIN_WIDTH = 520
 
 
 @dataclass(frozen=True)
@@ -108,18 +109,18 @@ def bar_chart(title: str, value_axis: str, group_axis: str, rows: list[tuple[str
         return Chart(title, value_axis, group_axis, False, left + plot + VALUE_ROOM, height, tuple(marks),
                      tuple(drawn_ticks), (left, TOP, left, base_y), (left + plot / 2, base_y + 38),
                      (12, TOP + (base_y - TOP) / 2))
-    left = 70
-    width = left + COLUMN * max(len(rows), 1) + 20
-    base_y = TOP + PLOT_HEIGHT
+    left, top_y = 70, TOP + 18  # room for the value axis's label, written level above the plot
+    width = max(left + COLUMN * max(len(rows), 1) + 20, MIN_WIDTH)
+    base_y = top_y + PLOT_HEIGHT
+    band = (width - 20 - left) / max(len(rows), 1)  # a few years spread over the plot, not huddled left
+    bar = COLUMN - 16
     for i, (label, value, text) in enumerate(rows):
         length = PLOT_HEIGHT * max(value or 0, 0) / top
-        x = left + i * COLUMN + 8
-        marks.append(Mark(label, _short(label), value, text, x, round(base_y - length, 2), COLUMN - 16,
-                          round(length, 2), x + (COLUMN - 16) / 2, round(base_y - length - 5, 2),
-                          x + (COLUMN - 16) / 2, base_y + 16))
+        x = round(left + i * band + (band - bar) / 2, 2)
+        marks.append(Mark(label, _short(label), value, text, x, round(base_y - length, 2), bar,
+                          round(length, 2), x + bar / 2, round(base_y - length - 5, 2), x + bar / 2, base_y + 16))
     for tick in ticks:
         y = round(base_y - PLOT_HEIGHT * tick / top, 2)
         drawn_ticks.append(Tick(tick, _tick_text(tick), left - 4, y, width - 20, y, left - 8, y + 4))
     return Chart(title, value_axis, group_axis, True, width, base_y + BOTTOM_AXIS, tuple(marks), tuple(drawn_ticks),
-                 (left, base_y, width - 20, base_y), (14, TOP + PLOT_HEIGHT / 2), (left + (width - 20 - left) / 2,
-                                                                                   base_y + 38))
+                 (left, base_y, width - 20, base_y), (4, TOP + 8), (left + (width - 20 - left) / 2, base_y + 38))

@@ -33,6 +33,7 @@ from .search_params import query_from_args
 
 DEFAULT_TOP = 25  # rows of agencies or regions when `top` is not given (years: all)
 RATE_PREFIX = "rate:"
+CANDIDATES_SHOWN = 60  # a word like 不予公开 names 56 cells
 PARAMS = ("field", "by", "agency", "region", "kind", "year", "format", "check", "top")
 GROUP_HEADS = {"agency": "机关 agency", "region": "地区 region", "year": "年度 year", None: "全部 all"}
 HEADS = {
@@ -81,9 +82,10 @@ class NumbersQuery:
 
 
 class FieldChoice(ValueError):
-    """`field` names several fields, or none: `candidates` are what it could mean."""
+    """`field` names several fields, or none: `candidates` are what it could mean, as
+    (field value, label): the rates its words name first, then the fields."""
 
-    def __init__(self, message: str, candidates: tuple[Any, ...]) -> None:
+    def __init__(self, message: str, candidates: tuple[tuple[str, str], ...]) -> None:
         super().__init__(message)
         self.candidates = candidates
 
@@ -102,7 +104,19 @@ def measure_of(text: str) -> str:
     try:
         return resolve_field(text).path
     except FieldNameError as exc:
-        raise FieldChoice(str(exc), exc.candidates or find_fields(text)) from None
+        fields = [(each.path, each.label) for each in exc.candidates or find_fields(text)]
+        raise FieldChoice(str(exc), tuple(_rates_naming(text) + fields)) from None
+
+
+def _rates_naming(text: str) -> list[tuple[str, str]]:
+    """The rates whose words hold every word of `text` (不予公开 offers 不予公开率 before its 56 cells)."""
+    words = [word for word in text.replace("·", " ").split() if word]
+    found = []
+    for rate in RATES.values():
+        about = " ".join((rate.label, rate.numerator_label, rate.denominator_label))
+        if words and all(word in about for word in words):
+            found.append((RATE_PREFIX + rate.name, rate.label))
+    return found
 
 
 def query_of(args: Any) -> NumbersQuery | None:
@@ -212,8 +226,8 @@ def field_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     return list(groups.items())
 
 
-def candidates_of(found: tuple[Any, ...]) -> list[tuple[str, str]]:
-    return [(each.path, each.label) for each in found[:40]]
+def candidates_of(found: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    return list(found[:CANDIDATES_SHOWN])
 
 
 # -- routes ------------------------------------------------------------------------------------

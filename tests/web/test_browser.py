@@ -258,3 +258,26 @@ def test_pdf_capture_is_shown_inline_beside_the_form(served, page):
     assert any(f.url.startswith("chrome-extension://") for f in page.frames)
     assert any(f.url == f"{base}captures/{built.pdf_capture}/view" for f in page.frames)
     assert page.locator("td[data-path='applications.total_processed.total']").count() == 1  # the form beside it
+
+
+def test_numbers_page_charts_what_it_lists_and_downloads_it(served, page):
+    base, _ = served
+    page.goto(f"{base}numbers")
+    page.select_option("#field-select", "rate:refused")
+    page.click("#numbers-form button[type=submit]")
+    assert "field=rate%3Arefused" in page.url  # the URL is the state
+    chart = page.locator("svg#numbers-chart")
+    assert chart.is_visible() and chart.bounding_box()["width"] > 300
+    cells = page.locator("#numbers-table tbody tr").evaluate_all(
+        "rows => rows.map(r => [...r.querySelectorAll('td[data-column]')].map(td => td.textContent.trim()))")
+    marks = chart.locator("g.mark")
+    assert marks.count() == len(cells) >= 2
+    # The stylesheet paints the bars under the CSP: a bar has a fill and a width on screen.
+    bar = marks.first.locator("rect")
+    assert bar.evaluate("e => getComputedStyle(e).fill") == "rgb(61, 111, 182)" and bar.bounding_box()["width"] > 0
+    with page.expect_download() as info:
+        page.click("#download-csv")
+    text = Path(info.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("\ufeff")
+    header, *rows = list(csv.reader(io.StringIO(text[1:])))
+    assert [row[:-1] for row in rows] == [["" if c == "—" else c for c in row] for row in cells]

@@ -124,6 +124,10 @@ def test_numbers_field_by_label_words_and_candidates_when_ambiguous(client) -> N
     assert page.status_code == 400
     links = lxml_html.fromstring(page.get_data(as_text=True)).cssselect("#candidates a")
     assert any(a.get("href").endswith("field=" + DENIED[0]) for a in links)
+    # Words of a rate offer the rate first.
+    offered = client.get("/api/stats?field=不予公开").get_json()["candidates"]
+    assert offered[0] == {"field": "rate:refused", "label": RATES["refused"].label}
+    assert DENIED[0] in {c["field"] for c in offered}
 
 
 def _page(client, query: str):
