@@ -8,6 +8,10 @@ Export (`export_warc`) writes one `warcinfo` record, then each capture in captur
   identical-payload-digest, pointing at the earlier capture's URL, date and record ID, with
   this capture's HTTP headers and no payload;
 - a local file (no HTTP status): a `resource` record with its Content-Type and payload.
+- a DOM a browser rendered (role `rendered`, crawler/browser.py): a `conversion` record, its
+  `WARC-Refers-To` the response (or revisit) record it was rendered from, the browser's fields
+  (`X-Nianbao-Via: browser`, `-User-Agent`, `-Viewport`, `-Rendered-From`) as WARC fields; the
+  import skips it (it is no capture of the wire).
 
 Conventions, also stated in the file's warcinfo record:
 

@@ -152,6 +152,43 @@ def _write_capture(
         writer.write_record(record)
 
 
+RENDERED_FROM = "X-Nianbao-Rendered-From"  # "<url> <WARC-Date>" of the response a DOM was rendered from
+
+
+def _rendered_from(session, capture: Capture) -> str | None:
+    """The record ID of the response (or revisit) a rendered DOM was rendered from, if archived."""
+    from .conventions import parse_warc_date
+
+    value = dict(capture.headers).get(RENDERED_FROM, "")
+    url, _, when = value.partition(" ")
+    if not url or not when:
+        return None
+    moment = parse_warc_date(when, f"capture {capture.id}")
+    source = session.scalar(select(Capture).where(Capture.url == url, Capture.captured_at == moment))
+    if source is None:
+        return None
+    kind = "revisit" if source.revisit_of is not None else _payload_record_kind(source)
+    return record_id(kind, source.url, source.captured_at)
+
+
+def _write_rendered(writer: WARCWriter, capture: Capture, body: bytes, agency: str | None,
+                    refers_to: str | None) -> None:
+    """A DOM a browser rendered (crawler/browser.py): a `conversion` record of the response it was
+    rendered from (WARC-Refers-To), with the browser's fields (X-Nianbao-Via, -User-Agent,
+    -Viewport) as WARC fields."""
+    fields = _warc_fields(capture, "conversion", agency)
+    for name, value in capture.headers:
+        _check_field(capture, name, value)
+        fields[name] = value
+    if refers_to is not None:
+        fields["WARC-Refers-To"] = refers_to
+    record = writer.create_warc_record(
+        capture.url, "conversion", payload=io.BytesIO(body), length=len(body),
+        warc_content_type=capture.content_type or "text/html", warc_headers_dict=fields,
+    )
+    writer.write_record(record)
+
+
 def export_warc(archive: Archive, path: Path) -> int:
     """Write every capture, in capture order, to `path` (gzipped per record when it ends in .gz).
 
@@ -182,6 +219,12 @@ def export_warc(archive: Archive, path: Path) -> int:
                         f"{capture.revisit_of}, which does not come before it"
                     )
                 agency = agencies.get(capture.final_url or capture.url)
+                if capture.role == "rendered":  # CaptureRole.RENDERED: a browser's DOM, whole even when unchanged
+                    _write_rendered(writer, capture, body, agency, _rendered_from(session, capture))
+                    written[capture.id] = _Written(record_id("conversion", capture.url, capture.captured_at),
+                                                   capture.url, capture.captured_at)
+                    count += 1
+                    continue
                 try:
                     _write_capture(writer, capture, body, agency, original)
                 except WarcError as exc:

@@ -147,3 +147,32 @@ def test_registry_browser_true_sends_the_first_list_page_through_the_browser() -
     requests = {r.url: r for r in asyncio.run(collect())}
     assert requests["http://127.0.0.9/nb/"].meta.get("playwright") is True
     assert not requests["http://127.0.0.8/nb/"].meta.get("playwright")
+
+
+def test_the_warc_export_links_each_rendered_dom_to_its_response_and_passes_warcio_check(browser_crawl,
+                                                                                        tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    from storage.warc import export_warc
+
+    archive = Archive.open(browser_crawl["data"])
+    try:
+        export_warc(archive, tmp_path / "crawl.warc.gz")
+    finally:
+        archive.close()
+    checked = subprocess.run([str(Path(sys.executable).with_name("warcio")), "check", "-v", str(tmp_path / "crawl.warc.gz")],
+                             capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    ids, conversions = {}, []
+    with open(tmp_path / "crawl.warc.gz", "rb") as stream:
+        for record in ArchiveIterator(stream):
+            ids[record.rec_headers.get_header("WARC-Record-ID")] = record.rec_type
+            if record.rec_type == "conversion":
+                conversions.append(record.rec_headers)
+    assert len(conversions) == 5
+    for headers in conversions:
+        assert headers.get_header("X-Nianbao-Via") == "browser"
+        assert ids[headers.get_header("WARC-Refers-To")] in ("response", "revisit")
