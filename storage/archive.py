@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from parsing import DEFAULT_LIMITS, Limits, ParseError, Record, parse_report
+from parsing.form_text import document_text
 from parsing.version import PARSER_VERSION
 
 from . import search_index
@@ -110,6 +111,8 @@ def record_digest(record: Record) -> str:
 
 
 def record_text(record: Record) -> str:
+    """The title and narrative: what a report says in its own words (the crawler reads who
+    published it from here). The searchable text is `parsing.form_text.document_text`."""
     return "\n".join(text for text in [record.title or "", *record.sections.values()] if text)
 
 
@@ -302,7 +305,7 @@ class Archive:
                 record_sha256=digest,
                 checks_failed=len(record.failed_checks),
                 warnings=list(record.warnings),
-                text=record_text(record),
+                text=document_text(record.to_dict()),  # the whole report, for full-text search
                 parser_version=PARSER_VERSION,
             )
         )

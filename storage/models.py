@@ -156,7 +156,7 @@ class ReportVersion(Base):
     record_sha256: Mapped[str] = mapped_column(String(64))
     checks_failed: Mapped[int] = mapped_column(Integer, default=0)
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
-    text: Mapped[str] = mapped_column(Text, default="")  # sections, for full-text search
+    text: Mapped[str] = mapped_column(Text, default="")  # parsing.form_text.document_text, for full-text search
     parser_version: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=system_clock)
 

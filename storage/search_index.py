@@ -1,8 +1,11 @@
 """The full-text index: its tables on each backend, and keeping them in step with the archive.
 
-What is indexed is each report version's `text` (title and narrative sections, see
-`storage.archive.record_text`), normalised by `storage.textnorm`. The tables' labels are the
-same in every report and are not indexed; the numbers are searched with `storage.stats`.
+What is indexed is each report version's `text`: the whole report as a reader sees it (title,
+section headings, narrative, and the tables as the form prints them, labels and numbers:
+`parsing.form_text.document_text`), normalised by `storage.textnorm`. So 复议 finds a report
+whose table 四 is about 行政复议 even when its narrative never says it. The numbers are compared
+with `storage.stats`. An archive whose texts were made another way (before the tables were
+indexed, migration 0007) is brought in step by `retext` (`nianbao db reindex`).
 
 SQLite (FTS5, SQLite >= 3.34):
 - `search_trigram`: contentless FTS5, `trigram` tokenizer: any term of 3+ characters is a
@@ -28,11 +31,14 @@ newest record), maintained on every flush that adds a version or a capture (`Ind
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Connection, event, select, text
 from sqlalchemy.orm import Session
+
+from parsing.form_text import document_text
 
 from .models import Capture, Report, ReportVersion
 from .textnorm import normalize, short_grams
@@ -228,6 +234,34 @@ def verify(connection: Connection) -> list[str]:
     if wrong:
         problems.append(f"{wrong} reports do not have exactly one current version in the search index")
     return problems
+
+
+def retext(connection: Connection, batch: int = 500) -> int:
+    """Write every version's `text` again from its stored record (`document_text`), then
+    recreate the index from them; how many versions' texts changed. No reparse: the records
+    stay as they are."""
+    changed = 0
+    last = 0
+    while True:
+        # Plain SQL: migration 0007 runs this, and must not depend on columns added after it.
+        rows = connection.execute(text(
+            "SELECT id, record, text FROM report_versions WHERE id > :last ORDER BY id LIMIT :batch"
+        ), {"last": last, "batch": batch}).all()
+        if not rows:
+            break
+        updates = [{"id": vid, "text": fresh} for vid, record, old in rows
+                   if (fresh := document_text(_record(record))) != old]
+        if updates:
+            connection.execute(text("UPDATE report_versions SET text = :text WHERE id = :id"), updates)
+        changed += len(updates)
+        last = rows[-1][0]
+    recreate(connection)
+    return changed
+
+
+def _record(value: object) -> dict:
+    """A stored record as a dict (JSON columns read through a bare select may arrive as text)."""
+    return json.loads(value) if isinstance(value, str) else dict(value or {})
 
 
 def recreate(connection: Connection) -> int:

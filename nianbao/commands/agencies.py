@@ -27,6 +27,22 @@ def load_agencies(config: Path | None) -> list:
         fail(str(exc))
 
 
+def data_registry(config: Path | None) -> Path | None:
+    """The registry for the data folder's commands (crawl, discover, monitor, serve): `--config`,
+    else the one $NIANBAO_DATA was crawled with (crawler.data_registry), else None (the default,
+    config/agencies). Says on stderr when it is the data folder's, so the choice is never silent."""
+    from crawler import data_registry
+    from storage.db import data_dir
+
+    data = data_dir()
+    chosen = data_registry.choose(config, data)
+    if config is None and chosen is not None:
+        source = data_registry.origin(data)
+        click.echo(f"nianbao: registry: {chosen}, the one this data folder was crawled with"
+                   + (f" (from {source})" if source else "") + "; --config overrides", err=True)
+    return chosen
+
+
 @click.group("agencies")
 def agencies_group() -> None:
     """The agency registry (config/agencies/*.toml, or --config FILE).

@@ -13,9 +13,9 @@ import click
 from storage.vocab import CrawlOutcome
 
 from ..output import columns, pad, terminal_text
-from .agencies import load_agencies
+from .agencies import data_registry, load_agencies
 from .exits import EXIT_CRAWL_FAILED, EXIT_CRAWL_LOCKED, EXIT_FAILED, EXIT_OK, EXIT_WORKER_STOPPED, fail
-from .options import config_option
+from .options import command_clock, config_option
 
 
 def print_outcomes(outcomes: Mapping) -> int:
@@ -52,6 +52,8 @@ def crawl_command(config: Path | None, names: tuple[str, ...], no_politeness: bo
       nianbao crawl --config config/agencies/jiangsu.toml --agency 淮安市人民政府
       nianbao crawl --jobdir data/job    # resumable: run the same command again after a crash
       nianbao crawl --workers redis://10.0.0.5:6379/0   # one of N workers (README: distributed crawl)
+    With --config, the data folder keeps a copy of that registry ($NIANBAO_DATA/registry/):
+    crawl, monitor and serve on it then read it without --config.
     Exits 3 when any agency's column could not be crawled (down, blocked, unreadable), 75 when
     another crawl of the same archive is running (the lock $NIANBAO_DATA/crawl.lock; not taken
     with --workers, which share the archive by design), 4 when a --workers worker stopped
@@ -59,7 +61,7 @@ def crawl_command(config: Path | None, names: tuple[str, ...], no_politeness: bo
     """
     from crawler.run import run_crawl
 
-    agencies = registry = load_agencies(config)
+    agencies = registry = load_agencies(data_registry(config))
     if names:
         unknown = sorted(set(names) - {a.name for a in agencies})
         if unknown:
@@ -70,6 +72,13 @@ def crawl_command(config: Path | None, names: tuple[str, ...], no_politeness: bo
         overrides.update({"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 8})
     if ignore_robots:
         overrides["ROBOTSTXT_OBEY"] = False
+    if config is not None:
+        # The data folder remembers the registry it is crawled with: `monitor` and `serve` on
+        # it read this one without --config (crawler.data_registry).
+        from crawler import data_registry as remembered
+        from storage.db import data_dir as data_folder
+
+        remembered.remember(data_folder(), config)
     if redis_url:
         crawl_as_worker(agencies, redis_url, overrides, jobdir=jobdir, worker_ttl=worker_ttl)  # exits
     from filelock import FileLock, Timeout
@@ -86,7 +95,7 @@ def crawl_command(config: Path | None, names: tuple[str, ...], no_politeness: bo
     except Timeout:
         fail(f"another crawl holds {lock_path}; not starting a second one", EXIT_CRAWL_LOCKED)
     try:
-        outcomes = run_crawl(agencies, overrides=overrides, jobdir=jobdir, registry=registry)
+        outcomes = run_crawl(agencies, overrides=overrides, jobdir=jobdir, registry=registry, clock=command_clock())
     finally:
         lock.release()
     if print_outcomes(outcomes):
@@ -139,6 +148,7 @@ def demo_command(data: Path | None) -> None:
     """
     import tempfile
 
+    from crawler import data_registry as remembered
     from crawler.registry import load_registry
     from crawler.run import run_crawl
     from storage import Archive
@@ -146,15 +156,17 @@ def demo_command(data: Path | None) -> None:
 
     from ..devportal import Portal
 
+    clock = command_clock()
     data = data or Path(tempfile.mkdtemp(prefix="nianbao-demo-"))
     with Portal() as portal:
-        registry = data / "registry.toml"
-        data.mkdir(parents=True, exist_ok=True)
-        registry.write_text(portal.registry_toml(), encoding="utf-8")
+        # The data folder remembers the demo's registry: `nianbao monitor` and `serve` on it
+        # judge the simulated portal's agencies (crawler.data_registry).
+        registry = remembered.remember_text(data, "demo.toml", portal.registry_toml(),
+                                               f"nianbao demo: the simulated portal on 127.0.0.x:{portal.port}")
         click.echo(f"simulated portal: {len(portal.sites)} sites on 127.0.0.x:{portal.port}; archive in {data}")
         agencies = load_registry(registry)
         outcomes = run_crawl(agencies, data, overrides={
-            "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 4})
+            "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 4}, clock=clock)
     width = columns(outcomes)
     for name, outcome in outcomes.items():
         click.echo(f"  {pad(name, width)} {outcome.outcome:<12} {outcome.pages_listed} list pages, "
@@ -171,9 +183,9 @@ def demo_command(data: Path | None) -> None:
                 f"  {report.agency_name or '?'} {report.year} {report.format or '?'}  "
                 f"{'checks ok' if not failed else f'{failed} checks failed'}  {report.url}"))
         # Deadlines are China's calendar days: the monitor judges as of today there.
-        print_monitor_summary(archive, agencies, sorted(years)[-2:], china_today())
+        print_monitor_summary(archive, agencies, sorted(years)[-2:], china_today(clock))
     finally:
         archive.close()
     year = f" --year {max(years)}" if years else ""  # without one, monitor judges last year
-    click.echo(f"try: NIANBAO_DATA={data} nianbao monitor --config {registry}{year}")
-    click.echo(f"     NIANBAO_DATA={data} nianbao serve --config {registry}")
+    click.echo(f"try: NIANBAO_DATA={data} nianbao monitor{year}")
+    click.echo(f"     NIANBAO_DATA={data} nianbao serve    # both read the registry kept in {registry}")

@@ -77,6 +77,31 @@ def db_check(repair: bool) -> None:
         click.echo("clean")
 
 
+@db_group.command("reindex")
+def db_reindex() -> None:
+    """Write every report version's searchable text again from its record and rebuild the
+    search index from it.
+
+    The text is the whole report as its page shows it: title, section headings, narrative and
+    the tables' labels and numbers. Opening an archive made before the tables were searchable
+    does this once by itself (migration 0007); run it again when that text changes. No reparse
+    and no network: the records stay as they are.
+
+    \b
+    Example:
+      NIANBAO_DATA=/srv/nianbao nianbao db reindex
+    """
+    from sqlalchemy import text
+
+    from storage import search_index
+
+    archive = open_archive()
+    with archive.engine.begin() as connection:
+        changed = search_index.retext(connection)
+        total = connection.scalar(text("SELECT count(*) FROM search_entries"))
+    click.echo(f"{total} report versions indexed ({changed} texts rewritten)")
+
+
 @click.command("reparse")
 @agency_option("Only reports of this agency (its name as archived).")
 @year_option("Only reports on this year.")

@@ -17,9 +17,9 @@ from .. import monitoring
 from ..monitoring import DEFAULT_COPY_THRESHOLD, MonitorStatus
 from ..monitoring.discovered import evaluate_discovered
 from ..output import print_csv, print_json, terminal_console, terminal_text
-from .agencies import load_agencies
+from .agencies import data_registry, load_agencies
 from .exits import EXIT_NEW_FINDINGS, EXIT_NEW_LATE_OR_MISSING, EXIT_NEW_UNREACHABLE
-from .options import config_option, json_or_csv, kind_option, region_option, year_option
+from .options import command_clock, config_option, json_or_csv, kind_option, region_option, year_option
 
 STATUS_STYLE = {MonitorStatus.ON_TIME: "green", MonitorStatus.LATE: "yellow", MonitorStatus.MISSING: "red",
                 MonitorStatus.UNREACHABLE: "magenta", MonitorStatus.NOT_DUE: "dim", MonitorStatus.UNDATED: "cyan"}
@@ -60,19 +60,27 @@ def monitor_command(year: int | None, region: str | None, kind: str | None, as_o
       8  new findings (invalid, changed, removed (confirmed), restored, carryover_mismatch, copied)
       16 agencies newly unreachable (a crawler failure to look at, not the agency's)
     1 for errors (bad registry, unreadable archive), 2 for usage errors.
-    Runs without --as-of are recorded, so the next run reports only what changed.
+    Runs without --as-of are recorded, so the next run reports only what changed. A year
+    before the national formats (2019) is not judged: no statuses, nothing recorded, exit 0.
+    Without --config, the registry is the one $NIANBAO_DATA was crawled with, else config/agencies.
     """
     from storage import Archive
 
     from ..feed import write_atom
 
-    registry = load_agencies(config)
+    clock = command_clock()
+    today = china_today(clock)
+    year = year or today.year - 1
+    day = as_of.date() if as_of else today
+    if not monitoring.judged_year(year):
+        # As the web's monitor pages: no statuses for a year before the formats, and nothing
+        # recorded (every agency would be "missing" in the feed).
+        _not_judged(year, day, as_json, as_csv)
+        return
+    registry = load_agencies(data_registry(config))
     agencies = [a for a in registry
                 if (region is None or monitoring.region_matches(a.region_path, region))
                 and (kind is None or a.kind == kind)]
-    today = china_today()
-    year = year or today.year - 1
-    day = as_of.date() if as_of else today
     archive = Archive.open()
     try:
         # Departments and townships discovered from the governments' portals: their own rows,
@@ -83,9 +91,9 @@ def monitor_command(year: int | None, region: str | None, kind: str | None, as_o
         report = monitoring.evaluate(archive, agencies, year, day, copy_threshold=copy_threshold)
         news = monitoring.new_events(archive, report)
         if not (no_record or as_of):
-            monitoring.record_events(archive, news, year)
+            monitoring.record_events(archive, news, year, clock)
         if atom:
-            written = write_atom(archive, atom)
+            written = write_atom(archive, atom, clock=clock)
             click.echo(f"nianbao: {atom}: {written} entries", err=True)
     finally:
         archive.close()
@@ -101,6 +109,23 @@ def monitor_command(year: int | None, region: str | None, kind: str | None, as_o
         if discovered.agencies:
             _print_discovered(discovered)
     sys.exit(exit_status(news))
+
+
+def not_judged_reason(year: int) -> str:
+    return (f"{year} is not judged: the monitor judges report years from {monitoring.FIRST_JUDGED_YEAR}, "
+            "the first year the national formats cover")
+
+
+def _not_judged(year: int, day: dt.date, as_json: bool, as_csv: bool) -> None:
+    """What `monitor --year Y` says of a year before the formats: the web API's shape in JSON,
+    a CSV of no rows, and a line on stderr; nothing is evaluated or recorded."""
+    if as_csv:
+        print_csv(CSV_COLUMNS, [])
+    if as_json:
+        print_json({"year": year, "as_of": day.isoformat(), "judged": False, "reason": not_judged_reason(year),
+                    "agencies": [], "findings": [], "summary": [], "discovered": {"agencies": [], "findings": []},
+                    "new": {"statuses": [], "findings": []}})
+    click.echo(f"nianbao: {not_judged_reason(year)}; nothing evaluated or recorded", err=True)
 
 
 def exit_status(news) -> int:

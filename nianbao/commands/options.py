@@ -1,4 +1,4 @@
-"""The options several commands share, each declared once: the registry (--config), the
+"""The options several commands share, each declared once (and the clock a command reads): the registry (--config), the
 output format (--json, --csv, never both), the report filters (--year, --region, --kind,
 --agency, --format, --check), and the web UI's address for permalinks (--base-url). A command passes its own help text where the option means something narrower there.
 """
@@ -13,11 +13,22 @@ from typing import Any
 
 import click
 
+from storage.clock import Clock, system_clock
 from storage.vocab import AgencyKind
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:\.\.\s*(\d{4})\s*)?$")
+
+
+def command_clock() -> Clock:
+    """The clock a command reads for "now" (storage.clock): the one its caller put in click's
+    context object, `main(obj={"clock": fixed_clock(...)})` (how tests fix the day), else the
+    system's."""
+    context = click.get_current_context(silent=True)
+    obj = context.find_root().obj if context is not None else None
+    clock = obj.get("clock") if isinstance(obj, dict) else None
+    return clock or system_clock
 
 
 def config_option(help: str = "The agency registry: a TOML file or a folder of them (default: config/agencies).") -> Decorator:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..web.server import ConnectionLimits
+from .agencies import data_registry
 from .options import config_option
 
 DEFAULT_LIMITS = ConnectionLimits()
@@ -15,7 +16,8 @@ DEFAULT_LIMITS = ConnectionLimits()
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for every interface).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
-@config_option("Agency registry (TOML file or folder) for the monitoring pages; default config/agencies.")
+@config_option("Agency registry (TOML file or folder) for the monitoring pages; default: the one "
+               "$NIANBAO_DATA was crawled with, else config/agencies.")
 @click.option("--threads", default=DEFAULT_LIMITS.threads, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
 @click.option("--export-cap", default=5000, show_default=True, type=click.IntRange(1, 1_000_000),
               help="Most search results one CSV/JSON download holds.")
@@ -40,8 +42,9 @@ def serve_command(host: str, port: int, config: Path | None, threads: int, expor
     from ..web.app import create_app
     from ..web.server import ServerConfigError, serve
 
+    registry = data_registry(config)
     archive = Archive.open()
-    app = create_app(archive, registry=config, export_cap=export_cap)
+    app = create_app(archive, registry=registry, export_cap=export_cap)
     limits = ConnectionLimits(connection_limit=connection_limit, channel_timeout=channel_timeout, threads=threads)
     try:
         serve(app, host, port, limits, lambda url: click.echo(f"nianbao serving on {url} (Ctrl-C to stop)", err=True))

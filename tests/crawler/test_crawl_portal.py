@@ -3,6 +3,7 @@ blocked and down sites are outcomes, never "missing"; a recrawl revalidates inst
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -119,3 +120,13 @@ def test_demo_crawls_the_portal_and_lists_every_report(tmp_path: Path) -> None:
         assert unreachable == {"云溪市公安局", "云溪市水利局"}
         assert {name: statuses[name] for name in unreachable} == dict.fromkeys(unreachable, "unreachable"), section
         assert len({cell_len(line[:line.index(" " + statuses[line.split()[0]])]) for line in rows}) == 1, section
+    # The demo's folder remembers its registry: plain `nianbao monitor` on it judges the demo's
+    # agencies (not the checkout's, all unreachable there), and says which registry it read.
+    year = result.stdout.rsplit("nianbao monitor --year ", 1)[1].split()[0]
+    plain = subprocess.run([NIANBAO_EXECUTABLE, "monitor", "--year", year, "--json", "--no-record"],
+                           env={**env, "NIANBAO_DATA": str(tmp_path / "demo")}, capture_output=True, text=True,
+                           timeout=60, check=False)
+    statuses = {row["agency"]: row["status"] for row in json.loads(plain.stdout)["agencies"]}
+    assert sorted(statuses) == sorted(registered), plain.stderr
+    assert {name for name, status in statuses.items() if status == "unreachable"} == {"云溪市公安局", "云溪市水利局"}
+    assert "this data folder was crawled with" in plain.stderr

@@ -48,9 +48,9 @@ def test_search_phrase_with_space_matches_joined_text(corpus) -> None:
     ("蜂鸟 复议", lambda t: "蜂鸟" in t and "复议" in t),
     ("蜂鸟 AND 纠正案件", lambda t: "蜂鸟" in t and "纠正案件" in t),
     ("蜂鸟 OR 资讯", lambda t: "蜂鸟" in t or "资讯" in t),
-    ("蜂鸟 -纠正", lambda t: "蜂鸟" in t and "纠正" not in t),
+    ("蜂鸟 -试点", lambda t: "蜂鸟" in t and "试点" not in t),  # 纠正: a label of table 四, in every report
     ("蜂鸟 NOT 纠正案件", lambda t: "蜂鸟" in t and "纠正案件" not in t),
-    ("NOT 罚", lambda t: "罚" not in t),
+    ("NOT 蜂", lambda t: "蜂" not in t),  # 罚: in 行政处罚, a label of table 二, in every report
     ("(蜂鸟 OR abc123) 行政", lambda t: ("蜂鸟" in t or "abc123" in t) and "行政" in t),
     # NOT binds tightest, then AND (implicit), then OR
     ('"abc123" OR 罚 -(蜂鸟 OR 资讯)', lambda t: "abc123" in t or ("罚" in t and not ("蜂鸟" in t or "资讯" in t))),
