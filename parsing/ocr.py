@@ -28,7 +28,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -59,6 +59,13 @@ CELL_MARGIN = 7  # px trimmed inside a cell's ruling lines (skew leaves line pix
 
 ENGINES = ("rapidocr", "tesseract", "both")
 _engine_choice: contextvars.ContextVar[str | None] = contextvars.ContextVar("ocr_engine", default=None)
+# Told of each scanned page as it is done (`on_ocr_page`): how the CLI shows progress on a long
+# scan without parsing doing any output itself.
+# (phase, page number, pages to read): phase "words" when the page's words are read (pages in
+# parallel, told in page order), "values" when its value cells are read too (the page is done).
+PageDone = Callable[[str, int, int], None]
+OCR_PHASES = ("words", "values")
+_page_done: contextvars.ContextVar[PageDone | None] = contextvars.ContextVar("ocr_page_done", default=None)
 
 # The engines' usual slips in digits (0 read as 〇/O/o, 1 as l/I/|).
 # A thin 0 (AR PL UKai at 150 dpi, dev variant seed/000@ARPL-UKai#s13) loses its top or bottom
@@ -84,6 +91,17 @@ def use_engine(name: str) -> Iterator[None]:
         yield
     finally:
         _engine_choice.reset(token)
+
+
+@contextlib.contextmanager
+def on_ocr_page(callback: PageDone) -> Iterator[None]:
+    """Scans parsed inside this block call `callback(phase, number, total)` as each page's words
+    and then its values are read (`PageDone`), in the parsing thread, pages in order."""
+    token = _page_done.set(callback)
+    try:
+        yield
+    finally:
+        _page_done.reset(token)
 
 
 def _chosen_engine() -> str:
@@ -335,6 +353,7 @@ def _unruled_rows(lines: list[list[Word]], texts: list[str], found: dict[int, Ta
 
 def read_scanned_pdf(body: bytes, limits: Limits, warnings: list[str]) -> SourceText:
     engine = _chosen_engine()
+    page_done = _page_done.get()
     started = time.monotonic()
     try:
         pdf = pdfium.PdfDocument(body)
@@ -370,6 +389,8 @@ def read_scanned_pdf(body: bytes, limits: Limits, warnings: list[str]) -> Source
         laid_out = []
         for number, future in enumerate(texts, start=1):
             page = result(future, number)
+            if page_done is not None:
+                page_done("words", number, len(images))
             found, carried = page_tables(page.prose_lines, page.cleaned, carried)
             laid_out.append(pool.submit(page_rows, page, found, deadline))
         for number, future in enumerate(laid_out, start=1):
@@ -377,6 +398,8 @@ def read_scanned_pdf(body: bytes, limits: Limits, warnings: list[str]) -> Source
             lines.extend(page_lines)
             rows.extend(page_rows_)
             warnings.extend(note.replace("on a page", f"on page {number}", 1) for note in notes)
+            if page_done is not None:
+                page_done("values", number, len(images))
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     log.debug("scanned PDF read by %s in %.1f s", engine, time.monotonic() - started)

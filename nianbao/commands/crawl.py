@@ -13,6 +13,7 @@ import click
 from storage.vocab import CrawlOutcome
 
 from ..output import columns, pad, terminal_text
+from ..progress import Steps, crawl_overrides, crawl_sink, terminal_progress
 from .agencies import data_registry, load_agencies
 from .exits import EXIT_CRAWL_FAILED, EXIT_CRAWL_LOCKED, EXIT_FAILED, EXIT_OK, EXIT_WORKER_STOPPED, fail
 from .options import command_clock, config_option
@@ -95,7 +96,9 @@ def crawl_command(config: Path | None, names: tuple[str, ...], no_politeness: bo
     except Timeout:
         fail(f"another crawl holds {lock_path}; not starting a second one", EXIT_CRAWL_LOCKED)
     try:
-        outcomes = run_crawl(agencies, overrides=overrides, jobdir=jobdir, registry=registry, clock=command_clock())
+        with terminal_progress() as progress:  # agencies and pages, on a terminal only
+            overrides.update(crawl_overrides(crawl_sink(progress)))
+            outcomes = run_crawl(agencies, overrides=overrides, jobdir=jobdir, registry=registry, clock=command_clock())
     finally:
         lock.release()
     if print_outcomes(outcomes):
@@ -148,6 +151,15 @@ def demo_command(data: Path | None) -> None:
     """
     import tempfile
 
+    clock = command_clock()
+    data = data or Path(tempfile.mkdtemp(prefix="nianbao-demo-"))
+    with terminal_progress() as progress:  # the steps, and the crawl's pages, on a terminal only
+        steps = Steps(progress, 4)
+        _demo(data, clock, steps, progress)
+        steps.done()
+
+
+def _demo(data: Path, clock, steps, progress) -> None:
     from crawler import data_registry as remembered
     from crawler.registry import load_registry
     from crawler.run import run_crawl
@@ -156,8 +168,7 @@ def demo_command(data: Path | None) -> None:
 
     from ..devportal import Portal
 
-    clock = command_clock()
-    data = data or Path(tempfile.mkdtemp(prefix="nianbao-demo-"))
+    steps.next("starting the simulated portal")
     with Portal() as portal:
         # The data folder remembers the demo's registry: `nianbao monitor` and `serve` on it
         # judge the simulated portal's agencies (crawler.data_registry).
@@ -165,12 +176,15 @@ def demo_command(data: Path | None) -> None:
                                                f"nianbao demo: the simulated portal on 127.0.0.x:{portal.port}")
         click.echo(f"simulated portal: {len(portal.sites)} sites on 127.0.0.x:{portal.port}; archive in {data}")
         agencies = load_registry(registry)
+        steps.next("crawling it")
         outcomes = run_crawl(agencies, data, overrides={
-            "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 4}, clock=clock)
+            "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0, "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
+            **crawl_overrides(crawl_sink(progress))}, clock=clock)
     width = columns(outcomes)
     for name, outcome in outcomes.items():
         click.echo(f"  {pad(name, width)} {outcome.outcome:<12} {outcome.pages_listed} list pages, "
                    f"{outcome.reports_found} report pages")
+    steps.next("reading the archive")
     archive = Archive.open(data)
     try:
         click.echo("reports archived:")
@@ -183,6 +197,7 @@ def demo_command(data: Path | None) -> None:
                 f"  {report.agency_name or '?'} {report.year} {report.format or '?'}  "
                 f"{'checks ok' if not failed else f'{failed} checks failed'}  {report.url}"))
         # Deadlines are China's calendar days: the monitor judges as of today there.
+        steps.next("judging who published")
         print_monitor_summary(archive, agencies, sorted(years)[-2:], china_today(clock))
     finally:
         archive.close()

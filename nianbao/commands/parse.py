@@ -10,6 +10,7 @@ import click
 from parsing import Limits, ParseError, parse_report
 
 from ..output import print_json, terminal_console, terminal_safe, terminal_text
+from ..progress import ocr_pages
 from ..summary import print_summary
 from .exits import EXIT_FAILED
 from .options import json_option
@@ -77,7 +78,8 @@ def parse_command(
             failed += 1
             continue
         try:
-            record = parse_report(body, url=url, limits=limits)
+            with ocr_pages(terminal_text(path.name)):  # a scan's pages, on a terminal only
+                record = parse_report(body, url=url, limits=limits)
         except ParseError as exc:
             click.echo(f"nianbao: {path}: {terminal_text(str(exc))}", err=True)
             failed += 1
