@@ -20,7 +20,7 @@ from nianbao.devportal.national_web.generate import PLATFORM_MIX
 from nianbao.devportal.national_web.paths import EPOINT_API
 from nianbao.devportal.national_web.plan import PortalPlan
 
-from tests.portal.national_web_walk import Client, decode
+from national_web_walk import Client, decode
 
 
 def _web_with(predicate, limit: int = 14) -> NationalWeb:
