@@ -281,3 +281,39 @@ def test_numbers_page_charts_what_it_lists_and_downloads_it(served, page):
     assert text.startswith("\ufeff")
     header, *rows = list(csv.reader(io.StringIO(text[1:])))
     assert [row[:-1] for row in rows] == [["" if c == "—" else c for c in row] for row in cells]
+
+
+# The monitoring pages judge as of a fixed day (their as_of parameter), not the server's clock:
+# the web archive's reports were captured in 2022, so 2019 and 2020 are due and missing.
+AS_OF = "2022-06-01"
+
+
+def test_agency_grid_shows_a_missing_year(served, page, web_agencies):
+    base, built = served
+    page.goto(f"{base}agencies/{web_agencies.edited}?as_of={AS_OF}")
+    grid = page.locator("table#status-grid")
+    assert grid.is_visible()
+    assert grid.locator("thead th[scope=col]").all_text_contents() == ["2019", "2020", "2021"]
+    missing = grid.locator("td[data-year='2020']")
+    assert "status-missing" in missing.get_attribute("class") and missing.text_content().strip() == "missing"
+    # The stylesheet marks it under the CSP: a missing year is painted apart from a year on time.
+    on_time = grid.locator("td[data-year='2021']")
+    background = "e => getComputedStyle(e).backgroundColor"
+    assert missing.evaluate(background) != on_time.evaluate(background)
+    assert on_time.locator("a").get_attribute("href") == f"/reports/{built.edited}"
+    missing.locator("a").click()  # a missing year has no report: its link is the year's monitor page
+    assert page.url.startswith(f"{base}monitor/2020")
+    row = page.locator("#statuses tbody tr", has=page.get_by_role("link", name=web_agencies.edited, exact=True))
+    assert row.locator("span.status").text_content() == "missing"
+
+
+def test_a_changed_findings_link_reaches_its_diff(served, page, web_agencies):
+    base, built = served
+    page.goto(f"{base}monitor/2021?as_of={AS_OF}")
+    finding = page.locator("#findings tr.finding-changed")
+    assert finding.count() == 1 and finding.locator("td").first.text_content() == web_agencies.edited
+    finding.locator("a.evidence").click()
+    first, second = built.edited_versions
+    assert page.url == f"{base}reports/{built.edited}/diff?a={first}&b={second}"
+    assert page.locator("#changed-cells tr[data-path='applications.granted.natural_person']").count() == 1
+    assert page.locator("#changed-text ins").first.text_content() == "，全年未发生泄密事件"
