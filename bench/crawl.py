@@ -5,6 +5,8 @@ Pages/s and CPU ms per page of `nianbao crawl --no-politeness` over nianbao/devp
 pages.
 
     .venv/bin/python bench/crawl.py [--pages 10000] [--quick] [--long-columns]
+    .venv/bin/python bench/crawl.py --browser [--copies 5]
+
 
 Each crawl is a child process (`nianbao crawl --config <portal registry> --no-politeness`) into a
 fresh temporary data folder (SQLite archive, blobs, HTTP cache), against the portal served from
@@ -34,6 +36,21 @@ memory its max RSS, both from `os.wait4` on that child (the per-child form of
 CLOSESPIDER_TIMEOUT=10; its pages and rate come from its "Crawled N pages (at M pages/min)"
 lines and final stats. It starts its server as its own child and reaps it, so the server's CPU
 would land in the bench's figure: it is sampled from /proc while it runs and subtracted.
+
+With --browser (issue 15), instead: the browser path beside the plain path on the same pages.
+The portal's agencies the plain path reads (every platform's site, `--copies` of each, default 5;
+not the blocked and down agencies) are crawled twice in this session, once as registered and
+once with `browser = true` on every agency, which sends each column's first list page through
+Chromium (crawler/browser.py; the report pages, attachments and later list pages stay plain, as
+the key does). The portal's request log of the two runs is compared, so both fetched the same
+pages. Beside the figures above, the crawl's process tree is sampled from /proc every 20 ms:
+the crawl process's own peak RSS (its VmHWM, exact; wait4's max RSS would be its largest
+child's, Chromium's, if larger), and for its descendants (Playwright's driver, Chromium and its
+renderers) their CPU (each one's utime+stime as last seen, summed) and the peak of their summed
+RSS and summed PSS (RSS counts pages they share once per process; PSS splits them). CPU ms/page
+is the crawl's whole tree (wait4: the crawl process and every descendant it reaped). The
+browser run's figures are printed as ratios of the plain run's: the machine is shared, compare
+those.
 """
 
 from __future__ import annotations
@@ -58,6 +75,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench._portal_sites import (
     DEFAULT_MAX_PAGES,
+    FIRST_COPY_OCTET,
+    LAST_OCTET,
     PLATFORM_SITES,
     filler_within_default_limit,
     long_columns,
@@ -69,9 +88,12 @@ from nianbao.devportal.sites import Site, list_pages, new_sites
 
 VENV_BIN = ROOT / ".venv" / "bin"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_MB = os.sysconf("SC_PAGE_SIZE") / 2**20
+PSS_EVERY = 5  # ticks between two reads of the descendants' smaps_rollup (costlier than statm)
 TIMEOUT = 3600  # seconds for one child; a 10,000-page crawl takes a few minutes
 CRAWLED = re.compile(r"Crawled (\d+) pages \(at (\d+) pages/min\)")
 RESPONSE_COUNT = re.compile(r"'downloader/response_count': (\d+)")
+BROWSER_PAGES = re.compile(r"'nianbao/browser/pages': (\d+)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -149,6 +171,106 @@ def own_cpu() -> float:
     return times.user + times.system
 
 
+def _children_of(pid: int) -> list[int]:
+    """Children of every thread of `pid` (a process started from a thread is that thread's child)."""
+    found: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            found.extend(int(p) for p in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return found
+
+
+def descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        for child in _children_of(todo.pop()):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _status_mb(pid: int, key: str) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return None
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_MB
+    except OSError:
+        return 0.0
+
+
+def _pss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+@dataclass
+class TreeSample:
+    """What sampling a crawl's process tree from /proc saw (see the module docstring, --browser)."""
+
+    own_peak_mb: float = 0.0  # the crawl process's VmHWM
+    own_cpu: float = 0.0  # the crawl process's own utime+stime, last seen
+    children_cpu: float = 0.0  # its descendants' utime+stime, each as last seen, summed
+    children_rss_peak_mb: float = 0.0  # peak of the descendants' summed RSS
+    children_pss_peak_mb: float = 0.0  # peak of the descendants' summed PSS
+    children: dict[int, str] = field(default_factory=dict)  # every descendant seen: pid -> command name
+    cost: float = 0.0  # this process's CPU seconds spent sampling (not the portal's)
+
+
+class TreeSampler:
+    def __init__(self) -> None:
+        self.sample = TreeSample()
+        self._child_cpu: dict[int, float] = {}
+        self._ticks = 0
+
+    def tick(self, pid: int) -> None:
+        started = time.thread_time()
+        sample = self.sample
+        peak = _status_mb(pid, "VmHWM")
+        if peak is not None:
+            sample.own_peak_mb = max(sample.own_peak_mb, peak)
+        own = cpu_seconds(pid)
+        if own is not None:
+            sample.own_cpu = own
+        kids = descendants(pid)
+        rss = 0.0
+        for child in kids:
+            used = cpu_seconds(child)
+            if used is None:
+                continue
+            self._child_cpu[child] = max(self._child_cpu.get(child, 0.0), used)
+            if child not in sample.children:
+                try:
+                    sample.children[child] = Path(f"/proc/{child}/comm").read_text().strip()
+                except OSError:
+                    sample.children[child] = "?"
+            rss += _rss_mb(child)
+        sample.children_rss_peak_mb = max(sample.children_rss_peak_mb, rss)
+        if kids and self._ticks % PSS_EVERY == 0:
+            sample.children_pss_peak_mb = max(sample.children_pss_peak_mb, sum(_pss_mb(c) for c in kids))
+        sample.children_cpu = sum(self._child_cpu.values())
+        self._ticks += 1
+        sample.cost += time.thread_time() - started
+
+
 # ---------------------------------------------------------------------------------------------
 # scrapy bench
 
@@ -214,6 +336,9 @@ class CrawlResult:
     max_rss_mb: float
     returncode: int
     summary: str  # the crawl's own table
+    targets: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (site, method, target) requests
+    tree: TreeSample | None = None  # with a TreeSampler: what /proc showed of its process tree
+    browser_pages: int = 0  # pages it sent through the browser (its closing stats in crawl.log)
 
     @property
     def rate(self) -> float:
@@ -228,7 +353,8 @@ class CrawlResult:
         return 1000 * self.cpu / self.pages
 
 
-def crawl_portal(label: str, layout: str, sites: dict[str, Site]) -> CrawlResult:
+def crawl_portal(label: str, layout: str, sites: dict[str, Site], *,
+                 sampler: TreeSampler | None = None) -> CrawlResult:
     with Portal(sites=sites) as portal, tempfile.TemporaryDirectory(prefix="nianbao-bench-crawl-") as tmp:
         config = Path(tmp) / "portal.toml"
         config.write_text(portal.registry_toml(), encoding="utf-8")
@@ -236,7 +362,9 @@ def crawl_portal(label: str, layout: str, sites: dict[str, Site]) -> CrawlResult
         env["NIANBAO_DATA"] = str(Path(tmp) / "data")
         seen: dict[str, float | None] = {"count": 0, "first": None, "last": 0.0}
 
-        def watch(_pid: int, elapsed: float) -> None:
+        def watch(pid: int, elapsed: float) -> None:
+            if sampler is not None:
+                sampler.tick(pid)
             count = len(portal.requests)
             if count != seen["count"]:
                 seen["count"] = count
@@ -247,8 +375,11 @@ def crawl_portal(label: str, layout: str, sites: dict[str, Site]) -> CrawlResult
         cpu_before = own_cpu()
         run = run_child([str(VENV_BIN / "nianbao"), "crawl", "--config", str(config), "--no-politeness"],
                         cwd=ROOT, env=env, on_tick=watch)
-        portal_cpu = own_cpu() - cpu_before
+        portal_cpu = own_cpu() - cpu_before - (sampler.sample.cost if sampler is not None else 0.0)
         hits = portal.requests.hits
+        log = Path(tmp) / "data" / "crawl.log"
+        browser_pages = ([int(m.group(1)) for m in BROWSER_PAGES.finditer(log.read_text("utf-8", "replace"))]
+                         if log.exists() else [])
     pages = len(hits)
     # Exit 3 is expected: the portal's blocked and down agencies are crawl failures by design.
     if run.returncode not in (0, 3) or pages == 0:
@@ -258,7 +389,8 @@ def crawl_portal(label: str, layout: str, sites: dict[str, Site]) -> CrawlResult
     fetching = (last - first) if first is not None and last is not None else 0.0
     return CrawlResult(label, layout, pages, dict(sorted(Counter(h.status for h in hits).items())),
                        Counter(h.site for h in hits), run.wall, fetching, run.cpu, portal_cpu, run.max_rss_mb,
-                       run.returncode, run.stdout)
+                       run.returncode, run.stdout, Counter((h.site, h.method, h.target) for h in hits),
+                       sampler.sample if sampler is not None else None, browser_pages[-1] if browser_pages else 0)
 
 
 def long_columns_for(pages: int, default: CrawlResult) -> tuple[str, dict[str, Site]]:
@@ -307,6 +439,107 @@ def many_agencies_for(pages: int, default: CrawlResult) -> tuple[str, dict[str, 
 
 
 # ---------------------------------------------------------------------------------------------
+# The browser path beside the plain path (--browser)
+
+BROWSER_PAGES_PER_CRAWL = 200  # crawler.settings.NIANBAO_BROWSER_PAGES_PER_CRAWL
+# The platforms whose columns the two paths read alike. TRS is left out: its pages are GBK sent as
+# UTF-8, which the plain path decodes from the bytes but Chromium renders as mojibake, so the
+# browser run misses the reports on its first list page (measured: 2 of 5) and fetches fewer pages.
+BROWSER_PLATFORMS = ("hanweb", "vsb", "ucap", "gkmlpt", "static")
+# What only a browser asks for: the scripts a page loads (images, media, fonts and stylesheets it
+# does not fetch, crawler.browser.NOT_FETCHED). Not pages: counted apart.
+SUBRESOURCE = re.compile(r"\.(js|css)(\?|$)")
+
+
+def plain_readable(copies: int, *, browser: bool) -> dict[str, Site]:
+    """`copies` of each of BROWSER_PLATFORMS' sites (many_agencies, no filler); with `browser`,
+    every agency's registry entry says `browser = true`."""
+    sites = {key: site for key, site in many_agencies(copies, 0).items() if site.platform in BROWSER_PLATFORMS}
+    if browser:
+        for site in sites.values():
+            site.registry["browser"] = True
+    return sites
+
+
+def crawl_browser_pair(copies: int) -> tuple[CrawlResult, CrawlResult]:
+    agencies = len(plain_readable(copies, browser=False))
+    layout = (f"{agencies} agencies, {copies} of each platform but TRS, whose GBK-sent-as-UTF-8 pages the"
+              " browser misreads")
+    plain = crawl_portal("plain path", layout, plain_readable(copies, browser=False), sampler=TreeSampler())
+    browser = crawl_portal("browser path (browser = true)", layout, plain_readable(copies, browser=True),
+                           sampler=TreeSampler())
+    return plain, browser
+
+
+def _split(targets: Counter[tuple[str, str, str]]) -> tuple[Counter, Counter]:
+    pages = Counter({t: n for t, n in targets.items() if not SUBRESOURCE.search(t[2])})
+    return pages, targets - pages
+
+
+def print_browser_pair(plain: CrawlResult, browser: CrawlResult) -> None:
+    print(f"the browser path beside the plain path ({plain.layout})")
+    plain_pages, plain_extra = _split(plain.targets)
+    browser_pages, browser_extra = _split(browser.targets)
+    scripts = sum(browser_extra.values()) - sum(plain_extra.values())
+    if plain_pages == browser_pages:
+        print(f"  same pages: both runs requested the same {plain_pages.total()} pages of the portal"
+              f" (and the browser {scripts} scripts its pages load, not counted as pages)")
+    else:
+        only_plain, only_browser = plain_pages - browser_pages, browser_pages - plain_pages
+        print(f"  NOT the same pages: {plain_pages.total()} plain, {browser_pages.total()} with the browser;"
+              f" {only_plain.total()} only plain, {only_browser.total()} only with the browser, e.g.")
+        for (site, method, target), n in list(only_plain.items())[:3]:
+            print(f"    plain only:   {n}x {method} {site} {target}")
+        for (site, method, target), n in list(only_browser.items())[:3]:
+            print(f"    browser only: {n}x {method} {site} {target}")
+    print(f"  through the browser: {browser.browser_pages} pages (each column's first list page; the rest plain,"
+          f" with the browser's cookies); in the plain run: {plain.browser_pages}")
+    assert plain.tree is not None and browser.tree is not None
+    p, b = plain.tree, browser.tree
+    n_plain, n_browser = plain_pages.total(), browser_pages.total()
+    # CPU: wait4 counts only the descendants the crawl reaped (Chromium's are not all reaped through
+    # it: measured, the sampled browser processes exceeded wait4's total); the sampled sum counts
+    # each process as last seen (up to 20 ms short). The larger of the two.
+    plain_cpu, browser_cpu = (max(c.cpu, c.tree.own_cpu + c.tree.children_cpu) for c in (plain, browser))
+
+    def row(name: str, plain_value: float, browser_value: float, note: str = "", digits: int = 1) -> None:
+        ratio = f"{browser_value / plain_value:6.2f}x" if plain_value > 0 else "     -"
+        print(f"  {name:<42} {plain_value:9.{digits}f} {browser_value:9.{digits}f} {ratio}   {note}".rstrip())
+
+    print(f"  {'':<42} {'plain':>9} {'browser':>9} {'ratio':>7}")
+    row("pages/s, whole run", n_plain / plain.wall, n_browser / browser.wall,
+        f"({plain.wall:.1f} s, {browser.wall:.1f} s)")
+    row("pages/s, while fetching", n_plain / plain.fetching, n_browser / browser.fetching,
+        f"({plain.fetching:.1f} s, {browser.fetching:.1f} s)")
+    row("CPU ms/page, crawl and browser processes", 1000 * plain_cpu / n_plain, 1000 * browser_cpu / n_browser,
+        f"({plain_cpu:.1f} s, {browser_cpu:.1f} s of CPU)")
+    row("  of which the crawl process", 1000 * p.own_cpu / n_plain, 1000 * b.own_cpu / n_browser)
+    row("  of which the browser processes", 1000 * p.children_cpu / n_plain, 1000 * b.children_cpu / n_browser,
+        f"({len(b.children)} processes: {_process_names(b)})")
+    row("CPU ms/page, the portal serving it", 1000 * plain.portal_cpu / n_plain,
+        1000 * browser.portal_cpu / n_browser)
+    row("peak RSS MB, the crawl process", p.own_peak_mb, b.own_peak_mb, "(its VmHWM)", 0)
+    row("peak RSS MB, the browser processes", p.children_rss_peak_mb, b.children_rss_peak_mb,
+        "(sampled sum; shared pages counted in each process)", 0)
+    row("peak PSS MB, the browser processes", p.children_pss_peak_mb, b.children_pss_peak_mb,
+        "(sampled sum every 100 ms; shared pages split)", 0)
+    row("peak MB, crawl RSS + browser PSS", p.own_peak_mb + p.children_pss_peak_mb,
+        b.own_peak_mb + b.children_pss_peak_mb, "(the two peaks added: an upper bound)", 0)
+    if browser.browser_pages:
+        per = browser.browser_pages
+        print(f"  per page through the browser: +{1000 * (browser_cpu - plain_cpu) / per:.0f} CPU ms and"
+              f" +{(browser.wall - plain.wall) / per:.2f} s of the whole run beside the plain run"
+              f" ({per} pages; Chromium's start included)")
+    print(f"  (CPU of the browser run: wait4 {browser.cpu:.1f} s, sampled {b.own_cpu + b.children_cpu:.1f} s;"
+          f" the larger is counted)")
+
+
+def _process_names(sample: TreeSample) -> str:
+    names = Counter(sample.children.values())
+    return ", ".join(f"{n}x {name}" for name, n in names.most_common())
+
+
+# ---------------------------------------------------------------------------------------------
 # Output
 
 
@@ -332,7 +565,19 @@ def main() -> None:
     parser.add_argument("--long-columns", action="store_true",
                         help="make the largest crawl one portal with very long columns instead of many agencies"
                              " (slow: the crawl's cost per page grows with a column's length)")
+    parser.add_argument("--browser", action="store_true",
+                        help="instead: the browser path beside the plain path on the same pages (pages/s, CPU"
+                             " ms/page and peak RSS of the crawl and of Chromium, as ratios of the plain path's)")
+    parser.add_argument("--copies", type=int, default=5,
+                        help="with --browser: agencies of each platform (default 5: 30 agencies, 30 browser pages)")
     args = parser.parse_args()
+    if args.browser:
+        top = min((LAST_OCTET - FIRST_COPY_OCTET + 1) // len(PLATFORM_SITES) + 1,
+                  BROWSER_PAGES_PER_CRAWL // len(PLATFORM_SITES))
+        if not 1 <= args.copies <= top:
+            parser.error(f"--copies must be 1..{top} (one address per site, within the crawl's browser pages)")
+        print_browser_pair(*crawl_browser_pair(args.copies))
+        return
     pages = args.pages if args.pages is not None else (1000 if args.quick else 10_000)
     middle = 200 if args.quick else 500
     bench_seconds = 5 if args.quick else 10
