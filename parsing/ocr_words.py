@@ -8,6 +8,7 @@ import time
 from typing import NotRequired, TypedDict
 
 import numpy as np
+from scipy import ndimage
 from PIL import Image
 
 from .ocr_grid import DARK
@@ -101,6 +102,7 @@ def _without_far_specks(ink: np.ndarray) -> np.ndarray:
 
 
 FAINT = 200  # lighter than DARK but not paper: a blurred glyph's thin strokes (its arcs)
+FEW_DARK = 64  # dark pixels under which a cell's faint glyphs are counted too (a light 0 has ~10-40)
 GLYPH_COLUMN = 5  # faint pixels in a column of a glyph (a speck or the grain leaves one or two)
 GLYPH_WIDTH = 3  # adjacent glyph columns that make a glyph
 
@@ -132,14 +134,13 @@ def ink_pixels(crop: np.ndarray) -> int:
     pixels of glyphs printed wholly lighter (`faint_glyph_box`): so a faint 0 is ink that must
     be read (or said unreadable), never a blank."""
     dark = int((crop < DARK).sum())
-    if dark >= 4:
+    if dark >= FEW_DARK:
         return dark
     box = faint_glyph_box(crop)
     if box is None:
         return dark
     y0, y1, x0, x1 = box
-    return int(_faint(crop)[y0 : y1 + 1, x0 : x1 + 1].sum())
-MAX_GROWTH = 0.3  # of the glyphs' height: how far the box grows to take in faint strokes
+    return max(dark, int(_faint(crop)[y0 : y1 + 1, x0 : x1 + 1].sum()))
 
 
 def _grown(crop: np.ndarray, y0: int, y1: int, x0: int, x1: int) -> tuple[int, int, int, int]:
@@ -148,20 +149,20 @@ def _grown(crop: np.ndarray, y0: int, y1: int, x0: int, x1: int) -> tuple[int, i
     the sides lost the arcs and read "1", "11" or "U" (dev scan seed/002@ARPL-UMing, hard scan
     seed 14: 77 zeros misread)."""
     faint = _faint(crop)
-    limit = max(2, int(MAX_GROWTH * (y1 - y0 + 1)))
     height, width = crop.shape
-    for _ in range(limit):
-        grew = False
-        if y0 > 0 and faint[y0 - 1, x0 : x1 + 1].any():
-            y0, grew = y0 - 1, True
-        if y1 < height - 1 and faint[y1 + 1, x0 : x1 + 1].any():
-            y1, grew = y1 + 1, True
-        if x0 > 0 and faint[y0 : y1 + 1, x0 - 1].any():
-            x0, grew = x0 - 1, True
-        if x1 < width - 1 and faint[y0 : y1 + 1, x1 + 1].any():
-            x1, grew = x1 + 1, True
-        if not grew:
-            break
+    # The faint strokes connected to the dark ones (8-neighbours), however far they reach: a
+    # glyph's dark part may be a fragment of it (the sides of a light 0, a third of its height).
+    faint[y0 : y1 + 1, x0 : x1 + 1] |= crop[y0 : y1 + 1, x0 : x1 + 1] < DARK
+    labels, _ = ndimage.label(faint, structure=np.ones((3, 3), dtype=bool))
+    touching = np.unique(labels[y0 : y1 + 1, x0 : x1 + 1])
+    touching = touching[touching > 0]
+    if len(touching):
+        ys, xs = np.nonzero(np.isin(labels, touching))
+        # Not a smear across the cell (a faint line along its edge is out already, `_faint`):
+        # a glyph leaves the cell's top and bottom margins white.
+        if ys.max() - ys.min() + 1 <= 0.9 * height:
+            y0, y1 = min(y0, int(ys.min())), max(y1, int(ys.max()))
+            x0, x1 = min(x0, int(xs.min())), max(x1, int(xs.max()))
     # A whole glyph fainter than DARK beside them ("234" blurred, its 4 light: read "23" by both
     # engines, surely and wrongly; dev scan seed/002@ARPL-UMing, hard scan seed 14): columns
     # across the glyphs' rows that hold a glyph's worth of faint ink (not a speck's), within a

@@ -91,3 +91,12 @@ def test_a_real_font_zero_blurred_light_is_found_whole() -> None:
     assert found is not None
     ys = np.flatnonzero((image < FAINT).any(axis=1))
     assert found.shape[0] == ys[-1] - ys[0] + 1
+
+
+def test_a_light_zero_with_a_few_dark_pixels_counts_its_faint_ink() -> None:
+    image = cell()
+    digit_like(image, 200, DARK + 15, DARK + 25)
+    image[28:31, 200:203] = DARK - 30  # nine dark pixels: fewer than a cell's least ink
+    assert 4 <= int((image < DARK).sum()) <= 25
+    assert ink_pixels(image) > 25
+    assert glyphs(image).shape == (30, 12)
