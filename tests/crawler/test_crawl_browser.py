@@ -176,3 +176,18 @@ def test_the_warc_export_links_each_rendered_dom_to_its_response_and_passes_warc
     for headers in conversions:
         assert headers.get_header("X-Nianbao-Via") == "browser"
         assert ids[headers.get_header("WARC-Refers-To")] in ("response", "revisit")
+
+
+def test_a_page_whose_header_names_the_wrong_charset_is_read_right_in_the_browser(tmp_path) -> None:
+    """The dev portal's TRS column is GBK sent as UTF-8: the browser is handed the charset its
+    bytes show (as the parser decides it), so its list reads as the plain path reads it."""
+    sites = {key: site for key, site in new_sites().items() if key in ("trs", "mirror")}
+    sites["trs"].registry["browser"] = True
+    with Portal(sites=sites) as portal:
+        registry = tmp_path / "registry.toml"
+        registry.write_text(registry_toml(portal.port, sites=portal.sites), encoding="utf-8")
+        done = run_crawl(registry, tmp_path / "data", timeout=120)
+        wanted = {url for url in portal.report_urls() if portal.host("trs") in url}
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert wanted and wanted <= set(archived_records(tmp_path / "data")), done.stdout
+    assert {run.outcome for run in _runs(tmp_path / "data").values()} == {"reached (browser)"}
