@@ -555,17 +555,20 @@ def _home(site: Site) -> Resource:
     return _page(site, _chrome(site, head, body), _newest(site))
 
 
-def build_routes(site: Site, sites: dict[str, Site], port: int, cache: AttachmentCache) -> Routes:
-    """Everything `site` serves on `port` in its current state, keyed by normalised target."""
+def robots_routes(site: Site) -> Routes:
+    """A site's routes before its pages: its robots.txt."""
     routes = Routes()
     routes.pages["/robots.txt"] = Resource(site.robots.encode("ascii"), "text/plain")
+    return routes
+
+
+def build_routes(site: Site, sites: dict[str, Site], port: int, cache: AttachmentCache) -> Routes:
+    """Everything `site` serves on `port` in its current state, keyed by normalised target (the
+    browser cases are nianbao.devportal.browser_cases's; the server dispatches them)."""
+    routes = robots_routes(site)
     if site.blocked:
         routes.challenge = _blocked(site)
         return routes
-    if site.browser_case is not None:
-        from .browser_cases import build_browser_routes
-
-        return build_browser_routes(site, routes, cache)
     routes.pages["/"] = _home(site)
     _detail_routes(site, routes, cache)
     if site.region is None:  # the mirror: its copies, no column

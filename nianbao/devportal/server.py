@@ -42,7 +42,8 @@ from urllib.parse import parse_qsl, urlsplit
 from nianbao.devportal.render import ReportTables
 
 from .expected import Expected, ExpectedReport, expected_from
-from .markup import AttachmentCache, Resource, Routes, build_routes
+from .browser_cases import build_browser_routes
+from .markup import AttachmentCache, Resource, Routes, build_routes, robots_routes
 from .sites import (
     Form,
     Site,
@@ -404,7 +405,9 @@ class Portal:
 
     def _rebuild(self, key: str) -> None:
         site = self._sites[key]
-        if site.serving:
+        if site.serving and site.browser_case is not None and not site.blocked:
+            self._routes[key] = build_browser_routes(site, robots_routes(site), self._cache)
+        elif site.serving:
             self._routes[key] = build_routes(site, self._sites, self.port, self._cache)
 
     # answering
