@@ -3,7 +3,7 @@ characters, a report page, an agency page, the monitor page, /numbers) under 16 
 beside a static file (/static/style.css) served by the same `nianbao serve` process in the same
 run (the baseline: what the server, the loopback and the client cost without the app's work).
 
-    .venv/bin/python bench/web.py [--reports 10000] [--clients 16] [--requests 1400] [--threads 4] [--keep DIR]
+    .venv/bin/python bench/web.py [--reports 10000] [--clients 16] [--requests 420] [--threads 4] [--keep DIR]
 
 The archive is synthetic and bulk-inserted (SQLAlchemy Core executemany, no parsing), so 10,000
 reports build in well under a minute: agencies of generated regions (bench/search.py's names),
@@ -35,6 +35,7 @@ import pstats
 import random
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -238,9 +239,15 @@ def profile(archive: Archive, registry: Path, kind: str, targets: dict[str, list
 
     app = create_app(archive, registry=registry)
     client = app.test_client()
-    make = page_kinds(targets)[kind]
     rng = random.Random(5)
-    client.get(make(rng))  # warm
+    print("each page kind warm, one request at a time (5 each, in-process):")
+    for name, maker in page_kinds(targets).items():
+        client.get(maker(rng))  # warm
+        start = time.perf_counter()
+        for _ in range(5):
+            assert client.get(maker(rng)).status_code == 200
+        print(f"  {name:<17} {200 * (time.perf_counter() - start):>8.0f} ms", flush=True)
+    make = page_kinds(targets)[kind]
     profiler = cProfile.Profile()
     start = time.perf_counter()
     profiler.enable()
@@ -255,7 +262,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reports", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--requests", type=int, default=1400, help="mixed requests (the static baseline asks as many)")
+    parser.add_argument("--requests", type=int, default=420, help="mixed requests (the static baseline asks as many)")
     parser.add_argument("--threads", type=int, default=4, help="the server's worker threads (serve's default: 4)")
     parser.add_argument("--keep", type=Path, help="build the archive in this folder and leave it there")
     parser.add_argument("--profile", metavar="KIND", help="profile one page kind in-process instead of the load run")
@@ -270,16 +277,17 @@ def main() -> None:
         registry = data / "agencies.toml"
         registry.write_text(agencies_toml(entries), encoding="utf-8")
         print(f"built {len(targets['reports']):,} reports of {len(entries):,} agencies in "
-              f"{time.perf_counter() - start:.1f} s")
+              f"{time.perf_counter() - start:.1f} s", flush=True)
         kinds = page_kinds(targets)
         if args.profile:
             if args.profile not in kinds:
                 parser.error(f"--profile: one of {', '.join(kinds)}")
-            profile(archive, registry, args.profile, targets, 20)
+            profile(archive, registry, args.profile, targets, 3)
             archive.close()
             return
         archive.close()
         server, port = serve(data, registry, args.threads)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed bench stops its server too
         try:
             run(port, kinds, args)
         finally:
@@ -297,36 +305,37 @@ def main() -> None:
 def run(port: int, kinds: dict[str, Callable[[random.Random], str]], args: argparse.Namespace) -> None:
     host = "127.0.0.1"
     rng = random.Random(11)
-    print(f"first request of each page (caches cold), one client:")
+    print("first request of each page (caches cold), one client:", flush=True)
     for kind, make in kinds.items():
         timings, _, errors = load(host, port, [(kind, make(rng))], 1)
         if errors:
             raise SystemExit(f"{kind}: {errors[0]}")
-        print(f"  {kind:<17} {timings[kind][0]:>8.0f} ms")
+        print(f"  {kind:<17} {timings[kind][0]:>8.0f} ms", flush=True)
     names = list(kinds)
     mixed = [(names[i % len(names)], kinds[names[i % len(names)]](rng)) for i in range(args.requests)]
     rng.shuffle(mixed)
     static = [("static", "/static/style.css")] * args.requests
     rounds = {}
+    print(f"\n{args.clients} concurrent clients, server threads {args.threads}, {os.cpu_count()} cores")
     # Static, mixed, static again: the machine is shared and noisy, so the baseline brackets the run.
     for label, paths in (("static before", static), ("mixed", mixed), ("static after", static)):
         timings, wall, errors = load(host, port, paths, args.clients)
         if errors:
             print(f"  {label}: {len(errors)} errors, e.g. {errors[:3]}", file=sys.stderr)
         rounds[label] = (timings, wall)
+        count = sum(map(len, timings.values()))
+        print(f"  {label}: {count} requests in {wall:.0f} s, load average {os.getloadavg()[0]:.1f}", flush=True)
     static_all = rounds["static before"][0]["static"] + rounds["static after"][0]["static"]
     s50, s95 = summary(static_all)
     mixed_timings, wall = rounds["mixed"]
     every = [t for values in mixed_timings.values() for t in values]
     m50, m95 = summary(every)
-    print(f"\n{args.clients} concurrent clients, server threads {args.threads}; load average "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"  {'page':<17} {'requests':>8} {'p50':>9} {'p95':>9} {'p50/static':>11} {'p95/static':>11}")
     for kind in names:
         p50, p95 = summary(mixed_timings[kind])
         print(f"  {kind:<17} {len(mixed_timings[kind]):>8} {p50:>6.0f} ms {p95:>6.0f} ms {p50 / s50:>10.1f}x {p95 / s95:>10.1f}x")
     print(f"  {'mixed, all':<17} {len(every):>8} {m50:>6.0f} ms {m95:>6.0f} ms {m50 / s50:>10.1f}x {m95 / s95:>10.1f}x"
-          f"   ({len(every) / wall:.0f} pages/s)")
+          f"   ({len(every) / wall:.1f} pages/s)")
     for label in ("static before", "static after"):
         timings, swall = rounds[label]
         p50, p95 = summary(timings["static"])
