@@ -292,10 +292,22 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
                             if context["readable"] else None))
 
     # -- agencies and monitoring -------------------------------------------------------------
-    def registry_agencies() -> list[Any]:
-        from crawler.registry import load_registry
+    read_registry: dict[tuple, list[Any]] = {}  # by the registry files' (path, mtime, size)
+    read_registry_lock = threading.Lock()
 
-        return load_registry(registry)
+    def registry_agencies() -> list[Any]:
+        """The registry, read again only when one of its files changed (bench/web.py: re-reading
+        a 2,059-agency TOML on every request was two thirds of the agency page's time)."""
+        from crawler.registry import DEFAULT_CONFIG, load_registry
+
+        config = Path(registry) if registry is not None else DEFAULT_CONFIG
+        files = sorted(config.glob("*.toml")) if config.is_dir() else [config]
+        signature = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.exists())
+        with read_registry_lock:
+            if signature not in read_registry:
+                read_registry.clear()
+                read_registry[signature] = load_registry(registry)
+            return read_registry[signature]
 
     monitored: dict[tuple, dict[str, Any]] = {}  # evaluate() is seconds on a national registry
     monitored_lock = threading.Lock()

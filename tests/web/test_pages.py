@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
+import os
 import re
 
 import pytest
@@ -395,3 +397,23 @@ def test_a_source_url_that_is_not_http_is_shown_but_not_linked(tmp_path, paths):
 def test_the_kind_choices_are_the_agency_kinds(monitored, path):
     page = doc(monitored.get(path))
     assert page.xpath("//select[@name='kind']/option/@value") == ["", *(kind.value for kind in AgencyKind)]
+
+
+def test_the_registry_is_read_again_only_when_it_changes(built_archive, tmp_path, write_web_registry, monkeypatch):
+    import crawler.registry
+
+    archive, _ = built_archive
+    path = write_web_registry(tmp_path)
+    reads = []
+    real = crawler.registry.load_registry
+    monkeypatch.setattr(crawler.registry, "load_registry", lambda config=None: reads.append(config) or real(config))
+    client = create_app(archive, registry=path, clock=fixed_clock(dt.datetime(2022, 4, 15, 4, tzinfo=dt.UTC))).test_client()
+    assert client.get("/api/monitor/2021").status_code == 200
+    assert client.get("/api/monitor/2021").status_code == 200
+    assert len(reads) == 1
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("宁陵县人民政府", "宁陵县人民政府办公室"), encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    body = client.get("/api/monitor/2021").get_json()
+    assert len(reads) == 2
+    assert "宁陵县人民政府办公室" in json.dumps(body, ensure_ascii=False)
