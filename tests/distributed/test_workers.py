@@ -92,13 +92,15 @@ def _finish(workers: list[subprocess.Popen], timeout: float = 240) -> list[tuple
 
 
 def _check_archive(archive: Archive, portal: Portal, *, killed: bool = False) -> None:
-    """Every report once, one version each, no decoy, each payload stored once per URL, no blob
+    """Every report once, one version each, no decoy, each payload stored once per URL (and source), no blob
     missing, corrupt or orphaned; no temporary file either unless a worker was `killed`."""
     try:
         with archive.session() as session:
             urls = Counter(session.scalars(select(Report.url)).all())
             versions = session.execute(select(ReportVersion.report_id, func.count()).group_by(ReportVersion.report_id)).all()
-            originals = Counter(session.scalars(select(Capture.url).where(Capture.revisit_of.is_(None))).all())
+            # Per URL and source: a walled page is asked again by the browser (issue 15), whose
+            # answer is a capture of its own (a challenge's payload differs request to request).
+            originals = Counter(session.execute(select(Capture.url, Capture.source).where(Capture.revisit_of.is_(None))).all())
         assert set(urls) == set(portal.report_urls())
         assert all(n == 1 for n in urls.values()), urls
         assert not set(urls) & set(portal.decoy_urls())
@@ -129,7 +131,9 @@ def test_three_workers_archive_every_report_once(tmp_path: Path, postgres: Postg
         _check_archive(Archive.open(tmp_path / "data", database_url), portal)
         runs = _runs(Archive.open(tmp_path / "data", database_url), portal.port)
         with Archive.open(tmp_path / "data", database_url).session() as session:
-            fetched = Counter(session.scalars(select(Capture.url)).all())
+            # What the crawl fetched (the browser's own answers apart: a challenge and its reload
+            # are two answers of one URL to the browser, by design, issue 15).
+            fetched = Counter(session.scalars(select(Capture.url).where(Capture.source != "browser")).all())
             untagged = session.scalar(select(func.count(Capture.id)).where(Capture.run_id.is_(None)))
     assert untagged == 0  # every capture points at its agency's run of this crawl (the monitor's evidence)
     assert runs == single_process_runs  # one row per agency, the same outcome, counts, errors, links
