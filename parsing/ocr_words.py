@@ -118,7 +118,11 @@ def faint_glyph_box(crop: np.ndarray) -> tuple[int, int, int, int] | None:
     """(y0, y1, x0, x1) of glyphs printed wholly lighter than DARK (a thin 0 blurred at 180 dpi
     keeps no pixel darker: dev scan seed/002@ARPL-UMing, hard scan seed 14, where such a cell
     was taken for a blank, silently null), or None when the faint ink is only specks."""
-    faint = _faint(crop)
+    return _faint_glyphs(_faint(crop))
+
+
+def _faint_glyphs(faint: np.ndarray) -> tuple[int, int, int, int] | None:
+    """`faint_glyph_box` on a crop's faint mask (`_faint`)."""
     columns = faint.sum(axis=0) >= GLYPH_COLUMN
     runs = np.flatnonzero(np.convolve(columns.astype(np.int8), np.ones(GLYPH_WIDTH, dtype=np.int8), "valid") == GLYPH_WIDTH)
     if not len(runs):
@@ -136,11 +140,12 @@ def ink_pixels(crop: np.ndarray) -> int:
     dark = int((crop < DARK).sum())
     if dark >= FEW_DARK:
         return dark
-    box = faint_glyph_box(crop)
+    faint = _faint(crop)  # once: the box and its ink are read from the same mask
+    box = _faint_glyphs(faint)
     if box is None:
         return dark
     y0, y1, x0, x1 = box
-    return max(dark, int(_faint(crop)[y0 : y1 + 1, x0 : x1 + 1].sum()))
+    return max(dark, int(faint[y0 : y1 + 1, x0 : x1 + 1].sum()))
 
 
 def _grown(crop: np.ndarray, y0: int, y1: int, x0: int, x1: int) -> tuple[int, int, int, int]:

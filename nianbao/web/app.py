@@ -302,7 +302,7 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
 
         config = Path(registry) if registry is not None else DEFAULT_CONFIG
         files = sorted(config.glob("*.toml")) if config.is_dir() else [config]
-        signature = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.exists())
+        signature = tuple((str(f), st.st_mtime_ns, st.st_size) for f in files if f.exists() for st in [f.stat()])
         with read_registry_lock:
             if signature not in read_registry:
                 read_registry.clear()
