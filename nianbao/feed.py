@@ -11,7 +11,6 @@ is replaced atomically, so a reader polling it never sees half a feed.
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 from feedgen.feed import FeedGenerator
@@ -21,14 +20,11 @@ from storage.clock import Clock, system_clock
 from storage.files import write_atomically
 from storage.monitor_events import RecordedEvent, newest_events
 
+from . import permalinks
 from .evidence import finding_path, status_path
 
 FEED_ID = "urn:nianbao:monitor"
 DEFAULT_ENTRIES = 200
-# Where the web UI is, when the caller does not say: $NIANBAO_BASE_URL, else where `nianbao serve`
-# listens by default (the same rule as the CSV exports' permalinks).
-BASE_URL_ENV = "NIANBAO_BASE_URL"
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 def evidence_url(event: RecordedEvent, base_url: str) -> str | None:
@@ -65,8 +61,8 @@ def write_atom(archive: Archive, path: Path, *, entries: int = DEFAULT_ENTRIES, 
                clock: Clock = system_clock, base_url: str | None = None) -> int:
     """Write the newest `entries` events to `path` as Atom; returns how many were written. An
     empty feed is dated by `clock`. Entries link to the web UI at `base_url` (default:
-    $NIANBAO_BASE_URL, else DEFAULT_BASE_URL)."""
-    base_url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+    $NIANBAO_BASE_URL, else where `nianbao serve` listens: the permalinks' rule, `permalinks.base_url`)."""
+    base_url = permalinks.base_url(base_url)
     events = newest_events(archive, entries)
     feed = FeedGenerator()
     feed.id(FEED_ID)
