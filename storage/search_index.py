@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from parsing.form_text import document_text
 
+from . import numbers_table
 from .models import Capture, Report, ReportVersion
 from .textnorm import normalize, short_grams
 
@@ -184,10 +185,13 @@ def rebuild(connection: Connection, batch: int = 500) -> int:
         added += index_versions(connection, [tuple(row) for row in rows])
         last = rows[-1][0]
     refresh_current(connection)
+    if numbers_table.exists(connection):  # not before migration 0008, which creates it (0002 and 0007 rebuild)
+        numbers_table.fill(connection)
     return added
 
 
 def _after_flush(session: Session, _context: object) -> None:
+    numbers_table.follow_flush(session)
     versions = [obj for obj in session.new if isinstance(obj, ReportVersion)]
     captures = [obj for obj in session.new if isinstance(obj, Capture)]
     if not versions and not captures:
