@@ -37,7 +37,7 @@ from storage.vocab import AgencyKind
 from ..evidence import EVIDENCE_LABELS, finding_path, status_path
 from ..monitoring.words import MonitorStatus
 from ..output import hits_csv
-from . import reads, replay
+from . import i18n, reads, replay
 from .diff import diff_records
 from .form import SECTION_LABELS, cell_label, form_tables
 from .request_values import ParamError, RowIdConverter, as_of_date, report_year, row_id
@@ -57,11 +57,14 @@ URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
 def create_app(archive: Archive, *, registry: Path | None = None, export_cap: int = DEFAULT_EXPORT_CAP,
-               search_fn: Callable[..., Any] | None = None, clock: Clock = system_clock) -> Flask:
+               search_fn: Callable[..., Any] | None = None, clock: Clock = system_clock,
+               default_language: str = i18n.DEFAULT_LANGUAGE) -> Flask:
     """The WSGI app over an opened archive. `registry` (a TOML file or folder) feeds the
     monitoring pages; `export_cap` bounds CSV/JSON downloads of search results; `clock` says
-    what day it is for the monitoring pages."""
+    what day it is for the monitoring pages; `default_language` (zh or en) is the interface's when
+    neither ?lang=, its cookie nor the browser's Accept-Language names one (nianbao.web.i18n)."""
     app = Flask(__name__)
+    i18n.install(app, default_language)
     app.url_map.converters["row_id"] = RowIdConverter
     app.config.update(EXPORT_CAP=export_cap, JSON_AS_ASCII=False)
     app.json.ensure_ascii = False

@@ -29,7 +29,7 @@ def client(tmp_path, make_scenario):
     registry = tmp_path / "registry.toml"
     registry.write_text(scenario.registry_toml(), encoding="utf-8")
     try:
-        yield create_app(archive, registry=registry, clock=NOW).test_client()
+        yield create_app(archive, registry=registry, clock=NOW, default_language="en").test_client()  # English words read
     finally:
         archive.close()
 

@@ -33,7 +33,7 @@ def built(built_archive: tuple[Archive, Built]) -> Built:
 def app(built_archive: tuple[Archive, Built]):
     from nianbao.web.app import create_app
 
-    return create_app(built_archive[0])
+    return create_app(built_archive[0], default_language="en")  # the tests read the English interface
 
 
 @pytest.fixture

@@ -83,7 +83,8 @@ def browser_context():
         pytest.fail(f"{CHROMIUM} is missing: scripts/setup.sh installs Debian's chromium", pytrace=False)
     with tempfile.TemporaryDirectory(prefix="nianbao-chromium-") as profile, sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS, accept_downloads=True)
+            profile, executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS, accept_downloads=True,
+            locale="en-US")  # Accept-Language: the tests read the English interface (nianbao.web.i18n)
         try:
             yield context
         finally:
@@ -317,3 +318,27 @@ def test_a_changed_findings_link_reaches_its_diff(served, page, web_agencies):
     assert page.url == f"{base}reports/{built.edited}/diff?a={first}&b={second}"
     assert page.locator("#changed-cells tr[data-path='applications.granted.natural_person']").count() == 1
     assert page.locator("#changed-text ins").first.text_content() == "，全年未发生泄密事件"
+
+
+def test_interface_language_switch(served, browser_context, page):
+    """A Chinese browser gets the Chinese interface; the switch link shows the same search in
+    English, and the choice holds on the next page although the browser still asks for Chinese."""
+    base, built = served
+    # the context's locale (en-US) sets Accept-Language over extra headers: each request is rewritten
+    page.route("**/*", lambda route: route.continue_(
+        headers={**route.request.headers, "accept-language": "zh-CN,zh;q=0.9"}))
+    try:
+        page.goto(base + "?q=政府&format=2019")
+        assert page.locator("html").get_attribute("lang") == "zh-CN"
+        assert page.locator("header.site nav a").first.text_content() == "检索"
+        total = page.text_content("#total")
+        page.click("#language-switch a[data-lang=en]")
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert "q=%E6%94%BF%E5%BA%9C" in page.url and "format=2019" in page.url and "lang=en" in page.url
+        assert page.text_content("#total") == total and page.locator("header.site nav a").first.text_content() == "Search"
+        page.click("li.hit a.title")
+        assert "lang=" not in page.url  # permalinks carry no language: the cookie remembers it
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert "申请人情况" in page.text_content("#table-applications")  # the form's own words, in Chinese
+    finally:
+        browser_context.clear_cookies()

@@ -288,7 +288,7 @@ def test_agency_page_lists_reports_versions_and_crawl_runs(client, built, web_ag
 def monitored(built_archive, tmp_path, write_web_registry):
     archive, _ = built_archive
     noon_in_china = fixed_clock(dt.datetime(2022, 4, 15, 4, tzinfo=dt.UTC))
-    app = create_app(archive, registry=write_web_registry(tmp_path), clock=noon_in_china)
+    app = create_app(archive, registry=write_web_registry(tmp_path), clock=noon_in_china, default_language="en")
     return app.test_client()
 
 
