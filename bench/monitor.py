@@ -1,124 +1,276 @@
 """Monitor speed: `nianbao.monitoring.evaluate` for one report year over a national-scale archive,
-beside a plain read of every record it has to look at (the baseline, same run, same database).
+from cold (no monitor state kept) and again after 1% of the agencies changed (the state the cold
+run kept), beside a plain read of every record it has to look at (the baseline, same run, same
+database).
 
-    .venv/bin/python bench/monitor.py [--agencies 5000] [--backend sqlite|postgresql]
+    .venv/bin/python bench/monitor.py [--agencies 5000] [--backend sqlite|postgresql] [--no-check]
 
-The archive is synthetic and bulk-inserted (no parsing): per agency, reports on the year and the
-year before (records from one parsed real-shaped report, numbers varied, narratives of ~1,500
-characters drawn from a shared vocabulary so MinHash has work), a capture per report, a recheck
-capture for one in ten (half of them 404: removals), a second payload for one in twenty (edits),
-and two crawl runs, each with its list page. A quarter of the agencies publish nothing
-(missing), one in ten was down, one in fifty copied its neighbour's narrative.
+The archive is synthetic and bulk-inserted (SQLAlchemy Core executemany, no parsing): per agency,
+reports on the year and the year before (records from one parsed real-shaped report, narratives of
+1,000-2,000 characters made of the real seed reports' sentences, numbers varied), a capture per
+report, a recheck capture for one in ten (half of them 404: removals), a second payload for one in
+twenty (edits), and two crawl runs, each with its list page. A quarter of the agencies publish
+nothing (missing), one in ten was down, one in fifty copied its neighbour's narrative.
+
+`--narratives vocabulary` draws every narrative from one 25-word vocabulary instead (the bench's
+text before issue 17): any two unrelated reports then share ~45% of their 5-character shingles,
+where real reports of different agencies share ~5% (the three in ../shared/fixtures/real), so
+nearly every pair is a copy candidate and copy detection is quadratic in the reports.
+
+Then 1% of the agencies change, a sixth of them in each way: a new capture of a report (an edit),
+a new crawl run that found the column unreachable, a report gone (two 404 rechecks), a new
+report, a registry entry changed (its kind, so its deadline), and a report reparsed (a new
+record of the same payload); the evaluation runs again on the state the cold run kept. With
+the check (default), a full evaluation from scratch follows and the two reports must be equal.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import datetime as dt
 import random
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 
-from crawler.registry import Agency as RegistryAgency
-from nianbao.monitoring import evaluate
-from parsing import parse_report
-from storage import Archive
-from storage.models import Agency, Capture, CrawlRun, Report, ReportVersion
-from nianbao.devportal.monitor_pages import report_page, tables
-from nianbao.devportal.postgres_server import throwaway_server
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # bench.search when run as a script
+
+from bench.search import seed_sentences  # noqa: E402
+from crawler.registry import Agency as RegistryAgency  # noqa: E402
+from nianbao.devportal.monitor_pages import report_page, tables  # noqa: E402
+from nianbao.devportal.postgres_server import throwaway_server  # noqa: E402
+from nianbao.monitoring import evaluate  # noqa: E402
+from parsing import parse_report  # noqa: E402
+from storage import Archive  # noqa: E402
+from storage.models import Agency, Capture, CrawlRun, Report, ReportVersion  # noqa: E402
 
 UTC = dt.timezone.utc
+BATCH = 2000  # rows per executemany
 WORDS = ("政务公开", "主动公开", "政策解读", "回应关切", "依申请公开", "平台建设", "监督保障", "培训", "考核",
          "门户网站", "政务新媒体", "营商环境", "重点领域", "民生保障", "规范性文件", "新闻发布会", "便民服务",
          "信息发布", "目录梳理", "意见征集", "办理答复", "工作机制", "标准化", "基层", "数据开放")
 
 
-def narrative(rng: random.Random) -> str:
+def vocabulary_narrative(rng: random.Random) -> str:
     return "，".join(rng.choice(WORDS) + rng.choice(("工作", "持续推进", "不断完善", "成效明显", "有序开展"))
                     for _ in range(150)) + "。"
 
 
-def build(archive: Archive, agencies: int, year: int, seed: int = 1) -> list[RegistryAgency]:
-    rng = random.Random(seed)
-    base = {y: parse_report(report_page(tables("基准局", y), f"{y + 1}-01-20"), "http://x/").to_dict()
-            for y in (year - 1, year)}
+def sentence_narrative(rng: random.Random, sentences: list[str]) -> str:
+    """1,000-2,000 characters of the seed reports' sentences, their numbers redrawn."""
+    target, parts, length = rng.randint(1000, 2000), [], 0
+    while length < target:
+        piece = rng.choice(sentences)
+        piece = "".join(str(rng.randint(1, 20000)) if c.isdigit() else c for c in piece)
+        parts.append(piece)
+        length += len(piece)
+    return "".join(parts)
+
+
+@dataclasses.dataclass
+class Rows:
+    """The rows of a synthetic archive, ids given in insertion order (from `start` ids on)."""
+
+    next_id: dict[str, int]
+    tables: dict[type, list[dict]] = dataclasses.field(default_factory=lambda: {
+        Agency: [], CrawlRun: [], Capture: [], Report: [], ReportVersion: []})
+
+    def add(self, table: type, row: dict) -> int:
+        key = table.__tablename__
+        row["id"] = self.next_id[key]
+        self.next_id[key] += 1
+        self.tables[table].append(row)
+        return row["id"]
+
+    def write(self, archive: Archive) -> None:
+        with archive.engine.begin() as connection:
+            for table, rows in self.tables.items():
+                keys = {key for row in rows for key in row}
+                for row in rows:  # one executemany needs the same columns in every row
+                    for key in keys - row.keys():
+                        row[key] = None
+                for start in range(0, len(rows), BATCH):
+                    connection.execute(insert(table.__table__), rows[start:start + BATCH])
+
+
+def next_ids(archive: Archive) -> dict[str, int]:
+    with archive.session() as session:
+        return {table.__tablename__: (session.scalar(select(func.max(table.id))) or 0) + 1
+                for table in (Agency, CrawlRun, Capture, Report, ReportVersion)}
+
+
+class Builder:
+    def __init__(self, year: int, narratives: str, seed: int) -> None:
+        self.year = year
+        self.rng = random.Random(seed)
+        self.sentences = seed_sentences() if narratives == "sentences" else []
+        self.base = {y: parse_report(report_page(tables("基准局", y), f"{y + 1}-01-20"), "http://x/").to_dict()
+                     for y in (year - 1, year)}
+        self.texts: dict[int, str] = {}
+
+    def narrative(self) -> str:
+        return sentence_narrative(self.rng, self.sentences) if self.sentences else vocabulary_narrative(self.rng)
+
+    def run(self, rows: Rows, i: int, agency_id: int, when: dt.datetime, outcome: str, url: str) -> None:
+        run_id = rows.add(CrawlRun, {"agency_id": agency_id, "started_at": when,
+                                     "finished_at": when + dt.timedelta(minutes=3), "outcome": outcome,
+                                     "pages_listed": 1, "reports_found": 1, "errors": [], "listed": []})
+        rows.add(Capture, {"url": url, "status": 200, "captured_at": when, "sha256": f"{i:064x}"[-64:],
+                           "size": 1000, "role": "list", "source": "crawl", "headers": [], "run_id": run_id})
+
+    def report(self, rows: Rows, i: int, agency_id: int, name: str, host: str, y: int, suffix: str = "") -> dict:
+        url = f"http://{host}/ndbg/{y}{suffix}.html"
+        published = dt.date(y + 1, 1, 15) + dt.timedelta(days=self.rng.choice([0, 5, 10, 20, 40, 80]))
+        first = dt.datetime.combine(published, dt.time(3), UTC)
+        text = self.texts[i - 1] if i % 50 == 3 and i - 1 in self.texts else self.narrative()  # one in fifty copied
+        self.texts[i] = text
+        record = dict(self.base[y], agency=name, published_on=published.isoformat(),
+                      sections={**self.base[y]["sections"], "overview": text})
+        sha = (f"{i:031x}{y:033x}"[-64:] if not suffix else f"{suffix}{i:030x}{y:033x}"[-64:])
+        capture_id = rows.add(Capture, {"url": url, "status": 200, "captured_at": first, "sha256": sha, "size": 9000,
+                                        "role": "report", "source": "crawl", "headers": []})
+        report_id = rows.add(Report, {"url": url, "agency_id": agency_id, "agency_name": name, "year": y,
+                                      "title": f"{name}{y}年报告", "published_on": published, "format": "2021",
+                                      "first_capture_id": capture_id, "first_seen_at": first})
+        rows.add(ReportVersion, {"report_id": report_id, "capture_id": capture_id, "sha256": sha, "record": record,
+                                 "record_sha256": sha, "checks_failed": 0, "warnings": [], "text": "",
+                                 "parser_version": "bench", "created_at": first})
+        return {"url": url, "report_id": report_id, "record": record, "first": first, "sha": sha}
+
+    def edit(self, rows: Rows, report: dict, when: dt.datetime, tag: str) -> None:
+        sha = f"{tag}{report['sha'][len(tag):]}"
+        capture_id = rows.add(Capture, {"url": report["url"], "status": 200, "captured_at": when, "sha256": sha,
+                                        "size": 9000, "role": "recheck", "source": "crawl", "headers": []})
+        changed = dict(report["record"], title=report["record"]["title"] + "（修订）")
+        rows.add(ReportVersion, {"report_id": report["report_id"], "capture_id": capture_id, "sha256": sha,
+                                 "record": changed, "record_sha256": sha, "checks_failed": 0, "warnings": [],
+                                 "text": "", "parser_version": "bench", "created_at": when})
+
+    def gone(self, rows: Rows, report: dict, first_day: int) -> None:
+        for days in (first_day, first_day + 2):  # gone twice, two days apart: a confirmed removal
+            rows.add(Capture, {"url": report["url"], "status": 404, "captured_at": report["first"] + dt.timedelta(days=days),
+                               "sha256": "0" * 64, "size": 10, "role": "recheck", "source": "crawl", "headers": []})
+
+
+def build(archive: Archive, agencies: int, year: int, seed: int = 1,
+          narratives: str = "sentences") -> tuple[list[RegistryAgency], Builder]:
+    builder = Builder(year, narratives, seed)
+    rows = Rows(next_ids(archive))
     registry = []
-    narratives: dict[int, str] = {}
-    with archive.session() as session, session.begin():
-        for i in range(agencies):
-            name = f"测试{i:05d}局"
-            kind = "department" if i % 3 else "government"
-            host = f"www.a{i}.gov.cn"
-            entry = RegistryAgency(name=name, region=("某省", f"市{i % 50:02d}"), kind=kind,
-                                   list_urls=(f"http://{host}/ndbg/",))
-            registry.append(entry)
-            agency = Agency(name=name, region=entry.region_path, kind=kind, list_urls=list(entry.list_urls))
-            session.add(agency)
-            session.flush()
-            for when in (dt.datetime(year + 1, 2, 3, tzinfo=UTC), dt.datetime(year + 1, 4, 3, tzinfo=UTC)):
-                run = CrawlRun(agency_id=agency.id, started_at=when, finished_at=when + dt.timedelta(minutes=3),
-                               outcome="unreachable" if i % 10 == 8 else "reached", pages_listed=1,
-                               reports_found=1, errors=[], listed=[])
-                session.add(run)
-                session.flush()
-                session.add(Capture(url=entry.list_urls[0], status=200, captured_at=when, sha256=f"{i:064x}"[-64:],
-                                    size=1000, role="list", source="crawl", headers=[], run_id=run.id))
-            years = [year - 1] + ([year] if i % 4 else [])
-            for y in years:
-                url = f"http://{host}/ndbg/{y}.html"
-                published = dt.date(y + 1, 1, 15) + dt.timedelta(days=rng.choice([0, 5, 10, 20, 40, 80]))
-                first = dt.datetime.combine(published, dt.time(3), UTC)
-                text = narratives[i - 1] if i % 50 == 3 else narrative(rng)  # one in fifty copied
-                narratives[i] = text
-                record = dict(base[y], agency=name, published_on=published.isoformat(),
-                              sections={**base[y]["sections"], "overview": text})
-                capture = Capture(url=url, status=200, captured_at=first, sha256=f"{i:031x}{y:033x}"[-64:], size=9000,
-                                  role="report", source="crawl", headers=[])
-                session.add(capture)
-                session.flush()
-                report = Report(url=url, agency_id=agency.id, agency_name=name, year=y, title=f"{name}{y}年报告",
-                                published_on=published, format="2021", first_capture_id=capture.id,
-                                first_seen_at=first)
-                session.add(report)
-                session.flush()
-                session.add(ReportVersion(report_id=report.id, capture_id=capture.id, sha256=capture.sha256,
-                                          record=record, record_sha256=capture.sha256, checks_failed=0, warnings=[],
-                                          text="", parser_version="bench"))
-                if i % 20 == 2:  # edited later
-                    later = first + dt.timedelta(days=60)
-                    edited = Capture(url=url, status=200, captured_at=later, sha256=f"e{i:030x}{y:033x}"[-64:],
-                                     size=9000, role="recheck", source="crawl", headers=[])
-                    session.add(edited)
-                    session.flush()
-                    changed = dict(record, title=record["title"] + "（修订）")
-                    session.add(ReportVersion(report_id=report.id, capture_id=edited.id, sha256=edited.sha256,
-                                              record=changed, record_sha256=edited.sha256, checks_failed=0,
-                                              warnings=[], text="", parser_version="bench"))
-                if i % 10 == 1:  # rechecked: gone twice, two days apart
-                    for days in (70, 72):
-                        session.add(Capture(url=url, status=404, captured_at=first + dt.timedelta(days=days),
-                                            sha256="0" * 64, size=10, role="recheck", source="crawl", headers=[]))
-    return registry
+    for i in range(agencies):
+        name = f"测试{i:05d}局"
+        kind = "department" if i % 3 else "government"
+        host = f"www.a{i}.gov.cn"
+        entry = RegistryAgency(name=name, region=("某省", f"市{i % 50:02d}"), kind=kind,
+                               list_urls=(f"http://{host}/ndbg/",))
+        registry.append(entry)
+        agency_id = rows.add(Agency, {"name": name, "region": entry.region_path, "kind": kind,
+                                      "list_urls": list(entry.list_urls)})
+        for when in (dt.datetime(year + 1, 2, 3, tzinfo=UTC), dt.datetime(year + 1, 4, 3, tzinfo=UTC)):
+            builder.run(rows, i, agency_id, when, "unreachable" if i % 10 == 8 else "reached", entry.list_urls[0])
+        for y in [year - 1] + ([year] if i % 4 else []):
+            report = builder.report(rows, i, agency_id, name, host, y)
+            if i % 20 == 2:  # edited later
+                builder.edit(rows, report, report["first"] + dt.timedelta(days=60), "e")
+            if i % 10 == 1:  # rechecked: gone
+                builder.gone(rows, report, 70)
+    rows.write(archive)
+    return registry, builder
+
+
+def change(archive: Archive, registry: list[RegistryAgency], builder: Builder, fraction: float,
+           seed: int = 7) -> tuple[list[RegistryAgency], dict[str, int]]:
+    """Change `fraction` of the agencies, a sixth in each way (the module docstring's list);
+    returns the registry as it now is and how many of each change were made."""
+    rng = random.Random(seed)
+    year = builder.year
+    chosen = rng.sample(range(len(registry)), max(6, int(len(registry) * fraction)))
+    with archive.session() as session:
+        ids = dict(session.execute(select(Agency.name, Agency.id)).all())
+        reports = {(r.agency_id, r.year): r for r in session.execute(
+            select(Report.id, Report.agency_id, Report.year, Report.url, Report.first_seen_at)
+            .where(Report.agency_id.in_([ids[registry[i].name] for i in chosen])))}
+        records = dict(session.execute(
+            select(ReportVersion.report_id, ReportVersion.record)
+            .where(ReportVersion.report_id.in_([r.id for r in reports.values()]))).all())
+    rows = Rows(next_ids(archive))
+    registry = list(registry)
+    made = dict.fromkeys(("edited", "unreachable run", "removed", "new report", "registry", "reparsed"), 0)
+    later = dt.datetime(year + 1, 5, 2, 3, tzinfo=UTC)
+    for n, i in enumerate(chosen):
+        entry = registry[i]
+        agency_id = ids[entry.name]
+        mine = reports.get((agency_id, year)) or reports.get((agency_id, year - 1))
+        what = n % 6
+        if what in (0, 2, 5) and mine is None:
+            what = 1
+        report = mine and {"url": mine.url, "report_id": mine.id, "record": records[mine.id], "sha": f"{i:031x}{mine.year:033x}"[-64:],
+                           "first": mine.first_seen_at}
+        if what == 0:
+            builder.edit(rows, report, later, "c")
+            made["edited"] += 1
+        elif what == 1:
+            builder.run(rows, i, agency_id, later, "unreachable", entry.list_urls[0])
+            made["unreachable run"] += 1
+        elif what == 2:
+            builder.gone(rows, report, (later - report["first"]).days)
+            made["removed"] += 1
+        elif what == 3:
+            # Its first report on the year, or a second one (a page and its PDF are two reports).
+            builder.report(rows, i, agency_id, entry.name, f"www.a{i}.gov.cn", year,
+                           suffix="b" if (agency_id, year) in reports else "")
+            made["new report"] += 1
+        elif what == 4:
+            registry[i] = dataclasses.replace(entry, kind="government" if entry.kind == "department" else "department")
+            made["registry"] += 1
+        else:
+            reparsed = dict(report["record"], warnings=["reparsed"])
+            rows.add(ReportVersion, {"report_id": report["report_id"], "capture_id": None, "sha256": report["sha"],
+                                     "record": reparsed, "record_sha256": "r" + report["sha"][1:], "checks_failed": 0,
+                                     "warnings": ["reparsed"], "text": "", "parser_version": "bench2",
+                                     "created_at": later})
+            made["reparsed"] += 1
+    with archive.session() as session:  # a reparsed version points at the payload's capture
+        for row in rows.tables[ReportVersion]:
+            if row["capture_id"] is None:
+                row["capture_id"] = session.scalar(select(Report.first_capture_id).where(Report.id == row["report_id"]))
+    rows.write(archive)
+    return registry, made
 
 
 def baseline(archive: Archive, year: int) -> None:
     """Every record of the two years and every capture of those reports: what evaluate must read."""
     with archive.session() as session:
-        for version in session.scalars(select(ReportVersion).join(Report).where(Report.year.in_((year - 1, year)))):
-            version.record.get("applications")
+        for (record,) in session.execute(select(ReportVersion.record).join(Report).where(Report.year.in_((year - 1, year)))):
+            record.get("applications")
         session.execute(select(Capture.id, Capture.status, Capture.captured_at)).all()
+
+
+def counted(report) -> tuple[dict[str, int], dict[str, int]]:
+    statuses: dict[str, int] = {}
+    for row in report.agencies:
+        statuses[row.status.value] = statuses.get(row.status.value, 0) + 1
+    found: dict[str, int] = {}
+    for finding in report.findings:
+        found[finding.finding.value] = found.get(finding.finding.value, 0) + 1
+    return statuses, found
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--agencies", type=int, default=5000)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--narratives", choices=("sentences", "vocabulary"), default="sentences")
+    parser.add_argument("--changed", type=float, default=0.01, help="the fraction of agencies changed (default 1%%)")
+    parser.add_argument("--no-check", action="store_true", help="skip the full evaluation from scratch after the change")
     args = parser.parse_args()
-    year = 2024
+    year, as_of = 2024, dt.date(2026, 1, 1)
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         url = None
         if args.backend == "postgresql":
@@ -126,24 +278,40 @@ def main() -> None:
             url = server.url("postgres")
         archive = Archive.open(Path(tmp) / "data", url)
         start = time.perf_counter()
-        registry = build(archive, args.agencies, year)
-        print(f"built {args.agencies} agencies in {time.perf_counter() - start:.1f} s ({args.backend})")
+        registry, builder = build(archive, args.agencies, year, narratives=args.narratives)
+        print(f"built {args.agencies} agencies in {time.perf_counter() - start:.1f} s ({args.backend}, "
+              f"{args.narratives} narratives)", flush=True)
         start = time.perf_counter()
         baseline(archive, year)
         base = time.perf_counter() - start
+        print(f"baseline (read every record and capture): {base:.2f} s", flush=True)
         start = time.perf_counter()
-        report = evaluate(archive, registry, year, dt.date(2026, 1, 1))
-        took = time.perf_counter() - start
-        counts: dict[str, int] = {}
-        for row in report.agencies:
-            counts[row.status.value] = counts.get(row.status.value, 0) + 1
-        found: dict[str, int] = {}
-        for finding in report.findings:
-            found[finding.finding.value] = found.get(finding.finding.value, 0) + 1
-        print(f"statuses: {counts}")
+        report = evaluate(archive, registry, year, as_of)
+        cold = time.perf_counter() - start
+        statuses, found = counted(report)
+        print(f"statuses: {statuses}")
         print(f"findings: {found}")
-        print(f"baseline (read every record and capture): {base:.2f} s")
-        print(f"evaluate: {took:.2f} s = {1000 * took / args.agencies:.2f} ms per agency = {took / base:.1f}x the baseline")
+        print(f"evaluate from cold: {cold:.2f} s = {1000 * cold / args.agencies:.2f} ms per agency "
+              f"= {cold / base:.1f}x the baseline", flush=True)
+        start = time.perf_counter()
+        registry, made = change(archive, registry, builder, args.changed)
+        print(f"changed {sum(made.values())} agencies in {time.perf_counter() - start:.1f} s: {made}", flush=True)
+        start = time.perf_counter()
+        again = evaluate(archive, registry, year, as_of)
+        took = time.perf_counter() - start
+        statuses, found = counted(again)
+        print(f"statuses: {statuses}")
+        print(f"findings: {found}")
+        print(f"evaluate after {args.changed:.0%} changed: {took:.2f} s = {took / base:.2f}x the baseline "
+              f"= {took / cold:.3f}x the cold run", flush=True)
+        if not args.no_check:
+            start = time.perf_counter()
+            full = evaluate(archive, registry, year, as_of, incremental=False)
+            took = time.perf_counter() - start
+            same = full == again
+            print(f"full evaluation from scratch: {took:.2f} s; equal to the incremental one: {same}")
+            if not same:
+                raise SystemExit("the incremental evaluation differs from the full one")
         archive.close()
 
 

@@ -178,9 +178,10 @@ def _report_views(session: Session, agency_ids: list[int], years: list[int],
         return {}
     urls = [r.url for r in reports]
     # Every URL that ever led to a report (asked and redirected), then every fetch of those URLs.
+    # (A fetch that landed on its own URL adds nothing: every report's URL is asked. Final URLs
+    # are indexed: no scan of every capture per batch, which grew with the archive.)
     asked: dict[str, set[str]] = defaultdict(set)
-    landed = func.coalesce(Capture.final_url, Capture.url)
-    for url, final in session.execute(select(Capture.url, landed).where(landed.in_(urls)).distinct()):
+    for url, final in session.execute(select(Capture.url, Capture.final_url).where(Capture.final_url.in_(urls)).distinct()):
         asked[final].add(url)
     all_asked = {u for us in asked.values() for u in us} | set(urls)
     captures = [CaptureView(*row) for row in session.execute(
@@ -236,3 +237,100 @@ def _runs(session: Session, agency_ids: list[int], cutoff: dt.datetime) -> dict[
             row.id, row.started_at, row.finished_at, CrawlOutcome(row.outcome), row.pages_listed,
             tuple(row.errors or ()), _owners_links(row.listed), tuple(pages[row.id])))
     return runs
+
+
+def version_records(archive: Any, version_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The records of the report versions `version_ids`, by id."""
+    out: dict[int, dict[str, Any]] = {}
+    with archive.session() as session:
+        for batch in _batches(sorted(set(version_ids)), BATCH):
+            out.update(session.execute(select(ReportVersion.id, ReportVersion.record).where(ReportVersion.id.in_(batch))).all())
+    return out
+
+
+# -- what changed since an evaluation (nianbao.monitoring.incremental) ---------------------------
+# Archive rows are only ever added, except a crawl run, which its crawl closes once, and a
+# report, whose owner, year and title follow its newest payload (and discovery adopts reports
+# filed under no agency). So what an evaluation saw is fixed by the highest id of each table, the
+# runs still open, the cutoff, and each agency's reports; what changed since is the rows above
+# those marks, the runs closed since, the rows whose time lies between the two cutoffs, and the
+# agencies whose reports differ.
+
+MARKED = {"captures": Capture, "report_versions": ReportVersion, "crawl_runs": CrawlRun, "reports": Report,
+          "agencies": Agency}
+
+
+def marks(archive: Any) -> dict[str, Any]:
+    """The archive's marks now: each table's highest id and its count of rows up to it (a row
+    committed later below the mark, or a row deleted, shows as a changed count), and the runs
+    still open."""
+    out: dict[str, Any] = {}
+    with archive.session() as session:
+        for name, table in MARKED.items():
+            top = session.scalar(select(func.max(table.id))) or 0
+            out[name] = [top, session.scalar(select(func.count(table.id)).where(table.id <= top)) or 0]
+        out["open_runs"] = sorted(session.scalars(select(CrawlRun.id).where(CrawlRun.outcome.is_(None))))
+    return out
+
+
+def marks_hold(archive: Any, before: dict[str, Any]) -> bool:
+    """Whether every table still counts the rows it counted up to its mark in `before`."""
+    with archive.session() as session:
+        for name, table in MARKED.items():
+            top, count = before[name]
+            if (session.scalar(select(func.count(table.id)).where(table.id <= top)) or 0) != count:
+                return False
+    return True
+
+
+def changed_agencies(archive: Any, before: dict[str, Any], after: dict[str, Any], old_cutoff: dt.datetime,
+                     new_cutoff: dt.datetime) -> set[str]:
+    """Names of the agencies with rows added between the marks `before` and `after`, runs closed
+    since, or captures and finished runs timed between the two cutoffs."""
+    low, high = min(old_cutoff, new_cutoff), max(old_cutoff, new_cutoff)
+    agency_ids: set[int] = set()
+    with archive.session() as session:
+        top = {name: before[name][0] for name in MARKED}
+        new_names = set(session.scalars(select(Agency.name).where(Agency.id > top["agencies"])))
+        window = Capture.captured_at > low, Capture.captured_at <= high
+        captures = session.execute(
+            select(Capture.url, Capture.final_url, Capture.run_id)
+            .where(Capture.id > top["captures"], Capture.id <= after["captures"][0])
+        ).all()
+        if low < high:
+            captures += session.execute(select(Capture.url, Capture.final_url, Capture.run_id).where(*window)).all()
+        run_ids = {row.run_id for row in captures if row.run_id is not None}
+        run_ids |= set(session.scalars(select(CrawlRun.id).where(CrawlRun.id > top["crawl_runs"])))
+        run_ids |= set(before.get("open_runs", ()))
+        if low < high:
+            run_ids |= set(session.scalars(select(CrawlRun.id).where(CrawlRun.finished_at > low,
+                                                                     CrawlRun.finished_at <= high)))
+        for batch in _batches(sorted(run_ids), BATCH):
+            agency_ids |= set(session.scalars(select(CrawlRun.agency_id).where(CrawlRun.id.in_(batch))))
+        urls = {row.url for row in captures} | {row.final_url for row in captures if row.final_url}
+        landed = set(urls)
+        for batch in _batches(sorted(urls), BATCH):  # where earlier fetches of these URLs landed
+            landed |= {final for final in session.scalars(
+                select(Capture.final_url).where(Capture.url.in_(batch), Capture.final_url.is_not(None)).distinct())}
+        for batch in _batches(sorted(landed), BATCH):
+            agency_ids |= set(session.scalars(select(Report.agency_id).where(Report.url.in_(batch))))
+        report_ids = set(session.scalars(select(ReportVersion.report_id).where(ReportVersion.id > top["report_versions"])))
+        report_ids |= set(session.scalars(select(Report.id).where(Report.id > top["reports"])))
+        for batch in _batches(sorted(report_ids), BATCH):
+            agency_ids |= set(session.scalars(select(Report.agency_id).where(Report.id.in_(batch))))
+        agency_ids.discard(None)
+        names = set()
+        for batch in _batches(sorted(agency_ids), BATCH):
+            names |= set(session.scalars(select(Agency.name).where(Agency.id.in_(batch))))
+    return names | new_names
+
+
+def reports_keys(archive: Any, years: Iterable[int]) -> dict[str, str]:
+    """Per agency name, a key of which reports on `years` it owns (their ids and years): it
+    changes when a report is filed under it, moved away from it, or changes year."""
+    with archive.session() as session:
+        rows = session.execute(
+            select(Agency.name, func.count(Report.id), func.sum(Report.id), func.sum(Report.id * Report.year))
+            .join(Report, Report.agency_id == Agency.id).where(Report.year.in_(list(years))).group_by(Agency.name)
+        ).all()
+    return {name: f"{count}:{ids}:{weighted}" for name, count, ids, weighted in rows}

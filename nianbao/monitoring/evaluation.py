@@ -5,25 +5,32 @@ by the pure rules of this package; and the record of what was reported (storage.
     fresh = new_events(archive, report)
     record_events(archive, fresh, 2024, clock)
 
+An evaluation keeps what it saw and said (nianbao.monitoring.incremental), so the next one judges
+again only the agencies whose archive rows, registry entry or deadline changed; `incremental=False`
+judges everything from scratch and keeps nothing, with the same answer.
+
 `judge` is the same evaluation over values already read, for callers (and tests) that hold them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
 
 from crawler.registry import Agency as RegistryAgency
 from storage import Archive
-from storage.clock import Clock, china_day_end, system_clock
+from storage.clock import Clock, system_clock
 from storage.monitor_events import record, recorded_year
-from storage.monitor_reads import AgencyArchive, read_agencies
+from storage.monitor_reads import AgencyArchive
 
-from .copies import copies
+from .copies import CopyDoc, candidates, previous_year, same_year, scored
 from .events import NewEvents, events_of, news
 from .findings import Finding, carryover, changes, invalid, removal
 from .report import MonitorReport
-from .statuses import agency_status
+from .statuses import AgencyStatus, agency_status
 
 DEFAULT_COPY_THRESHOLD = 0.85  # Jaccard over 5-character shingles
 
@@ -34,33 +41,74 @@ def region_matches(region: str, prefix: str) -> bool:
     return region == prefix or region.startswith(prefix + "/")
 
 
+@dataclass(frozen=True)
+class Judged:
+    """One agency's part of an evaluation: what depends on its own archive and entry alone."""
+
+    status: AgencyStatus
+    findings: tuple[Finding, ...]  # invalid, changed, removed, restored, carryover_mismatch
+    copied: tuple[Finding, ...]  # copied from its own previous year
+    doc: CopyDoc | None  # its narrative on the year, for the same-year comparison
+
+
+def judge_agency(entry: RegistryAgency, agency: AgencyArchive | None, year: int, as_of: dt.date,
+                 copy_threshold: float) -> tuple[Judged, np.ndarray | None]:
+    """`entry`'s status and own findings for `year` as of `as_of`, and its narrative's shingle
+    hashes on the year (None: none long enough to compare)."""
+    reports = agency.reports if agency else ()
+    this_year = [v for v in reports if v.year == year]
+    last_year = [v for v in reports if v.year == year - 1]
+    status = agency_status(entry, year, as_of, this_year, agency.runs if agency else ())
+    findings: list[Finding] = []
+    for view in this_year:
+        findings += invalid(entry.name, year, view)
+        findings += changes(entry.name, year, view)
+        findings += removal(entry.name, entry.list_urls, year, view)
+    findings += carryover(entry.name, year, this_year, last_year)
+    copied, doc, hashes = previous_year(entry.name, year, reports, copy_threshold)
+    return Judged(status, tuple(findings), tuple(copied), doc), hashes
+
+
+def assemble(agencies: Sequence[RegistryAgency], judged: Mapping[str, Judged],
+             pairs: Sequence[tuple[CopyDoc, CopyDoc, float]], year: int, as_of: dt.date,
+             copy_threshold: float) -> MonitorReport:
+    """The report of `agencies` (registry order) from their judgments and the scored same-year
+    pairs among them: every agency's own findings, then copies of previous years, then same-year."""
+    names = {entry.name for entry in agencies}
+    findings = [f for entry in agencies for f in judged[entry.name].findings]
+    findings += [f for entry in agencies for f in judged[entry.name].copied]
+    findings += same_year([p for p in pairs if p[0].agency in names and p[1].agency in names], copy_threshold)
+    return MonitorReport(year, as_of, tuple(judged[entry.name].status for entry in agencies), tuple(findings))
+
+
 def evaluate(archive: Archive, agencies: Sequence[RegistryAgency], year: int, as_of: dt.date, *,
-             copy_threshold: float = DEFAULT_COPY_THRESHOLD) -> MonitorReport:
+             copy_threshold: float = DEFAULT_COPY_THRESHOLD, incremental: bool = True) -> MonitorReport:
     """Statuses and findings for report year `year`, from what the archive held at the end of
-    `as_of` (a day in China's calendar)."""
-    held = read_agencies(archive, [a.name for a in agencies], (year - 1, year), china_day_end(as_of))
-    return judge(agencies, held, year, as_of, copy_threshold=copy_threshold)
+    `as_of` (a day in China's calendar). Incremental (the default, at the default copy
+    threshold): from what the last evaluation of the year kept, judging again only what changed."""
+    from .incremental import evaluate_full, evaluate_incremental
+
+    if incremental and copy_threshold == DEFAULT_COPY_THRESHOLD:
+        return evaluate_incremental(archive, agencies, year, as_of, copy_threshold)
+    return evaluate_full(archive, agencies, year, as_of, copy_threshold)
 
 
 def judge(agencies: Sequence[RegistryAgency], held: Mapping[str, AgencyArchive], year: int, as_of: dt.date, *,
           copy_threshold: float = DEFAULT_COPY_THRESHOLD) -> MonitorReport:
     """`evaluate` over `held` (by agency name; an agency the archive does not know is absent)."""
-    statuses = []
-    findings: list[Finding] = []
+    judged: dict[str, Judged] = {}
+    hashes: dict[str, np.ndarray] = {}
     for entry in agencies:
-        agency = held.get(entry.name)
-        reports = agency.reports if agency else ()
-        this_year = [v for v in reports if v.year == year]
-        last_year = [v for v in reports if v.year == year - 1]
-        statuses.append(agency_status(entry, year, as_of, this_year, agency.runs if agency else ()))
-        for view in this_year:
-            findings += invalid(entry.name, year, view)
-            findings += changes(entry.name, year, view)
-            findings += removal(entry.name, entry.list_urls, year, view)
-        findings += carryover(entry.name, year, this_year, last_year)
-    names = [entry.name for entry in agencies]
-    findings += copies(names, {name: agency.reports for name, agency in held.items()}, year, copy_threshold)
-    return MonitorReport(year, as_of, tuple(statuses), tuple(findings))
+        judged[entry.name], narrative = judge_agency(entry, held.get(entry.name), year, as_of, copy_threshold)
+        if narrative is not None:
+            hashes[entry.name] = narrative
+    docs = [judged[e.name].doc for e in agencies if judged[e.name].doc is not None]
+    pairs = scored(candidates(docs, copy_threshold), _by_agency(hashes))
+    return assemble(agencies, judged, pairs, year, as_of, copy_threshold)
+
+
+def _by_agency(hashes: Mapping[str, np.ndarray]) -> Callable[[CopyDoc], np.ndarray]:
+    return lambda doc: hashes[doc.agency]
 
 
 def new_events(archive: Archive, report: MonitorReport) -> NewEvents:

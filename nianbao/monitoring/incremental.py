@@ -1,0 +1,168 @@
+"""An evaluation in time proportional to what changed: what the last evaluation of the year saw
+and said is kept (storage.monitor_state), and only the agencies whose judgment may differ are
+judged again. The answer is the one a full evaluation gives (tests/monitor/test_incremental.py).
+
+An agency is judged again when
+- rows were added to the archive that touch it since the last evaluation: a capture of one of its
+  reports' URLs or of its column, a report version, a report, a crawl run, its agencies row
+  (storage.monitor_reads.changed_agencies), or one of its crawl runs was closed since;
+- the reports filed under it on the two years differ (refiled, adopted, moved to another year);
+- its registry entry differs (name, region, kind: its deadline, or its columns);
+- time moved: the day judged as of differs, and either a captured or finished row lies between
+  the two days' ends (as above), or its kind's deadline lies between the two days (a deadline
+  passing turns not_due into missing or unreachable with no new capture), or it was not_due (that
+  status names the day);
+- or nothing was kept for it (never judged, or dropped as changed while not asked for).
+
+Copied narratives: each kept agency keeps its narrative's MinHash signature and the exact scores
+of its same-year candidate pairs; a judged-again agency's narrative is compared with every kept
+signature (LSH bands computed from them in numpy), so no other narrative is read again unless it
+is a candidate. Only the default copy threshold is kept; another one evaluates from scratch.
+
+If rows appeared below the marks the last evaluation kept (a transaction that committed late on
+PostgreSQL) or were deleted, nothing kept is trusted and every agency is judged again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from crawler.registry import Agency as RegistryAgency
+from storage import Archive, monitor_state
+from storage.clock import china_day_end
+from storage.monitor_reads import changed_agencies, marks, marks_hold, read_agencies, reports_keys, version_records
+from storage.monitor_state import JudgedRow
+from storage.vocab import AgencyKind
+
+from .copies import CopyDoc, candidates, scored, shingle_hashes, _narrative_codes
+from .evaluation import Judged, assemble, judge_agency
+from .findings import Finding
+from .report import MonitorReport
+from .statuses import AgencyStatus
+from .words import FindingKind, MonitorStatus
+
+BATCH = 500  # agencies read and judged at a time: a national registry's records do not fit in memory at once
+_one_at_a_time = threading.Lock()  # the web's threads: one evaluation updates the kept state at a time
+
+
+def entry_key(entry: RegistryAgency) -> str:
+    return json.dumps([entry.name, entry.region_path, str(entry.kind), list(entry.list_urls)], ensure_ascii=False)
+
+
+def judge_batches(archive: Archive, entries: Sequence[RegistryAgency], year: int, as_of: dt.date,
+                  copy_threshold: float) -> dict[str, Judged]:
+    cutoff = china_day_end(as_of)
+    judged: dict[str, Judged] = {}
+    for start in range(0, len(entries), BATCH):
+        batch = entries[start:start + BATCH]
+        held = read_agencies(archive, [e.name for e in batch], (year - 1, year), cutoff)
+        for entry in batch:
+            judged[entry.name], _ = judge_agency(entry, held.get(entry.name), year, as_of, copy_threshold)
+    return judged
+
+
+def narrative_loader(archive: Archive) -> Callable[[CopyDoc], np.ndarray]:
+    """A document's shingle hashes, from its version's record, read when first asked."""
+    cache: dict[int, np.ndarray] = {}
+
+    def hashes(doc: CopyDoc) -> np.ndarray:
+        if doc.version_id not in cache:
+            record = version_records(archive, [doc.version_id])[doc.version_id]
+            cache[doc.version_id] = shingle_hashes(_narrative_codes(record))
+        return cache[doc.version_id]
+
+    return hashes
+
+
+def evaluate_full(archive: Archive, agencies: Sequence[RegistryAgency], year: int, as_of: dt.date,
+                  copy_threshold: float) -> MonitorReport:
+    """Every agency judged from scratch, a batch at a time; nothing kept."""
+    judged = judge_batches(archive, agencies, year, as_of, copy_threshold)
+    docs = [judged[e.name].doc for e in agencies if judged[e.name].doc is not None]
+    pairs = scored(candidates(docs, copy_threshold), narrative_loader(archive))
+    return assemble(agencies, judged, pairs, year, as_of, copy_threshold)
+
+
+def evaluate_incremental(archive: Archive, agencies: Sequence[RegistryAgency], year: int, as_of: dt.date,
+                         copy_threshold: float) -> MonitorReport:
+    with _one_at_a_time:
+        state = monitor_state.load(archive, year)
+        now = marks(archive)  # before anything is read: what is added meanwhile is judged next time
+        keys = reports_keys(archive, (year - 1, year))
+        kept: dict[str, JudgedRow] = {}
+        forget: set[str] = set()
+        if state is not None:
+            stale = _stale(archive, state, now, as_of, year) if marks_hold(archive, state.marks) else set(state.judged)
+            for name, row in state.judged.items():
+                if name in stale or keys.get(name, "") != row.reports_key:
+                    forget.add(name)
+                else:
+                    kept[name] = row
+        todo = [e for e in agencies if e.name not in kept or kept[e.name].entry_key != entry_key(e)]
+        fresh = judge_batches(archive, todo, year, as_of, copy_threshold)
+        judged = {name: judged_of(row) for name, row in kept.items() if name not in fresh} | fresh
+        old_docs = {name: j.doc for name, j in judged.items() if name not in fresh and j.doc is not None}
+        new_docs = [j.doc for j in fresh.values() if j.doc is not None]
+        new_pairs = scored(candidates(new_docs, copy_threshold, among=list(old_docs.values())),
+                           narrative_loader(archive))
+        docs = old_docs | {d.agency: d for d in new_docs}
+        redone = forget | set(fresh)
+        pairs = [(docs[a], docs[b], score) for (a, b), score in (state.pairs.items() if state else ())
+                 if a not in redone and b not in redone and a in docs and b in docs]
+        pairs += new_pairs
+        rows = [row_of(e, keys.get(e.name, ""), fresh[e.name]) for e in todo]
+        monitor_state.save(archive, year, state.generation if state else None, as_of, now, forget, rows,
+                           {(a.agency, b.agency): score for a, b, score in new_pairs})
+        return assemble(agencies, judged, pairs, year, as_of, copy_threshold)
+
+
+def _stale(archive: Archive, state: monitor_state.YearState, now: Mapping, as_of: dt.date, year: int) -> set[str]:
+    stale = changed_agencies(archive, state.marks, dict(now), china_day_end(state.as_of), china_day_end(as_of))
+    if state.as_of != as_of:
+        crossed = {kind.value for kind in AgencyKind
+                   if (state.as_of <= kind.deadline(year)) != (as_of <= kind.deadline(year))}
+        stale |= {name for name, row in state.judged.items()
+                  if row.kind in crossed or row.status == MonitorStatus.NOT_DUE}
+    return stale
+
+
+# -- a judgment as kept --------------------------------------------------------------------------
+
+def row_of(entry: RegistryAgency, reports_key: str, judged: Judged) -> JudgedRow:
+    doc = judged.doc
+    return JudgedRow(
+        entry.name, entry_key(entry), reports_key, str(entry.kind), judged.status.status.value,
+        {"status": judged.status.to_dict(), "findings": [_finding(f) for f in judged.findings],
+         "copied": [_finding(f) for f in judged.copied],
+         "doc": None if doc is None else {"report_id": doc.report_id, "version_id": doc.version_id, "url": doc.url,
+                                          "year": doc.year, "sha256": doc.sha256,
+                                          "first_seen": doc.first_seen.isoformat()}},
+        None if doc is None else doc.signature.astype("<u4").tobytes())
+
+
+def judged_of(row: JudgedRow) -> Judged:
+    data = row.judged
+    s = data["status"]
+    status = AgencyStatus(s["agency"], s["region"], AgencyKind(s["kind"]), MonitorStatus(s["status"]),
+                          dt.date.fromisoformat(s["deadline"]),
+                          dt.date.fromisoformat(s["published_on"]) if s["published_on"] else None,
+                          s["days_late"], s["url"], s["evidence"])
+    doc = data["doc"]
+    return Judged(status, _findings(data["findings"]), _findings(data["copied"]), None if doc is None else CopyDoc(
+        row.agency, doc["report_id"], doc["version_id"], doc["url"], doc["year"], doc["sha256"],
+        dt.datetime.fromisoformat(doc["first_seen"]), np.frombuffer(row.signature, dtype="<u4").astype(np.uint32)))
+
+
+def _finding(finding: Finding) -> dict:
+    return {"agency": finding.agency, "year": finding.year, "finding": finding.finding.value, "detail": finding.detail,
+            "key": finding.key, "data": finding.data, "newsworthy": finding.newsworthy}
+
+
+def _findings(kept: Iterable[dict]) -> tuple[Finding, ...]:
+    return tuple(Finding(f["agency"], f["year"], FindingKind(f["finding"]), f["detail"], f["key"], f["data"],
+                         f["newsworthy"]) for f in kept)
