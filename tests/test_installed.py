@@ -73,3 +73,16 @@ def test_installed_demo_runs_from_another_folder(installed: Path, tmp_path: Path
     assert "reports archived:" in done.stdout
     reports = [line for line in done.stdout.splitlines() if "checks ok" in line or "checks failed" in line]
     assert len(reports) == len(list(EXPECTED.reports())), done.stdout
+
+
+def test_the_wheel_ships_the_interface_catalogues(installed: Path) -> None:
+    """The web UI's Chinese catalogue (nianbao/web/translations, a .po compiled when the app starts)
+    is in the wheel and read from there."""
+    program = ("from nianbao.web import i18n; print(i18n.__file__); "
+               "print(i18n.catalogues()['zh'].gettext('Search'))")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(installed), *filter(None, [os.environ.get("PYTHONPATH")])]))
+    done = subprocess.run([sys.executable, "-c", program], cwd=installed.parent, env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    where, word = done.stdout.splitlines()
+    assert where.startswith(str(installed)) and word == "检索"

@@ -39,7 +39,7 @@ from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
@@ -53,6 +53,7 @@ DOMAIN = "messages"
 PARAM = "lang"  # ?lang=zh|en
 COOKIE = "nianbao_lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
+EXTENSION = "nianbao.i18n"  # app.extensions[EXTENSION]: the request's language (install's `current`)
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,8 @@ def install(app: Flask, default_language: str = DEFAULT_LANGUAGE) -> None:
             g.nianbao_speaking = speaking[code]
             return g.nianbao_speaking
 
+    app.extensions[EXTENSION] = current
+
     def gettext(message: str) -> str:
         return current().gettext(message)
 
@@ -249,5 +252,11 @@ def install(app: Flask, default_language: str = DEFAULT_LANGUAGE) -> None:
         return response
 
 
+def gettext(message: str) -> str:
+    """`message` in the current request's language, for Python code that builds page text
+    (nianbao.web.numbers' chart titles); mark the literal with N_ or call this with it."""
+    return current_app.extensions[EXTENSION]().gettext(message)
+
+
 __all__ = ["COOKIE", "DEFAULT_LANGUAGE", "LANGUAGES", "Language", "N_", "PARAM", "WORDS", "catalogues", "choose",
-           "from_accept_language", "install"]
+           "from_accept_language", "gettext", "install"]

@@ -28,6 +28,7 @@ from storage.rates import RATES, Rate, rate_stats
 from storage.stats import GROUPINGS, MAX_TOP, StatsError, StatsQuery, stats
 
 from .chart import Chart, bar_chart
+from .i18n import N_, gettext
 from .request_values import ParamError, whole_number
 from .search_params import query_from_args
 
@@ -207,11 +208,12 @@ def chart_of(table: Shown) -> Chart:
     q = table.query
     group = q.stats.by or "group"
     unit = " (%)" if q.rate else ""
-    title = f"{q.label}{unit} · " + {"rank": "各机关排名", "compare": "机关对比", "series": "历年", "region": "各地区",
-                                    "total": "合计"}[q.view]
+    view = {"rank": N_("agencies ranked"), "compare": N_("agencies compared"), "series": N_("by year"),
+            "region": N_("by region"), "total": N_("in total")}[q.view]
+    title = f"{q.label}{unit} · " + gettext(view)
     marks = [(str(row[group]) if row[group] is not None else "—", row[table.value_column],
               display(row[table.value_column])) for row in table.rows]
-    value_axis = (q.label + unit) if q.rate else f"{q.label} · 合计 sum"
+    value_axis = (q.label + unit) if q.rate else f"{q.label} · " + gettext(N_("sum"))
     return bar_chart(title, value_axis, GROUP_HEADS.get(q.stats.by, "全部 all"), marks, vertical=q.view == "series")
 
 
