@@ -1,7 +1,9 @@
 """The archive pipeline: every response the spider yields becomes a capture in the archive.
 
-Ingest (blob write, parse, database transaction) runs in a worker thread so the crawl's event
-loop keeps downloading. At the start, each registry agency's row is brought in line with the
+Captures are stored by a group commit (storage.group_commit): a writer thread stores them in
+batches (blobs made durable together, then one transaction) while the crawl's event loop keeps
+downloading, and an item is done for Scrapy only once its batch is committed (so a distributed
+worker acknowledges a request only then, and a crawl's end finds every capture stored). At the start, each registry agency's row is brought in line with the
 registry (region, kind, columns) and gets a `CrawlRun` row that every capture of this crawl
 points at; at the end the run's outcome is written into it. A run left without an outcome is a
 crawl that did not finish, which the monitor never takes as evidence.
@@ -26,7 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import object_session
-from twisted.internet.threads import deferToThread
+from twisted.internet import defer
 
 from crawler.attribution import Filed, Registry, attribute
 from crawler.clock import crawl_clock
@@ -34,7 +36,8 @@ from crawler.recognize import not_a_report_page
 from crawler.registry import Agency as RegistryAgency
 from parsing import Record
 from storage import Archive, CaptureIn
-from storage.archive import Filing, agency_row_for, record_text
+from storage.archive import Filing, IngestItem, IngestResult, agency_row_for, record_text
+from storage.group_commit import GroupCommit
 from storage.clock import Clock, system_clock
 from storage.models import Agency, Capture, CrawlRun, Report
 from storage.vocab import CaptureRole, CrawlOutcome
@@ -57,6 +60,7 @@ class ArchivePipeline:
         self.data = Path(data) if data else None
         self.database_url = database_url
         self.archive: Archive | None = None
+        self.writer: GroupCommit | None = None
         self.ingested = {"new": 0, "revisit": 0, "exists": 0, "reports": 0}
         self.run_ids: dict[str, int] = {}
         self.registry = Registry(())
@@ -68,6 +72,7 @@ class ArchivePipeline:
 
     def open_spider(self, spider=None) -> None:
         self.archive = Archive.open(self.data, self.database_url)
+        self.writer = GroupCommit(self.archive)
         spider = spider or (self.crawler.spider if self.crawler is not None else None)
         outcomes = getattr(spider, "outcomes", {})
         registry = getattr(spider, "agencies", {})
@@ -80,15 +85,29 @@ class ArchivePipeline:
                 self.run_ids[name] = run.id
 
     def process_item(self, item: dict, spider=None):
-        return deferToThread(self._ingest, item)
+        """A Deferred fired with the item's outcome once its batch is committed."""
+        from twisted.internet import reactor  # Scrapy installs the reactor; importing it first would choose one
 
-    def _ingest(self, item: dict) -> dict:
-        assert self.archive is not None
+        assert self.writer is not None
+        done = defer.Deferred()
+        future = self.writer.submit(self._item(item))
+
+        def settle(_future) -> None:
+            error = future.exception()
+            if error is not None:
+                done.errback(error)
+            else:
+                done.callback(self._stored(item, future.result()))
+
+        future.add_done_callback(lambda f: reactor.callFromThread(settle, f))
+        return done
+
+    def _item(self, item: dict) -> IngestItem:
         # List pages are kept as captures but never parsed: they cannot be reports, and parsing
         # them was a quarter of the crawl's CPU (bench/crawl profile).
         is_list = item["role"] in (CaptureRole.LIST, CaptureRole.RENDERED)  # a rendered DOM is a list's too
         column = self.registry.by_name.get(item["agency"])
-        result = self.archive.ingest(CaptureIn(
+        return IngestItem(CaptureIn(
             url=item["url"],
             body=item["body"],
             captured_at=item["captured_at"],
@@ -103,12 +122,15 @@ class ArchivePipeline:
             run_id=self.run_ids.get(item["agency"]),
             role=item["role"],
         ), parse=not is_list, file_under=functools.partial(file_report, self.registry, column, item["url"]))
+
+    def _stored(self, item: dict, result: IngestResult) -> dict:
         self.ingested[result.status] += 1
         self.ingested["reports"] += result.report_id is not None and result.new_version
         return {"url": item["url"], "status": result.status, "report_id": result.report_id}
 
     def close_spider(self, spider=None) -> None:
-        assert self.archive is not None
+        assert self.archive is not None and self.writer is not None
+        self.writer.close()  # every capture committed before the runs are closed
         # Scrapy >= 2.13 may call this without the spider; the crawler always knows it.
         spider = spider or (self.crawler.spider if self.crawler is not None else None)
         outcomes = getattr(spider, "outcomes", {})

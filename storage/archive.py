@@ -13,12 +13,14 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterator, Sequence
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,7 +29,7 @@ from parsing.form_text import document_text
 from parsing.version import PARSER_VERSION
 
 from . import search_index
-from .blobs import BlobError, BlobStore
+from .blobs import BlobBatch, BlobError, BlobStore, sha256_hex
 from .clock import utc
 from .db import data_dir, database_url, make_engine, migrate, sessions
 from .models import Agency, Capture, Report, ReportVersion
@@ -68,6 +70,15 @@ class Filing:
 
 
 FileUnder = Callable[[Record], Filing]
+
+
+@dataclass(frozen=True)
+class IngestItem:
+    """One capture of a batch (`Archive.ingest_batch`), with how it is to be parsed and filed."""
+
+    capture: CaptureIn
+    parse: bool = True
+    file_under: FileUnder | None = None
 
 
 @dataclass(frozen=True)
@@ -175,67 +186,114 @@ class Archive:
     # -- writing ---------------------------------------------------------------------------
     def ingest(self, capture: CaptureIn, *, parse: bool = True, file_under: FileUnder | None = None) -> IngestResult:
         """Archive one capture; parse it into a report unless `parse` is false. `file_under`
-        decides whose report the record is (default: `capture.agency`'s)."""
-        captured_at = utc(capture.captured_at)
+        decides whose report the record is (default: `capture.agency`'s). Raises
+        `CaptureConflictError` when its URL and time are archived with another payload."""
+        result = self.ingest_batch([IngestItem(capture, parse, file_under)])[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def ingest_many(
+        self, captures: Iterable[CaptureIn], *, parse: bool = True, file_under: FileUnder | None = None,
+    ) -> list[IngestResult | Exception]:
+        """`ingest_batch` of captures that share `parse` and `file_under`."""
+        return self.ingest_batch([IngestItem(c, parse, file_under) for c in captures])
+
+    def ingest_batch(self, items: Sequence[IngestItem]) -> list[IngestResult | Exception]:
+        """Archive captures together (the group commit): each item's result, in order, as if they
+        had been ingested one by one in that order, or the exception that item alone raised (a
+        `CaptureConflictError`, or a parser failing other than with `ParseError`: that capture
+        is not stored, the others are).
+
+        Order of writes, as for one capture: the payloads are parsed, then staged in the blob
+        store and made durable together (`BlobBatch`), and only then is the one database
+        transaction holding every row of the batch committed; the transaction's statements
+        run while the blobs are fsynced, the commit waits for them. A crash at any point leaves
+        the batch wholly archived or not at all (orphan blobs or temporaries at most), and a
+        rerun stores exactly what is missing: ingest is idempotent on (url, captured_at)."""
+        batch = _Batch(items)
+        parsed: dict[int, Record | ParseError] = {}
+        blobs = self.blobs.batch()
+        try:
+            for attempt in range(1, WRITE_ATTEMPTS + 1):
+                with self.session() as session:
+                    batch.plan(session)
+                for i in batch.to_parse():
+                    if i not in parsed and i not in batch.failed:
+                        try:
+                            parsed[i] = self._parse(batch.items[i].capture)
+                        except ParseError as exc:
+                            parsed[i] = exc
+                        except Exception as exc:  # noqa: BLE001 - the parser's bug is this capture's alone
+                            log.exception("%s: the parser failed; the capture is not archived", batch.items[i].capture.url)
+                            batch.failed[i] = exc
+                batch.drop_failed()
+                for i in batch.pending:
+                    blobs.stage(batch.items[i].capture.body, batch.digests[i])
+                try:
+                    self._write(batch, parsed, blobs)
+                    break
+                except IntegrityError:
+                    # A concurrent writer stored some of these (url, captured_at) first: plan
+                    # again, those are archived now.
+                    if attempt == WRITE_ATTEMPTS:
+                        raise
+                    log.info("a concurrent writer stored part of this batch; planning it again")
+        finally:
+            blobs.discard()  # temporaries of a batch not made durable
+        return batch.results()
+
+    def _parse(self, capture: CaptureIn) -> Record:
+        return parse_report(capture.body, capture.final_url or capture.url, capture.content_type, limits=self.limits)
+
+    def _write(self, batch: _Batch, parsed: dict[int, Record | ParseError], blobs: BlobBatch) -> None:
+        """The batch's one transaction; committed once `blobs` are durable."""
+        fsynced: _Background[list[str]] | None = None
         with self.session() as session:
-            existing = session.scalar(
-                select(Capture).where(Capture.url == capture.url, Capture.captured_at == captured_at)
-            )
-            if existing is not None:
-                if existing.sha256 != hashlib.sha256(capture.body).hexdigest():
-                    raise CaptureConflictError(
-                        f"{capture.url} captured at {captured_at.isoformat()} is archived already with a "
-                        "different payload; the archived copy is kept"
-                    )
-                return IngestResult(existing.id, "exists")
-        digest = self.blobs.put(capture.body)  # durable before any row points at it
-        with self.session() as session, session.begin():
-            # A revisit: an earlier fetch of the same URL, landing on the same final URL, with
-            # the same payload. (Captures may arrive out of time order, e.g. from WARC files.)
-            prior = session.scalar(
-                select(Capture.id)
-                .where(
-                    Capture.url == capture.url,
-                    Capture.final_url.is_not_distinct_from(capture.final_url),
-                    Capture.sha256 == digest,
-                    Capture.captured_at < captured_at,
-                )
-                .order_by(Capture.captured_at.desc())
-                .limit(1)
-            )
-            row = Capture(
-                url=capture.url,
-                final_url=capture.final_url,
-                status=capture.status,
-                reason=capture.reason,
-                http_version=capture.http_version,
-                headers=[list(h) for h in capture.headers],
-                captured_at=captured_at,
-                content_type=capture.content_type,
-                sha256=digest,
-                size=len(capture.body),
-                run_id=capture.run_id,
-                revisit_of=prior,
-                source=capture.source,
-                role=capture.role,
-            )
-            session.add(row)
             try:
-                session.flush()
-            except IntegrityError:
-                # A concurrent writer stored the same (url, captured_at) first.
-                session.rollback()
-                with self.session() as again:
-                    found = again.scalar(
-                        select(Capture.id).where(Capture.url == capture.url, Capture.captured_at == captured_at)
-                    )
-                return IngestResult(found, "exists")
-            if prior is not None:
-                return IngestResult(row.id, "revisit")
-            if not parse or not _is_success(capture.status):
-                return IngestResult(row.id, "new")
-            report_id, new_version, error = self._derive(session, row, capture.body, capture.agency, file_under)
-            return IngestResult(row.id, "new", report_id, new_version, error)
+                with session.begin():
+                    batch.plan(session)  # authoritative: inside the transaction
+                    if not batch.pending:
+                        return
+                    # The blobs are fsynced while the rows are written; the commit waits for them.
+                    fsynced = _Background(blobs.durable)
+                    # One executemany, then the ids read back by (url, captured_at): INSERT ...
+                    # RETURNING in parameter order ran one statement per row on SQLite.
+                    session.execute(insert(Capture.__table__), batch.capture_rows())
+                    batch.stored(session)
+                    ids = list(batch.ids.values())
+                    later = batch.revisits_within()
+                    if later:
+                        session.execute(update(Capture.__table__).where(Capture.__table__.c.id == bindparam("cid"))
+                                        .values(revisit_of=bindparam("prior")), later)
+                    derive = batch.to_parse()
+                    if derive:
+                        captures = {c.id: c for chunk in _chunks([batch.ids[i] for i in derive])
+                                    for c in session.scalars(select(Capture).where(Capture.id.in_(chunk)))}
+                        last = max(ids)
+                        for i in derive:
+                            item = batch.items[i]
+                            record = parsed.get(i)
+                            if record is None:  # planned as a revisit before, not now (a concurrent writer)
+                                try:
+                                    record = self._parse(item.capture)
+                                except ParseError as exc:
+                                    record = exc
+                            batch.derived[i] = self._apply(
+                                session, captures[batch.ids[i]], record, item.capture.agency, item.file_under,
+                                later=(batch.ids[i], last),
+                            )
+                    session.flush()
+                    urls = {c.final_url or c.url for c in (batch.items[i].capture for i in batch.pending)}
+                    report_ids = [rid for chunk in _chunks(sorted(urls))
+                                  for rid in session.scalars(select(Report.id).where(Report.url.in_(chunk)))]
+                    search_index.refresh_current(session.connection(), report_ids)
+                    fsynced.result()  # durable before the rows that point at them are committed
+            except BaseException:
+                if fsynced is not None:
+                    fsynced.wait()  # never leave the fsync running past this batch
+                batch.unstore()
+                raise
 
     def _derive(
         self, session: Session, capture: Capture, body: bytes, agency: str | None,
@@ -244,11 +302,23 @@ class Archive:
         """Parse a capture's payload; add its report and a version if the record is new.
         `file_under` decides whose report it is (else `agency`, when given, keeps the report's)."""
         try:
-            record = parse_report(body, capture.final_url or capture.url, capture.content_type, limits=self.limits)
+            record: Record | ParseError = parse_report(
+                body, capture.final_url or capture.url, capture.content_type, limits=self.limits)
         except ParseError as exc:
-            capture.parse_error = str(exc)
-            log.info("%s: not archived as a report: %s", capture.url, exc)
-            return None, False, str(exc)
+            record = exc
+        return self._apply(session, capture, record, agency, file_under)
+
+    def _apply(
+        self, session: Session, capture: Capture, record: Record | ParseError, agency: str | None,
+        file_under: FileUnder | None = None, later: tuple[int, int] | None = None,
+    ) -> tuple[int | None, bool, str | None]:
+        """A parsed payload (or why it is not a report) into the capture's report and a version
+        if the record is new. `later` (this capture's id, the batch's last id): the captures of
+        its batch stored after it are not seen yet, as if ingested one by one."""
+        if isinstance(record, ParseError):
+            capture.parse_error = str(record)
+            log.info("%s: not archived as a report: %s", capture.url, record)
+            return None, False, str(record)
         filing = file_under(record) if file_under is not None else None
         if filing is not None and filing.not_a_report:
             capture.parse_error = filing.not_a_report
@@ -269,7 +339,8 @@ class Archive:
             report.agency_id = agency_row.id if agency_row else report.agency_id
         newest = session.scalar(
             select(func.max(Capture.captured_at)).where(
-                func.coalesce(Capture.final_url, Capture.url) == url, Capture.parse_error.is_(None)
+                func.coalesce(Capture.final_url, Capture.url) == url, Capture.parse_error.is_(None),
+                *([~Capture.id.between(later[0] + 1, later[1])] if later else []),
             )
         )
         if newest is None or capture.captured_at >= newest:
@@ -376,3 +447,187 @@ class Archive:
                 result.corrupt.append(digest)
         result.temporaries = sorted(self.blobs.temporaries())
         return result
+
+
+WRITE_ATTEMPTS = 3  # a batch planned again when a concurrent writer stored part of it first
+IN_CHUNK = 500  # values per IN (...) list: well under SQLite's and PostgreSQL's limits
+
+T = TypeVar("T")
+
+
+def _chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+class _Background(Generic[T]):
+    """`fn()` run in a thread of its own (a thread per call: no pool to outlive a fork)."""
+
+    def __init__(self, fn: Callable[[], T]) -> None:
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fn,), name="blob-fsync", daemon=True)
+        self._thread.start()
+
+    def _run(self, fn: Callable[[], T]) -> None:
+        try:
+            self._value = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits, in result()
+            self._error = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self) -> T:
+        self.wait()
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]
+
+
+def _conflict(capture: CaptureIn, at: dt.datetime) -> CaptureConflictError:
+    return CaptureConflictError(
+        f"{capture.url} captured at {at.isoformat()} is archived already with a "
+        "different payload; the archived copy is kept"
+    )
+
+
+class _Batch:
+    """What `Archive.ingest_batch` decides about each item, in order, as one-by-one ingests
+    would: archived already (same url and time), a duplicate of an earlier item, or to store,
+    with the capture it revisits (in the archive or earlier in the batch)."""
+
+    def __init__(self, items: Sequence[IngestItem]) -> None:
+        self.items = list(items)
+        self.digests = [sha256_hex(item.capture.body) for item in self.items]
+        self.moments = [utc(item.capture.captured_at) for item in self.items]
+        self.failed: dict[int, Exception] = {}  # the parser raised something other than ParseError
+        self.archived: dict[int, tuple[int, str]] = {}
+        self.duplicate_of: dict[int, int] = {}
+        self.pending: list[int] = []
+        self.prior: dict[int, int] = {}  # the archived capture it revisits
+        self.prior_in_batch: dict[int, int] = {}  # the earlier item it revisits
+        self.ids: dict[int, int] = {}
+        self.derived: dict[int, tuple[int | None, bool, str | None]] = {}
+
+    def key(self, i: int) -> tuple[str, dt.datetime]:
+        return self.items[i].capture.url, self.moments[i]
+
+    def plan(self, session: Session) -> None:
+        self.archived, self.duplicate_of, self.pending = {}, {}, []
+        self.prior, self.prior_in_batch = {}, {}
+        keys = sorted({self.key(i) for i in range(len(self.items))})
+        found: dict[tuple[str, dt.datetime], tuple[int, str]] = {}
+        for chunk in _chunks(keys):
+            for row in session.execute(
+                select(Capture.id, Capture.url, Capture.captured_at, Capture.sha256)
+                .where(tuple_(Capture.url, Capture.captured_at).in_(chunk))
+            ):
+                found[(row.url, utc(row.captured_at))] = (row.id, row.sha256)
+        first: dict[tuple[str, dt.datetime], int] = {}
+        for i in range(len(self.items)):
+            if i in self.failed:
+                continue
+            key = self.key(i)
+            if key in found:
+                self.archived[i] = found[key]
+            elif key in first:
+                self.duplicate_of[i] = first[key]
+            else:
+                first[key] = i
+                self.pending.append(i)
+        self._plan_revisits(session)
+
+    def _plan_revisits(self, session: Session) -> None:
+        """A revisit: an earlier fetch of the same URL, landing on the same final URL, with the
+        same payload (captures may arrive out of time order, e.g. from WARC files)."""
+        pairs = sorted({(self.items[i].capture.url, self.digests[i]) for i in self.pending})
+        archived: dict[tuple[str, str | None, str], list[tuple[dt.datetime, int]]] = defaultdict(list)
+        for chunk in _chunks(pairs):
+            for row in session.execute(
+                select(Capture.id, Capture.url, Capture.final_url, Capture.sha256, Capture.captured_at)
+                .where(tuple_(Capture.url, Capture.sha256).in_(chunk))
+            ):
+                archived[(row.url, row.final_url, row.sha256)].append((utc(row.captured_at), row.id))
+        earlier: dict[tuple[str, str | None, str], list[int]] = defaultdict(list)
+        for i in self.pending:
+            capture = self.items[i].capture
+            same = (capture.url, capture.final_url, self.digests[i])
+            at = self.moments[i]
+            best = max(((moment, cid) for moment, cid in archived.get(same, ()) if moment < at), default=None)
+            best_in_batch = max(((self.moments[j], j) for j in earlier[same] if self.moments[j] < at), default=None)
+            if best_in_batch is not None and (best is None or best_in_batch[0] > best[0]):
+                self.prior_in_batch[i] = best_in_batch[1]
+            elif best is not None:
+                self.prior[i] = best[1]
+            earlier[same].append(i)
+
+    def is_revisit(self, i: int) -> bool:
+        return i in self.prior or i in self.prior_in_batch
+
+    def to_parse(self) -> list[int]:
+        """The items to store whose payload is parsed: new (no revisit), successful, asked to."""
+        return [i for i in self.pending if self.items[i].parse and _is_success(self.items[i].capture.status)
+                and not self.is_revisit(i)]
+
+    def drop_failed(self) -> None:
+        self.pending = [i for i in self.pending if i not in self.failed]
+
+    def capture_rows(self) -> list[dict[str, object]]:
+        rows = []
+        for i in self.pending:
+            c = self.items[i].capture
+            rows.append({
+                "url": c.url, "final_url": c.final_url, "status": c.status, "reason": c.reason,
+                "http_version": c.http_version, "headers": [list(h) for h in c.headers],
+                "captured_at": self.moments[i], "content_type": c.content_type, "sha256": self.digests[i],
+                "size": len(c.body), "run_id": c.run_id, "revisit_of": self.prior.get(i), "source": c.source,
+                "role": c.role, "parse_error": None,
+            })
+        return rows
+
+    def stored(self, session: Session) -> None:
+        """Read back the ids of the rows just inserted."""
+        keys = sorted({self.key(i) for i in self.pending})
+        found: dict[tuple[str, dt.datetime], int] = {}
+        for chunk in _chunks(keys):
+            for row in session.execute(
+                select(Capture.id, Capture.url, Capture.captured_at)
+                .where(tuple_(Capture.url, Capture.captured_at).in_(chunk))
+            ):
+                found[(row.url, utc(row.captured_at))] = row.id
+        self.ids = {i: found[self.key(i)] for i in self.pending}
+
+    def revisits_within(self) -> list[dict[str, int]]:
+        return [{"cid": self.ids[i], "prior": self.ids[j]} for i, j in self.prior_in_batch.items()]
+
+    def unstore(self) -> None:
+        """The transaction was rolled back: nothing of it stands."""
+        self.ids, self.derived = {}, {}
+
+    def results(self) -> list[IngestResult | Exception]:
+        out: list[IngestResult | Exception] = []
+        for i, item in enumerate(self.items):
+            out.append(self._result(i, item.capture))
+        return out
+
+    def _result(self, i: int, capture: CaptureIn) -> IngestResult | Exception:
+        if i in self.failed:
+            return self.failed[i]
+        if i in self.archived:
+            archived_id, sha = self.archived[i]
+            if sha != self.digests[i]:
+                return _conflict(capture, self.moments[i])
+            return IngestResult(archived_id, "exists")
+        if i in self.duplicate_of:
+            j = self.duplicate_of[i]
+            if j in self.failed:
+                return self.failed[j]
+            if self.digests[j] != self.digests[i]:
+                return _conflict(capture, self.moments[i])
+            return IngestResult(self.ids[j], "exists")
+        if self.is_revisit(i):
+            return IngestResult(self.ids[i], "revisit")
+        if i in self.derived:
+            return IngestResult(self.ids[i], "new", *self.derived[i])
+        return IngestResult(self.ids[i], "new")

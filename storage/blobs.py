@@ -3,15 +3,24 @@
 Writes are atomic and durable before any database row points at them: the bytes go to a
 temporary file in the same folder, are fsynced, renamed into place, and the folder is fsynced.
 A crash can leave an orphan blob (found by `nianbao db check`), never a row without its bytes.
+
+`BlobBatch` does the same for many payloads at once (the archive's group commit): each
+temporary file is fsynced by a pool of threads as soon as it is written (concurrent fsyncs
+share the filesystem's journal commits), then all are renamed and their folders fsynced
+together; the batch's database rows are committed only after `durable()` returns.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from .files import write_atomically
+from .files import FSYNC_THREADS, fsync_path, write_atomically
+
+TEMP_PREFIX = ".tmp-"  # temporaries() finds what a crash leaves
 
 
 class BlobError(Exception):
@@ -38,8 +47,12 @@ class BlobStore:
         target = self.path(digest)
         if target.is_file():
             return digest
-        write_atomically(target, body, prefix=".tmp-")  # temporaries() finds what a crash leaves
+        write_atomically(target, body, prefix=TEMP_PREFIX)
         return digest
+
+    def batch(self) -> BlobBatch:
+        """A batch of puts made durable together (see `BlobBatch`)."""
+        return BlobBatch(self)
 
     def get(self, digest: str) -> bytes:
         try:
@@ -54,13 +67,13 @@ class BlobStore:
         if not self.root.is_dir():
             return
         for path in self.root.glob("??/??/*"):
-            if path.is_file() and not path.name.startswith(".tmp-"):
+            if path.is_file() and not path.name.startswith(TEMP_PREFIX):
                 yield path.name
 
     def temporaries(self) -> Iterator[Path]:
         """Leftovers of writes interrupted before their rename."""
         if self.root.is_dir():
-            yield from self.root.glob("??/??/.tmp-*")
+            yield from self.root.glob(f"??/??/{TEMP_PREFIX}*")
 
     def remove_temporaries(self) -> list[Path]:
         """Delete the leftovers of interrupted writes (no row points at them); the paths removed.
@@ -69,3 +82,99 @@ class BlobStore:
         for path in removed:
             path.unlink(missing_ok=True)
         return removed
+
+
+class BlobBatch:
+    """Payloads stored together: `stage` writes each new payload to a temporary file beside its
+    place (no fsync yet); `durable` fsyncs them all at once, renames each into place and fsyncs
+    their folders at once. Until `durable` returns, no row may point at a staged payload; a
+    crash before it leaves temporaries (`BlobStore.temporaries`), a crash after it orphans at
+    most (rows not committed yet), as a single put does. `discard` removes what was staged and
+    not yet made durable."""
+
+    def __init__(self, store: BlobStore) -> None:
+        self.store = store
+        self._staged: dict[str, str] = {}  # digest -> its temporary file
+        self._folders: set[str] = set()  # folders known to exist
+        self._pool: ThreadPoolExecutor | None = None  # fsyncs staged files as they are written
+        self._syncs: list[Future[None]] = []
+        self._count = 0
+        self._bodies: dict[str, bytes] = {}  # digest -> payload, readable before it is durable
+        self.done = False
+
+    def stage(self, body: bytes, digest: str | None = None) -> str:
+        """Write `body` to a temporary file unless it is stored or staged already; its sha256."""
+        digest = digest or sha256_hex(body)
+        if digest in self._staged:
+            return digest
+        # Plain os.path strings, not pathlib: this runs for every capture of a crawl (pathlib's
+        # parsing was a third of staging's time in bench/ingest.py's profile).
+        folder = os.path.join(self.store.root, digest[:2], digest[2:4])
+        if os.path.isfile(os.path.join(folder, digest)):
+            return digest
+        if self.done:
+            raise RuntimeError("this blob batch is durable already; start another")
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        self._count += 1
+        # Unique among writers: this process's id and a count (another process staging the same
+        # payload writes its own temporary; both rename the same bytes into place).
+        tmp = os.path.join(folder, f"{TEMP_PREFIX}{digest[:16]}-{os.getpid()}-{id(self):x}-{self._count}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(body)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self._staged[digest] = tmp
+        self._bodies[digest] = body
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(FSYNC_THREADS, thread_name_prefix="blob-fsync")
+        self._syncs.append(self._pool.submit(fsync_path, tmp))  # under way while the batch goes on
+        return digest
+
+    def body(self, digest: str) -> bytes:
+        """A payload of this batch, staged or not (staged ones are read from memory)."""
+        staged = self._bodies.get(digest)
+        return staged if staged is not None else self.store.get(digest)
+
+    def __len__(self) -> int:
+        return len(self._staged)
+
+    def durable(self) -> list[str]:
+        """Make every staged payload durable under its name; the digests written."""
+        if self.done:
+            return list(self._staged)
+        try:
+            for sync in self._syncs:  # each staged file's bytes on disk (the first error raised)
+                sync.result()
+            folders = set()
+            for digest, tmp in self._staged.items():
+                folder = os.path.dirname(tmp)
+                os.replace(tmp, os.path.join(folder, digest))  # the same bytes if another writer put it meanwhile
+                folders.add(folder)
+            if self._pool is not None:
+                for _ in self._pool.map(fsync_path, folders):  # their names on disk
+                    pass
+        finally:
+            self._close_pool()
+        self.done = True
+        self._bodies.clear()
+        return list(self._staged)
+
+    def discard(self) -> None:
+        """Remove the temporaries of a batch that will not be made durable."""
+        if not self.done:
+            self._close_pool()
+            for tmp in self._staged.values():
+                Path(tmp).unlink(missing_ok=True)
+            self._staged.clear()
+            self._bodies.clear()
+            self.done = True
+
+    def _close_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None

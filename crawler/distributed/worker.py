@@ -31,6 +31,7 @@ from crawler.spiders.reports import AgencyOutcome, ReportsSpider
 from storage import Archive
 from storage.clock import Clock, system_clock
 from storage.db import data_dir
+from storage.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
 
@@ -143,11 +144,13 @@ class DistributedArchivePipeline(ArchivePipeline):
 
     def open_spider(self, spider=None) -> None:
         self.archive = Archive.open(self.data, self.database_url)
+        self.writer = GroupCommit(self.archive)
         runs = self.crawler.settings.getdict("NIANBAO_RUN_IDS") if self.crawler is not None else {}
         self.run_ids = {name: int(run) for name, run in runs.items()}
 
     def close_spider(self, spider=None) -> None:
-        assert self.archive is not None
+        assert self.archive is not None and self.writer is not None
+        self.writer.close()
         self.archive.close()
 
 

@@ -7,7 +7,10 @@ reports, and 404s, in capture-time order. The crash test and bench/ingest.py use
 Run as a script it ingests the sample into an archive, printing each capture's index once
 the capture is committed (the crash test kills it part-way):
 
-    python -m nianbao.devportal.sample_crawl DATA_DIR [DATABASE_URL] [--count N] [--no-parse]
+    python -m nianbao.devportal.sample_crawl DATA_DIR [DATABASE_URL] [--count N] [--no-parse] [--batch N]
+
+With `--batch N` the captures go through a group commit (storage.group_commit) N at a time, and
+each index is printed once its batch is committed.
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ import argparse
 import datetime as dt
 import random
 import sys
+import threading
 from dataclasses import dataclass
 
 from parsing.schema import ACTIVE_ROWS, APPLICANT_COLUMNS, APPLICATION_ROWS, REVIEW_GROUPS, REVIEW_OUTCOMES
 from storage import Archive, CaptureIn
+from storage.archive import IngestItem
+from storage.group_commit import GroupCommit
 from nianbao.devportal.render import SHAPES, ReportTables
 
 AGENCIES = ["卫辉市信访局", "临翔区政务服务管理局", "淮安市人民政府", "安居区人民政府", "独山子区城市管理局",
@@ -108,12 +114,24 @@ def main() -> None:
     parser.add_argument("url", nargs="?")
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--no-parse", action="store_true")
+    parser.add_argument("--batch", type=int, default=0, help="captures per group commit (0: one ingest each)")
     args = parser.parse_args()
     archive = Archive.open(args.data, args.url)
-    for n, sample in enumerate(sample_crawl(args.count)):
-        archive.ingest(sample.capture, parse=not args.no_parse)
-        sys.stdout.write(f"{n}\n")
-        sys.stdout.flush()
+    if args.batch:
+        writer = GroupCommit(archive, max_count=args.batch, max_wait=60)
+        futures = [writer.submit(IngestItem(s.capture, parse=not args.no_parse)) for s in sample_crawl(args.count)]
+        closing = threading.Thread(target=writer.close)  # every batch full but the last
+        closing.start()
+        for n, future in enumerate(futures):
+            future.result()
+            sys.stdout.write(f"{n}\n")
+            sys.stdout.flush()
+        closing.join()
+    else:
+        for n, sample in enumerate(sample_crawl(args.count)):
+            archive.ingest(sample.capture, parse=not args.no_parse)
+            sys.stdout.write(f"{n}\n")
+            sys.stdout.flush()
     archive.close()
 
 

@@ -18,13 +18,15 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from warcio.statusandheaders import StatusAndHeaders
 
-from ..archive import Archive, CaptureIn
-from ..blobs import sha256_hex
+from ..archive import Archive, CaptureConflictError, CaptureIn
+from ..blobs import BlobError, sha256_hex
 from ..models import Capture
 from .conventions import AGENCY, CAPTURE_TYPES, FINAL_URL, ORIG_PREFIX, parse_warc_date, payload_digest
 from .reader import WarcRecordIn, read_records, renamed_positions
 
 log = logging.getLogger(__name__)
+
+IMPORT_BATCH = 500  # captures per transaction (storage.group_commit's default batch)
 
 
 @dataclass
@@ -80,23 +82,59 @@ def normalize_digest(text: str | None) -> tuple[str, bytes] | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Original:
+    """What a revisit takes from the capture it points at: the payload (by digest) and, when
+    the revisit record left out its HTTP headers, the status line and headers."""
+
+    sha256: str
+    status: int | None
+    reason: str | None
+    http_version: str | None
+    headers: tuple[tuple[str, str], ...]
+    content_type: str | None
+
+    @classmethod
+    def of(cls, capture: CaptureIn | Capture, digest: str) -> _Original:
+        return cls(digest, capture.status, capture.reason, capture.http_version,
+                   tuple(tuple(h) for h in capture.headers), capture.content_type)
+
+
 class _Imported:
-    """Captures already imported from this file, findable the three ways a revisit may point."""
+    """Captures already read from this file, findable the three ways a revisit may point; the
+    payloads of the batch not committed yet are kept in memory, the others read from the
+    blob store."""
 
     def __init__(self) -> None:
-        self.by_id: dict[str, int] = {}
-        self.by_uri_date: dict[tuple[str, dt.datetime], int] = {}
-        self.by_digest: dict[tuple[str, bytes], int] = {}
+        self.by_id: dict[str, _Original] = {}
+        self.by_uri_date: dict[tuple[str, dt.datetime], _Original] = {}
+        self.by_digest: dict[tuple[str, bytes], _Original] = {}
+        self.uncommitted: dict[str, bytes] = {}  # sha256 -> payload, of the batch being gathered
 
-    def add(self, record: WarcRecordIn, capture_id: int, body: bytes) -> None:
+    def add(self, record: WarcRecordIn, capture: CaptureIn) -> None:
+        digest = sha256_hex(capture.body)
+        original = _Original.of(capture, digest)
+        self.uncommitted[digest] = capture.body
         if record.get("WARC-Record-ID"):
-            self.by_id[record.get("WARC-Record-ID")] = capture_id
-        self.by_uri_date[(record.get("WARC-Target-URI"), parse_warc_date(record.get("WARC-Date")))] = capture_id
-        for digest in (normalize_digest(record.get("WARC-Payload-Digest")), normalize_digest(payload_digest(body))):
-            if digest:
-                self.by_digest.setdefault(digest, capture_id)
+            self.by_id[record.get("WARC-Record-ID")] = original
+        self.by_uri_date[(record.get("WARC-Target-URI"), parse_warc_date(record.get("WARC-Date")))] = original
+        for found in (normalize_digest(record.get("WARC-Payload-Digest")), normalize_digest(payload_digest(capture.body))):
+            if found:
+                self.by_digest.setdefault(found, original)
 
-    def find(self, archive: Archive, record: WarcRecordIn) -> Capture | None:
+    def committed(self) -> None:
+        self.uncommitted.clear()
+
+    def body(self, archive: Archive, original: _Original) -> bytes | None:
+        body = self.uncommitted.get(original.sha256)
+        if body is not None:
+            return body
+        try:
+            return archive.blobs.get(original.sha256)
+        except BlobError:  # its capture was not stored (the parser failed on it)
+            return None
+
+    def find(self, archive: Archive, record: WarcRecordIn) -> _Original | None:
         uri, date = record.get("WARC-Refers-To-Target-URI"), record.get("WARC-Refers-To-Date")
         when = parse_warc_date(date, f"offset {record.offset}") if date else None
         found = self.by_id.get(record.get("WARC-Refers-To") or "")
@@ -104,11 +142,13 @@ class _Imported:
             found = self.by_uri_date.get((uri, when))
         if found is None:
             found = self.by_digest.get(normalize_digest(record.get("WARC-Payload-Digest")) or ("", b""))
-        with archive.session() as session:
-            if found is not None:
-                return session.get(Capture, found)
-            if uri and when:  # imported earlier, from another file
-                return session.scalar(select(Capture).where(Capture.url == uri, Capture.captured_at == when))
+        if found is not None:
+            return found
+        if uri and when:  # imported earlier, from another file
+            with archive.session() as session:
+                archived = session.scalar(select(Capture).where(Capture.url == uri, Capture.captured_at == when))
+            if archived is not None:
+                return _Original.of(archived, archived.sha256)
         return None
 
 
@@ -146,15 +186,15 @@ def _capture_in(archive: Archive, record: WarcRecordIn, imported: _Imported) -> 
         return CaptureIn(body=record.payload, status=None, reason=None, http_version=None,
                          content_type=content_type, **common)
     body = record.payload
-    fallback: Capture | None = None
+    fallback: _Original | None = None
     if record.kind == "revisit":
         profile = record.get("WARC-Profile") or ""
         if not profile.endswith("identical-payload-digest"):  # e.g. server-not-modified: no payload known
             return f"revisit profile {profile.rsplit('/', 1)[-1] or 'missing'} not supported"
         fallback = imported.find(archive, record)
-        if fallback is None:
+        body = imported.body(archive, fallback) if fallback is not None else None
+        if body is None:
             return "revisit of a record not found"
-        body = archive.body(fallback)
     elif record.http is None:
         return "response without HTTP headers (e.g. dns:)"
     elif record.undecoded:
@@ -162,7 +202,7 @@ def _capture_in(archive: Archive, record: WarcRecordIn, imported: _Imported) -> 
     if record.http is None:  # a revisit of a local file, or a revisit that left out its headers
         return CaptureIn(
             body=body, status=fallback.status, reason=fallback.reason, http_version=fallback.http_version,
-            headers=tuple(tuple(h) for h in fallback.headers), content_type=fallback.content_type, **common,
+            headers=fallback.headers, content_type=fallback.content_type, **common,
         )
     status = _status(record.http)
     if status is None:
@@ -173,16 +213,20 @@ def _capture_in(archive: Archive, record: WarcRecordIn, imported: _Imported) -> 
                      headers=headers, content_type=content_type, **common)
 
 
-def import_warc(archive: Archive, path: Path) -> ImportSummary:
+def import_warc(archive: Archive, path: Path, *, batch_size: int = IMPORT_BATCH) -> ImportSummary:
     """Ingest the captures of a WARC file (ours or another crawler's); see storage/warc/__init__.py.
 
     Raises `WarcError` (naming the file and the offset) before ingesting anything when the file
     is not a sound WARC. Records that are sound but not captures are counted as skipped, by reason.
+    Captures are stored `batch_size` at a time (`Archive.ingest_batch`: one transaction each,
+    the blobs made durable first), so an import stopped part-way keeps whole batches only, and
+    running it again adds what is missing.
     """
     path = Path(path)
     records = sum(1 for _ in read_records(path))  # the whole file checked before anything is ingested
     summary = ImportSummary(path, records=records)
     imported = _Imported()
+    batch: list[tuple[WarcRecordIn, CaptureIn]] = []
     for record in read_records(path):
         if record.kind not in CAPTURE_TYPES:
             summary.skip(record.kind or "record without WARC-Type")
@@ -193,22 +237,37 @@ def import_warc(archive: Archive, path: Path) -> ImportSummary:
                         path, record.offset, record.get("WARC-Target-URI"), capture)
             summary.skip(capture)
             continue
-        result = archive.ingest(capture)
-        if result.status == "exists":
-            with archive.session() as session:
-                archived = session.get(Capture, result.capture_id)
-            if archived.sha256 != sha256_hex(capture.body):
-                log.warning("%s: record at offset %d: %s at %s is archived with another payload (capture %d)",
-                            path, record.offset, capture.url, capture.captured_at, archived.id)
-                summary.skip("same URL and date as an archived capture, other payload")
-                continue
+        batch.append((record, capture))
+        imported.add(record, capture)
+        if len(batch) >= batch_size:
+            _store(archive, path, batch, summary)
+            imported.committed()
+            batch = []
+    _store(archive, path, batch, summary)
+    log.info("%s", summary.describe())
+    return summary
+
+
+def _store(archive: Archive, path: Path, batch: list[tuple[WarcRecordIn, CaptureIn]], summary: ImportSummary) -> None:
+    """One batch into the archive, counted into `summary`; a capture the parser failed on (other
+    than refusing it) stops the import once the rest of its batch is stored, as before."""
+    if not batch:
+        return
+    results = archive.ingest_many([capture for _, capture in batch])
+    failure: Exception | None = None
+    for (record, capture), result in zip(batch, results, strict=True):
+        if isinstance(result, CaptureConflictError):
+            log.warning("%s: record at offset %d: %s at %s is archived with another payload",
+                        path, record.offset, capture.url, capture.captured_at)
+            summary.skip("same URL and date as an archived capture, other payload")
+        elif isinstance(result, Exception):
+            failure = failure or result
+        elif result.status == "exists":
             summary.existing += 1
         else:
             summary.imported += 1
             summary.revisits += result.status == "revisit"
             summary.reports += result.new_version
             summary.not_reports += result.parse_error is not None
-        imported.add(record, result.capture_id, capture.body)
-    log.info("%s", summary.describe())
-    return summary
-
+    if failure is not None:
+        raise failure
