@@ -47,6 +47,7 @@ from werkzeug.http import parse_accept_header
 
 from storage.vocab import AgencyKind, CrawlOutcome
 
+from ..monitoring.report import ALL_REGIONS
 from ..monitoring.words import FindingKind, MonitorStatus
 
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -99,6 +100,7 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "checks": {"failed": N_("failed"), "ok": N_("ok")},  # the search's facet (storage.search)
     "kind": {AgencyKind.DEPARTMENT: N_("department"), AgencyKind.GOVERNMENT: N_("government")},
+    "region": {ALL_REGIONS: N_("(all regions)")},  # the monitor summary's row over every region
     # nianbao.evidence.EVIDENCE_LABELS, by its English text (a test keeps the two alike)
     "evidence": {label: label for label in (
         N_("the diff"), N_("the archived version and its failed checks"), N_("the last capture"),
