@@ -45,7 +45,7 @@ from .vocab import AgencyKind
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Hit", "QueryError", "SearchQuery", "SearchResult", "parse_query", "search", "snippet"]
+__all__ = ["Hit", "QueryError", "SearchQuery", "SearchResult", "facet_counts", "parse_query", "search", "snippet"]
 
 MAX_PER_PAGE = 200
 MAX_PAGE = 10_000
@@ -287,7 +287,20 @@ def search(archive: Any, query: SearchQuery, *, rank_window: int | None = None) 
         return _search(connection, query, node, window)
 
 
-def _search(connection: Connection, query: SearchQuery, node: Node | None, rank_window: int) -> SearchResult:
+def facet_counts(archive: Any, query: SearchQuery) -> dict[str, dict[str, int]]:
+    """The facet counts of `query`'s matches, as `search` gives them with `facets=True`, alone:
+    no page of hits, no total (its page, per_page and facets play no part). Raises QueryError."""
+    query = dataclasses.replace(query, page=1, per_page=1, facets=True)
+    _validate(query)
+    node = parse_query(query.text)
+    with archive.engine.connect() as connection:
+        if connection.dialect.name == "postgresql" and node is not None:
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # as search() does, for the same reason
+        return _search(connection, query, node, 1, facets_only=True).facets
+
+
+def _search(connection: Connection, query: SearchQuery, node: Node | None, rank_window: int, *,
+            facets_only: bool = False) -> SearchResult:
     compiler = _Compiler(connection.dialect.name, node, rank_window)
     params = dict(compiler.params)
     where, need = _filters(query, params)
@@ -317,6 +330,8 @@ def _search(connection: Connection, query: SearchQuery, node: Node | None, rank_
 
     params.update(limit=query.per_page, offset=(query.page - 1) * query.per_page)
     facets = _facets(connection, statement("{columns}", need, ranked=False), params) if query.facets else {}
+    if facets_only:
+        return SearchResult(query, -1, (), facets)
     if compiler.positive and sqlite:
         total = connection.execute(text(statement("count(*)", need, ranked=False)), params).scalar_one()
         scored = _sqlite_page(connection, compiler, need, where, params)

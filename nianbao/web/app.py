@@ -20,6 +20,7 @@ import functools
 import json
 import logging
 import threading
+from dataclasses import replace
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from ..evidence import EVIDENCE_LABELS, finding_path, status_path
 from ..monitoring.words import MonitorStatus
 from ..output import hits_csv
 from . import i18n, reads, replay
+from .aggregates import PerState
 from .diff import diff_records
 from .form import SECTION_LABELS, cell_label, form_tables
 from .request_values import ParamError, RowIdConverter, as_of_date, report_year, row_id
@@ -137,11 +139,18 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
 
     # -- search ----------------------------------------------------------------------------
     def run_search(facets: bool):
-        from storage.search import QueryError
+        from storage.search import QueryError, facet_counts
 
         query = query_from_args(request.args, facets=facets)
         try:
-            return query, searcher()(archive, query), None
+            if not facets or search_fn is not None:
+                return query, searcher()(archive, query), None
+            # The facets count every match: kept per archive state and query (paging through the
+            # results, or coming back to them, does not count them again); the page is asked alone.
+            token = kept.token()
+            counts = kept.get(("facets", replace(query, page=1, per_page=1)), lambda: facet_counts(archive, query),
+                              token)
+            return query, replace(searcher()(archive, replace(query, facets=False)), query=query, facets=counts), None
         except QueryError as exc:
             return query, None, str(exc)
 
@@ -295,12 +304,14 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
                             if context["readable"] else None))
 
     # -- agencies and monitoring -------------------------------------------------------------
+    kept = PerState(archive)  # evaluations, facets: once per archive state (nianbao.web.aggregates)
     read_registry: dict[tuple, list[Any]] = {}  # by the registry files' (path, mtime, size)
     read_registry_lock = threading.Lock()
 
-    def registry_agencies() -> list[Any]:
-        """The registry, read again only when one of its files changed (bench/web.py: re-reading
-        a 2,059-agency TOML on every request was two thirds of the agency page's time)."""
+    def read_registry_now() -> tuple[tuple, list[Any]]:
+        """The registry and its files' signature, read again only when one of its files changed
+        (bench/web.py: re-reading a 2,059-agency TOML on every request was two thirds of the
+        agency page's time)."""
         from crawler.registry import DEFAULT_CONFIG, load_registry
 
         config = Path(registry) if registry is not None else DEFAULT_CONFIG
@@ -310,25 +321,24 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
             if signature not in read_registry:
                 read_registry.clear()
                 read_registry[signature] = load_registry(registry)
-            return read_registry[signature]
+            return signature, read_registry[signature]
 
-    monitored: dict[tuple, dict[str, Any]] = {}  # evaluate() is seconds on a national registry
-    monitored_lock = threading.Lock()
+    def registry_agencies() -> list[Any]:
+        return read_registry_now()[1]
 
-    def monitor(year: int, as_of: dt.date, agencies: list[Any]) -> dict[str, Any]:
-        from nianbao.monitoring import evaluate
-        from storage.monitor_reads import archive_state
+    def monitor(year: int, as_of: dt.date, *, region: str | None = None, kind: str | None = None,
+                token: tuple | None = None) -> dict[str, Any]:
+        """The registry's (or its region's or kind's) evaluation for `year` as of `as_of`: seconds
+        on a national registry, so kept per archive state, registry and filters."""
+        from nianbao.monitoring import evaluate, region_matches
 
-        key = (year, as_of, tuple(agencies), archive_state(archive))
-        with monitored_lock:
-            if key in monitored:
-                return monitored[key]
-        result = evaluate(archive, agencies, year, as_of).to_dict()
-        with monitored_lock:
-            if len(monitored) >= 64:
-                monitored.pop(next(iter(monitored)))
-            monitored[key] = result
-        return result
+        signature, agencies = read_registry_now()
+        if region:
+            agencies = [a for a in agencies if region_matches(a.region_path, region)]
+        if kind:
+            agencies = [a for a in agencies if a.kind == kind]
+        return kept.get(("monitor", year, as_of, signature, region, kind),
+                        lambda: evaluate(archive, agencies, year, as_of).to_dict(), token)
 
     def agency_context(name: str) -> dict[str, Any]:
         agency = reads.agency_detail(archive, name)
@@ -348,9 +358,13 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
             reported = {int(y) for y in agency["reports_by_year"] if y.isdigit()}
             due = set(range(FIRST_JUDGED_YEAR, as_of.year))
             years = sorted({y for y in reported | due if judged_year(y) and y <= as_of.year}, reverse=True)
+            token = kept.token()
             for year in years:
-                report = monitor(year, as_of, listed)
-                statuses.extend(dict(row, year=year) for row in report["agencies"])
+                # An agency's status is judged from its own entry, reports and runs alone
+                # (nianbao.monitoring.evaluation.judge): its rows of the whole registry's
+                # evaluation, which the monitor page keeps, are the ones it would have alone.
+                report = monitor(year, as_of, token=token)
+                statuses.extend(dict(row, year=year) for row in report["agencies"] if row["agency"] == name)
         elif problem is None:
             problem = f"{name} is not in the agency registry, so there are no statuses for it"
         agency["statuses"] = statuses
@@ -378,29 +392,41 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         from crawler.registry import RegistryError
 
         try:
-            agencies = registry_agencies()
+            signature, registry_all = read_registry_now()
         except RegistryError as exc:  # configuration error: a clear message, not a traceback
             abort(500, f"agency registry {registry or 'config/agencies'} could not be read: {exc}")
         region, kind = request.args.get("region") or None, request.args.get("kind") or None
-        from nianbao.monitoring import region_matches
-
-        registry_all = agencies
-        if region:
-            agencies = [a for a in agencies if region_matches(a.region_path, region)]
-        if kind:
-            agencies = [a for a in agencies if a.kind == kind]
         # Departments and townships discovered from the governments' portals: rows of their own,
         # outside the compliance summary (nianbao.monitoring.discovered).
         from nianbao.monitoring.discovered import evaluate_discovered
 
-        found = evaluate_discovered(archive, registry_all, year, as_of, region=region, kind=kind).to_dict()
-        return {**monitor(year, as_of, agencies), "judged": True,
+        token = kept.token()
+        found = kept.get(("discovered", year, as_of, signature, region, kind),
+                         lambda: evaluate_discovered(archive, registry_all, year, as_of, region=region,
+                                                     kind=kind).to_dict(), token)
+        return {**monitor(year, as_of, region=region, kind=kind, token=token), "judged": True,
                 "discovered": {"agencies": found["agencies"], "findings": found["findings"]}}
 
     @app.get("/monitor/<int:year>")
     def monitor_page(year: int):
-        report = monitor_context(year)
-        return render_template("monitor.html", report=report, chart=compliance_chart(report.get("summary", [])))
+        def page() -> bytes:
+            report = monitor_context(year)
+            return render_template("monitor.html", report=report,
+                                   chart=compliance_chart(report.get("summary", []))).encode("utf-8")
+
+        # The page draws the whole registry's evaluation (kept per archive state): for 2,059
+        # agencies 4 MB of HTML and ~1 s of templating (bench/web.py), the same for everyone who
+        # asks this year, day and filters in this language, until the archive or registry changes.
+        from crawler.registry import RegistryError
+
+        try:
+            signature = read_registry_now()[0]
+        except RegistryError:
+            return Response(page(), mimetype="text/html")  # which says what is wrong with it
+        language = app.extensions[i18n.EXTENSION]().language.code
+        as_of = as_of_date(request.args.get("as_of"), today())
+        key = ("monitor page", year, as_of, request.full_path, request.script_root, language, signature)
+        return Response(kept.get(key, page), mimetype="text/html")
 
     @app.get("/api/monitor/<int:year>")
     def monitor_api(year: int):
