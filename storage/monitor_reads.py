@@ -131,16 +131,21 @@ def view_of(report_id: int, url: str, title: str | None, year: int, published_on
 
 
 def read_agencies(archive: Any, names: Sequence[str], years: Iterable[int],
-                  cutoff: dt.datetime) -> dict[str, AgencyArchive]:
+                  cutoff: dt.datetime, *, parts: bool = False) -> dict[str, AgencyArchive]:
     """The agencies of `names` that the archive knows, by name, with their reports on `years`
-    and their crawl runs, as they stood at `cutoff` (aware)."""
+    and their crawl runs, as they stood at `cutoff` (aware).
+
+    `parts`: a record holds only what the monitor's rules read of it when its report has a
+    single payload (`MONITOR_PARTS`: checks, narrative sections, the carry-over rows), read out of
+    the JSON by the database; a report with several payloads has its whole records (the rules
+    compare them). Decoding whole records was most of a national evaluation's time."""
     years = list(years)
     held: dict[str, AgencyArchive] = {}
     with archive.session() as session:
         for batch in _batches(list(names), BATCH):
             agencies = dict(session.execute(select(Agency.id, Agency.name).where(Agency.name.in_(batch))).all())
             ids = list(agencies)
-            reports = _report_views(session, ids, years, cutoff)
+            reports = _report_views(session, ids, years, cutoff, parts)
             runs = _runs(session, ids, cutoff)
             for agency_id, name in agencies.items():
                 held[name] = AgencyArchive(name, tuple(reports.get(agency_id, ())), tuple(runs.get(agency_id, ())))
@@ -169,7 +174,7 @@ CAPTURE_COLUMNS = (Capture.id, Capture.url, Capture.final_url, Capture.status, C
 
 
 def _report_views(session: Session, agency_ids: list[int], years: list[int],
-                  cutoff: dt.datetime) -> dict[int, list[ReportView]]:
+                  cutoff: dt.datetime, parts: bool = False) -> dict[int, list[ReportView]]:
     reports = session.execute(
         select(Report.id, Report.agency_id, Report.url, Report.title, Report.year, Report.published_on)
         .where(Report.agency_id.in_(agency_ids), Report.year.in_(years)).order_by(Report.id)
@@ -189,11 +194,15 @@ def _report_views(session: Session, agency_ids: list[int], years: list[int],
                                        Capture.captured_at <= cutoff).order_by(Capture.captured_at, Capture.id)
     )]
     by_report: dict[int, list[VersionView]] = defaultdict(list)
-    for report_id, version_id, sha256, record in session.execute(
-        select(ReportVersion.report_id, ReportVersion.id, ReportVersion.sha256, ReportVersion.record)
-        .where(ReportVersion.report_id.in_([r.id for r in reports])).order_by(ReportVersion.id)
-    ):
-        by_report[report_id].append(VersionView(version_id, sha256, record))
+    report_ids = [r.id for r in reports]
+    if parts:
+        by_report = _version_parts(session, report_ids)
+    else:
+        for report_id, version_id, sha256, record in session.execute(
+            select(ReportVersion.report_id, ReportVersion.id, ReportVersion.sha256, ReportVersion.record)
+            .where(ReportVersion.report_id.in_(report_ids)).order_by(ReportVersion.id)
+        ):
+            by_report[report_id].append(VersionView(version_id, sha256, record))
     by_url: dict[str, list[CaptureView]] = defaultdict(list)
     for capture in captures:
         by_url[capture.url].append(capture)
@@ -210,6 +219,40 @@ def _report_views(session: Session, agency_ids: list[int], years: list[int],
         if view is not None:
             views[report.agency_id].append(view)
     return views
+
+
+MONITOR_PARTS = (("checks",), ("sections",), ("applications", "carried_over"), ("applications", "carried_forward"))
+
+
+def _version_parts(session: Session, report_ids: list[int]) -> dict[int, list[VersionView]]:
+    """`read_agencies(parts=True)`'s versions: the parts of each record; whole records where a
+    report has more than one payload."""
+    record = ReportVersion.record
+    by_report: dict[int, list[VersionView]] = defaultdict(list)
+    rows = session.execute(
+        select(ReportVersion.report_id, ReportVersion.id, ReportVersion.sha256, *(record[p] for p in MONITOR_PARTS))
+        .where(ReportVersion.report_id.in_(report_ids)).order_by(ReportVersion.id)
+    ).all()
+    payloads: dict[int, set[str]] = defaultdict(set)
+    for row in rows:
+        payloads[row[0]].add(row[2])
+    several = [row[1] for row in rows if len(payloads[row[0]]) > 1]
+    whole = dict(session.execute(select(ReportVersion.id, ReportVersion.record).where(ReportVersion.id.in_(several))).all()) if several else {}
+    for report_id, version_id, sha256, checks, sections, carried_over, carried_forward in rows:
+        if version_id in whole:
+            by_report[report_id].append(VersionView(version_id, sha256, whole[version_id]))
+            continue
+        part: dict[str, Any] = {}
+        if checks is not None:
+            part["checks"] = checks
+        if sections is not None:
+            part["sections"] = sections
+        applications = {key: value for key, value in (("carried_over", carried_over), ("carried_forward", carried_forward))
+                        if value is not None}
+        if applications:
+            part["applications"] = applications
+        by_report[report_id].append(VersionView(version_id, sha256, part))
+    return by_report
 
 
 def _owners_links(listed: list[dict[str, Any]] | None) -> tuple[dict[str, Any], ...]:

@@ -9,9 +9,9 @@ An agency is judged again when
 - the reports filed under it on the two years differ (refiled, adopted, moved to another year);
 - its registry entry differs (name, region, kind: its deadline, or its columns);
 - time moved: the day judged as of differs, and either a captured or finished row lies between
-  the two days' ends (as above), or its kind's deadline lies between the two days (a deadline
-  passing turns not_due into missing or unreachable with no new capture), or it was not_due (that
-  status names the day);
+  the two days' ends (as above), or it was not_due (that status names the day), or its kind's
+  deadline lies between the two days and it was missing or unreachable (a deadline passing turns
+  not_due into missing or unreachable with no new capture, and back when the day goes back);
 - or nothing was kept for it (never judged, or dropped as changed while not asked for).
 
 Copied narratives: each kept agency keeps its narrative's MinHash signature and the exact scores
@@ -26,7 +26,6 @@ PostgreSQL) or were deleted, nothing kept is trusted and every agency is judged 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
@@ -51,7 +50,8 @@ _one_at_a_time = threading.Lock()  # the web's threads: one evaluation updates t
 
 
 def entry_key(entry: RegistryAgency) -> str:
-    return json.dumps([entry.name, entry.region_path, str(entry.kind), list(entry.list_urls)], ensure_ascii=False)
+    """What of a registry entry its judgment depends on."""
+    return "\x1f".join((entry.name, entry.region_path, str(entry.kind), *entry.list_urls))
 
 
 def judge_batches(archive: Archive, entries: Sequence[RegistryAgency], year: int, as_of: dt.date,
@@ -60,7 +60,7 @@ def judge_batches(archive: Archive, entries: Sequence[RegistryAgency], year: int
     judged: dict[str, Judged] = {}
     for start in range(0, len(entries), BATCH):
         batch = entries[start:start + BATCH]
-        held = read_agencies(archive, [e.name for e in batch], (year - 1, year), cutoff)
+        held = read_agencies(archive, [e.name for e in batch], (year - 1, year), cutoff, parts=True)
         for entry in batch:
             judged[entry.name], _ = judge_agency(entry, held.get(entry.name), year, as_of, copy_threshold)
     return judged
@@ -121,17 +121,27 @@ def evaluate_incremental(archive: Archive, agencies: Sequence[RegistryAgency], y
         return assemble(agencies, judged, pairs, year, as_of, copy_threshold)
 
 
+_DAY_BOUND = {MonitorStatus.NOT_DUE, MonitorStatus.MISSING, MonitorStatus.UNREACHABLE}
+
+
 def _stale(archive: Archive, state: monitor_state.YearState, now: Mapping, as_of: dt.date, year: int) -> set[str]:
     stale = changed_agencies(archive, state.marks, dict(now), china_day_end(state.as_of), china_day_end(as_of))
     if state.as_of != as_of:
         crossed = {kind.value for kind in AgencyKind
                    if (state.as_of <= kind.deadline(year)) != (as_of <= kind.deadline(year))}
+        # The day matters only to an agency with nothing archived or listed for the year
+        # (statuses.agency_status): not_due names it; missing and unreachable become not_due
+        # when it goes back before the deadline (and the other way). Archived ones keep theirs.
         stale |= {name for name, row in state.judged.items()
-                  if row.kind in crossed or row.status == MonitorStatus.NOT_DUE}
+                  if row.status == MonitorStatus.NOT_DUE or (row.kind in crossed and row.status in _DAY_BOUND)}
     return stale
 
 
 # -- a judgment as kept --------------------------------------------------------------------------
+# (Enum members by dict: calling the enum was a third of reading back 100,000 judgments.)
+_KINDS = {kind.value: kind for kind in AgencyKind}
+_STATUSES = {status.value: status for status in MonitorStatus}
+_FINDINGS = {kind.value: kind for kind in FindingKind}
 
 def row_of(entry: RegistryAgency, reports_key: str, judged: Judged) -> JudgedRow:
     doc = judged.doc
@@ -148,7 +158,7 @@ def row_of(entry: RegistryAgency, reports_key: str, judged: Judged) -> JudgedRow
 def judged_of(row: JudgedRow) -> Judged:
     data = row.judged
     s = data["status"]
-    status = AgencyStatus(s["agency"], s["region"], AgencyKind(s["kind"]), MonitorStatus(s["status"]),
+    status = AgencyStatus(s["agency"], s["region"], _KINDS[s["kind"]], _STATUSES[s["status"]],
                           dt.date.fromisoformat(s["deadline"]),
                           dt.date.fromisoformat(s["published_on"]) if s["published_on"] else None,
                           s["days_late"], s["url"], s["evidence"])
@@ -164,5 +174,5 @@ def _finding(finding: Finding) -> dict:
 
 
 def _findings(kept: Iterable[dict]) -> tuple[Finding, ...]:
-    return tuple(Finding(f["agency"], f["year"], FindingKind(f["finding"]), f["detail"], f["key"], f["data"],
+    return tuple(Finding(f["agency"], f["year"], _FINDINGS[f["finding"]], f["detail"], f["key"], f["data"],
                          f["newsworthy"]) for f in kept)
