@@ -62,6 +62,14 @@ class YearState:
     pairs: dict[tuple[str, str], float]  # (agency_a, agency_b), a < b -> score
 
 
+def head(archive: Any, year: int) -> tuple[int, dt.date, dict[str, Any]] | None:
+    """The generation, day and marks of the kept state of `year` (None: nothing kept)."""
+    with archive.engine.connect() as connection:
+        row = connection.execute(select(monitor_state.c.generation, monitor_state.c.as_of, monitor_state.c.marks)
+                                 .where(monitor_state.c.year == year)).first()
+    return None if row is None else (row.generation, row.as_of, row.marks)
+
+
 def load(archive: Any, year: int) -> YearState | None:
     """The kept state of `year`, or None when no evaluation of it was kept."""
     with archive.engine.connect() as connection:

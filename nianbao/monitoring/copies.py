@@ -115,20 +115,30 @@ def shingle_hashes(codes: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.uint64)
     values = codes.astype(np.uint64)
     n = values.size - SHINGLE + 1
-    h = values[:n].copy()
+    h = values[:n] * _PRIME
     for k in range(1, SHINGLE):
-        h *= _PRIME
         h += values[k:k + n]
-    h = _mix(h)
+        if k < SHINGLE - 1:
+            h *= _PRIME
+    h ^= h >> np.uint64(30)  # _mix, in place
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(0x94D049BB133111EB)
+    h ^= h >> np.uint64(31)
     h.sort()  # (np.unique is several times slower on uint64)
-    return h[np.r_[True, h[1:] != h[:-1]]]
+    keep = np.empty(h.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(h[1:], h[:-1], out=keep[1:])
+    return h[keep]
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Jaccard similarity of two `shingle_hashes` sets."""
     if not a.size or not b.size:
         return 0.0
-    common = np.intersect1d(a, b, assume_unique=True).size
+    at = np.searchsorted(b, a)  # both sorted and distinct
+    at[at == b.size] = 0
+    common = int(np.count_nonzero(b[at] == a))
     return common / (a.size + b.size - common)
 
 

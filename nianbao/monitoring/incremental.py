@@ -25,9 +25,11 @@ PostgreSQL) or were deleted, nothing kept is trusted and every agency is judged 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -88,43 +90,93 @@ def evaluate_full(archive: Archive, agencies: Sequence[RegistryAgency], year: in
     return assemble(agencies, judged, pairs, year, as_of, copy_threshold)
 
 
+@dataclass
+class _Kept:
+    """A year's kept state as this process last loaded or saved it."""
+
+    generation: int
+    as_of: dt.date
+    marks: dict
+    rows: dict[str, JudgedRow]  # without their JSON: `judged` holds it read
+    judged: dict[str, Judged]
+    pairs: dict[tuple[str, str], float]
+
+
+# The kept state of the last evaluation in this process, by database and year: a process that
+# evaluates again (nianbao serve) reads only the generation if no other process saved since.
+_memory: dict[tuple[str, int], _Kept] = {}
+
+
+def forget_memory() -> None:
+    """Drop what this process holds of the kept states (the next evaluation reads them again)."""
+    _memory.clear()
+
+
+def _kept(archive: Archive, year: int) -> _Kept | None:
+    where = (archive.engine.url.render_as_string(hide_password=False), year)
+    now = monitor_state.head(archive, year)
+    if now is None:
+        _memory.pop(where, None)
+        return None
+    held = _memory.get(where)
+    if held is not None and (held.generation, held.as_of, held.marks) == now:
+        return held
+    state = monitor_state.load(archive, year)
+    if state is None:
+        return None
+    held = _Kept(state.generation, state.as_of, state.marks,
+                 {name: dataclasses.replace(row, judged={}) for name, row in state.judged.items()},
+                 {name: judged_of(row) for name, row in state.judged.items()}, state.pairs)
+    _memory[where] = held
+    return held
+
+
 def evaluate_incremental(archive: Archive, agencies: Sequence[RegistryAgency], year: int, as_of: dt.date,
                          copy_threshold: float) -> MonitorReport:
     with _one_at_a_time:
-        state = monitor_state.load(archive, year)
+        where = (archive.engine.url.render_as_string(hide_password=False), year)
+        state = _kept(archive, year)
         now = marks(archive)  # before anything is read: what is added meanwhile is judged next time
         keys = reports_keys(archive, (year - 1, year))
         kept: dict[str, JudgedRow] = {}
         forget: set[str] = set()
         if state is not None:
-            stale = _stale(archive, state, now, as_of, year) if marks_hold(archive, state.marks) else set(state.judged)
-            for name, row in state.judged.items():
+            stale = _stale(archive, state, now, as_of, year) if marks_hold(archive, state.marks) else set(state.rows)
+            for name, row in state.rows.items():
                 if name in stale or keys.get(name, "") != row.reports_key:
                     forget.add(name)
                 else:
                     kept[name] = row
         todo = [e for e in agencies if e.name not in kept or kept[e.name].entry_key != entry_key(e)]
         fresh = judge_batches(archive, todo, year, as_of, copy_threshold)
-        judged = {name: judged_of(row) for name, row in kept.items() if name not in fresh} | fresh
+        judged = {name: state.judged[name] for name in kept if name not in fresh} | fresh
         old_docs = {name: j.doc for name, j in judged.items() if name not in fresh and j.doc is not None}
         new_docs = [j.doc for j in fresh.values() if j.doc is not None]
         new_pairs = scored(candidates(new_docs, copy_threshold, among=list(old_docs.values())),
                            narrative_loader(archive))
         docs = old_docs | {d.agency: d for d in new_docs}
         redone = forget | set(fresh)
-        pairs = [(docs[a], docs[b], score) for (a, b), score in (state.pairs.items() if state else ())
-                 if a not in redone and b not in redone and a in docs and b in docs]
-        pairs += new_pairs
+        old_pairs = {(a, b): score for (a, b), score in (state.pairs.items() if state else ())
+                     if a not in redone and b not in redone and a in docs and b in docs}
+        new_scores = {(a.agency, b.agency): score for a, b, score in new_pairs}
         rows = [row_of(e, keys.get(e.name, ""), fresh[e.name]) for e in todo]
-        monitor_state.save(archive, year, state.generation if state else None, as_of, now, forget, rows,
-                           {(a.agency, b.agency): score for a, b, score in new_pairs})
+        saved = monitor_state.save(archive, year, state.generation if state else None, as_of, now, forget, rows,
+                                   new_scores)
+        if saved:
+            _memory[where] = _Kept((state.generation if state else 0) + 1, as_of, dict(now),
+                                   {name: row for name, row in kept.items() if name not in fresh}
+                                   | {row.agency: dataclasses.replace(row, judged={}) for row in rows},
+                                   judged, old_pairs | new_scores)
+        else:
+            _memory.pop(where, None)
+        pairs = [(docs[a], docs[b], score) for (a, b), score in old_pairs.items()] + new_pairs
         return assemble(agencies, judged, pairs, year, as_of, copy_threshold)
 
 
 _DAY_BOUND = {MonitorStatus.NOT_DUE, MonitorStatus.MISSING, MonitorStatus.UNREACHABLE}
 
 
-def _stale(archive: Archive, state: monitor_state.YearState, now: Mapping, as_of: dt.date, year: int) -> set[str]:
+def _stale(archive: Archive, state: _Kept, now: Mapping, as_of: dt.date, year: int) -> set[str]:
     stale = changed_agencies(archive, state.marks, dict(now), china_day_end(state.as_of), china_day_end(as_of))
     if state.as_of != as_of:
         crossed = {kind.value for kind in AgencyKind
@@ -132,7 +184,7 @@ def _stale(archive: Archive, state: monitor_state.YearState, now: Mapping, as_of
         # The day matters only to an agency with nothing archived or listed for the year
         # (statuses.agency_status): not_due names it; missing and unreachable become not_due
         # when it goes back before the deadline (and the other way). Archived ones keep theirs.
-        stale |= {name for name, row in state.judged.items()
+        stale |= {name for name, row in state.rows.items()
                   if row.status == MonitorStatus.NOT_DUE or (row.kind in crossed and row.status in _DAY_BOUND)}
     return stale
 
