@@ -25,6 +25,7 @@ says (its record's title, year, format, publication date).
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import json
@@ -481,10 +482,35 @@ def _date(value: Any) -> dt.date | None:
 
 def snippet(original: str, terms: list[str], width: int = SNIPPET_CHARS) -> tuple[tuple[str, bool], ...]:
     """About `width` characters of `original` around the first place a term matches, as
-    (segment, matched) pairs; the matches found by their normalised form, marked in the original."""
-    normalized, origin = normalize_with_offsets(original)
+    (segment, matched) pairs; the matches found by their normalised form, marked in the original.
+
+    Normalisation is per character (storage.textnorm), so a prefix of the text normalises to a
+    prefix of its normalised form: the text is normalised only as far as the snippet needs (a
+    few times its width past the first match, doubling until every match that could reach the
+    snippet has been seen), not whole (a 5,000-character report 20 times a page: 28 ms of a
+    search page's time, bench/web.py). The answer is the one the whole text gives."""
+    terms = [term for term in dict.fromkeys(terms) if term]
+    if not terms:
+        return _snippet_of(original, "", [], terms, width)
+    longest = max(map(len, terms))
+    size = 4 * width
+    while size < len(original):
+        normalized, origin = normalize_with_offsets(original[:size])
+        found = _snippet_spans(normalized, origin, terms)
+        if found:
+            right = _window(found, len(original), width)[1]
+            # Every match starting at or before `right` lies wholly in this prefix: the snippet and
+            # the first match's extent are settled.
+            if len(normalized) >= bisect.bisect_right(origin, right) + longest:
+                return _snippet_of(original, normalized, origin, terms, width)
+        size *= 2
+    return _snippet_of(original, *normalize_with_offsets(original), terms, width)
+
+
+def _snippet_spans(normalized: str, origin: list[int], terms: list[str]) -> list[tuple[int, int]]:
+    """The terms' matches in the normalised text, as original spans, sorted and merged."""
     spans: list[tuple[int, int]] = []  # in original offsets
-    for term in dict.fromkeys(terms):
+    for term in terms:
         start = normalized.find(term)
         while start >= 0:
             end = start + len(term)
@@ -497,12 +523,22 @@ def snippet(original: str, terms: list[str], width: int = SNIPPET_CHARS) -> tupl
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
             merged.append((start, end))
+    return merged
+
+
+def _window(merged: list[tuple[int, int]], length: int, width: int) -> tuple[int, int]:
     if merged:
         first = merged[0]
         left = max(0, first[0] - width // 3)
-        right = min(len(original), max(first[1], left + width))
-    else:
-        left, right = 0, min(len(original), width)
+        return left, min(length, max(first[1], left + width))
+    return 0, min(length, width)
+
+
+def _snippet_of(original: str, normalized: str, origin: list[int], terms: list[str],
+                width: int) -> tuple[tuple[str, bool], ...]:
+    """The snippet of `original` from its normalised form (or a long enough prefix of it)."""
+    merged = _snippet_spans(normalized, origin, terms)
+    left, right = _window(merged, len(original), width)
     segments: list[tuple[str, bool]] = []
     position = left
     for start, end in merged:

@@ -43,7 +43,7 @@ from .aggregates import PerState
 from .diff import diff_records
 from .form import SECTION_LABELS, cell_label, form_tables
 from .request_values import ParamError, RowIdConverter, as_of_date, report_year, row_id
-from .search_params import PARAMS, all_hits, query_from_args, result_dict
+from .search_params import PARAMS, all_hits, query_from_args, region_levels, result_dict
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +158,8 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
     def search_page():
         query, result, problem = run_search(facets=True)
         status = 400 if problem else 200
+        if result is not None and "region" in result.facets:
+            result = replace(result, facets=dict(result.facets, region=region_levels(result.facets["region"], query.region)))
         return render_template("search.html", query=query, result=result, problem=problem, args=request.args,
                                export_cap=app.config["EXPORT_CAP"]), status
 

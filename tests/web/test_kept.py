@@ -1,0 +1,91 @@
+"""What the web UI keeps per archive state (nianbao.web.aggregates) and the search page's region
+facet one level at a time: kept values follow every write, cold ones are computed once, a listed
+region finds exactly the count shown for it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+from lxml import html as lxml_html
+
+from nianbao.web.aggregates import PerState
+from nianbao.web.app import create_app
+from nianbao.web.search_params import region_levels
+from storage import Archive, CaptureIn
+
+UTC = dt.timezone.utc
+
+
+def doc(response):
+    return lxml_html.fromstring(response.get_data(as_text=True))
+
+
+def test_region_levels_count_one_level_below_the_filter() -> None:
+    counts = {"江苏省/淮安市/涟水县": 2, "江苏省/淮安市": 1, "江苏省/宿迁市": 3, "福建省/福州市": 1, "none": 4}
+    assert region_levels(counts, None) == {"江苏省": 6, "none": 4, "福建省": 1}
+    assert region_levels(counts, "江苏省/") == {"none": 4, "江苏省/宿迁市": 3, "江苏省/淮安市": 3, "福建省/福州市": 1}
+    assert region_levels(counts, "江苏省/淮安市") == {
+        "none": 4, "江苏省/宿迁市": 3, "江苏省/淮安市/涟水县": 2, "江苏省/淮安市": 1, "福建省/福州市": 1}
+
+
+def test_search_page_region_links_find_the_counts_they_show(client) -> None:
+    page = doc(client.get("/?lang=en"))
+    entries = page.xpath("//section[@id='facet-region']//li[a]")
+    assert entries
+    for entry in entries:
+        shown = int(entry.xpath(".//span[@class='n']/text()")[0].replace(",", ""))
+        link = entry.xpath("./a/@href")[0]
+        assert "/" not in entry.xpath("./a/text()")[0]  # provinces: the top level of the path
+        assert int(doc(client.get(link)).get_element_by_id("total").text.replace(",", "")) == shown
+
+
+def _ingest(archive: Archive, paths, index: int, agency: str) -> None:
+    body = paths.seed_reports()[index].read_bytes()
+    archive.ingest(CaptureIn(f"https://x.gov.cn/{index}.html", body, dt.datetime(2024, 3, 1 + index, 12, tzinfo=UTC),
+                             content_type="text/plain", agency=agency))
+
+
+def test_kept_facets_and_numbers_follow_a_write(archive: Archive, paths) -> None:
+    _ingest(archive, paths, 0, "甲局")
+    client = create_app(archive).test_client()
+    before = client.get("/api/search?facets=1").get_json()
+    numbers_before = client.get("/api/stats?field=applications.total_processed.total&by=agency").get_json()
+    page = doc(client.get("/?lang=en"))
+    assert page.get_element_by_id("total").text == "1"
+    _ingest(archive, paths, 1, "乙局")
+    after = client.get("/api/search?facets=1").get_json()
+    assert sum(before["facets"]["format"].values()) == 1 and sum(after["facets"]["format"].values()) == 2
+    assert doc(client.get("/?lang=en")).get_element_by_id("total").text == "2"
+    numbers_after = client.get("/api/stats?field=applications.total_processed.total&by=agency").get_json()
+    assert numbers_before["reports"] == 1 and numbers_after["reports"] == 2
+    assert {row["agency"] for row in numbers_after["rows"]} == {"甲局", "乙局"}
+
+
+def test_per_state_computes_a_cold_value_once_for_many_askers(archive: Archive) -> None:
+    kept = PerState(archive)
+    calls = []
+
+    def slow() -> int:
+        calls.append(1)
+        time.sleep(0.2)
+        return 42
+
+    answers: list[int] = []
+    askers = [threading.Thread(target=lambda: answers.append(kept.get("k", slow))) for _ in range(8)]
+    for asker in askers:
+        asker.start()
+    for asker in askers:
+        asker.join()
+    assert answers == [42] * 8 and len(calls) == 1
+    assert kept.get("k", slow) == 42 and len(calls) == 1
+
+
+def test_per_state_forgets_the_least_recently_used(archive: Archive) -> None:
+    kept = PerState(archive, size=2)
+    kept.get("a", lambda: 1)
+    kept.get("b", lambda: 2)
+    kept.get("a", lambda: 0)  # used: b is now the oldest
+    kept.get("c", lambda: 3)
+    assert kept.get("a", lambda: -1) == 1 and kept.get("b", lambda: -2) == -2
