@@ -1,22 +1,31 @@
-"""Ingest throughput: captures/s through `Archive.ingest` into SQLite and into PostgreSQL, with
-and without parsing, beside raw `executemany` inserts of the same capture rows into the same
-`captures` table (the baseline, measured in the same run), so the figures show what blob
-writes (fsynced), parsing and one transaction per capture cost.
+"""Ingest throughput: captures/s through `Archive.ingest` (one capture per transaction) and
+through the group commit (`Archive.ingest_batch`, the crawl's and the WARC import's path: blobs
+made durable together, one transaction per batch) into SQLite and into PostgreSQL, with and
+without parsing, beside raw `executemany` inserts of the same capture rows into the same
+`captures` table (the baseline, measured in the same run); then `import_warc` (what `nianbao
+import --warc` runs) in records/s on two WARC files written by `export_warc`.
 
-    .venv/bin/python bench/ingest.py [--count 1000] [--backends sqlite,postgresql]
+    .venv/bin/python bench/ingest.py [--count 1000] [--batch 500] [--backends sqlite,postgresql]
+                                     [--warc-captures 5000] [--one-by-one 300]
 
 The captures are nianbao/devportal/sample_crawl.py's: text reports in every shape (~3 KB),
-republished reports, revisits, notices, news pages and 404s. PostgreSQL is a throwaway server
-(nianbao/devportal/postgres_server.py) with fsync and synchronous_commit on, as in production; SQLite is in WAL
-mode with synchronous=NORMAL, as storage/db.py opens it. Everything lives in a temporary folder
-on the same disk.
+republished reports, revisits, notices, news pages and 404s. The WARC files: the same sample
+(`--warc-captures` captures, half of them reports to parse), and as many small captures (news
+and list pages of ~1 KB, 404s, revisits of earlier pages: what most of a crawl's WARC is);
+each capture is a response (or revisit) record and a request record, plus one warcinfo.
+PostgreSQL is a throwaway server (nianbao/devportal/postgres_server.py) with fsync and
+synchronous_commit on, as in production; SQLite is in WAL mode with synchronous=NORMAL, as
+storage/db.py opens it. Everything lives in a temporary folder on the same disk.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
+import datetime as dt
 import json
+import random
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +37,7 @@ from parsing import ParseError, parse_report
 from storage import Archive, BlobStore, CaptureIn
 from storage.blobs import sha256_hex
 from storage.db import make_engine, migrate
+from storage.warc import export_warc, import_warc
 from nianbao.devportal.postgres_server import throwaway_server
 from nianbao.devportal.sample_crawl import sample_crawl
 
@@ -76,7 +86,44 @@ def database_urls(backend: str, scratch: Path) -> Iterator[Callable[[str], str]]
         yield server.create_database
 
 
-def bench_backend(backend: str, captures: list[CaptureIn], scratch: Path) -> dict[str, float]:
+def in_batches(archive: Archive, captures: list[CaptureIn], batch: int, parse: bool) -> None:
+    for start in range(0, len(captures), batch):
+        archive.ingest_many(captures[start:start + batch], parse=parse)
+
+
+def small_crawl(count: int, seed: int = 17) -> list[CaptureIn]:
+    """Small captures that are no reports: news and list pages (~1 KB), 404s, and revisits of
+    earlier pages, in time order."""
+    rng = random.Random(seed)
+    start = dt.datetime(2024, 2, 1, tzinfo=dt.UTC)
+    pages: list[CaptureIn] = []
+    out: list[CaptureIn] = []
+    for n in range(count):
+        at = start + dt.timedelta(seconds=n)
+        kind = rng.choices(("page", "list", "missing", "revisit"), (40, 20, 20, 20))[0] if pages else "page"
+        if kind == "revisit":
+            out.append(dataclasses.replace(rng.choice(pages), captured_at=at))
+            continue
+        host = f"https://www.example{n % 13}.gov.cn"
+        if kind == "missing":
+            url, body, status = f"{host}/gone/{n}.html", b"404 Not Found", 404
+        elif kind == "list":
+            links = "".join(f'<li><a href="/art/{n}_{i}.html">工作动态 {n}-{i}</a><span>2024-01-{i % 28 + 1:02d}</span></li>'
+                            for i in range(rng.randint(5, 12)))
+            url, body, status = f"{host}/col/col{n}/index.html", f"<html><body><ul>{links}</ul></body></html>".encode(), 200
+        else:
+            text = "<p>会议传达学习了有关文件精神,部署下一阶段重点工作。</p>" * rng.randint(2, 8)
+            url = f"{host}/art/2024/2/1/art_{n}.html"
+            body, status = f"<html><head><title>政务动态 {n}</title></head><body>{text}</body></html>".encode(), 200
+        capture = CaptureIn(url=url, body=body, captured_at=at, status=status, reason="OK" if status == 200 else "Not Found",
+                            headers=(("Content-Type", "text/html; charset=utf-8"),), content_type="text/html; charset=utf-8")
+        out.append(capture)
+        if status == 200:
+            pages.append(capture)
+    return out
+
+
+def bench_backend(backend: str, captures: list[CaptureIn], scratch: Path, batch: int, one_by_one: int) -> dict[str, float]:
     sqlite = backend == "sqlite"
     rates: dict[str, float] = {}
     with database_urls(backend, scratch) as new_database:
@@ -84,12 +131,40 @@ def bench_backend(backend: str, captures: list[CaptureIn], scratch: Path) -> dic
         migrate(engine)
         rates["baseline"] = len(captures) / raw_executemany(engine, capture_rows(captures, sqlite), sqlite)
         engine.dispose()
-        for label, parse in (("ingest, no parse", False), ("ingest + parse", True)):
-            archive = Archive.open(scratch / f"{backend}-{parse}", new_database(f"ingest_{parse}".lower()))
-            seconds = timed(lambda: [archive.ingest(c, parse=parse) for c in captures])  # noqa: B023
+        for parse in (False, True):
+            # One transaction per capture: the first `one_by_one` captures (it is slow).
+            archive = Archive.open(scratch / f"{backend}-single-{parse}", new_database(f"single_{parse}".lower()))
+            few = captures[:one_by_one]
+            rates[f"ingest one by one{', parse' if parse else ''}"] = len(few) / timed(
+                lambda: [archive.ingest(c, parse=parse) for c in few])  # noqa: B023
             archive.close()
-            rates[label] = len(captures) / seconds
+            archive = Archive.open(scratch / f"{backend}-batch-{parse}", new_database(f"batch_{parse}".lower()))
+            rates[f"group commit{', parse' if parse else ''}"] = len(captures) / timed(
+                lambda: in_batches(archive, captures, batch, parse))  # noqa: B023
+            archive.close()
     return rates
+
+
+def bench_warc(label: str, captures: list[CaptureIn], scratch: Path, batch: int) -> None:
+    """`import_warc` of an export of `captures` into a fresh SQLite archive: records/s."""
+    source = Archive.open(scratch / f"warc-source-{label}")
+    in_batches(source, captures, batch, parse=True)
+    path = scratch / f"{label}.warc.gz"
+    export_warc(source, path)
+    source.close()
+    target = Archive.open(scratch / f"warc-target-{label}")
+    summary = None
+
+    def run() -> None:
+        nonlocal summary
+        summary = import_warc(target, path, batch_size=batch)
+
+    seconds = timed(run)
+    target.close()
+    kb = sum(len(c.body) for c in captures) / len(captures) / 1024
+    print(f"  {label:22} {summary.records / seconds:8.0f} records/s   ({summary.records} records, "
+          f"{summary.imported} captures ({kb:.1f} KB average), {summary.imported / seconds:.0f} captures/s;"
+          f" {summary.reports} reports parsed in)")
 
 
 def parse_all(captures: list[CaptureIn]) -> None:
@@ -102,7 +177,10 @@ def parse_all(captures: list[CaptureIn]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000, help="captures per measurement")
+    parser.add_argument("--batch", type=int, default=500, help="captures per group commit")
+    parser.add_argument("--one-by-one", type=int, default=300, help="captures ingested one transaction each")
     parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
+    parser.add_argument("--warc-captures", type=int, default=5000, help="captures in each WARC file (0: no WARC)")
     args = parser.parse_args()
 
     captures = [s.capture for s in sample_crawl(args.count)]
@@ -112,17 +190,33 @@ def main() -> None:
         scratch = Path(tmp)
         store = BlobStore(scratch / "blobs-only")
         blob_rate = len(captures) / timed(lambda: [store.put(c.body) for c in captures])
+        batched = BlobStore(scratch / "blobs-batched")
+
+        def put_batched() -> None:
+            for start in range(0, len(captures), args.batch):
+                blobs = batched.batch()
+                for c in captures[start:start + args.batch]:
+                    blobs.stage(c.body)
+                blobs.durable()
+
+        batched_rate = len(captures) / timed(put_batched)
         parse_rate = len(captures) / timed(lambda: parse_all(captures))
         print(f"blob store put alone   {blob_rate:8.0f} captures/s   (write, fsync, rename, fsync the folder)")
+        print(f"blob batches alone     {batched_rate:8.0f} captures/s   ({args.batch} a batch: fsyncs together)")
         print(f"parse_report alone     {parse_rate:8.0f} captures/s   (the 200s; notices and news refused)")
         for backend in args.backends.split(","):
-            rates = bench_backend(backend, captures, scratch)
+            rates = bench_backend(backend, captures, scratch, args.batch, args.one_by_one)
             base = rates["baseline"]
             print(f"{backend}")
             print(f"  executemany baseline {base:8.0f} captures/s   (one DBAPI executemany, one commit)")
-            for label in ("ingest, no parse", "ingest + parse"):
-                print(f"  {label:20} {rates[label]:8.0f} captures/s   ({1000 / rates[label]:.1f} ms each;"
-                      f" {base / rates[label]:.0f}x the baseline's time)")
+            for label, rate in rates.items():
+                if label != "baseline":
+                    print(f"  {label:22} {rate:8.0f} captures/s   ({1000 / rate:.2f} ms each;"
+                          f" {base / rate:.0f}x the baseline's time)")
+        if args.warc_captures:
+            print(f"import_warc (SQLite, {args.batch} captures a transaction, parsing as `nianbao import --warc` does)")
+            bench_warc("small pages", small_crawl(args.warc_captures), scratch, args.batch)
+            bench_warc("sample crawl", [s.capture for s in sample_crawl(args.warc_captures)], scratch, args.batch)
 
 
 if __name__ == "__main__":
