@@ -15,7 +15,8 @@ every report of the group holds a plausible number in every cell of it (a blank,
 implausible cell anywhere makes it null: summing the cells that are there would pair one set of
 reports' refusals with another set's applications); a rate over a null or zero denominator is
 null. `missing_cells` says how many cells of the group's reports hold no usable number, so a null
-is never unexplained. Each component is one `storage.stats.stats` query (no second way of reading
+is never unexplained. The cells are counted and summed by `storage.stats.cell_sums`, all of a rate's
+in one statement, exactly as `storage.stats.stats` counts and sums each (no second way of reading
 the numbers).
 """
 
@@ -27,7 +28,7 @@ from typing import Any
 
 from parsing.fields import field_label
 
-from .stats import StatsError, StatsQuery, StatsRow, stats
+from .stats import StatsError, StatsQuery, cell_sums
 
 __all__ = ["RATES", "Rate", "RateResult", "RateRow", "rate_stats", "ratio", "strict_sum"]
 
@@ -101,9 +102,9 @@ class RateResult:
     reports: int
 
 
-def _known_sum(rows: Sequence[StatsRow | None], reports: int) -> float | int | None:
+def _known_sum(counts: Sequence[int], sums: Sequence[float | int | None], reports: int) -> float | int | None:
     """The sum of the cells' sums when every report has a number in every cell, else None."""
-    return strict_sum(row.sum if row is not None and row.count == reports else None for row in rows)
+    return strict_sum(total if count == reports else None for count, total in zip(counts, sums))
 
 
 def rate_stats(archive: Any, name: str, query: StatsQuery) -> RateResult:
@@ -112,26 +113,15 @@ def rate_stats(archive: Any, name: str, query: StatsQuery) -> RateResult:
     rate = RATES.get(name)
     if rate is None:
         raise StatsError(f"rate {name!r} is not one of {', '.join(RATES)}")
-    base = replace(query, top=None)
-    per_path: dict[str, dict[Any, StatsRow]] = {}
-    reports = 0
-    for path in rate.paths:
-        result = stats(archive, replace(base, field=path))
-        per_path[path] = {row.group: row for row in result.rows}
-        reports = result.reports
-    groups: dict[Any, StatsRow] = {}
-    for rows in per_path.values():
-        for group, row in rows.items():
-            groups.setdefault(group, row)
+    groups, reports = cell_sums(archive, query, rate.paths)
+    split = len(rate.numerator)
     out = []
-    for group, any_row in groups.items():
-        in_group = any_row.count + any_row.nulls + any_row.absent + any_row.implausible
-        cells = [per_path[path].get(group) for path in rate.paths]
-        numerator = _known_sum(cells[: len(rate.numerator)], in_group)
-        denominator = _known_sum(cells[len(rate.numerator):], in_group)
-        missing = sum(in_group - (cell.count if cell is not None else 0) for cell in cells)
-        out.append(RateRow(group, in_group, numerator, denominator, ratio(numerator, denominator), missing,
-                           any_row.region, any_row.kind))
+    for row in groups:
+        numerator = _known_sum(row.counts[:split], row.sums[:split], row.reports)
+        denominator = _known_sum(row.counts[split:], row.sums[split:], row.reports)
+        missing = sum(row.reports - count for count in row.counts)
+        out.append(RateRow(row.group, row.reports, numerator, denominator, ratio(numerator, denominator), missing,
+                           row.region, row.kind))
     if query.by == "year":
         out.sort(key=lambda row: (row.group is None, row.group or 0))
     else:

@@ -86,8 +86,8 @@ class StatsResult:
     reports: int  # current versions that passed the filters (all groups, before --top)
 
 
-__all__ = ["GROUPINGS", "StatsError", "StatsQuery", "StatsResult", "StatsRow", "check_field", "field_paths",
-           "resolve", "stats"]
+__all__ = ["GROUPINGS", "CellSums", "StatsError", "StatsQuery", "StatsResult", "StatsRow", "cell_sums", "check_field",
+           "field_paths", "resolve", "stats"]
 
 
 def resolve(name: str) -> str:
@@ -123,64 +123,80 @@ def _validate(query: StatsQuery) -> None:
         raise StatsError(f"format {query.format!r} is not one of {', '.join(FORMATS)}")
 
 
+GROUP_COLUMNS = {"agency": "r.agency_name", "region": "a.region", "year": "r.year", None: "NULL"}
+
+
+def _filters(query: StatsQuery, params: dict[str, Any]) -> str:
+    """The FROM and WHERE of the current versions the query keeps (aliases e, r, a, v)."""
+    where = ["e.is_current = :current"]
+    params["current"] = True
+    if query.year_from is not None:
+        where.append("r.year >= :year_from")
+        params["year_from"] = query.year_from
+    if query.year_to is not None:
+        where.append("r.year <= :year_to")
+        params["year_to"] = query.year_to
+    if query.region:
+        region = query.region.strip().strip("/")
+        where.append("(a.region = :region OR substr(a.region, 1, :region_len) = :region_prefix)")
+        params.update(region=region, region_prefix=region + "/", region_len=len(region) + 1)
+    if query.kind:
+        where.append("a.kind = :kind")
+        params["kind"] = query.kind
+    if query.agencies:
+        names = {f"agency_{i}": name for i, name in enumerate(query.agencies)}
+        where.append(f"r.agency_name IN ({', '.join(':' + key for key in names)})")
+        params.update(names)
+    if query.format:
+        where.append("r.format = :format")
+        params["format"] = query.format
+    if query.check_failed is not None:
+        where.append("v.checks_failed > 0" if query.check_failed else "v.checks_failed = 0")
+    return ("FROM search_entries e JOIN reports r ON r.id = e.report_id LEFT JOIN agencies a ON a.id = r.agency_id "
+            + ("JOIN report_versions v ON v.id = e.version_id " if query.check_failed is not None else "")
+            + "{cells}" + f"WHERE {' AND '.join(where)}")
+
+
+def _cell(path: str, alias: str, params: dict[str, Any], suffix: str = "") -> tuple[str, str]:
+    """SQL for one cell of the numbers table (row `alias`): its value when it is a plausible
+    number (else NULL), and 1 when it is a number outside `parsing.plausibility`'s bounds."""
+    low, high = plausible_range(path)
+    params.update({f"low{suffix}": low, f"high{suffix}": high})
+    value = f"{alias}.value"
+    numeric = f"{alias}.kind = {numbers_table.NUMBER}"
+    plausible = f"{value} BETWEEN :low{suffix} AND :high{suffix}"
+    if not is_amount(path):
+        plausible += f" AND {value} = round({value})"  # a count is a whole number
+    number = f"CASE WHEN {numeric} THEN CASE WHEN {plausible} THEN {value} END END"
+    implausible = f"CASE WHEN {numeric} THEN CASE WHEN {plausible} THEN 0 ELSE 1 END ELSE 0 END"
+    return number, implausible
+
+
 def stats(archive: Any, query: StatsQuery) -> StatsResult:
     query = replace(query, field=resolve(query.field))
     _validate(query)
-    low, high = plausible_range(query.field)
-    params: dict[str, Any] = {"current": True, "low": low, "high": high}
+    params: dict[str, Any] = {}
     with archive.engine.connect() as connection:
         # The cells as storage.numbers_table read them out of the records at ingest: kind NUMBER
         # (value holds it), NULL (blank); no row: the record has no such cell (absent).
         params["path_id"] = numbers_table.path_id(connection, query.field) or 0  # 0: no row has it
-        kind = "n.kind"
-        value = "n.value"
-        numeric = f"{kind} = {numbers_table.NUMBER}"
-        group = {"agency": "r.agency_name", "region": "a.region", "year": "r.year", None: "NULL"}[query.by]
-        where = ["e.is_current = :current"]
-        if query.year_from is not None:
-            where.append("r.year >= :year_from")
-            params["year_from"] = query.year_from
-        if query.year_to is not None:
-            where.append("r.year <= :year_to")
-            params["year_to"] = query.year_to
-        if query.region:
-            region = query.region.strip().strip("/")
-            where.append("(a.region = :region OR substr(a.region, 1, :region_len) = :region_prefix)")
-            params.update(region=region, region_prefix=region + "/", region_len=len(region) + 1)
-        if query.kind:
-            where.append("a.kind = :kind")
-            params["kind"] = query.kind
-        if query.agencies:
-            names = {f"agency_{i}": name for i, name in enumerate(query.agencies)}
-            where.append(f"r.agency_name IN ({', '.join(':' + key for key in names)})")
-            params.update(names)
-        if query.format:
-            where.append("r.format = :format")
-            params["format"] = query.format
-        if query.check_failed is not None:
-            where.append("v.checks_failed > 0" if query.check_failed else "v.checks_failed = 0")
-        plausible = f"{value} BETWEEN :low AND :high"
-        if not is_amount(query.field):
-            plausible += f" AND {value} = round({value})"  # a count is a whole number
-        number = f"CASE WHEN {numeric} THEN CASE WHEN {plausible} THEN {value} END END"
-        implausible = f"CASE WHEN {numeric} THEN CASE WHEN {plausible} THEN 0 ELSE 1 END ELSE 0 END"
+        number, implausible = _cell(query.field, "n", params)
+        group = GROUP_COLUMNS[query.by]
+        cells = "LEFT JOIN search_numbers n ON n.path_id = :path_id AND n.version_id = e.version_id "
         sql = (
             f"SELECT {group} AS grp, count({number}) AS n, sum({implausible}) AS implausible, "
-            f"sum(CASE WHEN {kind} = {numbers_table.NULL} THEN 1 ELSE 0 END) AS nulls, "
-            f"sum(CASE WHEN {kind} IS NULL THEN 1 ELSE 0 END) AS absent, "
+            f"sum(CASE WHEN n.kind = {numbers_table.NULL} THEN 1 ELSE 0 END) AS nulls, "
+            "sum(CASE WHEN n.kind IS NULL THEN 1 ELSE 0 END) AS absent, "
             f"sum({number}) AS total, min({number}) AS low, max({number}) AS high, avg({number}) AS mean, "
             + ("max(a.region) AS region, max(a.kind) AS kind " if query.by == "agency"
                else "NULL AS region, NULL AS kind ")
-            + "FROM search_entries e JOIN reports r ON r.id = e.report_id LEFT JOIN agencies a ON a.id = r.agency_id "
-            + ("JOIN report_versions v ON v.id = e.version_id " if query.check_failed is not None else "")
-            + "LEFT JOIN search_numbers n ON n.path_id = :path_id AND n.version_id = e.version_id "
-            f"WHERE {' AND '.join(where)}" + (f" GROUP BY {group}" if query.by else "")
+            + _filters(query, params).format(cells=cells) + (f" GROUP BY {group}" if query.by else "")
         )
         rows = [
-            StatsRow(row.grp, row.n, int(row.nulls or 0), int(row.absent or 0), int(row.implausible or 0),
-                     _num(row.total), _num(row.low), _num(row.high), float(row.mean) if row.mean is not None else None,
-                     row.region, row.kind)
-            for row in connection.execute(text(sql), params)
+            StatsRow(grp, n, int(nulls or 0), int(absent or 0), int(implausible or 0),
+                     _num(total), _num(low), _num(high), float(mean) if mean is not None else None, region, kind)
+            for grp, n, implausible, nulls, absent, total, low, high, mean, region, kind
+            in connection.execute(text(sql), params).all()
         ]
     reports = sum(row.count + row.implausible + row.nulls + row.absent for row in rows)
     if query.by == "year":
@@ -190,6 +206,48 @@ def stats(archive: Any, query: StatsQuery) -> StatsResult:
     if query.top is not None:
         rows = rows[: query.top]
     return StatsResult(query, tuple(rows), reports)
+
+
+@dataclass(frozen=True)
+class CellSums:
+    """One group's sums of several cells: for each path, how many of its reports hold a
+    plausible number in it, and their sum (None when none does)."""
+
+    group: str | int | None
+    reports: int  # the group's current reports
+    counts: tuple[int, ...]  # per path, in the order asked
+    sums: tuple[float | int | None, ...]
+    region: str | None = None  # by agency
+    kind: str | None = None
+
+
+def cell_sums(archive: Any, query: StatsQuery, paths: tuple[str, ...]) -> tuple[list[CellSums], int]:
+    """Per group of `query` (its field and top ignored), each path's count and sum of plausible
+    numbers, as `stats` counts and sums them one path at a time, in one statement over the
+    numbers table (a rate's nine cells: nine passes over every report before); and the reports
+    the filters keep."""
+    paths = tuple(resolve(path) for path in paths)
+    query = replace(query, field=paths[0] if paths else "", top=None)
+    _validate(query)
+    params: dict[str, Any] = {}
+    group = GROUP_COLUMNS[query.by]
+    with archive.engine.connect() as connection:
+        columns, joins = [], []
+        for i, path in enumerate(paths):
+            params[f"path_id{i}"] = numbers_table.path_id(connection, path) or 0
+            joins.append(f"LEFT JOIN search_numbers n{i} ON n{i}.path_id = :path_id{i} AND n{i}.version_id = e.version_id ")
+            number, _ = _cell(path, f"n{i}", params, suffix=str(i))
+            columns.append(f"count({number}), sum({number})")
+        sql = (f"SELECT {group} AS grp, count(*) AS reports, "
+               + ("max(a.region), max(a.kind)" if query.by == "agency" else "NULL, NULL")
+               + "".join(f", {column}" for column in columns) + " "
+               + _filters(query, params).format(cells="".join(joins)) + (f" GROUP BY {group}" if query.by else ""))
+        out = []
+        for row in connection.execute(text(sql), params).all():
+            grp, reports, region, kind, *cells = row
+            out.append(CellSums(grp, reports, tuple(cells[0::2]), tuple(_num(total) for total in cells[1::2]),
+                                region, kind))
+    return out, sum(row.reports for row in out)
 
 
 def _num(value: Any) -> float | int | None:

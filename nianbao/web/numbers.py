@@ -27,6 +27,7 @@ from storage.csv_out import write_csv
 from storage.rates import RATES, Rate, rate_stats
 from storage.stats import GROUPINGS, MAX_TOP, StatsError, StatsQuery, stats
 
+from .aggregates import PerState
 from .chart import Chart, bar_chart
 from .i18n import N_, gettext
 from .request_values import ParamError, whole_number
@@ -171,8 +172,12 @@ def _round(value: float | None, places: int = 2) -> float | None:
     return None if value is None else round(value, places)
 
 
-def shown(archive: Any, query: NumbersQuery, agency_link: Any) -> Shown:
-    """Run the query (storage.stats / storage.rates) and shape the rows the page shows."""
+def shown(archive: Any, query: NumbersQuery, agency_link: Any, kept: PerState | None = None) -> Shown:
+    """Run the query (storage.stats / storage.rates) and shape the rows the page shows; the
+    numbers are `kept` per archive state when given (the same view asked again is not summed again)."""
+    def numbers(key: tuple, compute: Any) -> Any:
+        return kept.get(key, compute) if kept is not None else compute()
+
     by = query.stats.by
     group = by or "group"
     extra = ("region", "kind") if by == "agency" else ()
@@ -180,7 +185,7 @@ def shown(archive: Any, query: NumbersQuery, agency_link: Any) -> Shown:
     rate = query.rate
     rows = []
     if rate:
-        result = rate_stats(archive, rate.name, query.stats)
+        result = numbers(("rate", rate.name, query.stats), lambda: rate_stats(archive, rate.name, query.stats))
         for row in result.rows:
             rows.append({group: row.group, **({"region": row.region, "kind": row.kind} if extra else {}),
                          "reports": row.reports, "numerator": row.numerator, "denominator": row.denominator,
@@ -189,7 +194,7 @@ def shown(archive: Any, query: NumbersQuery, agency_link: Any) -> Shown:
         measures, value = RATE_COLUMNS, "rate_percent"
         heads = dict(HEADS, numerator=rate.numerator_label, denominator=rate.denominator_label)
     else:
-        result = stats(archive, query.stats)
+        result = numbers(("stats", query.stats), lambda: stats(archive, query.stats))
         for row in result.rows:
             rows.append({group: row.group, **({"region": row.region, "kind": row.kind} if extra else {}),
                          "reports": row.count + row.nulls + row.absent + row.implausible, "count": row.count,
@@ -237,6 +242,7 @@ def candidates_of(found: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
 def numbers_blueprint(archive: Any) -> Blueprint:
     """/numbers, /numbers.csv and /api/stats over `archive`."""
     pages = Blueprint("numbers", __name__)
+    kept = PerState(archive)  # the numbers of a view, per archive state (nianbao.web.aggregates)
 
     def agency_link(name: str) -> str:
         return url_for("agency_page", name=name, _external=True)
@@ -254,7 +260,7 @@ def numbers_blueprint(archive: Any) -> Blueprint:
 
     def answer() -> tuple[NumbersQuery | None, Shown | None]:
         query = query_of(request.args)
-        return query, shown(archive, query, agency_link) if query else None
+        return query, shown(archive, query, agency_link, kept) if query else None
 
     @pages.get("/numbers")
     def numbers_page():

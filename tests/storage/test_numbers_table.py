@@ -4,6 +4,7 @@ storage.stats answering from them exactly as it answered from the records' JSON.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import text
@@ -80,3 +81,21 @@ def test_numbers_table_is_filled_again_by_rebuild(filled: Archive) -> None:
         rebuild(connection)
     assert stats(filled, query) == before
     assert any(row.count for row in before.rows)
+
+
+@pytest.mark.parametrize("by", [None, "agency", "region", "year"])
+def test_cell_sums_count_and_sum_each_cell_as_stats_does(filled: Archive, by) -> None:
+    from storage.rates import RATES
+    from storage.stats import cell_sums
+
+    paths = RATES["refused"].paths + ("active.fees.amount", "applications.new_received.total")
+    for query in (StatsQuery("", by=by), StatsQuery("", by=by, year_from=2021, year_to=2023),
+                  StatsQuery("", by=by, agency=("机关0", "机关2")), StatsQuery("", by=by, check_failed=False)):
+        groups, reports = cell_sums(filled, query, paths)
+        assert groups
+        for i, path in enumerate(paths):
+            single = stats(filled, replace(query, field=path))
+            assert reports == single.reports
+            expected = {row.group: (row.count + row.implausible + row.nulls + row.absent, row.count, row.sum)
+                        for row in single.rows}
+            assert {row.group: (row.reports, row.counts[i], row.sums[i]) for row in groups} == expected, path
