@@ -273,23 +273,26 @@ def read_page_text(image: Image.Image, deadline: float, engine: str = "tesseract
             placed.append((band[0][1], Row(tuple(cells))))
 
     # The text around the tables (and any table printed without ruling lines).
+    # The ruled tables are blanked out of it: their cells are read above, and ink left in them
+    # is not a line of numbers the page pass missed (dev: real hongze_district_2024 at 150 dpi
+    # read each ruled row a second time as an unruled one).
     spans = [(table[0][0] - 6, table[-1][0] + 7) for table in tables]
+    prose = cleaned.copy()
+    for top, bottom in spans:
+        prose[max(top, 0) : bottom, :] = 255
     if engine == "tesseract":
-        prose = cleaned.copy()
-        for top, bottom in spans:
-            prose[max(top, 0) : bottom, :] = 255
         prose_words = ocr_tesseract.prose_words(prose, deadline) if (prose < DARK).any() else []
     else:
         prose_words = [w for w in words if not any(top <= w["y"] <= bottom for top, bottom in spans)]
-    prose_lines = with_missed_numbers(reading_order(prose_words), cleaned, *_number_finder(engine, deadline))
+    prose_lines = with_missed_numbers(reading_order(prose_words), prose, *_number_finder(engine, deadline))
     notes: list[str] = []
     if engine == "both" and not tables:
         # The witness reads the page too: where RapidOCR's page pass yields no unruled table
         # (or far fewer value cells), Tesseract's lines lay the tables out, so a page's tables
         # never vanish because one engine's text detection failed. The values are read by both
         # engines either way, and one they disagree on (or only one read) is unsure.
-        prose = ocr_tesseract.prose_words(cleaned, deadline) if (cleaned < DARK).any() else []
-        witness_lines = with_missed_numbers(reading_order(prose), cleaned, *_number_finder(engine, deadline))
+        witness_words = ocr_tesseract.prose_words(cleaned, deadline) if (cleaned < DARK).any() else []
+        witness_lines = with_missed_numbers(reading_order(witness_words), cleaned, *_number_finder(engine, deadline))
         witness_found = table_lines(witness_lines, cleaned)
         ours, theirs = _value_count(table_lines(prose_lines, cleaned)), _value_count(witness_found)
         if theirs >= WITNESS_MIN_VALUES and theirs >= WITNESS_RATIO * ours:
