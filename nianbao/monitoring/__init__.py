@@ -8,10 +8,12 @@ judges it with pure functions over those plain values, each module owning one ru
 - `statuses`: one agency's status for a year (on_time, late, missing, unreachable, not_due,
   undated), with its evidence; nothing the crawler failed to see is ever blamed on the agency;
 - `findings`: invalid, changed, removed, restored, carryover_mismatch;
-- `copies`: copied narratives (MinHash candidates, exact Jaccard scores);
+- `copies`: copied narratives (MinHash LSH candidates, exact Jaccard scores, signatures kept);
 - `report`: the answer (`MonitorReport`) and its compliance summary;
 - `events`: what is new since the recorded events (storage.monitor_events);
-- `evaluation`: `evaluate` (read + judge), `new_events`, `record_events`.
+- `evaluation`: `evaluate` (read + judge), `new_events`, `record_events`;
+- `incremental`: what the last evaluation of a year saw and said, kept (storage.monitor_state),
+  so the next one judges again only the agencies whose archive, registry entry or deadline changed.
 
 Everything it says carries its evidence (URLs, capture times, digests) so a journalist can cite it.
 """
