@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import BigInteger, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from .models import Agency, Capture, CrawlRun, Report, ReportVersion
@@ -373,7 +373,7 @@ def reports_keys(archive: Any, years: Iterable[int]) -> dict[str, str]:
     changes when a report is filed under it, moved away from it, or changes year."""
     with archive.session() as session:
         rows = session.execute(
-            select(Agency.name, func.count(Report.id), func.sum(Report.id), func.sum(Report.id * Report.year))
+            select(Agency.name, func.count(Report.id), func.sum(Report.id), func.sum(cast(Report.id, BigInteger) * Report.year))
             .join(Report, Report.agency_id == Agency.id).where(Report.year.in_(list(years))).group_by(Agency.name)
         ).all()
     return {name: f"{count}:{ids}:{weighted}" for name, count, ids, weighted in rows}
