@@ -19,7 +19,9 @@ The server is `nianbao serve` (waitress, its default 4 threads unless --threads)
 process; the clients are threads with keep-alive connections. Every page is asked once before
 timing (the monitor page's evaluation is cached per archive state: its first request is
 seconds on a few thousand agencies and is printed apart). The monitoring pages are asked with
-`as_of` fixed, so the figures do not depend on today's date. `--profile KIND` instead runs the
+`as_of` fixed, so the figures do not depend on today's date. The URL sets are wide (`page_kinds`):
+searches of 600 words with filters and pages, any report or agency, every judged year's monitor
+page, /numbers of 42 fields by agency, region or year, filtered or not. `--profile KIND` instead runs the
 app in this process under cProfile for that page kind and prints where the time goes.
 """
 
@@ -44,17 +46,18 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from sqlalchemy import insert
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # bench.search when run as a script
 
-from bench.search import percentile, regions_and_agencies, report_text, seed_sentences  # noqa: E402
+from bench.search import PROVINCES, VOCABULARY, percentile, regions_and_agencies, report_text, seed_sentences  # noqa: E402
 from nianbao.devportal.monitor_pages import report_page, tables  # noqa: E402
 from nianbao.devportal.sites import agencies_toml  # noqa: E402
 from parsing import parse_report  # noqa: E402
+from parsing.fields import field_paths  # noqa: E402
 from parsing.form_text import document_text  # noqa: E402
 from storage import Archive  # noqa: E402
 from storage.models import Agency, Capture, CrawlRun, Report, ReportVersion  # noqa: E402
@@ -65,9 +68,12 @@ YEARS = (2019, 2020, 2021, 2022, 2023)
 AS_OF = "2024-06-01"  # the monitoring pages' day: 2023's reports are due and judged
 MONITOR_YEAR = 2023
 BATCH = 1000
-# Chinese queries a reader types: 2 characters (answered by the short-gram index) and longer.
+# Chinese queries a reader types: 2 characters (answered by the short-gram index) and longer; these
+# first, then QUERY_WORDS more of each length drawn from the reports' own sentences (`query_words`).
 SHORT_QUERIES = ("复议", "公开", "诉讼", "收费", "政务", "申请")
 LONG_QUERIES = ("行政复议", "依申请公开", "政策解读", "信息处理费", "政府信息公开", "主动公开")
+QUERY_WORDS = 300
+NUMBER_FIELDS = 40  # number cells the /numbers clients ask for, besides the two rates
 
 
 # -- the archive --------------------------------------------------------------------------------
@@ -149,17 +155,71 @@ def build(archive: Archive, reports: int, seed: int = 2024) -> tuple[list[dict],
 
 
 # -- the load -----------------------------------------------------------------------------------
+def query_words(seed: int = 7) -> tuple[list[str], list[str]]:
+    """Words of 2 and of 4-6 Chinese characters a reader might search for: the fixed ones, then
+    QUERY_WORDS of each drawn from the reports' sentences and the bench vocabulary (so most find
+    something, and few searches repeat: a cache of pages would not help)."""
+    rng = random.Random(seed)
+    runs = [run for text in seed_sentences() + VOCABULARY for run in re.findall(r"[\u4e00-\u9fff]+", text)]
+    short, long = list(SHORT_QUERIES), list(LONG_QUERIES)
+    for words, lengths in ((short, (2,)), (long, (4, 5, 6))):
+        seen = set(words)
+        while len(words) < QUERY_WORDS + len(SHORT_QUERIES):
+            run = rng.choice(runs)
+            size = rng.choice(lengths)
+            if len(run) < size:
+                continue
+            start = rng.randrange(len(run) - size + 1)
+            word = run[start:start + size]
+            if word not in seen:
+                seen.add(word)
+                words.append(word)
+    return short, long
+
+
+def number_fields(seed: int = 8) -> list[str]:
+    """The rates and NUMBER_FIELDS cells of the 2021 form that /numbers clients ask for."""
+    cells = sorted(path for path in field_paths() if path.startswith(("applications.", "review_litigation.", "active.")))
+    return ["rate:refused", "rate:corrected"] + random.Random(seed).sample(cells, NUMBER_FIELDS)
+
+
 def page_kinds(targets: dict[str, list]) -> dict[str, Callable[[random.Random], str]]:
-    """Each kind of page the clients ask for: a function of a random source giving a path."""
+    """Each kind of page the clients ask for: a function of a random source giving a path. The
+    sets are wide (600 search words, with filters and pages; any report; any agency; every
+    judged year; 42 number fields by agency, region or year, filtered or not), as a newsroom's
+    readers would ask, so that what is kept must be what is computed once per archive state,
+    not pages seen before."""
+    short, long = query_words()
+    fields = number_fields()
+    years = [str(year) for year in YEARS]
+
+    def search(words: list[str]) -> Callable[[random.Random], str]:
+        def make(r: random.Random) -> str:
+            args = [("q", r.choice(words))]
+            if r.random() < 0.3:
+                args.append(r.choice([("year", r.choice(years)), ("region", r.choice(PROVINCES)),
+                                      ("kind", r.choice(("government", "department")))]))
+            if r.random() < 0.15:
+                args.append(("page", str(r.randint(2, 5))))
+            return "/?" + urlencode(args)
+        return make
+
+    def numbers(r: random.Random) -> str:
+        args = [("field", r.choice(fields)), ("by", r.choice(("agency", "region", "year")))]
+        if r.random() < 0.3:
+            args.append(("year", r.choice(years)))
+        if r.random() < 0.2:
+            args.append(("region", r.choice(PROVINCES)))
+        return "/numbers?" + urlencode(args)
+
     return {
         "home": lambda r: "/",
-        "search 2 chars": lambda r: "/?q=" + quote(r.choice(SHORT_QUERIES)),
-        "search 4-6 chars": lambda r: "/?q=" + quote(r.choice(LONG_QUERIES)),
+        "search 2 chars": search(short),
+        "search 4-6 chars": search(long),
         "report": lambda r: f"/reports/{r.choice(targets['reports'])}",
         "agency": lambda r: f"/agencies/{quote(r.choice(targets['agencies']))}?as_of={AS_OF}",
-        "monitor": lambda r: f"/monitor/{MONITOR_YEAR}?as_of={AS_OF}",
-        "numbers": lambda r: "/numbers?field=" + quote(r.choice(("rate:refused", "rate:corrected",
-                                                                 "applications.total_processed.total"))),
+        "monitor": lambda r: f"/monitor/{r.choice(YEARS)}?as_of={AS_OF}",
+        "numbers": numbers,
     }
 
 

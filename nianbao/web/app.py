@@ -139,7 +139,7 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
 
     # -- search ----------------------------------------------------------------------------
     def run_search(facets: bool):
-        from storage.search import QueryError, facet_counts
+        from storage.search import QueryError, facet_counts, facet_table
 
         query = query_from_args(request.args, facets=facets)
         try:
@@ -148,8 +148,10 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
             # The facets count every match: kept per archive state and query (paging through the
             # results, or coming back to them, does not count them again); the page is asked alone.
             token = kept.token()
-            counts = kept.get(("facets", replace(query, page=1, per_page=1)), lambda: facet_counts(archive, query),
-                              token)
+            table = (kept.get(("facet table",), lambda: facet_table(archive), token)
+                     if archive.engine.dialect.name == "sqlite" else None)
+            counts = kept.get(("facets", replace(query, page=1, per_page=1)),
+                              lambda: facet_counts(archive, query, table), token)
             return query, replace(searcher()(archive, replace(query, facets=False)), query=query, facets=counts), None
         except QueryError as exc:
             return query, None, str(exc)

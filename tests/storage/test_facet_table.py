@@ -1,0 +1,30 @@
+"""storage.search.facet_table: the facets counted from the matches' ids against a table of every
+version's facet values equal the facets the SQL counts (SQLite: the table is what the web UI keeps
+per archive state)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from storage import Archive, CaptureIn
+from storage.search import SearchQuery, facet_counts, facet_table, search
+
+UTC = dt.timezone.utc
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_facets_from_the_table_equal_the_sql_facets(archive: Archive, paths) -> None:
+    for index, seed in enumerate(paths.seed_reports()[:6]):
+        archive.ingest(CaptureIn(f"https://x.gov.cn/{index}.html", seed.read_bytes(),
+                                 dt.datetime(2024, 3, 1 + index, 12, tzinfo=UTC), content_type="text/plain",
+                                 agency=f"机关{index % 3}"))
+    table = facet_table(archive)
+    queries = [SearchQuery(""), SearchQuery("公开"), SearchQuery("行政复议"), SearchQuery("复议 OR 诉讼"),
+               SearchQuery("公开 -复议"), SearchQuery("公开", year_from=2021, year_to=2023, check_failed=False),
+               SearchQuery("公开", all_versions=True, agency="机关1"), SearchQuery("没有这样的词")]
+    for query in queries:
+        expected = search(archive, SearchQuery(**{**query.__dict__, "facets": True})).facets
+        assert facet_counts(archive, query, table) == expected == facet_counts(archive, query), query
+    assert sum(facet_counts(archive, SearchQuery(""), table)["year"].values()) == search(archive, SearchQuery("")).total > 3
