@@ -3,7 +3,9 @@
 Captures are stored by a group commit (storage.group_commit): a writer thread stores them in
 batches (blobs made durable together, then one transaction) while the crawl's event loop keeps
 downloading, and an item is done for Scrapy only once its batch is committed (so a distributed
-worker acknowledges a request only then, and a crawl's end finds every capture stored). At the start, each registry agency's row is brought in line with the
+worker acknowledges a request only then, and a crawl's end finds every capture stored). Reports
+are parsed in worker processes (storage.parse_pool; setting NIANBAO_PARSE_WORKERS, default one
+core less than the machine has, 0 to parse in the crawl's process). At the start, each registry agency's row is brought in line with the
 registry (region, kind, columns) and gets a `CrawlRun` row that every capture of this crawl
 points at; at the end the run's outcome is written into it. A run left without an outcome is a
 crawl that did not finish, which the monitor never takes as evidence.
@@ -38,6 +40,7 @@ from parsing import Record
 from storage import Archive, CaptureIn
 from storage.archive import Filing, IngestItem, IngestResult, agency_row_for, record_text
 from storage.group_commit import GroupCommit
+from storage.parse_pool import default_workers
 from storage.clock import Clock, system_clock
 from storage.models import Agency, Capture, CrawlRun, Report
 from storage.vocab import CaptureRole, CrawlOutcome
@@ -54,8 +57,10 @@ def _reason(status: int) -> str | None:
 
 class ArchivePipeline:
     def __init__(self, data: str | None, database_url: str | None, crawler=None,
-                 clock: Clock = system_clock) -> None:
+                 clock: Clock = system_clock, parse_workers: int | None = None) -> None:
         self.crawler = crawler
+        # Reports parse in worker processes (storage.parse_pool), not on the crawl's own core.
+        self.parse_workers = default_workers() if parse_workers is None else parse_workers
         self.clock = clock  # stamps the end of each agency's run
         self.data = Path(data) if data else None
         self.database_url = database_url
@@ -68,10 +73,11 @@ class ArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        return cls(settings.get("NIANBAO_DATA"), settings.get("NIANBAO_DATABASE_URL"), crawler, crawl_clock(settings))
+        return cls(settings.get("NIANBAO_DATA"), settings.get("NIANBAO_DATABASE_URL"), crawler, crawl_clock(settings),
+                   settings.getint("NIANBAO_PARSE_WORKERS", default_workers()))
 
     def open_spider(self, spider=None) -> None:
-        self.archive = Archive.open(self.data, self.database_url)
+        self.archive = Archive.open(self.data, self.database_url, parse_workers=self.parse_workers)
         self.writer = GroupCommit(self.archive)
         spider = spider or (self.crawler.spider if self.crawler is not None else None)
         outcomes = getattr(spider, "outcomes", {})

@@ -9,6 +9,7 @@ be run again.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -33,6 +34,7 @@ from .blobs import BlobBatch, BlobError, BlobStore, sha256_hex
 from .clock import utc
 from .db import data_dir, database_url, make_engine, migrate, sessions
 from .models import Agency, Capture, Report, ReportVersion
+from .parse_pool import ParsePool
 
 log = logging.getLogger(__name__)
 
@@ -164,23 +166,44 @@ class CaptureConflictError(Exception):
 
 
 class Archive:
-    def __init__(self, engine: Engine, blobs: BlobStore, *, limits: Limits = DEFAULT_LIMITS) -> None:
+    def __init__(self, engine: Engine, blobs: BlobStore, *, limits: Limits = DEFAULT_LIMITS,
+                 parse_workers: int = 0) -> None:
         self.engine = engine
         self.blobs = blobs
         self.limits = limits
+        # Batches parse in worker processes when asked (storage.parse_pool), else in-process.
+        self.parse_pool = ParsePool(parse_workers, limits) if parse_workers else None
         # IndexedSession: the full-text index follows every new version and capture.
         self.session = sessions(engine, search_index.IndexedSession)
 
     @classmethod
-    def open(cls, data: Path | None = None, url: str | None = None, *, limits: Limits = DEFAULT_LIMITS) -> Archive:
-        """The archive under `data` (default `$NIANBAO_DATA` or ./data), migrated to the newest schema."""
+    def open(cls, data: Path | None = None, url: str | None = None, *, limits: Limits = DEFAULT_LIMITS,
+             parse_workers: int = 0) -> Archive:
+        """The archive under `data` (default `$NIANBAO_DATA` or ./data), migrated to the newest
+        schema; `parse_workers` processes parse its batches (0: parsed in this process)."""
         data = Path(data) if data is not None else data_dir()
         data.mkdir(parents=True, exist_ok=True)
         engine = make_engine(url or database_url(data))
         migrate(engine)
-        return cls(engine, BlobStore(data / "blobs"), limits=limits)
+        return cls(engine, BlobStore(data / "blobs"), limits=limits, parse_workers=parse_workers)
+
+    @contextlib.contextmanager
+    def parsing_in_workers(self, workers: int) -> Iterator[None]:
+        """Within the block, batches parse in `workers` processes (unless this archive has its
+        pool already, or `workers` < 1)."""
+        if self.parse_pool is not None or workers < 1:
+            yield
+            return
+        self.parse_pool = ParsePool(workers, self.limits)
+        try:
+            yield
+        finally:
+            self.parse_pool.close()
+            self.parse_pool = None
 
     def close(self) -> None:
+        if self.parse_pool is not None:
+            self.parse_pool.close()
         self.engine.dispose()
 
     # -- writing ---------------------------------------------------------------------------
@@ -218,15 +241,14 @@ class Archive:
             for attempt in range(1, WRITE_ATTEMPTS + 1):
                 with self.session() as session:
                     batch.plan(session)
-                for i in batch.to_parse():
-                    if i not in parsed and i not in batch.failed:
-                        try:
-                            parsed[i] = self._parse(batch.items[i].capture)
-                        except ParseError as exc:
-                            parsed[i] = exc
-                        except Exception as exc:  # noqa: BLE001 - the parser's bug is this capture's alone
-                            log.exception("%s: the parser failed; the capture is not archived", batch.items[i].capture.url)
-                            batch.failed[i] = exc
+                todo = [i for i in batch.to_parse() if i not in parsed and i not in batch.failed]
+                for i, outcome in zip(todo, self._parse_all([batch.items[i].capture for i in todo]), strict=True):
+                    if isinstance(outcome, (Record, ParseError)):
+                        parsed[i] = outcome
+                    else:  # the parser's bug is this capture's alone
+                        log.error("%s: the parser failed; the capture is not archived: %s",
+                                  batch.items[i].capture.url, outcome)
+                        batch.failed[i] = outcome
                 batch.drop_failed()
                 for i in batch.pending:
                     blobs.stage(batch.items[i].capture.body, batch.digests[i])
@@ -242,6 +264,22 @@ class Archive:
         finally:
             blobs.discard()  # temporaries of a batch not made durable
         return batch.results()
+
+    def _parse_all(self, captures: Sequence[CaptureIn]) -> list[Record | ParseError | Exception]:
+        """Each capture's record, the ParseError refusing it, or the exception the parser failed with."""
+        if self.parse_pool is not None:
+            return self.parse_pool.parse_many(
+                [(c.body, c.final_url or c.url, c.content_type) for c in captures])
+        outcomes: list[Record | ParseError | Exception] = []
+        for capture in captures:
+            try:
+                outcomes.append(self._parse(capture))
+            except ParseError as exc:
+                outcomes.append(exc)
+            except Exception as exc:  # noqa: BLE001 - the parser's bug is this capture's alone
+                log.exception("%s: the parser failed", capture.url)
+                outcomes.append(exc)
+        return outcomes
 
     def _parse(self, capture: CaptureIn) -> Record:
         return parse_report(capture.body, capture.final_url or capture.url, capture.content_type, limits=self.limits)

@@ -143,7 +143,7 @@ class DistributedArchivePipeline(ArchivePipeline):
     the crawl's end, by `CrawlMembership`, not by each worker."""
 
     def open_spider(self, spider=None) -> None:
-        self.archive = Archive.open(self.data, self.database_url)
+        self.archive = Archive.open(self.data, self.database_url, parse_workers=self.parse_workers)
         self.writer = GroupCommit(self.archive)
         runs = self.crawler.settings.getdict("NIANBAO_RUN_IDS") if self.crawler is not None else {}
         self.run_ids = {name: int(run) for name, run in runs.items()}

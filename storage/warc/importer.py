@@ -10,7 +10,9 @@ import binascii
 import datetime as dt
 import hashlib
 import logging
-from collections import Counter
+from collections import Counter, deque
+from concurrent.futures import Future
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,15 +20,19 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from warcio.statusandheaders import StatusAndHeaders
 
-from ..archive import Archive, CaptureConflictError, CaptureIn
+from ..archive import Archive, CaptureConflictError, CaptureIn, IngestItem, IngestResult
 from ..blobs import BlobError, sha256_hex
 from ..models import Capture
+from ..group_commit import GroupCommit
+from ..parse_pool import default_workers
 from .conventions import AGENCY, CAPTURE_TYPES, FINAL_URL, ORIG_PREFIX, parse_warc_date, payload_digest
 from .reader import WarcRecordIn, read_records, renamed_positions
 
 log = logging.getLogger(__name__)
 
 IMPORT_BATCH = 500  # captures per transaction (storage.group_commit's default batch)
+KEEP_CHECKED_BYTES = 128 * 1024 * 1024  # payloads kept from the checking pass, at most
+IMPORT_WAIT = 60.0  # seconds a partial batch may wait; the reader fills batches far sooner
 
 
 @dataclass
@@ -109,12 +115,14 @@ class _Imported:
         self.by_id: dict[str, _Original] = {}
         self.by_uri_date: dict[tuple[str, dt.datetime], _Original] = {}
         self.by_digest: dict[tuple[str, bytes], _Original] = {}
-        self.uncommitted: dict[str, bytes] = {}  # sha256 -> payload, of the batch being gathered
+        # sha256 -> payload and how many captures not yet settled carry it
+        self.uncommitted: dict[str, tuple[bytes, int]] = {}
 
     def add(self, record: WarcRecordIn, capture: CaptureIn) -> None:
         digest = sha256_hex(capture.body)
         original = _Original.of(capture, digest)
-        self.uncommitted[digest] = capture.body
+        _, carried = self.uncommitted.get(digest, (b"", 0))
+        self.uncommitted[digest] = (capture.body, carried + 1)
         if record.get("WARC-Record-ID"):
             self.by_id[record.get("WARC-Record-ID")] = original
         self.by_uri_date[(record.get("WARC-Target-URI"), parse_warc_date(record.get("WARC-Date")))] = original
@@ -122,13 +130,18 @@ class _Imported:
             if found:
                 self.by_digest.setdefault(found, original)
 
-    def committed(self) -> None:
-        self.uncommitted.clear()
+    def committed(self, capture: CaptureIn) -> None:
+        """`capture`'s batch is settled: its payload is read from the blob store from now on."""
+        digest = sha256_hex(capture.body)
+        body, carried = self.uncommitted[digest]
+        if carried > 1:
+            self.uncommitted[digest] = (body, carried - 1)
+        else:
+            del self.uncommitted[digest]
 
     def body(self, archive: Archive, original: _Original) -> bytes | None:
-        body = self.uncommitted.get(original.sha256)
-        if body is not None:
-            return body
+        if original.sha256 in self.uncommitted:
+            return self.uncommitted[original.sha256][0]
         try:
             return archive.blobs.get(original.sha256)
         except BlobError:  # its capture was not stored (the parser failed on it)
@@ -213,61 +226,82 @@ def _capture_in(archive: Archive, record: WarcRecordIn, imported: _Imported) -> 
                      headers=headers, content_type=content_type, **common)
 
 
-def import_warc(archive: Archive, path: Path, *, batch_size: int = IMPORT_BATCH) -> ImportSummary:
+def import_warc(archive: Archive, path: Path, *, batch_size: int = IMPORT_BATCH,
+                parse_workers: int | None = None) -> ImportSummary:
     """Ingest the captures of a WARC file (ours or another crawler's); see storage/warc/__init__.py.
 
     Raises `WarcError` (naming the file and the offset) before ingesting anything when the file
     is not a sound WARC. Records that are sound but not captures are counted as skipped, by reason.
     Captures are stored `batch_size` at a time (`Archive.ingest_batch`: one transaction each,
     the blobs made durable first), so an import stopped part-way keeps whole batches only, and
-    running it again adds what is missing.
+    running it again adds what is missing. Payloads are parsed in `parse_workers` processes
+    (default: `storage.parse_pool.default_workers()`; 0 parses in this process).
     """
     path = Path(path)
-    records = sum(1 for _ in read_records(path))  # the whole file checked before anything is ingested
+    # The whole file checked before anything is ingested; a file whose payloads fit in
+    # KEEP_CHECKED_BYTES is not read a second time (reading was a quarter of an import).
+    records = 0
+    kept: list[WarcRecordIn] | None = []
+    size = 0
+    for record in read_records(path):
+        records += 1
+        if kept is not None:
+            size += len(record.payload)
+            if size > KEEP_CHECKED_BYTES:
+                kept = None
+            else:
+                kept.append(record)
+    with archive.parsing_in_workers(default_workers() if parse_workers is None else parse_workers):
+        return _import(archive, path, records, kept if kept is not None else read_records(path), batch_size)
+
+
+def _import(archive: Archive, path: Path, records: int, checked: Iterable[WarcRecordIn],
+            batch_size: int) -> ImportSummary:
     summary = ImportSummary(path, records=records)
     imported = _Imported()
-    batch: list[tuple[WarcRecordIn, CaptureIn]] = []
-    for record in read_records(path):
-        if record.kind not in CAPTURE_TYPES:
-            summary.skip(record.kind or "record without WARC-Type")
-            continue
-        capture = _capture_in(archive, record, imported)
-        if isinstance(capture, str):
-            log.warning("%s: record at offset %d (%s) skipped: %s",
-                        path, record.offset, record.get("WARC-Target-URI"), capture)
-            summary.skip(capture)
-            continue
-        batch.append((record, capture))
-        imported.add(record, capture)
-        if len(batch) >= batch_size:
-            _store(archive, path, batch, summary)
-            imported.committed()
-            batch = []
-    _store(archive, path, batch, summary)
+    # Records are read here while a writer thread stores the batches before them (and the
+    # parse workers parse them): at most two batches in flight.
+    in_flight: deque[tuple[WarcRecordIn, CaptureIn, Future[IngestResult]]] = deque()
+    with GroupCommit(archive, max_count=batch_size, max_wait=IMPORT_WAIT) as writer:
+        for record in checked:
+            if record.kind not in CAPTURE_TYPES:
+                summary.skip(record.kind or "record without WARC-Type")
+                continue
+            capture = _capture_in(archive, record, imported)
+            if isinstance(capture, str):
+                log.warning("%s: record at offset %d (%s) skipped: %s",
+                            path, record.offset, record.get("WARC-Target-URI"), capture)
+                summary.skip(capture)
+                continue
+            in_flight.append((record, capture, writer.submit(IngestItem(capture))))
+            imported.add(record, capture)
+            while in_flight and (len(in_flight) > 2 * batch_size or in_flight[0][2].done()):
+                _count(path, *in_flight.popleft(), summary, imported)
+        writer.flush()
+        while in_flight:
+            _count(path, *in_flight.popleft(), summary, imported)
     log.info("%s", summary.describe())
     return summary
 
 
-def _store(archive: Archive, path: Path, batch: list[tuple[WarcRecordIn, CaptureIn]], summary: ImportSummary) -> None:
-    """One batch into the archive, counted into `summary`; a capture the parser failed on (other
-    than refusing it) stops the import once the rest of its batch is stored, as before."""
-    if not batch:
-        return
-    results = archive.ingest_many([capture for _, capture in batch])
-    failure: Exception | None = None
-    for (record, capture), result in zip(batch, results, strict=True):
-        if isinstance(result, CaptureConflictError):
-            log.warning("%s: record at offset %d: %s at %s is archived with another payload",
-                        path, record.offset, capture.url, capture.captured_at)
-            summary.skip("same URL and date as an archived capture, other payload")
-        elif isinstance(result, Exception):
-            failure = failure or result
-        elif result.status == "exists":
+def _count(path: Path, record: WarcRecordIn, capture: CaptureIn, stored: Future[IngestResult],
+           summary: ImportSummary, imported: _Imported) -> None:
+    """A capture's outcome (waiting for its batch) counted into `summary`; a capture the parser
+    failed on (other than refusing it) stops the import, as it always has."""
+    error = stored.exception()
+    imported.committed(capture)
+    if isinstance(error, CaptureConflictError):
+        log.warning("%s: record at offset %d: %s at %s is archived with another payload",
+                    path, record.offset, capture.url, capture.captured_at)
+        summary.skip("same URL and date as an archived capture, other payload")
+    elif error is not None:
+        raise error
+    else:
+        result = stored.result()
+        if result.status == "exists":
             summary.existing += 1
         else:
             summary.imported += 1
             summary.revisits += result.status == "revisit"
             summary.reports += result.new_version
             summary.not_reports += result.parse_error is not None
-    if failure is not None:
-        raise failure

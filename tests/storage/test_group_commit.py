@@ -230,3 +230,16 @@ def test_import_warc_in_small_batches_gives_the_same_archive(archive: Archive, t
     got = snapshot(archive)
     for part in ("captures", "reports", "versions", "current"):
         assert got[part] == want[part], part
+
+
+def test_ingest_batch_parsing_in_worker_processes_stores_the_same(archive: Archive, tmp_path: Path) -> None:
+    captures = [s.capture for s in sample_crawl(SAMPLE)]
+    with archive.parsing_in_workers(1):
+        assert archive.parse_pool is not None
+        results = archive.ingest_many(captures)
+    assert archive.parse_pool is None
+    assert not [r for r in results if isinstance(r, Exception)]
+    got = snapshot(archive)
+    want = reference(tmp_path, captures)
+    for part in ("captures", "reports", "versions", "current"):
+        assert got[part] == want[part], part
