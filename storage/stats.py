@@ -252,7 +252,7 @@ def cell_sums(archive: Any, query: StatsQuery, paths: tuple[str, ...]) -> tuple[
 
 def _num(value: Any) -> float | int | None:
     """Integers stay integers (counts); amounts (万元) stay decimals."""
-    if value is None:
-        return None
+    if value is None or type(value) is int or type(value) is float:  # noqa: E721 (bool is not a sum)
+        return value
     as_float = float(value)
     return int(as_float) if as_float.is_integer() and not isinstance(value, float) else as_float

@@ -113,6 +113,24 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
     app.jinja_env.globals.update(finding_href=lambda f: ui_path(finding_path(f.get("kind", ""), f)),
                                  status_href=lambda s: ui_path(status_path(s)),
                                  EVIDENCE_LABELS=EVIDENCE_LABELS)
+    # Templates build the same links again and again (every agency's on each year's monitor page,
+    # 2,059 of them; werkzeug's build was a fifth of its templating, bench/web.py): a relative
+    # link depends only on the script root, the endpoint and its values, so it is built once.
+    build_url = app.jinja_env.globals["url_for"]
+
+    @functools.lru_cache(maxsize=100_000)
+    def built_url(root: str, endpoint: str, values: tuple) -> str:
+        return build_url(endpoint, **dict(values))
+
+    def template_url_for(endpoint: str, **values: Any) -> str:
+        if endpoint.startswith(".") or any(name.startswith("_") for name in values):
+            return build_url(endpoint, **values)  # relative to a blueprint, external, anchored: as asked
+        try:
+            return built_url(request.script_root, endpoint, tuple(sorted(values.items())))
+        except TypeError:  # an unhashable value (a list of query values)
+            return build_url(endpoint, **values)
+
+    app.jinja_env.globals["url_for"] = template_url_for
     app.jinja_env.tests["web_url"] = lambda url: isinstance(url, str) and url.lower().startswith(("http://", "https://"))
     app.jinja_env.globals.update(search_url=search_url, permalink=permalink, SECTION_LABELS=SECTION_LABELS,
                                  cell_label=cell_label, AGENCY_KINDS=[kind.value for kind in AgencyKind])
@@ -138,7 +156,9 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         return error(exc.code or 500, exc.description or exc.name)
 
     # -- search ----------------------------------------------------------------------------
-    def run_search(facets: bool):
+    def run_search(facets: bool, page: bool = False):
+        """The query, its result and a problem; `page`: the facets as the search page lists them
+        (the region facet one level below the filter: search_params.region_levels)."""
         from storage.search import QueryError, facet_counts, facet_table
 
         query = query_from_args(request.args, facets=facets)
@@ -150,17 +170,20 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
             token = kept.token()
             table = (kept.get(("facet table",), lambda: facet_table(archive), token)
                      if archive.engine.dialect.name == "sqlite" else None)
-            counts = kept.get(("facets", replace(query, page=1, per_page=1)),
-                              lambda: facet_counts(archive, query, table), token)
+            key = ("facets", replace(query, page=1, per_page=1))
+            counts = kept.get(key, lambda: facet_counts(archive, query, table), token)
+            if page and "region" in counts:  # kept with them
+                counts = kept.get(("page facets", key), lambda: dict(
+                    counts, region=region_levels(counts["region"], query.region)), token)
             return query, replace(searcher()(archive, replace(query, facets=False)), query=query, facets=counts), None
         except QueryError as exc:
             return query, None, str(exc)
 
     @app.get("/")
     def search_page():
-        query, result, problem = run_search(facets=True)
+        query, result, problem = run_search(facets=True, page=True)
         status = 400 if problem else 200
-        if result is not None and "region" in result.facets:
+        if result is not None and "region" in result.facets and search_fn is not None:  # else run_search did
             result = replace(result, facets=dict(result.facets, region=region_levels(result.facets["region"], query.region)))
         return render_template("search.html", query=query, result=result, problem=problem, args=request.args,
                                export_cap=app.config["EXPORT_CAP"]), status
@@ -367,8 +390,9 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
                 # An agency's status is judged from its own entry, reports and runs alone
                 # (nianbao.monitoring.evaluation.judge): its rows of the whole registry's
                 # evaluation, which the monitor page keeps, are the ones it would have alone.
-                report = monitor(year, as_of, token=token)
-                statuses.extend(dict(row, year=year) for row in report["agencies"] if row["agency"] == name)
+                by_agency = kept.get(("statuses by agency", year, as_of, read_registry_now()[0]),
+                                     lambda: statuses_by_agency(monitor(year, as_of, token=token)), token)
+                statuses.extend(dict(row, year=year) for row in by_agency.get(name, ()))
         elif problem is None:
             problem = f"{name} is not in the agency registry, so there are no statuses for it"
         agency["statuses"] = statuses
@@ -457,6 +481,14 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         ]})
 
     return app
+
+
+def statuses_by_agency(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """An evaluation's status rows by agency name, in their order (the agency page's lookup)."""
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    for row in report["agencies"]:
+        by_name.setdefault(row["agency"], []).append(row)
+    return by_name
 
 
 def compliance_chart(summary: list[dict[str, Any]]) -> dict[str, Any]:

@@ -89,3 +89,11 @@ def test_per_state_forgets_the_least_recently_used(archive: Archive) -> None:
     kept.get("a", lambda: 0)  # used: b is now the oldest
     kept.get("c", lambda: 3)
     assert kept.get("a", lambda: -1) == 1 and kept.get("b", lambda: -2) == -2
+
+
+def test_the_api_keeps_every_region_path_the_page_lists_provinces(client) -> None:
+    api = client.get("/api/search?facets=1").get_json()["facets"]["region"]
+    page = doc(client.get("/?lang=en"))
+    listed = {a.text for a in page.xpath("//section[@id='facet-region']//li/a")}
+    assert any("/" in region for region in api) and listed
+    assert listed == {region.split("/")[0] for region in api if region != "none"}
