@@ -3,7 +3,8 @@ through the group commit (`Archive.ingest_batch`, the crawl's and the WARC impor
 made durable together, one transaction per batch) into SQLite and into PostgreSQL, with and
 without parsing, beside raw `executemany` inserts of the same capture rows into the same
 `captures` table (the baseline, measured in the same run); then `import_warc` (what `nianbao
-import --warc` runs) in records/s on two WARC files written by `export_warc`.
+import --warc` runs) in records/s on two WARC files written by `export_warc`, parsing (as the
+command does) and not (`parse=False`: what storing alone costs).
 
     .venv/bin/python bench/ingest.py [--count 1000] [--batch 500] [--backends sqlite,postgresql]
                                      [--warc-captures 5000] [--one-by-one 300]
@@ -152,19 +153,20 @@ def bench_warc(label: str, captures: list[CaptureIn], scratch: Path, batch: int)
     path = scratch / f"{label}.warc.gz"
     export_warc(source, path)
     source.close()
-    target = Archive.open(scratch / f"warc-target-{label}")
-    summary = None
-
-    def run() -> None:
-        nonlocal summary
-        summary = import_warc(target, path, batch_size=batch)
-
-    seconds = timed(run)
-    target.close()
     kb = sum(len(c.body) for c in captures) / len(captures) / 1024
-    print(f"  {label:22} {summary.records / seconds:8.0f} records/s   ({summary.records} records, "
-          f"{summary.imported} captures ({kb:.1f} KB average), {summary.imported / seconds:.0f} captures/s;"
-          f" {summary.reports} reports parsed in)")
+    for parse in (True, False):
+        target = Archive.open(scratch / f"warc-target-{label}-{parse}")
+        summary = None
+
+        def run() -> None:
+            nonlocal summary
+            summary = import_warc(target, path, batch_size=batch, parse=parse)  # noqa: B023
+
+        seconds = timed(run)
+        target.close()
+        print(f"  {label + (', parsed' if parse else ', not parsed'):26} {summary.records / seconds:6.0f} records/s   "
+              f"({summary.records} records, {summary.imported} captures ({kb:.1f} KB average),"
+              f" {summary.imported / seconds:.0f} captures/s; {summary.reports} report versions)")
 
 
 def parse_all(captures: list[CaptureIn]) -> None:
@@ -214,7 +216,8 @@ def main() -> None:
                     print(f"  {label:22} {rate:8.0f} captures/s   ({1000 / rate:.2f} ms each;"
                           f" {base / rate:.0f}x the baseline's time)")
         if args.warc_captures:
-            print(f"import_warc (SQLite, {args.batch} captures a transaction, parsing as `nianbao import --warc` does)")
+            print(f"import_warc (SQLite, {args.batch} captures a transaction; parsed as `nianbao import --warc` does,"
+                  " and not parsed: the storing alone)")
             bench_warc("small pages", small_crawl(args.warc_captures), scratch, args.batch)
             bench_warc("sample crawl", [s.capture for s in sample_crawl(args.warc_captures)], scratch, args.batch)
 

@@ -227,7 +227,7 @@ def _capture_in(archive: Archive, record: WarcRecordIn, imported: _Imported) -> 
 
 
 def import_warc(archive: Archive, path: Path, *, batch_size: int = IMPORT_BATCH,
-                parse_workers: int | None = None) -> ImportSummary:
+                parse_workers: int | None = None, parse: bool = True) -> ImportSummary:
     """Ingest the captures of a WARC file (ours or another crawler's); see storage/warc/__init__.py.
 
     Raises `WarcError` (naming the file and the offset) before ingesting anything when the file
@@ -235,7 +235,8 @@ def import_warc(archive: Archive, path: Path, *, batch_size: int = IMPORT_BATCH,
     Captures are stored `batch_size` at a time (`Archive.ingest_batch`: one transaction each,
     the blobs made durable first), so an import stopped part-way keeps whole batches only, and
     running it again adds what is missing. Payloads are parsed in `parse_workers` processes
-    (default: `storage.parse_pool.default_workers()`; 0 parses in this process).
+    (default: `storage.parse_pool.default_workers()`; 0 parses in this process), or not at all
+    with `parse=False` (`Archive.reparse` makes the reports later).
     """
     path = Path(path)
     # The whole file checked before anything is ingested; a file whose payloads fit in
@@ -251,12 +252,13 @@ def import_warc(archive: Archive, path: Path, *, batch_size: int = IMPORT_BATCH,
                 kept = None
             else:
                 kept.append(record)
-    with archive.parsing_in_workers(default_workers() if parse_workers is None else parse_workers):
-        return _import(archive, path, records, kept if kept is not None else read_records(path), batch_size)
+    workers = (default_workers() if parse_workers is None else parse_workers) if parse else 0
+    with archive.parsing_in_workers(workers):
+        return _import(archive, path, records, kept if kept is not None else read_records(path), batch_size, parse)
 
 
 def _import(archive: Archive, path: Path, records: int, checked: Iterable[WarcRecordIn],
-            batch_size: int) -> ImportSummary:
+            batch_size: int, parse: bool) -> ImportSummary:
     summary = ImportSummary(path, records=records)
     imported = _Imported()
     # Records are read here while a writer thread stores the batches before them (and the
@@ -273,7 +275,7 @@ def _import(archive: Archive, path: Path, records: int, checked: Iterable[WarcRe
                             path, record.offset, record.get("WARC-Target-URI"), capture)
                 summary.skip(capture)
                 continue
-            in_flight.append((record, capture, writer.submit(IngestItem(capture))))
+            in_flight.append((record, capture, writer.submit(IngestItem(capture, parse))))
             imported.add(record, capture)
             while in_flight and (len(in_flight) > 2 * batch_size or in_flight[0][2].done()):
                 _count(path, *in_flight.popleft(), summary, imported)
