@@ -8,10 +8,13 @@ scrapy-playwright (`/usr/bin/chromium`, never a downloaded browser), its rendere
 same platform readers as a plain page (crawler.platforms.parse_list_page), and the cookies it
 earned carried by the plain requests that follow (reports, attachments, later list pages).
 
-Bounds and politeness are the plain path's: the browser's request is a Scrapy request (robots.txt,
-the host's download slot and delay, the User-Agent that names nianbao; no stealth, no fingerprint
-spoofing, no CAPTCHA solving: a wall a plain browser cannot pass stays `blocked`, and says what
-the browser saw). Images, media, fonts and stylesheets are not fetched. Caps: browser pages per
+Bounds and politeness are the plain path's: the browser's page is a Scrapy request (robots.txt,
+the host's download slot, the User-Agent that names nianbao; no stealth, no fingerprint spoofing,
+no CAPTCHA solving: a wall a plain browser cannot pass stays `blocked`, and says what the browser
+saw), and every request the page then sends by itself (the document, a challenge's reload, XHR,
+scripts) waits for its host's turn as a plain one does, across workers too, and is asked only of
+the agency's hosts where robots.txt allows it; images, media, fonts, stylesheets are not fetched
+(crawler.browser_requests). Caps: browser pages per
 agency (NIANBAO_BROWSER_PAGES_PER_AGENCY) and per crawl (NIANBAO_BROWSER_PAGES_PER_CRAWL), a
 time-out per page (NIANBAO_BROWSER_PAGE_TIMEOUT seconds). One browser per process, started on
 the first page that needs it: a crawl whose pages all read plainly starts none
@@ -27,6 +30,7 @@ referring to that response.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import re
@@ -34,11 +38,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from urllib.parse import urlsplit
+
+from playwright.async_api import Error as PlaywrightError
 from scrapy import signals
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
 
 from parsing.decode import decode_bytes
+from crawler.browser_requests import FETCHED_TYPES, BrowserGate
 from crawler.platforms.links import visible_text
 from storage.vocab import CaptureRole
 
@@ -48,9 +56,9 @@ CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 1280, "height": 800}
 CONTEXT = "nianbao"
 CHALLENGE_STATUSES = (412, 521)
-NOT_FETCHED = frozenset({"image", "media", "font", "stylesheet"})  # not needed to read a list
 ARCHIVED_TYPES = frozenset({"document", "xhr", "fetch"})  # what the browser received that is kept
 QUIET_MS = 300  # no new navigation for this long after the network went idle: the page has settled
+GATE = "nianbao_browser_gate"  # request meta, only while the handler renders the page: its BrowserGate
 STARTED_LOG = "nianbao browser: started"  # logged once per process when Chromium is first needed
 
 # The visible text of a page that is a challenge rather than content: short, with a script that
@@ -144,7 +152,44 @@ async def init_page(page, request) -> None:
 
     page.on("response", on_response)
     page.nianbao_kept = kept  # read by `settle`
-    await page.route("**/*", _decoded_as_its_bytes_say)
+    gate: BrowserGate | None = request.meta.get(GATE)
+    hosts = tuple(request.meta.get("browser_hosts") or (urlsplit(request.url).hostname or "",))
+
+    turns: dict[Any, str] = {}  # a request the page sent -> the host whose turn it holds
+
+    def ended(sent) -> None:
+        host = turns.pop(sent, None)
+        if host is not None and gate is not None:
+            gate.turns.release(host)
+
+    def closed(_page) -> None:  # requests left unanswered give their turns back
+        for sent in list(turns):
+            ended(sent)
+
+    async def gated(route) -> None:
+        # Registered after scrapy-playwright's own handler, so asked first; `fallback` hands the
+        # request on to it (its headers), `_decoded_as_its_bytes_say` fetches documents itself.
+        sent = route.request
+        if gate is not None:
+            refused = await gate.admit(sent.url, sent.resource_type, hosts, alive=lambda: not page.is_closed())
+            if refused is not None:
+                with contextlib.suppress(PlaywrightError):  # the page may be gone already
+                    await route.abort("blockedbyclient")
+                return
+            turns[sent] = urlsplit(sent.url).hostname or ""
+            if page.is_closed():
+                ended(sent)
+                return
+        try:
+            await _decoded_as_its_bytes_say(route)
+        except Exception:
+            ended(sent)  # it never left
+            raise
+
+    page.on("requestfinished", ended)
+    page.on("requestfailed", ended)
+    page.on("close", closed)
+    await page.route("**/*", gated)
 
 
 _CHARSET = re.compile(r";\s*charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
@@ -182,7 +227,6 @@ async def settle(page, timeout: float) -> Visit:
     """Let the page's scripts run (a challenge's reload, a redirect, a list fetched by script)
     until no navigation follows the network going idle, at most `timeout` seconds; what the
     browser saw."""
-    from playwright.async_api import Error as PlaywrightError
 
     deadline = time.monotonic() + timeout
     visit = Visit()
@@ -219,8 +263,10 @@ async def settle(page, timeout: float) -> Visit:
 
 
 async def abort_request(request) -> bool:
-    """Not fetched by the browser: what a list is never built from (images, media, fonts, styles)."""
-    return request.resource_type in NOT_FETCHED
+    """Not fetched by the browser: what a list is never built from (images, media, fonts, styles).
+    The route handler of `init_page` decides first (crawler.browser_requests); this is
+    scrapy-playwright's own check behind it."""
+    return request.resource_type not in FETCHED_TYPES
 
 
 # -- in the spider -------------------------------------------------------------------------------
@@ -248,9 +294,11 @@ class BrowserBudget:
         self.used[agency] = self.used.get(agency, 0) + 1
         return None
 
-    def meta(self) -> dict[str, Any]:
-        """The request meta that sends a request through the browser."""
+    def meta(self, hosts: tuple[str, ...] = ()) -> dict[str, Any]:
+        """The request meta that sends a request through the browser; `hosts`: the agency's,
+        the only ones the page may fetch from (default: the request's own)."""
         return {
+            "browser_hosts": list(hosts),
             "playwright": True,
             "playwright_context": CONTEXT,
             "playwright_context_kwargs": {"user_agent": self.user_agent, "viewport": VIEWPORT, "locale": "zh-CN"},
@@ -337,6 +385,20 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
                 crawler.signals.disconnect(receiver, signals.engine_started)
         self._started = False
         self._start_lock = asyncio.Lock()
+        self.gate = BrowserGate(crawler)
+
+    async def download_request(self, request, *args, **kwargs):
+        if request.meta.get("playwright"):
+            return await super().download_request(request, *args, **kwargs)
+        # A plain request: in a distributed crawl, its turn taken again if it has long passed; the
+        # browser's next request to its host waits its delay after it.
+        if self.gate.turns.shared is not None:
+            await self.gate.turns.shared.retake_if_stale(request)
+        self.gate.turns.plain_sent(request)
+        try:
+            return await super().download_request(request, *args, **kwargs)
+        finally:
+            self.gate.turns.plain_sent(request)
 
     async def _download_request(self, request, spider=None):
         if not self._started:
@@ -347,5 +409,9 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
                     log.info("%s (%s, one per process)", STARTED_LOG, CHROMIUM)
                     self.stats.inc_value("nianbao/browser/started")
         self.stats.inc_value("nianbao/browser/pages")
-        return await super()._download_request(request, spider)
+        request.meta[GATE] = self.gate  # for init_page; taken out before anything else sees the meta
+        try:
+            return await super()._download_request(request, spider)
+        finally:
+            request.meta.pop(GATE, None)
 

@@ -14,6 +14,9 @@ ROBOTSTXT_OBEY = True
 
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.0
+# A host's delay is a floor, not an average: Scrapy's default jitter (±50%) sent two requests half
+# the registry's crawl_delay apart (tests/crawler/test_browser_politeness.py measures the gaps).
+DOWNLOAD_DELAY_JITTER = 0.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0

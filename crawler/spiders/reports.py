@@ -189,7 +189,7 @@ class ReportsSpider(scrapy.Spider):
             priority=priority,
             cookies=self.browser_cookies.get(agency.name),
             meta={"agency": agency.name, "role": role, "page_index": page_index, "hops": HOPS[role], **meta,
-                  **(self.budget.meta() if browser else {})},
+                  **(self.budget.meta(agency.domains) if browser else {})},
         )
 
     def _on_site(self, agency: Agency, url: str) -> bool:

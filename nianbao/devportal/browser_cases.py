@@ -18,6 +18,12 @@ so the plain portal, its crawl tests and `nianbao demo` are unchanged: `Portal(s
 Report pages and attachments are plain HTML/PDF (behind the challenge on `challenge`, so they are
 reached only with the cookie the browser earned). `browser_expected(sites, port)` is what a
 complete crawl must find.
+
+`paced_sites()` is one more (127.0.0.25, for the browser's politeness: tests/crawler/
+test_browser_politeness.py): the challenge in front of a list its script file (/js/ndbg.js) builds
+from the JSON endpoint, the page also asking for what nianbao must not fetch: an image, a third
+party's script (`THIRD_PARTY_OCTET`, where nothing listens) and a visit counter under a path its
+robots.txt disallows (`COUNTER_PATH`).
 """
 
 from __future__ import annotations
@@ -29,12 +35,14 @@ from email.message import Message
 from http.cookies import SimpleCookie
 
 from .markup import AttachmentCache, Resource, Routes, _chrome, _detail_routes, _e, _head, _li, _newest, _page
-from .sites import Entry, Site, normalize_target, other_entry, report_entry, site_url
+from .sites import DEFAULT_ROBOTS, Entry, Site, normalize_target, other_entry, report_entry, site_url
 
 CHALLENGE_COOKIE = "nb_jsl_clearance"
 # What the challenge script computes (a plain client sees only the expression, never the value).
 CHALLENGE_VALUE = format(7919 * 104729, "x")
 HUMAN_TITLE = "安全验证"
+COUNTER_PATH = "/stat/"  # the paced case's visit counter, disallowed by its robots.txt
+THIRD_PARTY_OCTET = 26  # the paced case's third-party script host (nothing listens there)
 
 
 def _challenge_page(status: int) -> Resource:
@@ -83,9 +91,10 @@ def _challenge_routes(site: Site, routes: Routes) -> None:
     routes.gate = challenge_gate()
 
 
-def _scripted_routes(site: Site, routes: Routes) -> None:
+def _scripted_routes(site: Site, routes: Routes, *, script_file: str | None = None, extras: str = "") -> None:
     """The column page carries no item: its script fetches /api/ndbg?page=N and writes the list
-    and a 下一页 link (index.html?page=N+1) while there are more."""
+    and a 下一页 link (index.html?page=N+1) while there are more. `script_file`: the script is
+    served there and the page loads it; `extras`: more markup for the page."""
     per_page = site.per_page
     listed = site.listed
     pages = max(1, -(-len(listed) // per_page))
@@ -104,8 +113,14 @@ def _scripted_routes(site: Site, routes: Routes) -> None:
         "});\n"
         "</script>"
     )
+    if script_file is not None:
+        code = script.removeprefix("<script>\n").removesuffix("</script>")
+        routes.pages[script_file] = Resource(code.encode("utf-8"), "application/javascript; charset=utf-8",
+                                             modified=_newest(site))
+        script = f'<script src="{script_file}"></script>'
     head = _head(site, f"政府信息公开年度报告_{site.name}", "政府信息公开年度报告")
-    body = f'<div class="main"><div class="list-title">政府信息公开年度报告</div><div id="list">加载中……</div>{script}</div>'
+    body = (f'<div class="main"><div class="list-title">政府信息公开年度报告</div><div id="list">加载中……</div>'
+            f'{script}{extras}</div>')
     page = _page(site, _chrome(site, head, body), _newest(site))
     routes.pages[site.list_path] = page
     for n in range(2, pages + 1):  # the same page: its script reads ?page=N
@@ -148,6 +163,20 @@ def _shell_routes(site: Site, routes: Routes) -> None:
     routes.pages[target] = _page(site, _chrome(site, head, body), _newest(site))
 
 
+def _paced_routes(site: Site, routes: Routes) -> None:
+    """The challenge in front of a list built by a script file, beside what nianbao must not fetch."""
+    extras = (
+        '<img src="/images/banner.png" alt="">\n<script>\n'
+        f"var s = document.createElement('script'); s.src = 'http://127.0.0.{THIRD_PARTY_OCTET}:' + location.port"
+        " + '/cdn/stat.js'; document.head.appendChild(s);\n"
+        f"fetch('{COUNTER_PATH}visit?page=' + encodeURIComponent(location.pathname));\n"
+        "</script>"
+    )
+    _scripted_routes(site, routes, script_file="/js/ndbg.js", extras=extras)
+    routes.pages[f"{COUNTER_PATH}visit"] = Resource(b"{}", "application/json")
+    routes.gate = challenge_gate()
+
+
 def build_browser_routes(site: Site, routes: Routes, cache: AttachmentCache) -> Routes:
     """Everything a browser case serves (robots.txt is already in `routes`)."""
     if site.browser_case == "human":
@@ -155,7 +184,8 @@ def build_browser_routes(site: Site, routes: Routes, cache: AttachmentCache) -> 
         routes.gate = lambda headers: page
         return routes
     _detail_routes(site, routes, cache)
-    {"challenge": _challenge_routes, "scripted": _scripted_routes, "shell": _shell_routes}[site.browser_case](site, routes)
+    {"challenge": _challenge_routes, "scripted": _scripted_routes, "shell": _shell_routes,
+     "paced": _paced_routes}[site.browser_case](site, routes)
     routes.pages = {normalize_target(target): page for target, page in routes.pages.items()}
     return routes
 
@@ -186,6 +216,18 @@ def browser_sites() -> dict[str, Site]:
     ]
     human = _site("human", 24, "云溪市卫生健康委员会", "/xxgk/ndbg/index.html", 6401)
     return {site.key: site for site in (challenge, scripted, shell, human)}
+
+
+def paced_sites() -> dict[str, Site]:
+    """The paced case alone, keyed by site (its robots.txt also disallows the counter)."""
+    paced = _site("paced", 25, "云溪市财政局", "/xxgk/ndbg/index.html", 6501, per_page=2,
+                  robots=DEFAULT_ROBOTS + f"Disallow: {COUNTER_PATH}\n")
+    paced.entries = [
+        report_entry(paced, 2023, "2024-01-25 09:00"),
+        other_entry(paced, "云溪市财政局2023年预算公开", "2023-02-01 09:00"),
+        report_entry(paced, 2022, "2023-01-18 09:00", form="pdf"),
+    ]
+    return {"paced": paced}
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ class Hit:
     target: str  # path and query, as requested
     status: int
     conditional: bool  # sent If-None-Match or If-Modified-Since
+    at: float = 0.0  # time.monotonic() when the request arrived (politeness tests measure the gaps)
 
 
 class RequestLog:
@@ -431,9 +432,10 @@ class Portal:
 
     def _respond(self, key: str, method: str, raw_target: str, headers: Message, form: dict[str, str]) -> Reply:
         site = self._sites[key]
+        arrived = time.monotonic()
         conditional = bool(headers.get("If-None-Match") or headers.get("If-Modified-Since"))
         reply = self._route(site, method, raw_target, headers, form)
-        self.requests.add(Hit(key, site.host, method, raw_target, reply.status, conditional))
+        self.requests.add(Hit(key, site.host, method, raw_target, reply.status, conditional, arrived))
         return reply
 
     def _route(self, site: Site, method: str, raw_target: str, headers: Message, form: dict[str, str]) -> Reply:
