@@ -29,7 +29,7 @@ FLAGS: dict[str, str] = {"blocked": CHALLENGED, "robots": "robots", "moved": "mo
 
 def outcome_snapshot(outcome: AgencyOutcome) -> tuple:
     return (outcome.pages_listed, outcome.reports_found, len(outcome.list_errors), len(outcome.errors),
-            tuple(getattr(outcome, flag) for flag in FLAGS), len(outcome.listed))
+            tuple(getattr(outcome, flag) for flag in FLAGS), len(outcome.listed), outcome.browser_pages)
 
 
 @dataclass
@@ -45,6 +45,7 @@ class RequestEffect:
     list_errors: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     listed: list[dict] = field(default_factory=list)
+    browser_pages: int = 0  # list pages read through the browser: `reached (browser)`
 
     def add(self, outcome: AgencyOutcome | None, before: tuple | None) -> None:
         """What the callback changed in `outcome` since `before` (one uninterrupted step)."""
@@ -56,12 +57,14 @@ class RequestEffect:
         self.errors += outcome.errors[before[3]:]
         self.flags |= {flag for flag, was in zip(FLAGS, before[4]) if getattr(outcome, flag) and not was}
         self.listed += outcome.listed[before[5]:]
+        self.browser_pages += outcome.browser_pages - before[6]
 
     def counters(self, keys: CrawlKeys) -> dict:
         if self.agency is None:
             return {}
         counters: dict = {"hincrby": {}, "hset": {}, "rpush": {}}
-        numbers = {k: v for k, v in (("pages_listed", self.pages_listed), ("reports_found", self.reports_found)) if v}
+        numbers = {k: v for k, v in (("pages_listed", self.pages_listed), ("reports_found", self.reports_found),
+                                     ("browser_pages", self.browser_pages)) if v}
         if numbers:
             counters["hincrby"][keys.outcome(self.agency)] = numbers
         if self.flags:
@@ -89,6 +92,7 @@ def read_outcomes(server: redis.Redis, keys: CrawlKeys, agencies: list[Agency]) 
             **{flag: bool(counts.get(field_name, 0)) for flag, field_name in FLAGS.items()},
             reports_before=before.get(name, 0),
             listed=[json.loads(e) for e in server.lrange(keys.listed(name), 0, -1)],
+            browser_pages=counts.get("browser_pages", 0),
         )
     return outcomes
 

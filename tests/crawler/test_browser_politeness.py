@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from crawler.browser import STARTED_LOG
 from nianbao.devportal.browser_cases import COUNTER_PATH, browser_expected, paced_sites
@@ -25,6 +26,7 @@ from nianbao.devportal.postgres_server import PostgresServer, throwaway_server
 from nianbao.devportal.redis_server import throwaway_redis
 from nianbao.devportal.server import Hit, Portal
 from storage import Archive
+from storage.models import CrawlRun
 
 CHROMIUM = Path("/usr/bin/chromium")
 DELAY = 0.4  # the registry's crawl_delay for the paced host, seconds
@@ -149,3 +151,10 @@ def test_two_workers_keep_the_hosts_delay_between_all_their_requests(tmp_path: P
         assert portal.requests.count("paced", "/robots.txt") == 2  # and asked the host for itself
         _check_paced(portal.requests.hits, portal.host("paced"))
         _check_archived(tmp_path / "data", portal, database_url)
+    archive = Archive.open(tmp_path / "data", database_url)
+    try:
+        with archive.session() as session:
+            outcomes = session.scalars(select(CrawlRun.outcome)).all()
+    finally:
+        archive.close()
+    assert outcomes == ["reached (browser)"]  # counted as in one process, whichever worker rendered
