@@ -11,7 +11,8 @@ Export (`export_warc`) writes one `warcinfo` record, then each capture in captur
 - a DOM a browser rendered (role `rendered`, crawler/browser.py): a `conversion` record, its
   `WARC-Refers-To` the response (or revisit) record it was rendered from, the browser's fields
   (`X-Nianbao-Via: browser`, `-User-Agent`, `-Viewport`, `-Rendered-From`) as WARC fields; the
-  import skips it (it is no capture of the wire).
+  import makes it a capture of role `rendered` again (never parsed), tied to the response its
+  `-Rendered-From` or `WARC-Refers-To` names.
 
 Conventions, also stated in the file's warcinfo record:
 

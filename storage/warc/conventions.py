@@ -18,7 +18,10 @@ AGENCY = "X-Nianbao-Agency"
 RENAMED = "X-Nianbao-Renamed-Headers"
 ORIG_PREFIX = "X-Archive-Orig-"
 RECORD_NAMESPACE = uuid.UUID("5f0c9a52-5d51-4c7e-9a43-2f1b8f7d6c11")  # for nianbao's record IDs
-CAPTURE_TYPES = ("response", "resource", "revisit")  # the rest (request, warcinfo, metadata, ...) are skipped
+# Records that become captures: "conversion" is a DOM a browser rendered (role rendered); the rest
+# (request, warcinfo, metadata, ...) are skipped.
+CAPTURE_TYPES = ("response", "resource", "revisit", "conversion")
+RENDERED_FROM = "X-Nianbao-Rendered-From"  # "<url> <WARC-Date>" of the response a DOM was rendered from
 
 
 class WarcError(Exception):

@@ -20,7 +20,8 @@ from ..archive import Archive
 from ..blobs import BlobError
 from ..files import atomic_output
 from ..models import Agency, Capture, Report
-from .conventions import AGENCY, FINAL_URL, ORIG_PREFIX, RENAMED, WarcError, payload_digest, record_id, warc_date
+from .conventions import (AGENCY, FINAL_URL, ORIG_PREFIX, RENAMED, RENDERED_FROM, WarcError, payload_digest,
+                          record_id, warc_date)
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +153,6 @@ def _write_capture(
         writer.write_record(record)
 
 
-RENDERED_FROM = "X-Nianbao-Rendered-From"  # "<url> <WARC-Date>" of the response a DOM was rendered from
 
 
 def _rendered_from(session, capture: Capture) -> str | None:

@@ -25,7 +25,9 @@ from ..blobs import BlobError, sha256_hex
 from ..models import Capture
 from ..group_commit import GroupCommit
 from ..parse_pool import default_workers
-from .conventions import AGENCY, CAPTURE_TYPES, FINAL_URL, ORIG_PREFIX, parse_warc_date, payload_digest
+from ..vocab import CaptureRole
+from .conventions import (AGENCY, CAPTURE_TYPES, FINAL_URL, ORIG_PREFIX, RENAMED, RENDERED_FROM, parse_warc_date,
+                          payload_digest)
 from .reader import WarcRecordIn, read_records, renamed_positions
 
 log = logging.getLogger(__name__)
@@ -117,6 +119,7 @@ class _Imported:
         self.by_digest: dict[tuple[str, bytes], _Original] = {}
         # sha256 -> payload and how many captures not yet settled carry it
         self.uncommitted: dict[str, tuple[bytes, int]] = {}
+        self.targets: dict[str, str] = {}  # record ID -> "<WARC-Target-URI> <WARC-Date>" (a DOM's source)
 
     def add(self, record: WarcRecordIn, capture: CaptureIn) -> None:
         digest = sha256_hex(capture.body)
@@ -125,6 +128,7 @@ class _Imported:
         self.uncommitted[digest] = (capture.body, carried + 1)
         if record.get("WARC-Record-ID"):
             self.by_id[record.get("WARC-Record-ID")] = original
+            self.targets[record.get("WARC-Record-ID")] = f"{record.get('WARC-Target-URI')} {record.get('WARC-Date')}"
         self.by_uri_date[(record.get("WARC-Target-URI"), parse_warc_date(record.get("WARC-Date")))] = original
         for found in (normalize_digest(record.get("WARC-Payload-Digest")), normalize_digest(payload_digest(capture.body))):
             if found:
@@ -192,6 +196,8 @@ def _capture_in(archive: Archive, record: WarcRecordIn, imported: _Imported) -> 
         "agency": record.get(AGENCY),
         "source": "warc",
     }
+    if record.kind == "conversion":
+        return _rendered_in(record, imported, common)
     if record.kind == "resource":
         if urlsplit(uri).scheme.lower() not in ("http", "https", "ftp", "file"):
             return "resource without a document URL"
@@ -224,6 +230,21 @@ def _capture_in(archive: Archive, record: WarcRecordIn, imported: _Imported) -> 
     content_type = record.http.get_header("Content-Type") or (fallback.content_type if fallback else None)
     return CaptureIn(body=body, status=status[0], reason=status[1], http_version=record.http.protocol or None,
                      headers=headers, content_type=content_type, **common)
+
+
+def _rendered_in(record: WarcRecordIn, imported: _Imported, common: dict) -> CaptureIn:
+    """A `conversion` record (a DOM a browser rendered, storage/warc/export.py) as the capture the
+    crawler made of it: role rendered, no HTTP status, the browser's X-Nianbao-* fields as its
+    headers, tied to the response it was rendered from (its Rendered-From field, else the record
+    its WARC-Refers-To names, when this file holds it)."""
+    fields = [(name, value) for name, value in record.fields.headers
+              if name.lower().startswith("x-nianbao-") and name not in (AGENCY, FINAL_URL, RENAMED)]
+    if not any(name == RENDERED_FROM for name, _ in fields):
+        source = imported.targets.get(record.get("WARC-Refers-To") or "")
+        if source is not None:
+            fields.append((RENDERED_FROM, source))
+    return CaptureIn(body=record.payload, status=None, reason=None, http_version=None, headers=tuple(fields),
+                     content_type=record.get("Content-Type"), role=CaptureRole.RENDERED, **common)
 
 
 def import_warc(archive: Archive, path: Path, *, batch_size: int = IMPORT_BATCH,
@@ -275,7 +296,9 @@ def _import(archive: Archive, path: Path, records: int, checked: Iterable[WarcRe
                             path, record.offset, record.get("WARC-Target-URI"), capture)
                 summary.skip(capture)
                 continue
-            in_flight.append((record, capture, writer.submit(IngestItem(capture, parse))))
+            # A rendered DOM is never parsed (as in the crawl: crawler/pipelines.py).
+            item = IngestItem(capture, parse and capture.role != CaptureRole.RENDERED)
+            in_flight.append((record, capture, writer.submit(item)))
             imported.add(record, capture)
             while in_flight and (len(in_flight) > 2 * batch_size or in_flight[0][2].done()):
                 _count(path, *in_flight.popleft(), summary, imported)

@@ -191,3 +191,54 @@ def test_a_page_whose_header_names_the_wrong_charset_is_read_right_in_the_browse
     assert done.returncode == 0, done.stdout + done.stderr
     assert wanted and wanted <= set(archived_records(tmp_path / "data")), done.stdout
     assert {run.outcome for run in _runs(tmp_path / "data").values()} == {"reached (browser)"}
+
+
+def _conversions(path: Path) -> dict[str, tuple]:
+    """Each conversion record of a WARC file by URL and date: its browser fields, payload digest
+    and the (type, URL, date) of the record its WARC-Refers-To names."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    records, conversions = {}, []
+    with open(path, "rb") as stream:
+        for record in ArchiveIterator(stream):
+            headers = record.rec_headers
+            records[headers.get_header("WARC-Record-ID")] = (
+                record.rec_type, headers.get_header("WARC-Target-URI"), headers.get_header("WARC-Date"))
+            if record.rec_type == "conversion":
+                conversions.append((headers, record.content_stream().read()))
+    found = {}
+    for headers, body in conversions:
+        fields = tuple(sorted((n, v) for n, v in headers.headers if n.startswith("X-Nianbao-")))
+        found[(headers.get_header("WARC-Target-URI"), headers.get_header("WARC-Date"))] = (
+            fields, body, records.get(headers.get_header("WARC-Refers-To")))
+    return found
+
+
+def test_rendered_doms_survive_a_warc_export_import_export(browser_crawl, tmp_path) -> None:
+    """The conversion records come back from an import as rendered captures (never parsed, tied to
+    their responses), and the next export writes them again, the same, and `warcio check` passes."""
+    import subprocess
+    import sys
+
+    from storage.warc import export_warc, import_warc
+
+    archive = Archive.open(browser_crawl["data"])
+    try:
+        export_warc(archive, tmp_path / "first.warc.gz")
+    finally:
+        archive.close()
+    copy = Archive.open(tmp_path / "copy")
+    try:
+        summary = import_warc(copy, tmp_path / "first.warc.gz", parse_workers=0)
+        assert "conversion" not in summary.skip_reasons, summary.describe()
+        export_warc(copy, tmp_path / "second.warc.gz")
+    finally:
+        copy.close()
+    first, second = _conversions(tmp_path / "first.warc.gz"), _conversions(tmp_path / "second.warc.gz")
+    assert len(first) == 5 and second == first  # same DOMs, fields, and the same response each refers to
+    assert all(refers is not None and refers[0] in ("response", "revisit") for _, _, refers in second.values())
+    rendered = [c for c in _captures(tmp_path / "copy") if c.role == "rendered"]
+    assert len(rendered) == 5 and all(c.status is None and c.source == "warc" for c in rendered)
+    checked = subprocess.run([str(Path(sys.executable).with_name("warcio")), "check", "-v", str(tmp_path / "second.warc.gz")],
+                             capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
