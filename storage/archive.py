@@ -83,6 +83,18 @@ class IngestItem:
     file_under: FileUnder | None = None
 
 
+@dataclass
+class PreparedBatch:
+    """A batch between `Archive.prepare_batch` and `Archive.commit_batch`."""
+
+    batch: _Batch
+    parsed: dict[int, Record | ParseError]
+    blobs: BlobBatch
+
+    def discard(self) -> None:
+        self.blobs.discard()
+
+
 @dataclass(frozen=True)
 class IngestResult:
     capture_id: int
@@ -234,26 +246,29 @@ class Archive:
         run while the blobs are fsynced, the commit waits for them. A crash at any point leaves
         the batch wholly archived or not at all (orphan blobs or temporaries at most), and a
         rerun stores exactly what is missing: ingest is idempotent on (url, captured_at)."""
-        batch = _Batch(items)
-        parsed: dict[int, Record | ParseError] = {}
-        blobs = self.blobs.batch()
+        return self.commit_batch(self.prepare_batch(items))
+
+    def prepare_batch(self, items: Sequence[IngestItem]) -> PreparedBatch:
+        """The first half of `ingest_batch`: the batch planned (a read), its payloads parsed and
+        staged in the blob store (their fsyncs under way). Nothing is visible until
+        `commit_batch`; a prepared batch never committed leaves temporaries at most, which
+        `commit_batch`, or else `PreparedBatch.discard`, removes."""
+        prepared = PreparedBatch(_Batch(items), {}, self.blobs.batch())
+        try:
+            self._prepare(prepared)
+        except BaseException:
+            prepared.discard()
+            raise
+        return prepared
+
+    def commit_batch(self, prepared: PreparedBatch) -> list[IngestResult | Exception]:
+        """The second half of `ingest_batch`: the one transaction, committed once the blobs are
+        durable; each item's result. Batches must be committed in the order they were prepared
+        (a group commit prepares the next while this one commits)."""
         try:
             for attempt in range(1, WRITE_ATTEMPTS + 1):
-                with self.session() as session:
-                    batch.plan(session)
-                todo = [i for i in batch.to_parse() if i not in parsed and i not in batch.failed]
-                for i, outcome in zip(todo, self._parse_all([batch.items[i].capture for i in todo]), strict=True):
-                    if isinstance(outcome, (Record, ParseError)):
-                        parsed[i] = outcome
-                    else:  # the parser's bug is this capture's alone
-                        log.error("%s: the parser failed; the capture is not archived: %s",
-                                  batch.items[i].capture.url, outcome)
-                        batch.failed[i] = outcome
-                batch.drop_failed()
-                for i in batch.pending:
-                    blobs.stage(batch.items[i].capture.body, batch.digests[i])
                 try:
-                    self._write(batch, parsed, blobs)
+                    self._write(prepared.batch, prepared.parsed, prepared.blobs)
                     break
                 except IntegrityError:
                     # A concurrent writer stored some of these (url, captured_at) first: plan
@@ -261,9 +276,26 @@ class Archive:
                     if attempt == WRITE_ATTEMPTS:
                         raise
                     log.info("a concurrent writer stored part of this batch; planning it again")
+                    self._prepare(prepared)
         finally:
-            blobs.discard()  # temporaries of a batch not made durable
-        return batch.results()
+            prepared.discard()  # temporaries of a batch not made durable
+        return prepared.batch.results()
+
+    def _prepare(self, prepared: PreparedBatch) -> None:
+        batch, parsed = prepared.batch, prepared.parsed
+        with self.session() as session:
+            batch.plan(session)
+        todo = [i for i in batch.to_parse() if i not in parsed and i not in batch.failed]
+        for i, outcome in zip(todo, self._parse_all([batch.items[i].capture for i in todo]), strict=True):
+            if isinstance(outcome, (Record, ParseError)):
+                parsed[i] = outcome
+            else:  # the parser's bug is this capture's alone
+                log.error("%s: the parser failed; the capture is not archived: %s",
+                          batch.items[i].capture.url, outcome)
+                batch.failed[i] = outcome
+        batch.drop_failed()
+        for i in batch.pending:
+            prepared.blobs.stage(batch.items[i].capture.body, batch.digests[i])
 
     def _parse_all(self, captures: Sequence[CaptureIn]) -> list[Record | ParseError | Exception]:
         """Each capture's record, the ParseError refusing it, or the exception the parser failed with."""
@@ -291,6 +323,12 @@ class Archive:
             try:
                 with session.begin():
                     batch.plan(session)  # authoritative: inside the transaction
+                    # Only what this plan stores is made durable (a batch prepared while the one
+                    # before it committed may have staged a payload that batch stored, or refused).
+                    needed = {batch.digests[i] for i in batch.pending}
+                    blobs.keep_only(needed)
+                    for i in batch.pending:
+                        blobs.stage(batch.items[i].capture.body, batch.digests[i])
                     if not batch.pending:
                         return
                     # The blobs are fsynced while the rows are written; the commit waits for them.

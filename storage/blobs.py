@@ -97,7 +97,7 @@ class BlobBatch:
         self._staged: dict[str, str] = {}  # digest -> its temporary file
         self._folders: set[str] = set()  # folders known to exist
         self._pool: ThreadPoolExecutor | None = None  # fsyncs staged files as they are written
-        self._syncs: list[Future[None]] = []
+        self._syncs: dict[str, Future[None]] = {}  # digest -> the fsync of its temporary file
         self._count = 0
         self._bodies: dict[str, bytes] = {}  # digest -> payload, readable before it is durable
         self.done = False
@@ -132,7 +132,7 @@ class BlobBatch:
         self._bodies[digest] = body
         if self._pool is None:
             self._pool = ThreadPoolExecutor(FSYNC_THREADS, thread_name_prefix="blob-fsync")
-        self._syncs.append(self._pool.submit(fsync_path, tmp))  # under way while the batch goes on
+        self._syncs[digest] = self._pool.submit(fsync_path, tmp)  # under way while the batch goes on
         return digest
 
     def body(self, digest: str) -> bytes:
@@ -148,7 +148,7 @@ class BlobBatch:
         if self.done:
             return list(self._staged)
         try:
-            for sync in self._syncs:  # each staged file's bytes on disk (the first error raised)
+            for sync in self._syncs.values():  # each staged file's bytes on disk (the first error raised)
                 sync.result()
             folders = set()
             for digest, tmp in self._staged.items():
@@ -163,6 +163,17 @@ class BlobBatch:
         self.done = True
         self._bodies.clear()
         return list(self._staged)
+
+    def keep_only(self, digests: set[str]) -> None:
+        """Unstage the payloads not in `digests` (before `durable`): their temporaries removed."""
+        if self.done:
+            return
+        for digest in [d for d in self._staged if d not in digests]:
+            sync = self._syncs.pop(digest, None)
+            if sync is not None:
+                sync.exception()  # finished (its error, if any, no longer matters)
+            Path(self._staged.pop(digest)).unlink(missing_ok=True)
+            self._bodies.pop(digest, None)
 
     def discard(self) -> None:
         """Remove the temporaries of a batch that will not be made durable."""

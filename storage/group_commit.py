@@ -2,7 +2,10 @@
 
 A batch is written (`Archive.ingest_batch`: blobs made durable together, then one database
 transaction) when `max_count` captures wait, or when the first of them has waited `max_wait`
-seconds, or when someone asks (`flush`, `close`). Each capture's `Future` is settled only once
+seconds, or when someone asks (`flush`, `close`). Two threads pipeline the batches: one
+prepares a batch (plans it, parses, stages its payloads, whose fsyncs start at once) while the
+other commits the batch before it (its transaction, waiting for its payloads' fsyncs), so the
+disk's fsyncs and the CPU's work overlap; batches commit in order. Each capture's `Future` is settled only once
 its batch is committed, so whoever waits on it (the crawl's pipeline, before Scrapy counts the
 item done; a distributed worker, before it acknowledges the request) never takes an uncommitted
 capture as stored. A process killed with captures waiting has committed none of them: a rerun
@@ -12,11 +15,12 @@ capture as stored. A process killed with captures waiting has committed none of 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from concurrent.futures import Future
 
-from .archive import Archive, IngestItem, IngestResult
+from .archive import Archive, IngestItem, IngestResult, PreparedBatch
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +53,13 @@ class GroupCommit:
         self._closed = False
         self._cond = threading.Condition()
         self.batches = 0  # batches written (for the tests and the bench)
-        self._writer = threading.Thread(target=self._run, name="group-commit", daemon=True)
+        # Prepared batches waiting for their commit: one at most, so a prepared batch's staged
+        # payloads are never far ahead of the commits.
+        self._prepared: queue.Queue[tuple[PreparedBatch, list[Future[IngestResult]]] | None] = queue.Queue(1)
+        self._writer = threading.Thread(target=self._run, name="group-commit-prepare", daemon=True)
+        self._committer = threading.Thread(target=self._commit, name="group-commit", daemon=True)
         self._writer.start()
+        self._committer.start()
 
     def submit(self, item: IngestItem) -> Future[IngestResult]:
         """Queue one capture; its future gives its `IngestResult` (or its exception) once its
@@ -83,6 +92,7 @@ class GroupCommit:
             self._closed = True
             self._cond.notify_all()
         self._writer.join()
+        self._committer.join()
 
     def __enter__(self) -> GroupCommit:
         return self
@@ -101,7 +111,7 @@ class GroupCommit:
                             or self._flush_asked):
                         batch, self._waiting = self._waiting[:self.max_count], self._waiting[self.max_count:]
                         self._first_at = now
-                        self._writing = len(batch)
+                        self._writing += len(batch)
                         return batch
                     self._cond.wait(due - now)
                 elif self._closed:
@@ -110,20 +120,40 @@ class GroupCommit:
                     self._cond.wait()
 
     def _run(self) -> None:
-        while (batch := self._take()) is not None:
+        """Prepare each batch and hand it to the committer."""
+        try:
+            while (batch := self._take()) is not None:
+                futures = [future for _, future in batch]
+                try:
+                    prepared = self.archive.prepare_batch([item for item, _ in batch])
+                except BaseException as exc:  # noqa: BLE001 - every capture of the batch fails with it
+                    log.exception("a batch of %d captures was not stored", len(batch))
+                    self._settle(futures, exc)
+                    continue
+                self._prepared.put((prepared, futures))
+        finally:
+            self._prepared.put(None)
+
+    def _commit(self) -> None:
+        """Commit the prepared batches in order; settle their captures."""
+        while (job := self._prepared.get()) is not None:
+            prepared, futures = job
             try:
-                results = self.archive.ingest_batch([item for item, _ in batch])
+                results = self.archive.commit_batch(prepared)
             except BaseException as exc:  # noqa: BLE001 - every capture of the batch fails with it
-                log.exception("a batch of %d captures was not stored", len(batch))
-                for _, future in batch:
-                    future.set_exception(exc)
+                log.exception("a batch of %d captures was not stored", len(futures))
+                self._settle(futures, exc)
             else:
-                for (_, future), result in zip(batch, results, strict=True):
-                    if isinstance(result, Exception):
-                        future.set_exception(result)
-                    else:
-                        future.set_result(result)
-            with self._cond:
-                self.batches += 1
-                self._writing = 0
-                self._cond.notify_all()
+                self._settle(futures, results)
+
+    def _settle(self, futures: list[Future[IngestResult]], outcome: list[IngestResult | Exception] | BaseException) -> None:
+        for n, future in enumerate(futures):
+            result = outcome if isinstance(outcome, BaseException) else outcome[n]
+            if isinstance(result, BaseException):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
+        with self._cond:
+            self.batches += 1
+            self._writing -= len(futures)
+            self._cond.notify_all()
