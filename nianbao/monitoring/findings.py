@@ -69,6 +69,18 @@ def _comparable(record: dict[str, Any]) -> dict[str, Any]:
     return flatten({k: v for k, v in record.items() if k not in ("checks", "warnings")})
 
 
+def _changed_paths(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict, list[str]]:
+    """The flattened parts of two records under the top-level keys whose values differ, and the
+    dotted paths that differ between them (sorted). A top-level value equal on both sides has
+    equal paths under it, so only the differing ones are flattened (flattening two whole records
+    was ~1 ms per edited report, most of an evaluation's `changes`)."""
+    keys = [k for k in {**before, **after} if k not in ("checks", "warnings") and
+            (k not in before or k not in after or before[k] != after[k])]
+    old = _comparable({k: before[k] for k in keys if k in before})
+    new = _comparable({k: after[k] for k in keys if k in after})
+    return old, new, [path for path in sorted(set(old) | set(new)) if old.get(path) != new.get(path)]
+
+
 def changes(agency: str, year: int, view: ReportView) -> list[Finding]:
     """A payload whose record differs from the payload before it (page chrome alone, such as a
     click counter, changes the payload but not the record, and is not a change)."""
@@ -78,8 +90,7 @@ def changes(agency: str, year: int, view: ReportView) -> list[Finding]:
     ordered = list(payloads.values())
     findings = []
     for old, new in zip(ordered, ordered[1:]):
-        before, after = _comparable(old.record), _comparable(new.record)
-        changed = [path for path in sorted(set(before) | set(after)) if before.get(path) != after.get(path)]
+        before, after, changed = _changed_paths(old.record, new.record)
         if not changed:
             continue
         sections = [p.split(".", 1)[1] for p in changed if p.startswith("sections.")]
