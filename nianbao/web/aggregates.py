@@ -12,9 +12,9 @@ an import adds captures and runs; a parse adds versions), and a run is closed by
 opened it, so any write a page could show moves the token; the next request computes afresh.
 The token is one statement of index lookups (and one count over crawl runs), read per request.
 
-Bounded (least recently used go first) and single-flight: requests asking for the same value at
-once wait for one computation instead of each doing it (a cold monitor page under 16 clients
-was 16 evaluations of several seconds each).
+Bounded (least recently used go first; a new state drops what was kept for the old ones) and
+single-flight: requests asking for the same value at once wait for one computation instead of
+each doing it (a cold monitor page under 16 clients was 16 evaluations of several seconds each).
 """
 
 from __future__ import annotations
@@ -50,14 +50,20 @@ class PerState:
         self._values: OrderedDict[tuple, Any] = OrderedDict()
         self._lock = threading.Lock()
         self._computing: dict[tuple, threading.Lock] = {}
+        self._state: tuple[Any, ...] | None = None
 
     def token(self) -> tuple[Any, ...]:
         return state_token(self.archive)
 
     def get(self, key: Hashable, compute: Callable[[], T], token: tuple[Any, ...] | None = None) -> T:
         """The value of `key` in this state of the archive, computed by `compute` if not kept."""
-        full = (token if token is not None else self.token(), key)
+        token = token if token is not None else self.token()
+        full = (token, key)
         with self._lock:
+            if token != self._state:  # the archive moved on: what was kept for before is of no use
+                self._state = token
+                for old in [kept for kept in self._values if kept[0] != token]:
+                    del self._values[old]
             if full in self._values:
                 self._values.move_to_end(full)
                 return self._values[full]

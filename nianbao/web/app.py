@@ -331,7 +331,11 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
                             if context["readable"] else None))
 
     # -- agencies and monitoring -------------------------------------------------------------
-    kept = PerState(archive)  # evaluations, facets: once per archive state (nianbao.web.aggregates)
+    # Once per archive state (nianbao.web.aggregates): facets; evaluations (a few MB each for a
+    # national registry); monitor pages (4 MB each for 2,059 agencies).
+    kept = PerState(archive)
+    kept_evaluations = PerState(archive, size=64)
+    kept_pages = PerState(archive, size=16)
     read_registry: dict[tuple, list[Any]] = {}  # by the registry files' (path, mtime, size)
     read_registry_lock = threading.Lock()
 
@@ -364,7 +368,7 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
             agencies = [a for a in agencies if region_matches(a.region_path, region)]
         if kind:
             agencies = [a for a in agencies if a.kind == kind]
-        return kept.get(("monitor", year, as_of, signature, region, kind),
+        return kept_evaluations.get(("monitor", year, as_of, signature, region, kind),
                         lambda: evaluate(archive, agencies, year, as_of).to_dict(), token)
 
     def agency_context(name: str) -> dict[str, Any]:
@@ -390,7 +394,7 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
                 # An agency's status is judged from its own entry, reports and runs alone
                 # (nianbao.monitoring.evaluation.judge): its rows of the whole registry's
                 # evaluation, which the monitor page keeps, are the ones it would have alone.
-                by_agency = kept.get(("statuses by agency", year, as_of, read_registry_now()[0]),
+                by_agency = kept_evaluations.get(("statuses by agency", year, as_of, read_registry_now()[0]),
                                      lambda: statuses_by_agency(monitor(year, as_of, token=token)), token)
                 statuses.extend(dict(row, year=year) for row in by_agency.get(name, ()))
         elif problem is None:
@@ -429,7 +433,7 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         from nianbao.monitoring.discovered import evaluate_discovered
 
         token = kept.token()
-        found = kept.get(("discovered", year, as_of, signature, region, kind),
+        found = kept_evaluations.get(("discovered", year, as_of, signature, region, kind),
                          lambda: evaluate_discovered(archive, registry_all, year, as_of, region=region,
                                                      kind=kind).to_dict(), token)
         return {**monitor(year, as_of, region=region, kind=kind, token=token), "judged": True,
@@ -454,7 +458,7 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         language = app.extensions[i18n.EXTENSION]().language.code
         as_of = as_of_date(request.args.get("as_of"), today())
         key = ("monitor page", year, as_of, request.full_path, request.script_root, language, signature)
-        return Response(kept.get(key, page), mimetype="text/html")
+        return Response(kept_pages.get(key, page), mimetype="text/html")
 
     @app.get("/api/monitor/<int:year>")
     def monitor_api(year: int):

@@ -242,7 +242,7 @@ def candidates_of(found: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
 def numbers_blueprint(archive: Any) -> Blueprint:
     """/numbers, /numbers.csv and /api/stats over `archive`."""
     pages = Blueprint("numbers", __name__)
-    kept = PerState(archive)  # the numbers of a view, per archive state (nianbao.web.aggregates)
+    kept = PerState(archive, size=128)  # a view's numbers, per archive state (nianbao.web.aggregates)
 
     def agency_link(name: str) -> str:
         return url_for("agency_page", name=name, _external=True)

@@ -97,3 +97,12 @@ def test_the_api_keeps_every_region_path_the_page_lists_provinces(client) -> Non
     listed = {a.text for a in page.xpath("//section[@id='facet-region']//li/a")}
     assert any("/" in region for region in api) and listed
     assert listed == {region.split("/")[0] for region in api if region != "none"}
+
+
+def test_per_state_drops_what_it_kept_for_an_earlier_state(archive: Archive) -> None:
+    kept = PerState(archive)
+    assert kept.get("a", lambda: 1, token=(1,)) == 1
+    assert kept.get("a", lambda: 2, token=(1,)) == 1  # kept
+    assert kept.get("b", lambda: 3, token=(2,)) == 3  # the archive changed
+    assert kept.get("a", lambda: 4, token=(2,)) == 4  # computed for the new state
+    assert all(key[0] == (2,) for key in kept._values)
