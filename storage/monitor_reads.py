@@ -321,7 +321,7 @@ def marks(archive: Any) -> dict[str, Any]:
     with archive.session() as session:
         for name, table in MARKED.items():
             top = session.scalar(select(func.max(table.id))) or 0
-            out[name] = [top, session.scalar(select(func.count(table.id)).where(table.id <= top)) or 0]
+            out[name] = [top, _count_up_to(session, table, top)]
         out["open_runs"] = sorted(session.scalars(select(CrawlRun.id).where(CrawlRun.outcome.is_(None))))
     return out
 
@@ -331,9 +331,19 @@ def marks_hold(archive: Any, before: dict[str, Any]) -> bool:
     with archive.session() as session:
         for name, table in MARKED.items():
             top, count = before[name]
-            if (session.scalar(select(func.count(table.id)).where(table.id <= top)) or 0) != count:
+            if _count_up_to(session, table, top) != count:
                 return False
     return True
+
+
+def _count_up_to(session: Session, table: type, top: int) -> int:
+    """How many rows of `table` have an id up to `top`: all of them less those above, in one
+    statement (one snapshot). SQLite counts a whole table through its smallest index, where a
+    range up to the top reads the table itself (report versions hold whole records: 0.09 s
+    against 0.3 ms at 37,000 versions)."""
+    everything = select(func.count()).select_from(table).scalar_subquery()
+    above = select(func.count()).select_from(table).where(table.id > top).scalar_subquery()
+    return session.scalar(select(everything - above)) or 0
 
 
 def changed_agencies(archive: Any, before: dict[str, Any], after: dict[str, Any], old_cutoff: dt.datetime,

@@ -125,7 +125,8 @@ def _kept(archive: Archive, year: int) -> _Kept | None:
     if state is None:
         return None
     held = _Kept(state.generation, state.as_of, state.marks,
-                 {name: dataclasses.replace(row, judged={}) for name, row in state.judged.items()},
+                 {name: JudgedRow(row.agency, row.entry_key, row.reports_key, row.kind, row.status, {}, row.signature)
+                  for name, row in state.judged.items()},
                  {name: judged_of(row) for name, row in state.judged.items()}, state.pairs)
     _memory[where] = held
     return held
