@@ -18,6 +18,7 @@ import re
 import unicodedata
 from functools import cache
 
+import numpy as np
 import opencc
 
 _T2S = opencc.OpenCC("t2s.json")
@@ -69,13 +70,43 @@ _WIDTHS = _Widths()
 
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """The normalised text, and for each of its characters the index in `text` it came from."""
+    fast = _offsets_by_table(text)
+    if fast is not None:
+        return fast
     normalized = text.translate(_TABLE)
-    widths = text.translate(_WIDTHS)
-    if len(normalized) + widths.count("\x00") == len(text):  # no character expanded (the usual case)
-        origin = [index for index, width in enumerate(widths) if width != "\x00"]
-    else:
-        origin = [index for index, width in enumerate(widths) for _ in range(ord(width))]
-    return normalized, origin
+    widths = np.frombuffer(text.translate(_WIDTHS).encode("utf-32-le"), dtype=np.uint32)
+    return normalized, np.repeat(np.arange(len(text)), widths).tolist()  # index i, width(i) times
+
+
+# The same mapping as arrays over the Basic Multilingual Plane, for the snippets of a search page
+# (bench/web.py: str.translate through the self-filling tables was ~0.2 us a character, most of
+# a page's snippets): what each character normalises to when that is one character, and to how
+# many characters (255: not seen yet). Filled from normalize_char on first sight, like the tables.
+_BMP = 0x10000
+_UNSEEN = 255
+_width = np.full(_BMP, _UNSEEN, dtype=np.uint8)
+_single = np.zeros(_BMP, dtype=np.uint32)
+
+
+def _offsets_by_table(text: str) -> tuple[str, list[int]] | None:
+    """normalize_with_offsets for text in the BMP whose characters each normalise to at most one
+    character (nearly all text); None for the rest."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if not codes.size or codes.max() >= _BMP:
+        return None
+    widths = _width[codes]
+    unseen = widths == _UNSEEN
+    if unseen.any():
+        for code in np.unique(codes[unseen]).tolist():
+            out = normalize_char(chr(code))
+            if len(out) == 1:
+                _single[code] = ord(out)  # before its width: a reader that sees the width sees it
+            _width[code] = min(len(out), _UNSEEN - 1)
+        widths = _width[codes]
+    if widths.max() > 1:
+        return None
+    kept = widths == 1
+    return _single[codes[kept]].tobytes().decode("utf-32-le"), np.flatnonzero(kept).tolist()
 
 
 _WORD_RUN = re.compile(r"[^\W_]+")  # letters and digits of any script: str.isalnum()
