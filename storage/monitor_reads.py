@@ -298,6 +298,17 @@ def _runs(session: Connection, agency_ids: list[int], cutoff: dt.datetime) -> di
     return runs
 
 
+def version_sections(archive: Any, version_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The narrative sections of the report versions `version_ids`, by id, each as a record
+    holding only them ({"sections": ...}; the database extracts them)."""
+    out: dict[int, dict[str, Any]] = {}
+    with archive.engine.connect() as connection:
+        for batch in _batches(sorted(set(version_ids)), BATCH):
+            out.update((version_id, {"sections": sections}) for version_id, sections in connection.execute(
+                select(ReportVersion.id, ReportVersion.record["sections"]).where(ReportVersion.id.in_(batch))))
+    return out
+
+
 def version_records(archive: Any, version_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """The records of the report versions `version_ids`, by id."""
     out: dict[int, dict[str, Any]] = {}

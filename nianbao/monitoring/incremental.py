@@ -36,10 +36,11 @@ import numpy as np
 from crawler.registry import Agency as RegistryAgency
 from storage import Archive, monitor_state
 from storage.clock import china_day_end
-from storage.monitor_reads import changed_agencies, marks, marks_hold, read_agencies, reports_keys, version_records
+from storage.monitor_reads import changed_agencies, marks, marks_hold, read_agencies, reports_keys, version_sections
 from storage.monitor_state import JudgedRow
 from storage.vocab import AgencyKind
 
+from . import judge_pool
 from .copies import CopyDoc, candidates, scored, shingle_hashes, _narrative_codes
 from .evaluation import Judged, assemble, judge_agency
 from .findings import Finding
@@ -57,24 +58,39 @@ def entry_key(entry: RegistryAgency) -> str:
 
 
 def judge_batches(archive: Archive, entries: Sequence[RegistryAgency], year: int, as_of: dt.date,
-                  copy_threshold: float) -> dict[str, Judged]:
-    cutoff = china_day_end(as_of)
+                  copy_threshold: float, workers: int | None = None) -> dict[str, Judged]:
+    """`entries` judged from the archive, a batch at a time; with many batches, also in `workers`
+    processes (default: nianbao.monitoring.judge_pool.default_workers())."""
+    batches = [entries[start:start + BATCH] for start in range(0, len(entries), BATCH)]
+    workers = judge_pool.default_workers() if workers is None else workers
+    if workers and len(batches) >= judge_pool.POOL_MIN_BATCHES and judge_pool.poolable(archive):
+        return judge_pool.judge_in_pool(archive, batches, workers,
+                                        lambda batch: judge_batch(archive, batch, year, as_of, copy_threshold),
+                                        year, as_of, copy_threshold)
     judged: dict[str, Judged] = {}
-    for start in range(0, len(entries), BATCH):
-        batch = entries[start:start + BATCH]
-        held = read_agencies(archive, [e.name for e in batch], (year - 1, year), cutoff, parts=True)
-        for entry in batch:
-            judged[entry.name], _ = judge_agency(entry, held.get(entry.name), year, as_of, copy_threshold)
+    for batch in batches:
+        judged |= judge_batch(archive, batch, year, as_of, copy_threshold)
     return judged
 
 
-def narrative_loader(archive: Archive) -> Callable[[CopyDoc], np.ndarray]:
-    """A document's shingle hashes, from its version's record, read when first asked."""
+def judge_batch(archive: Archive, batch: Sequence[RegistryAgency], year: int, as_of: dt.date,
+                copy_threshold: float) -> dict[str, Judged]:
+    """One batch of agencies read and judged."""
+    held = read_agencies(archive, [e.name for e in batch], (year - 1, year), china_day_end(as_of), parts=True)
+    return {entry.name: judge_agency(entry, held.get(entry.name), year, as_of, copy_threshold)[0] for entry in batch}
+
+
+def narrative_loader(archive: Archive, pairs: Iterable[tuple[CopyDoc, CopyDoc]]) -> Callable[[CopyDoc], np.ndarray]:
+    """A document's shingle hashes, from its version's narrative sections: those of the documents
+    in `pairs` read at once (one query per 500, not one per document), any other when asked."""
     cache: dict[int, np.ndarray] = {}
+    wanted = {doc.version_id for pair in pairs for doc in pair}
+    for version_id, record in version_sections(archive, wanted).items():
+        cache[version_id] = shingle_hashes(_narrative_codes(record))
 
     def hashes(doc: CopyDoc) -> np.ndarray:
         if doc.version_id not in cache:
-            record = version_records(archive, [doc.version_id])[doc.version_id]
+            record = version_sections(archive, [doc.version_id])[doc.version_id]
             cache[doc.version_id] = shingle_hashes(_narrative_codes(record))
         return cache[doc.version_id]
 
@@ -86,7 +102,8 @@ def evaluate_full(archive: Archive, agencies: Sequence[RegistryAgency], year: in
     """Every agency judged from scratch, a batch at a time; nothing kept."""
     judged = judge_batches(archive, agencies, year, as_of, copy_threshold)
     docs = [judged[e.name].doc for e in agencies if judged[e.name].doc is not None]
-    pairs = scored(candidates(docs, copy_threshold), narrative_loader(archive))
+    found = candidates(docs, copy_threshold)
+    pairs = scored(found, narrative_loader(archive, found))
     return assemble(agencies, judged, pairs, year, as_of, copy_threshold)
 
 
@@ -153,8 +170,8 @@ def evaluate_incremental(archive: Archive, agencies: Sequence[RegistryAgency], y
         judged = {name: state.judged[name] for name in kept if name not in fresh} | fresh
         old_docs = {name: j.doc for name, j in judged.items() if name not in fresh and j.doc is not None}
         new_docs = [j.doc for j in fresh.values() if j.doc is not None]
-        new_pairs = scored(candidates(new_docs, copy_threshold, among=list(old_docs.values())),
-                           narrative_loader(archive))
+        found = candidates(new_docs, copy_threshold, among=list(old_docs.values()))
+        new_pairs = scored(found, narrative_loader(archive, found))
         docs = old_docs | {d.agency: d for d in new_docs}
         redone = forget | set(fresh)
         old_pairs = {(a, b): score for (a, b), score in (state.pairs.items() if state else ())
