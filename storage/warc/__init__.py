@@ -36,10 +36,13 @@ Conventions, also stated in the file's warcinfo record:
 
 Import (`import_warc`) reads any WARC 1.0/1.1 file, plain or gzipped, in two passes: the first
 reads every record and checks it (gzip stream, lengths, block digests, dates); only when the
-whole file is sound does the second pass ingest, so a broken file adds nothing. Payloads come
-decoded as warcio's `content_stream` gives them (chunked, gzip, deflate, br); the HTTP headers
-are kept as the crawler wrote them. An import stopped half-way (a full disk) can simply be run
-again: ingest is idempotent on (URL, capture time).
+whole file is sound does the second pass ingest, so a broken file adds nothing (a file whose
+payloads fit in 128 MB is not read again: the checked records are kept). Captures are stored
+500 to a transaction by a group commit (storage/group_commit.py) while the file is read on, and
+parsed in worker processes. Payloads come decoded as warcio's `content_stream` gives them
+(chunked, gzip, deflate, br); the HTTP headers are kept as the crawler wrote them. An import
+stopped half-way (a full disk, a kill) keeps whole batches and can simply be run again: ingest
+is idempotent on (URL, capture time).
 
 The package: `conventions` (the nianbao field names, `WarcError`, dates, record IDs, digests),
 `export` (writing), `reader` (reading and checking records) and `importer` (records to
