@@ -21,7 +21,8 @@ process; the clients are threads with keep-alive connections. Every kind of page
 before timing, and each judged year's monitor page (its evaluation and its page are kept per
 archive state: the first request of each is seconds on a few thousand agencies and is printed
 apart). The monitoring pages are asked with `as_of` fixed, so the figures do not depend on
-today's date. The URL sets are wide (`page_kinds`): searches of 600 words with filters and pages,
+today's date. Beside the latencies, the server's CPU time per request in each phase (from /proc):
+unlike latency it does not depend on how busy the machine is. The URL sets are wide (`page_kinds`): searches of 600 words with filters and pages,
 any report or agency, every judged year's monitor page, /numbers of 42 fields by agency, region or
 year, filtered or not. `--profile KIND` instead runs the app in this process under cProfile for
 that page kind and prints where the time goes.
@@ -351,7 +352,7 @@ def main() -> None:
         server, port = serve(data, registry, args.threads)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed bench stops its server too
         try:
-            run(port, kinds, args)
+            run(port, kinds, args, server.pid)
         finally:
             server.terminate()
             try:
@@ -364,7 +365,17 @@ def main() -> None:
             shutil.rmtree(data, ignore_errors=True)
 
 
-def run(port: int, kinds: dict[str, Callable[[random.Random], str]], args: argparse.Namespace) -> None:
+def cpu_seconds(pid: int | None) -> float | None:
+    """The process's user + system CPU time so far (Linux /proc), None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError, TypeError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def run(port: int, kinds: dict[str, Callable[[random.Random], str]], args: argparse.Namespace,
+        pid: int | None = None) -> None:
     host = "127.0.0.1"
     rng = random.Random(11)
     print("first request of each page (caches cold), one client:", flush=True)
@@ -390,12 +401,16 @@ def run(port: int, kinds: dict[str, Callable[[random.Random], str]], args: argpa
     print(f"\n{args.clients} concurrent clients, server threads {args.threads}, {os.cpu_count()} cores")
     # Static, mixed, static again: the machine is shared and noisy, so the baseline brackets the run.
     for label, paths in (("static before", static), ("mixed", mixed), ("static after", static)):
+        cpu = cpu_seconds(pid)
         timings, wall, errors = load(host, port, paths, args.clients)
+        cpu = None if cpu is None else cpu_seconds(pid) - cpu
         if errors:
             print(f"  {label}: {len(errors)} errors, e.g. {errors[:3]}", file=sys.stderr)
         rounds[label] = (timings, wall)
         count = sum(map(len, timings.values()))
-        print(f"  {label}: {count} requests in {wall:.0f} s, load average {os.getloadavg()[0]:.1f}", flush=True)
+        # The server's CPU per request does not depend on how busy the machine is, as latency does.
+        spent = "" if cpu is None else f", server CPU {1000 * cpu / count:.1f} ms a request"
+        print(f"  {label}: {count} requests in {wall:.0f} s{spent}, load average {os.getloadavg()[0]:.1f}", flush=True)
     static_all = rounds["static before"][0]["static"] + rounds["static after"][0]["static"]
     s50, s95 = summary(static_all)
     mixed_timings, wall = rounds["mixed"]
