@@ -449,7 +449,7 @@ BROWSER_PAGES_PER_CRAWL = 200  # crawler.settings.NIANBAO_BROWSER_PAGES_PER_CRAW
 # is not in many_agencies' copies, so it stays out of this comparison.
 BROWSER_PLATFORMS = ("hanweb", "vsb", "ucap", "gkmlpt", "static")
 # What only a browser asks for: the scripts a page loads (images, media, fonts and stylesheets it
-# does not fetch, crawler.browser.NOT_FETCHED). Not pages: counted apart.
+# does not fetch, crawler.browser_requests.FETCHED_TYPES). Not pages: counted apart.
 SUBRESOURCE = re.compile(r"\.(js|css)(\?|$)")
 
 

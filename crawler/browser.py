@@ -128,11 +128,17 @@ def needs_scripts(text: str) -> bool:
 async def init_page(page, request) -> None:
     """Before the page loads: keep every document/XHR/fetch response it receives, in the order
     received, each with its body (read as it arrives: a challenge's document is replaced by its
-    reload at once)."""
+    reload at once; a document as its route fetched it, before Chromium shows it: a PDF's own
+    bytes, not its viewer's page); every request it sends goes through the gate
+    (crawler.browser_requests)."""
     kept: list[asyncio.Future] = []
+    documents: dict[Any, Received] = {}  # a document request -> what its route fetched
 
     async def read(response) -> Received | None:
         kind = response.request.resource_type
+        fetched = documents.pop(response.request, None)
+        if fetched is not None:
+            return fetched
         try:
             body = await response.body()
         except Exception as error:  # a document replaced by a reload before its body was read
@@ -170,6 +176,9 @@ async def init_page(page, request) -> None:
         # Registered after scrapy-playwright's own handler, so asked first; `fallback` hands the
         # request on to it (its headers), `_decoded_as_its_bytes_say` fetches documents itself.
         sent = route.request
+        if not sent.url.startswith(("http://", "https://")):  # Chromium's own (its PDF viewer): no network
+            await route.fallback()
+            return
         if gate is not None:
             refused = await gate.admit(sent.url, sent.resource_type, hosts, alive=lambda: not page.is_closed())
             if refused is not None:
@@ -181,7 +190,7 @@ async def init_page(page, request) -> None:
                 ended(sent)
                 return
         try:
-            await _decoded_as_its_bytes_say(route)
+            await _decoded_as_its_bytes_say(route, documents)
         except Exception:
             ended(sent)  # it never left
             raise
@@ -195,13 +204,13 @@ async def init_page(page, request) -> None:
 _CHARSET = re.compile(r";\s*charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 
 
-async def _decoded_as_its_bytes_say(route) -> None:
+async def _decoded_as_its_bytes_say(route, documents: dict[Any, Received] | None = None) -> None:
     """A document whose header names one charset and whose bytes are another (a TRS page in GBK
     sent as UTF-8: bench/crawl.py --browser saw Chromium render it as mojibake, and the browser
     run missed the reports its first list page lists) is handed to the page with the charset
     its bytes show, decided as the parser decides it (`parsing.decode.decode_bytes`); the bytes
-    are unchanged, and the response as received is what is archived. Other requests go on as
-    they are."""
+    are unchanged, and the response as received is what is archived (`documents`: the request's
+    answer as fetched, status, headers and bytes). Other requests go on as they are."""
     request = route.request
     if request.resource_type != "document":
         await route.fallback()
@@ -213,6 +222,10 @@ async def _decoded_as_its_bytes_say(route) -> None:
         log.debug("%s: not fetched for its charset (%s)", request.url, error)
         await route.fallback()
         return
+    if documents is not None:
+        documents[request] = Received(request.url, fetched.status,
+                                      tuple((h["name"], h["value"]) for h in fetched.headers_array), body,
+                                      request.resource_type, request.method)
     headers = dict(fetched.headers)
     content_type = headers.get("content-type", "")
     declared = _CHARSET.search(content_type)
@@ -352,6 +365,9 @@ def visit_captures(visit: Visit, agency: str, role: CaptureRole, at: dt.datetime
         })
     from storage.warc.conventions import warc_date
 
+    if document is not None and document.body is not None and sniff_html(document.body) is False:
+        # A PDF or other file Chromium showed in a viewer: the viewer's page is no rendering of it.
+        return items
     rendered_from = f"{document.url} {warc_date(document_at)}" if document is not None and document_at else ""
     fields = [("X-Nianbao-Via", "browser"), ("X-Nianbao-User-Agent", visit.user_agent),
               ("X-Nianbao-Viewport", viewport_text())]
@@ -363,6 +379,18 @@ def visit_captures(visit: Visit, agency: str, role: CaptureRole, at: dt.datetime
         "content_type": "text/html; charset=utf-8", "source": "browser",
     })
     return items
+
+
+def sniff_html(body: bytes) -> bool | None:
+    """Whether a payload is a page (HTML or text) by its bytes, as the parser decides; False for
+    a document file (PDF, DOC, DOCX, ...), None when it is neither."""
+    from parsing.errors import UnsupportedInputError
+    from parsing.sniff import sniff
+
+    try:
+        return sniff(body) in ("html", "text")
+    except UnsupportedInputError:
+        return None
 
 
 def body_text(received: Received) -> str:
@@ -390,10 +418,13 @@ class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
     async def download_request(self, request, *args, **kwargs):
         if request.meta.get("playwright"):
             return await super().download_request(request, *args, **kwargs)
-        # A plain request: in a distributed crawl, its turn taken again if it has long passed; the
-        # browser's next request to its host waits its delay after it.
-        if self.gate.turns.shared is not None:
-            await self.gate.turns.shared.retake_if_stale(request)
+        # A plain request: in a distributed crawl it leaves only once the host's delay has passed
+        # since any worker's last request there, and no browser request holds the host
+        # (crawler.pacing: its turn was an appointment); the browser's next request to its host
+        # waits its delay after it.
+        shared = self.gate.turns.shared
+        if shared is not None:
+            await shared.go(urlsplit(request.url).hostname or "")
         self.gate.turns.plain_sent(request)
         try:
             return await super().download_request(request, *args, **kwargs)

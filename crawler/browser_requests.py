@@ -11,8 +11,9 @@ first, from a Playwright route handler (crawler.browser.init_page):
 - paced: one at a time per host, each at least the host's delay (its download slot's) after the
   last request this process sent there ended, plain or browser (`HostTurns`), and in a
   distributed crawl also its turn across workers in Redis (crawler.pacing.SharedHostPacing, the
-  same script and key the plain requests reserve with). The slot is then told, so the next plain
-  request waits its delay after the browser's last one.
+  same script and key the plain requests reserve with), holding the host there until it ends
+  (no worker's request leaves for it meanwhile, and the next waits the delay after its end). The
+  slot is then told, so the next plain request waits its delay after the browser's last one.
 
 Plain requests are recorded as they leave and as their answer comes
 (crawler.browser.BrowserDownloadHandler), so the first request a page sends waits its delay after
@@ -60,10 +61,14 @@ class HostTurns:
         self.crawler = crawler
         self.shared = shared
         self.sent: dict[str, float] = {}  # host -> time.monotonic() of its last request's start or end
+        self._held: dict[str, str | None] = {}  # host -> the token its browser request holds it by (Redis)
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         settings = crawler.settings
         self._default_delay = settings.getfloat("DOWNLOAD_DELAY")
         self._slots = settings.getdict("DOWNLOAD_SLOTS")
+        # At most this long a browser request holds its host across workers (a worker that dies
+        # holding it frees it then): its page's time-out and its download's.
+        self.hold = settings.getfloat("NIANBAO_BROWSER_PAGE_TIMEOUT", 30.0) + 10
 
     def delay(self, host: str) -> float:
         """The host's delay: its slot's (AutoThrottle may have raised it), else the configured one."""
@@ -100,12 +105,14 @@ class HostTurns:
             while delay > 0 and (wait := self.sent.get(host, -delay) + delay - time.monotonic()) > 0:
                 await asyncio.sleep(wait)
             if delay > 0 and self.shared is not None:
+                # Its turn among the workers, then the host held until it ends (crawler.pacing).
                 await self.shared.wait_turn(host)
+                self._held[host] = await self.shared.go(host, hold=self.hold)
             if not alive():
-                lock.release()
+                self.release(host)
                 return None
         except BaseException:
-            lock.release()
+            self.release(host)
             raise
         self.seen(host)
         return time.monotonic() - started
@@ -114,7 +121,7 @@ class HostTurns:
         """The request that took `host`'s turn has ended (answered, failed or abandoned)."""
         self.seen(host)
         if self.shared is not None:
-            self.shared.ended(host)
+            self.shared.release(host, self._held.pop(host, None))
         self._locks[host].release()
 
 

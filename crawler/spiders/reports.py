@@ -418,7 +418,21 @@ class ReportsSpider(scrapy.Spider):
                     yield self._request(agency, PageRequest(link.url), CaptureRole.ATTACHMENT, title=link.title)
 
     def parse_attachment(self, response: Response) -> Iterator:
+        agency = self.agencies[response.meta["agency"]]
+        visit = visit_of(response)
+        if visit is not None:  # a file the wall keeps from plain requests, fetched by the browser
+            yield from visit_captures(visit, agency.name, response.meta["role"], self.clock())
+            wall = visit.wall()
+            if wall is not None:
+                self.outcomes[agency.name].errors.append(f"{response.request.url}: {wall}")
+            return
         yield self._capture(response)
+        if response.status in BLOCKED_STATUSES:
+            # The browser's cookies did not pass (a wall that checks the client too): the browser
+            # fetches it itself, within its caps.
+            retry = self._browser_retry(agency, response, f"HTTP {response.status} (a JS challenge)")
+            if retry is not None:
+                yield retry
 
     def failed(self, failure: Failure) -> Iterator:
         request = failure.request

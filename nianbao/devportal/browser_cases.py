@@ -23,7 +23,8 @@ complete crawl must find.
 test_browser_politeness.py): the challenge in front of a list its script file (/js/ndbg.js) builds
 from the JSON endpoint, the page also asking for what nianbao must not fetch: an image, a third
 party's script (`THIRD_PARTY_OCTET`, where nothing listens) and a visit counter under a path its
-robots.txt disallows (`COUNTER_PATH`).
+robots.txt disallows (`COUNTER_PATH`); its PDF attachment passes the challenge only with the
+browser's own client hints besides the cookie (`ATTACHMENTS_BOUND`), so the browser fetches it.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ CHALLENGE_VALUE = format(7919 * 104729, "x")
 HUMAN_TITLE = "安全验证"
 COUNTER_PATH = "/stat/"  # the paced case's visit counter, disallowed by its robots.txt
 THIRD_PARTY_OCTET = 26  # the paced case's third-party script host (nothing listens there)
+# Where the paced case's challenge also checks the client: its attachments (its PDF report), which
+# a plain request with the browser's cookie does not get (the browser fetches them itself).
+ATTACHMENTS_BOUND = ".pdf"
 
 
 def _challenge_page(status: int) -> Resource:
@@ -75,9 +79,21 @@ def _has_cookie(headers: Message, name: str, value: str) -> bool:
     return name in jar and jar[name].value == value
 
 
-def challenge_gate(status: int = 412) -> Callable[[Message], Resource | None]:
+def challenge_gate(status: int = 412, *, bound: str | None = None) -> Callable[[Message, str], Resource | None]:
+    """The wall while the challenge's cookie is not sent; for paths ending in `bound` also while
+    the request does not come from the browser that earned it (no client hints, `Sec-CH-UA`, which
+    Chromium sends and a plain client does not: a wall checking the client as 瑞数's do), so
+    there the cookie alone does not pass."""
     wall = _challenge_page(status)
-    return lambda headers: None if _has_cookie(headers, CHALLENGE_COOKIE, CHALLENGE_VALUE) else wall
+
+    def gate(headers: Message, path: str) -> Resource | None:
+        if not _has_cookie(headers, CHALLENGE_COOKIE, CHALLENGE_VALUE):
+            return wall
+        if bound is not None and path.endswith(bound) and not headers.get("Sec-CH-UA"):
+            return wall
+        return None
+
+    return gate
 
 
 def _list_html(site: Site, entries: list[Entry], pager: str = "") -> str:
@@ -174,14 +190,14 @@ def _paced_routes(site: Site, routes: Routes) -> None:
     )
     _scripted_routes(site, routes, script_file="/js/ndbg.js", extras=extras)
     routes.pages[f"{COUNTER_PATH}visit"] = Resource(b"{}", "application/json")
-    routes.gate = challenge_gate()
+    routes.gate = challenge_gate(bound=ATTACHMENTS_BOUND)
 
 
 def build_browser_routes(site: Site, routes: Routes, cache: AttachmentCache) -> Routes:
     """Everything a browser case serves (robots.txt is already in `routes`)."""
     if site.browser_case == "human":
         page = _human_page()
-        routes.gate = lambda headers: page
+        routes.gate = lambda headers, path: page
         return routes
     _detail_routes(site, routes, cache)
     {"challenge": _challenge_routes, "scripted": _scripted_routes, "shell": _shell_routes,

@@ -77,7 +77,7 @@ class Routes:
     challenge: Resource | None = None  # answers every path but robots.txt
     # Answers every path but robots.txt with a wall while it returns one for the request's headers
     # (a JS challenge passed by its cookie: nianbao.devportal.browser_cases).
-    gate: Callable[[Message], Resource | None] | None = None
+    gate: Callable[[Message, str], Resource | None] | None = None  # (headers, path) -> the wall, or None
     flaky: dict[str, int] = field(default_factory=dict)  # target -> 503s before it answers
 
 

@@ -445,7 +445,7 @@ class Portal:
         path, target = parts.path, normalize_target(raw_target)
         if routes.challenge is not None and path != "/robots.txt":
             return self._full(site, target, routes.challenge, method, headers)
-        wall = routes.gate(headers) if routes.gate is not None and path != "/robots.txt" else None
+        wall = routes.gate(headers, path) if routes.gate is not None and path != "/robots.txt" else None
         if wall is not None:
             return self._full(site, target, wall, method, headers)
         if target in routes.flaky:

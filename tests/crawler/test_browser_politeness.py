@@ -4,11 +4,13 @@ browser_cases.paced_sites): a JS challenge in front of a list a script file buil
 endpoint. Every request the portal received from that host, plain or sent by the browser itself
 (the challenge's reload, the script, the XHR), came at least the host's crawl_delay after the one
 before, in one process and across two distributed workers; the image, the third party's script
-and the counter robots.txt disallows were never fetched, and the column was read completely.
+and the counter robots.txt disallows were never fetched, and the column was read completely, its
+PDF (which the wall keeps from plain requests even with the browser's cookie) by the browser.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -20,13 +22,14 @@ import pytest
 from sqlalchemy import select
 
 from crawler.browser import STARTED_LOG
-from nianbao.devportal.browser_cases import COUNTER_PATH, browser_expected, paced_sites
+from crawler.pacing import SharedHostPacing
+from nianbao.devportal.browser_cases import ATTACHMENTS_BOUND, COUNTER_PATH, browser_expected, paced_sites
 from nianbao.devportal.crawl_process import NIANBAO_EXECUTABLE, archived_records, run_crawl
 from nianbao.devportal.postgres_server import PostgresServer, throwaway_server
 from nianbao.devportal.redis_server import throwaway_redis
 from nianbao.devportal.server import Hit, Portal
 from storage import Archive
-from storage.models import CrawlRun
+from storage.models import Capture, CrawlRun
 
 CHROMIUM = Path("/usr/bin/chromium")
 DELAY = 0.4  # the registry's crawl_delay for the paced host, seconds
@@ -85,6 +88,25 @@ def test_the_paced_column_is_read_completely_through_the_browser(paced_crawl) ->
     _check_archived(paced_crawl["data"], paced_crawl["portal"])
 
 
+def test_an_attachment_the_wall_keeps_from_plain_requests_is_fetched_by_the_browser(paced_crawl) -> None:
+    """The PDF answers the challenge to a plain request even with the browser's cookie (its wall
+    checks the client too): asked again through the browser, its own bytes are archived (not the
+    page of Chromium's PDF viewer), parsed into the report, and no rendered DOM is kept for it."""
+    portal = paced_crawl["portal"]
+    pdf = next(url for url in portal.report_urls() if url.endswith(ATTACHMENTS_BOUND))
+    archive = Archive.open(paced_crawl["data"])
+    try:
+        with archive.session() as session:
+            captures = session.scalars(select(Capture).where(Capture.url == pdf).order_by(Capture.captured_at)).all()
+            found = [(c.status, c.source, c.role) for c in captures]
+            browser_body = archive.body(captures[-1])
+    finally:
+        archive.close()
+    assert found == [(412, "crawl", "attachment"), (200, "browser", "attachment")]
+    assert browser_body.startswith(b"%PDF-")
+    assert pdf in archived_records(paced_crawl["data"])
+
+
 def test_the_browser_does_not_fetch_third_party_hosts_or_what_robots_txt_disallows(paced_crawl) -> None:
     log = (paced_crawl["data"] / "crawl.log").read_text(encoding="utf-8")
     assert "/cdn/stat.js: not fetched by the browser (not the agency's host)" in log
@@ -132,7 +154,13 @@ def test_two_workers_keep_the_hosts_delay_between_all_their_requests(tmp_path: P
         workers = [start()]
         try:
             first = workers[0]
-            _wait(lambda: _held_by(client, first.pid) > 0, "the first worker to take the column")
+            # Stopped once its plain request met the challenge, while it starts Chromium for the
+            # column: between two requests (a process frozen inside a send would send it late
+            # whatever its pacing), holding the column's request for the browser.
+            _wait(lambda: portal.requests.count("paced", "/xxgk/ndbg/index.html", status=412) > 0,
+                  "the first worker's plain request to meet the challenge")
+            time.sleep(0.1)
+            _wait(lambda: _held_by(client, first.pid) > 0, "the first worker to hold the column's browser request")
             os.kill(first.pid, signal.SIGSTOP)
             workers.append(start())
             second = workers[1]
@@ -158,3 +186,25 @@ def test_two_workers_keep_the_hosts_delay_between_all_their_requests(tmp_path: P
     finally:
         archive.close()
     assert outcomes == ["reached (browser)"]  # counted as in one process, whichever worker rendered
+
+
+def test_a_host_a_browser_request_holds_waits_for_its_end_then_the_delay() -> None:
+    """crawler.pacing across two workers: while one worker's browser request holds the host, the
+    other's request waits (however late its turn), and then the host's delay from the end."""
+    delay = 0.2
+    with throwaway_redis() as server:
+        holder, other = (SharedHostPacing(server.client(), delay, {}) for _ in range(2))
+
+        async def run() -> tuple[bool, float]:
+            token = await holder.go("127.0.0.30", hold=5)
+            waiting = asyncio.ensure_future(other.go("127.0.0.30"))
+            await asyncio.sleep(3 * delay)
+            held = not waiting.done()
+            holder.release("127.0.0.30", token)
+            released = time.monotonic()
+            await waiting
+            return held, time.monotonic() - released
+
+        held, waited = asyncio.run(run())
+    assert held
+    assert delay - 0.02 <= waited < delay + 0.2, waited
