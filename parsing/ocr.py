@@ -119,6 +119,11 @@ def _chosen_engine() -> str:
     return chosen
 
 
+# A value cell the scan shows blank: null in the record, and `uncertain` so that the table reader
+# says so when its row holds numbers (parsing.tables.SCANNED_BLANK): a light digit may be lost.
+SCANNED_BLANK_CELL = Cell("", CellValue("blank", "", uncertain=True))
+
+
 def _cell_value(words: list[tuple[str, float]], ink: int) -> Cell:
     """A value cell: a number (unsure when read with low confidence or through a digit slip),
     blank, or "unreadable" (ink, but no number in it), never a label."""
@@ -128,7 +133,7 @@ def _cell_value(words: list[tuple[str, float]], ink: int) -> Cell:
     if not compact:
         if ink > INK_PIXELS:
             return Cell("", CellValue("unreadable", text or "(ink but no legible text)"))
-        return Cell.of("")
+        return SCANNED_BLANK_CELL
     confidence = min(c for _, c in words)
     if len(_CJK.findall(compact)) >= 2:  # a short label (其他, 总计) where a value was looked for
         return Cell.of(text)
@@ -342,7 +347,7 @@ def _unruled_rows(lines: list[list[Word]], texts: list[str], found: dict[int, Ta
         cells = [Cell.of(found[n].label)] if found[n].label else []
         for box in found[n].values:
             if box is None:
-                cells.append(Cell.of(""))
+                cells.append(SCANNED_BLANK_CELL)
                 continue
             words, ink = next(readings)
             cell = _cell_value([(w["text"], w["conf"]) for w in words], ink)

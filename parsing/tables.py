@@ -47,6 +47,9 @@ log = logging.getLogger(__name__)
 
 Value = int | float | None
 MISSING = CellValue("text", "<missing>")
+# A blank value cell read from a scan (parsing.ocr marks it `uncertain`): null, and said when its
+# row holds numbers.
+SCANNED_BLANK = "blank in the scan beside the row's numbers, read as null"
 # A table printed without a value in any cell (see `_Reader._blank_tables`); the warning is
 # "<table>: BLANK_TABLE (…)", and it names every cell of the table.
 # Table 四's form, printed: its two litigation groups and its outcome columns (行政复议 is in
@@ -182,12 +185,26 @@ class _Reader:
         path = f"{table}.{row_key}"
         if problem:
             self.reading.warnings.append(f"{path}: {problem}")
+        self._note_scanned_blanks(path, columns, fitted)
         out: dict[str, Value] = {}
         for column, cell in zip(columns, fitted):
             out[column] = self._value(f"{path}.{column}", cell, column in amounts)
             if cell is MISSING or cell.kind == "unreadable":
                 self.reading.missing.add((table, row_key, column))
         return out
+
+    def _note_scanned_blanks(self, path: str, columns: tuple[str, ...], cells: list[CellValue]) -> None:
+        """A cell a scan shows blank beside numbers in its row is null, and said: a light digit
+        (a thin 0 blurred at 150 dpi) can leave no ink above the paper's level at all, and a lost
+        0 is a null no check can name when the row's sums hold (dev stress scan
+        html_hanweb_2021_split_applications@ARPL-UMing-unruled at 150 dpi: 行政复议 结果纠正).
+        A row printed all blank is left alone."""
+        if not any(c.kind == "number" for c in cells):
+            return
+        blank = [column for column, c in zip(columns, cells) if c.kind == "blank" and c.uncertain]
+        if blank:
+            self.reading.warnings.append(
+                f"{path}: {SCANNED_BLANK} ({', '.join(blank)}); a light digit may be lost there, compare with the scan")
 
     def _value(self, path: str, cell: CellValue, is_amount: bool) -> Value:
         return cell_to_value(path, cell, is_amount, self.reading.warnings)
@@ -409,6 +426,7 @@ class _Reader:
         table: dict[str, dict[str, Value]] = {}
         for g, group in enumerate(REVIEW_GROUPS):
             chunk = fitted[g * len(REVIEW_OUTCOMES) : (g + 1) * len(REVIEW_OUTCOMES)]
+            self._note_scanned_blanks(f"review_litigation.{group}", REVIEW_OUTCOMES, chunk)
             table[group] = {}
             for outcome, cell in zip(REVIEW_OUTCOMES, chunk):
                 table[group][outcome] = self._value(f"review_litigation.{group}.{outcome}", cell, False)
