@@ -263,6 +263,14 @@ def candidates(docs: Sequence[CopyDoc], threshold: float, among: Sequence[CopyDo
     sigs = np.stack([d.signature for d in pool])
     keys = band_keys(sigs, threshold)
     flat, owner = keys.ravel(), np.repeat(np.arange(len(pool)), keys.shape[1])
+    if among is not None:
+        # Only the buckets of `docs` can hold a wanted pair: keep the keys they share (a lookup in
+        # their few sorted keys) before sorting, not every kept signature's (1.6 million at 76,000).
+        probe = np.unique(keys[wanted].ravel())
+        at = np.searchsorted(probe, flat)
+        at[at == probe.size] = 0
+        hit = probe[at] == flat
+        flat, owner = flat[hit], owner[hit]
     order = np.argsort(flat, kind="stable")
     flat, owner = flat[order], owner[order]
     starts = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]])
