@@ -181,11 +181,17 @@ def band_keys(signatures: np.ndarray, threshold: float) -> np.ndarray:
     on a whole band (the band's number is mixed in, so keys of different bands differ)."""
     rows = bands_for(threshold)
     count = BINS // rows
-    cut = signatures[:, :count * rows].astype(np.uint64).reshape(len(signatures), count, rows)
-    h = np.zeros((len(signatures), count), dtype=np.uint64)
-    for k in range(rows):
-        h = h * _PRIME + cut[:, :, k]
-    h = _mix(h + np.arange(count, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93))
+    cut = signatures[:, :count * rows].reshape(len(signatures), count, rows)
+    h = cut[:, :, 0].astype(np.uint64)  # (0 * _PRIME + the band's first row; in place from here)
+    for k in range(1, rows):
+        h *= _PRIME
+        h += cut[:, :, k]
+    h += np.arange(count, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)
+    h ^= h >> np.uint64(30)  # _mix, in place
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(0x94D049BB133111EB)
+    h ^= h >> np.uint64(31)
     return h.view(np.int64)
 
 
