@@ -99,7 +99,8 @@ class Capture(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(Text)  # the URL asked for
-    final_url: Mapped[str | None] = mapped_column(Text)  # after redirects
+    # after redirects; indexed (migration 0009): the monitor finds a report's fetches by it
+    final_url: Mapped[str | None] = mapped_column(Text, index=True)
     status: Mapped[int | None] = mapped_column(Integer)  # None for a local file
     # Text, not String(n): portals send what they like, and PostgreSQL would refuse overlong values.
     reason: Mapped[str | None] = mapped_column(Text)

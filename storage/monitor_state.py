@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (JSON, Column, Date, Float, Integer, LargeBinary, MetaData, String, Table, Text, delete,
+from sqlalchemy import (JSON, Column, Date, Float, Index, Integer, LargeBinary, MetaData, String, Table, Text, delete,
                         insert, or_, select, update)
 
 BATCH = 500
@@ -38,7 +38,8 @@ monitor_judged = Table(
 monitor_copy_pairs = Table(
     "monitor_copy_pairs", metadata,
     Column("year", Integer, primary_key=True), Column("agency_a", Text, primary_key=True),
-    Column("agency_b", Text, primary_key=True), Column("score", Float, nullable=False))
+    Column("agency_b", Text, primary_key=True), Column("score", Float, nullable=False),
+    Index("ix_monitor_copy_pairs_year_b", "year", "agency_b"))  # as migration 0009 makes it
 
 
 @dataclass(frozen=True, slots=True)
