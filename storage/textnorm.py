@@ -32,10 +32,11 @@ def normalize_char(char: str) -> str:
     for piece in unicodedata.normalize("NFKC", char):
         if piece.isspace() or unicodedata.category(piece) in _DROPPED_CATEGORIES:
             continue
-        piece = piece.lower()
-        if ord(piece) > 0x2E7F:  # CJK and beyond: the only characters OpenCC changes
-            piece = _T2S.convert(piece)
-        out.append(piece)
+        # lower() may give two characters (İ -> i and a combining dot): each is taken on its own
+        for lowered in piece.lower():
+            if ord(lowered) > 0x2E7F:  # CJK and beyond: the only characters OpenCC changes
+                lowered = _T2S.convert(lowered)
+            out.append(lowered)
     return "".join(out)
 
 

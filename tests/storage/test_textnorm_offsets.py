@@ -35,3 +35,12 @@ def test_offsets_of_a_report_sized_text() -> None:
     normalized, origin = normalize_with_offsets(text)
     assert (normalized, origin) == by_translation(text)
     assert normalized.endswith("hpa") and origin[-3:] == [len(text) - 1] * 3
+
+
+def test_a_character_that_lowercases_to_two_is_indexed_not_a_crash() -> None:
+    # İ (U+0130) lowercases to "i" and a combining dot: normalising a report or a query holding
+    # it raised TypeError in the index, the search and the snippets.
+    from storage.textnorm import normalize, normalize_with_offsets
+    assert normalize("İstanbul 行政") == "i̇stanbul行政"
+    text, _ = normalize_with_offsets("İstanbul 行政")
+    assert text == normalize("İstanbul 行政")
