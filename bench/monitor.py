@@ -24,6 +24,12 @@ record of the same payload); the evaluation runs again on the state the cold run
 first time read from the database (what a new process does), the second time as the process
 kept it (a server). With the check (default), a full evaluation from scratch follows and the
 two reports must be equal.
+
+Each evaluation prints its wall time, the CPU time of this process and of the judging workers it
+started (nianbao.monitoring.judge_pool: from cold, one per other core), and the load average: on
+a shared machine the wall time is how long it took there, the CPU time what it cost. The "state
+read from the database" case runs in the process that ran the cold evaluation, so it does not pay
+what a new process pays once more (imports, the narrative table: ~1 s).
 """
 
 from __future__ import annotations
@@ -32,7 +38,9 @@ import argparse
 import contextlib
 import dataclasses
 import datetime as dt
+import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -265,6 +273,30 @@ def counted(report) -> tuple[dict[str, int], dict[str, int]]:
     return statuses, found
 
 
+class Timer:
+    """Wall time, and the CPU time of this process and of the worker processes it waited for
+    (nianbao.monitoring.judge_pool's), with the machine's load average: on a shared machine the
+    wall time says how long it took here, the CPU time what it cost."""
+
+    def __enter__(self) -> Timer:
+        self.wall, self.cpu, self.workers = time.perf_counter(), time.process_time(), _children_cpu()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+        self.workers = _children_cpu() - self.workers
+
+    def __str__(self) -> str:
+        workers = f" + {self.workers:.1f} s in workers" if self.workers >= 0.05 else ""
+        return f"{self.wall:.2f} s (CPU {self.cpu:.1f} s{workers}; load {os.getloadavg()[0]:.1f})"
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--agencies", type=int, default=5000)
@@ -284,17 +316,17 @@ def main() -> None:
         registry, builder = build(archive, args.agencies, year, narratives=args.narratives)
         print(f"built {args.agencies} agencies in {time.perf_counter() - start:.1f} s ({args.backend}, "
               f"{args.narratives} narratives)", flush=True)
-        start = time.perf_counter()
-        baseline(archive, year)
-        base = time.perf_counter() - start
-        print(f"baseline (read every record and capture): {base:.2f} s", flush=True)
-        start = time.perf_counter()
-        report = evaluate(archive, registry, year, as_of)
-        cold = time.perf_counter() - start
+        with Timer() as timer:
+            baseline(archive, year)
+        base = timer.wall
+        print(f"baseline (read every record and capture): {timer}", flush=True)
+        with Timer() as timer:
+            report = evaluate(archive, registry, year, as_of)
+        cold = timer.wall
         statuses, found = counted(report)
         print(f"statuses: {statuses}")
         print(f"findings: {found}")
-        print(f"evaluate from cold: {cold:.2f} s = {1000 * cold / args.agencies:.2f} ms per agency "
+        print(f"evaluate from cold: {timer} = {1000 * cold / args.agencies:.2f} ms per agency "
               f"= {cold / base:.1f}x the baseline", flush=True)
         again = None
         for seed, held in ((7, False), (8, True)):
@@ -303,21 +335,20 @@ def main() -> None:
             print(f"changed {sum(made.values())} agencies in {time.perf_counter() - start:.1f} s: {made}", flush=True)
             if not held:
                 forget_memory()  # a new process's case (nianbao monitor from cron): the state read from the database
-            start = time.perf_counter()
-            again = evaluate(archive, registry, year, as_of)
-            took = time.perf_counter() - start
+            with Timer() as timer:
+                again = evaluate(archive, registry, year, as_of)
+            took = timer.wall
             statuses, found = counted(again)
             print(f"statuses: {statuses}")
             print(f"findings: {found}")
             where = "kept in this process (nianbao serve)" if held else "read from the database (a new process)"
-            print(f"evaluate after {args.changed:.0%} changed, state {where}: {took:.2f} s "
+            print(f"evaluate after {args.changed:.0%} changed, state {where}: {timer} "
                   f"= {took / base:.3f}x the baseline = {took / cold:.3f}x the cold run", flush=True)
         if not args.no_check:
-            start = time.perf_counter()
-            full = evaluate(archive, registry, year, as_of, incremental=False)
-            took = time.perf_counter() - start
+            with Timer() as timer:
+                full = evaluate(archive, registry, year, as_of, incremental=False)
             same = full == again
-            print(f"full evaluation from scratch: {took:.2f} s; equal to the incremental one: {same}")
+            print(f"full evaluation from scratch: {timer}; equal to the incremental one: {same}")
             if not same:
                 raise SystemExit("the incremental evaluation differs from the full one")
         archive.close()
