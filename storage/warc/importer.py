@@ -10,7 +10,7 @@ import binascii
 import datetime as dt
 import hashlib
 import logging
-from collections import Counter, deque
+from collections import Counter, OrderedDict, deque
 from concurrent.futures import Future
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,8 +26,7 @@ from ..models import Capture
 from ..group_commit import GroupCommit
 from ..parse_pool import default_workers
 from ..vocab import CaptureRole
-from .conventions import (AGENCY, CAPTURE_TYPES, FINAL_URL, ORIG_PREFIX, RENAMED, RENDERED_FROM, parse_warc_date,
-                          payload_digest)
+from .conventions import AGENCY, CAPTURE_TYPES, FINAL_URL, ORIG_PREFIX, RENAMED, RENDERED_FROM, parse_warc_date
 from .reader import WarcRecordIn, read_records, renamed_positions
 
 log = logging.getLogger(__name__)
@@ -35,6 +34,7 @@ log = logging.getLogger(__name__)
 IMPORT_BATCH = 500  # captures per transaction (storage.group_commit's default batch)
 KEEP_CHECKED_BYTES = 128 * 1024 * 1024  # payloads kept from the checking pass, at most
 IMPORT_WAIT = 60.0  # seconds a partial batch may wait; the reader fills batches far sooner
+RECENT_BYTES = 32 * 1024 * 1024  # payloads of settled captures kept for the revisits after them
 
 
 @dataclass
@@ -119,6 +119,10 @@ class _Imported:
         self.by_digest: dict[tuple[str, bytes], _Original] = {}
         # sha256 -> payload and how many captures not yet settled carry it
         self.uncommitted: dict[str, tuple[bytes, int]] = {}
+        # Payloads settled lately, newest last, up to RECENT_BYTES: a revisit usually follows its
+        # original closely, and reading a blob just written waited on the journal (its atime).
+        self.recent: OrderedDict[str, bytes] = OrderedDict()
+        self.recent_bytes = 0
         self.targets: dict[str, str] = {}  # record ID -> "<WARC-Target-URI> <WARC-Date>" (a DOM's source)
 
     def add(self, record: WarcRecordIn, capture: CaptureIn) -> None:
@@ -130,7 +134,8 @@ class _Imported:
             self.by_id[record.get("WARC-Record-ID")] = original
             self.targets[record.get("WARC-Record-ID")] = f"{record.get('WARC-Target-URI')} {record.get('WARC-Date')}"
         self.by_uri_date[(record.get("WARC-Target-URI"), parse_warc_date(record.get("WARC-Date")))] = original
-        for found in (normalize_digest(record.get("WARC-Payload-Digest")), normalize_digest(payload_digest(capture.body))):
+        # The payload's own sha1 (what payload_digest writes, without its base32 round trip).
+        for found in (normalize_digest(record.get("WARC-Payload-Digest")), ("sha1", hashlib.sha1(capture.body).digest())):
             if found:
                 self.by_digest.setdefault(found, original)
 
@@ -140,12 +145,21 @@ class _Imported:
         body, carried = self.uncommitted[digest]
         if carried > 1:
             self.uncommitted[digest] = (body, carried - 1)
-        else:
-            del self.uncommitted[digest]
+            return
+        del self.uncommitted[digest]
+        if digest not in self.recent:
+            self.recent[digest] = body
+            self.recent_bytes += len(body)
+        self.recent.move_to_end(digest)
+        while self.recent_bytes > RECENT_BYTES:
+            _, dropped = self.recent.popitem(last=False)
+            self.recent_bytes -= len(dropped)
 
     def body(self, archive: Archive, original: _Original) -> bytes | None:
         if original.sha256 in self.uncommitted:
             return self.uncommitted[original.sha256][0]
+        if original.sha256 in self.recent:
+            return self.recent[original.sha256]
         try:
             return archive.blobs.get(original.sha256)
         except BlobError:  # its capture was not stored (the parser failed on it)
