@@ -178,9 +178,12 @@ CAPTURE_COLUMNS = (Capture.id, Capture.url, Capture.final_url, Capture.status, C
 
 def _report_views(session: Connection, agency_ids: list[int], years: list[int],
                   cutoff: dt.datetime, parts: bool = False) -> dict[int, list[ReportView]]:
+    # `year + 0`: found through the agencies' index, not the years' (without statistics SQLite
+    # chose ix_reports_year and read every report of the two years for each batch of 500
+    # agencies, which grew with the square of the registry: 38 ms a batch at 20,000 agencies).
     reports = session.execute(
         select(Report.id, Report.agency_id, Report.url, Report.title, Report.year, Report.published_on)
-        .where(Report.agency_id.in_(agency_ids), Report.year.in_(years)).order_by(Report.id)
+        .where(Report.agency_id.in_(agency_ids), (Report.year + 0).in_(years)).order_by(Report.id)
     ).all()
     if not reports:
         return {}
