@@ -281,25 +281,35 @@ def candidates(docs: Sequence[CopyDoc], threshold: float, among: Sequence[CopyDo
     flat, owner = flat[order], owner[order]
     starts = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]])
     ends = np.r_[starts[1:], flat.size]
-    pairs: set[tuple[int, int]] = set()
-    for start, end in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
-        members = owner[start:end]
-        if among is not None and not wanted[members].any():
-            continue
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                a, b = int(members[x]), int(members[y])
-                if a != b and (among is None or wanted[a] or wanted[b]):
-                    pairs.add((min(a, b), max(a, b)))
-    if not pairs:
+    left, right = _bucket_pairs(owner, starts, ends - starts, wanted if among is not None else None, len(pool))
+    if not left.size:
         return []
-    left, right = np.array(sorted(pairs)).T
     close = estimate(sigs[left], sigs[right]) >= threshold - ESTIMATE_SLACK
     found = []
     for a, b in zip(left[close], right[close]):
         x, y = sorted((pool[a], pool[b]), key=lambda d: d.agency)
         found.append((x, y))
     return found
+
+
+def _bucket_pairs(owner: np.ndarray, starts: np.ndarray, sizes: np.ndarray, wanted: np.ndarray | None,
+                  n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of distinct documents sharing a bucket (`owner[start:start + size]`), each once,
+    lower index first, in order; with `wanted`, only pairs holding a wanted document. Groups of
+    one size at a time, in numpy (a Python loop over the pairs was seconds at 76,000 signatures)."""
+    lows, highs = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for size in np.unique(sizes[sizes > 1]):
+        members = owner[starts[sizes == size][:, None] + np.arange(size)]  # one row per bucket
+        x, y = np.triu_indices(int(size), 1)
+        a, b = members[:, x].ravel(), members[:, y].ravel()
+        lows.append(np.minimum(a, b))
+        highs.append(np.maximum(a, b))
+    low, high = np.concatenate(lows).astype(np.int64), np.concatenate(highs).astype(np.int64)
+    keep = low != high
+    if wanted is not None:
+        keep &= wanted[low] | wanted[high]
+    unique = np.unique(low[keep] * n + high[keep])  # sorted: by the lower index, then the higher
+    return unique // n, unique % n
 
 
 def scored(pairs: Iterable[tuple[CopyDoc, CopyDoc]], hashes: Callable[[CopyDoc], np.ndarray]
