@@ -8,7 +8,8 @@ and are put in the batches' order, so the result is the one judging in-process g
 Workers are spawned, not forked (`nianbao serve` evaluates from a thread of a threaded server), for
 one evaluation at a time, and only when there are at least `POOL_MIN_BATCHES` batches: starting a
 worker (imports, the narrative table) costs a second or two, and a one-percent change never starts
-one.
+one. As with any spawned pool, a script that evaluates a registry that large must guard its entry
+point (`if __name__ == "__main__":`): a spawned worker imports the main module again.
 """
 
 from __future__ import annotations
