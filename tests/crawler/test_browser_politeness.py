@@ -31,6 +31,8 @@ from nianbao.devportal.server import Hit, Portal
 from storage import Archive
 from storage.models import Capture, CrawlRun
 
+pytestmark = pytest.mark.date_blind  # gaps between requests
+
 CHROMIUM = Path("/usr/bin/chromium")
 DELAY = 0.4  # the registry's crawl_delay for the paced host, seconds
 # A request's turn is taken a little before it reaches the server (Chromium's IPC, a new

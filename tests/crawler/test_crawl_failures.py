@@ -9,6 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from storage import Archive
@@ -44,6 +45,7 @@ def test_zero_reports_where_there_were_reports_is_a_crawler_failure(tmp_path: Pa
         archive.close()
 
 
+@pytest.mark.date_blind  # resuming from the job folder (pyproject.toml: run on today's clock only)
 def test_crawl_killed_with_sigkill_resumes_from_its_jobdir(tmp_path: Path) -> None:
     with Portal() as portal:
         registry = tmp_path / "registry.toml"

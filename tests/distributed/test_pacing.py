@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from scrapy import Request
 
 from crawler.pacing import SharedHostPacing
 from nianbao.devportal.redis_server import throwaway_redis
+
+pytestmark = pytest.mark.date_blind  # gaps between requests
 
 
 def test_two_workers_keep_one_hosts_delay_between_their_requests() -> None:

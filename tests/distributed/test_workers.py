@@ -151,6 +151,7 @@ def _holder_of(client, url: str) -> int | None:
     return None
 
 
+@pytest.mark.date_blind  # a killed worker's requests (pyproject.toml: run on today's clock only)
 def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path: Path, postgres: PostgresServer,
                                                  redis_server: RedisServer, single_process_runs) -> None:
     database_url = postgres.create_database("killed_worker")
@@ -208,6 +209,7 @@ def test_an_unreachable_redis_is_named(tmp_path: Path, postgres: PostgresServer)
     assert f"cannot reach Redis at {url}" in done.stderr
 
 
+@pytest.mark.date_blind  # a stopped worker's requests (pyproject.toml: run on today's clock only)
 def test_a_worker_stopped_with_sigterm_hands_its_requests_back(tmp_path: Path, postgres: PostgresServer,
                                                                redis_server: RedisServer, single_process_runs) -> None:
     database_url = postgres.create_database("stopped_worker")

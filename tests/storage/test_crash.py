@@ -26,6 +26,8 @@ from storage.clock import utc
 from storage.models import Capture, Report, ReportVersion
 from nianbao.devportal.sample_crawl import sample_crawl
 
+pytestmark = pytest.mark.date_blind  # durability under SIGKILL
+
 COUNT = 1000
 KILL_AFTER = 400  # committed captures before the SIGKILL
 

@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from nianbao.devportal.sample_crawl import sample_crawl
@@ -24,6 +25,8 @@ from storage import Archive
 from storage.blobs import sha256_hex
 from storage.clock import utc
 from storage.models import Capture, Report, ReportVersion
+
+pytestmark = pytest.mark.date_blind  # durability under SIGKILL
 
 COUNT = 600
 BATCH = 40

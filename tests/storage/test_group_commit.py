@@ -24,6 +24,8 @@ from storage.search_index import verify
 from storage.warc import export_warc, import_warc
 from nianbao.devportal.sample_crawl import sample_crawl
 
+pytestmark = pytest.mark.date_blind  # two storage paths compared on one clock
+
 T0 = dt.datetime(2024, 3, 1, 8, 0, tzinfo=dt.timezone.utc)
 SAMPLE = 160  # captures: reports, republished reports, revisits, notices, 404s
 
