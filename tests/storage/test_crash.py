@@ -7,12 +7,10 @@ generated captures: reports in every text shape, changed reports, revisits, noti
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import signal
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -21,10 +19,8 @@ from sqlalchemy import func, select
 
 from nianbao.commands import main
 from storage import Archive
-from storage.blobs import sha256_hex
-from storage.clock import utc
-from storage.models import Capture, Report, ReportVersion
-from nianbao.devportal.sample_crawl import sample_crawl
+from storage.models import Capture
+from tests.storage.sample_checks import assert_holds_the_sample_once
 
 pytestmark = pytest.mark.date_blind  # durability under SIGKILL
 
@@ -66,33 +62,7 @@ def test_ingest_killed_midway_then_rerun_has_every_capture_once(
 
     subprocess.run(ingest_command(data_dir, database_url), cwd=paths.root, check=True, stdout=subprocess.DEVNULL)
 
-    sample = sample_crawl(COUNT)
-    with archive.session() as session:
-        captures = session.execute(
-            select(Capture.url, Capture.captured_at, Capture.sha256, Capture.revisit_of, Capture.parse_error)
-        ).all()
-        report_urls = session.scalars(select(Report.url)).all()
-        versions = session.execute(select(ReportVersion.report_id, ReportVersion.sha256)).all()
-
-    def key(url: str, moment: dt.datetime) -> tuple[str, dt.datetime]:
-        return url, utc(moment)  # the models hand back aware UTC, the sample gives aware UTC
-
-    stored = Counter(key(row.url, row.captured_at) for row in captures)
-    wanted = {key(s.capture.url, s.capture.captured_at): s for s in sample}
-    assert len(captures) == COUNT and set(stored) == set(wanted) and max(stored.values()) == 1
-    for row in captures:
-        expected = wanted[key(row.url, row.captured_at)]
-        kind, body = expected.kind, expected.capture.body
-        assert row.sha256 == sha256_hex(body), row.url
-        assert (row.revisit_of is not None) == (kind == "revisit"), row.url
-        assert (row.parse_error is not None) == (kind == "not_report"), (row.url, row.parse_error)
-
-    reports = [s for s in sample if s.is_report]
-    assert sorted(report_urls) == sorted({s.capture.url for s in reports})
-    assert len(versions) == len(set(versions)) == len({(s.capture.url, s.capture.body) for s in reports})
-
-    result = archive.check()
-    assert (result.missing, result.corrupt, result.orphans) == ([], [], [])
+    assert_holds_the_sample_once(archive, COUNT)
     archive.close()
 
     monkeypatch.setenv("NIANBAO_DATA", str(data_dir))

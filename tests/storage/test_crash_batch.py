@@ -14,17 +14,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from nianbao.devportal.sample_crawl import sample_crawl
 from storage import Archive
-from storage.blobs import sha256_hex
-from storage.clock import utc
-from storage.models import Capture, Report, ReportVersion
+from storage.models import Capture
+from tests.storage.sample_checks import assert_holds_the_sample_once
 
 pytestmark = pytest.mark.date_blind  # durability under SIGKILL
 
@@ -93,25 +90,6 @@ def test_group_commit_killed_inside_batches_then_rerun_has_every_capture_once(
 
         subprocess.run(ingest_command(data_dir, database_url), cwd=paths.root, check=True, stdout=subprocess.DEVNULL)
 
-        sample = sample_crawl(COUNT)
-        with archive.session() as session:
-            captures = session.execute(
-                select(Capture.url, Capture.captured_at, Capture.sha256, Capture.revisit_of, Capture.parse_error)
-            ).all()
-            report_urls = session.scalars(select(Report.url)).all()
-            versions = session.execute(select(ReportVersion.report_id, ReportVersion.sha256)).all()
-        stored = Counter((row.url, utc(row.captured_at)) for row in captures)
-        wanted = {(s.capture.url, utc(s.capture.captured_at)): s for s in sample}
-        assert len(captures) == COUNT and set(stored) == set(wanted) and max(stored.values()) == 1
-        for row in captures:
-            expected = wanted[(row.url, utc(row.captured_at))]
-            assert row.sha256 == sha256_hex(expected.capture.body), row.url
-            assert (row.revisit_of is not None) == (expected.kind == "revisit"), row.url
-            assert (row.parse_error is not None) == (expected.kind == "not_report"), (row.url, row.parse_error)
-        reports = [s for s in sample if s.is_report]
-        assert sorted(report_urls) == sorted({s.capture.url for s in reports})
-        assert len(versions) == len(set(versions)) == len({(s.capture.url, s.capture.body) for s in reports})
-        check = archive.check()
-        assert (check.missing, check.corrupt, check.orphans) == ([], [], [])
+        assert_holds_the_sample_once(archive, COUNT)
     finally:
         archive.close()
