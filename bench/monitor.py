@@ -44,6 +44,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
@@ -263,14 +264,10 @@ def baseline(archive: Archive, year: int) -> None:
         session.execute(select(Capture.id, Capture.status, Capture.captured_at)).all()
 
 
-def counted(report) -> tuple[dict[str, int], dict[str, int]]:
-    statuses: dict[str, int] = {}
-    for row in report.agencies:
-        statuses[row.status.value] = statuses.get(row.status.value, 0) + 1
-    found: dict[str, int] = {}
-    for finding in report.findings:
-        found[finding.finding.value] = found.get(finding.finding.value, 0) + 1
-    return statuses, found
+def print_counts(report) -> None:
+    """The report's statuses and findings, counted by kind."""
+    print(f"statuses: {dict(Counter(row.status.value for row in report.agencies))}")
+    print(f"findings: {dict(Counter(f.finding.value for f in report.findings))}")
 
 
 class Timer:
@@ -323,9 +320,7 @@ def main() -> None:
         with Timer() as timer:
             report = evaluate(archive, registry, year, as_of)
         cold = timer.wall
-        statuses, found = counted(report)
-        print(f"statuses: {statuses}")
-        print(f"findings: {found}")
+        print_counts(report)
         print(f"evaluate from cold: {timer} = {1000 * cold / args.agencies:.2f} ms per agency "
               f"= {cold / base:.1f}x the baseline", flush=True)
         again = None
@@ -338,9 +333,7 @@ def main() -> None:
             with Timer() as timer:
                 again = evaluate(archive, registry, year, as_of)
             took = timer.wall
-            statuses, found = counted(again)
-            print(f"statuses: {statuses}")
-            print(f"findings: {found}")
+            print_counts(again)
             where = "kept in this process (nianbao serve)" if held else "read from the database (a new process)"
             print(f"evaluate after {args.changed:.0%} changed, state {where}: {timer} "
                   f"= {took / base:.3f}x the baseline = {took / cold:.3f}x the cold run", flush=True)
