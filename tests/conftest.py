@@ -18,6 +18,8 @@ pytest_plugins = [
     "tests.plugins.archive",
     # What a crawl of real portals leaves (captures of real reports) and another crawler's WARC.
     "tests.plugins.warc_captures",
+    # What an archive holds after the sample ingest ran to the end (the crash tests).
+    "tests.plugins.sample_checks",
     # The web UI's archive: reports of every kind, built through `Archive.ingest`.
     "tests.plugins.web_archive",
 ]

@@ -20,7 +20,6 @@ from sqlalchemy import func, select
 from nianbao.commands import main
 from storage import Archive
 from storage.models import Capture
-from tests.storage.sample_checks import assert_holds_the_sample_once
 
 pytestmark = pytest.mark.date_blind  # durability under SIGKILL
 
@@ -52,7 +51,7 @@ def ingest_until_killed(data: Path, url: str, cwd: Path) -> int:
 
 
 def test_ingest_killed_midway_then_rerun_has_every_capture_once(
-    data_dir: Path, database_url: str, monkeypatch: pytest.MonkeyPatch, paths
+    data_dir: Path, database_url: str, monkeypatch: pytest.MonkeyPatch, paths, holds_the_sample_once
 ) -> None:
     last = ingest_until_killed(data_dir, database_url, paths.root)
     archive = Archive.open(data_dir, database_url)
@@ -62,7 +61,7 @@ def test_ingest_killed_midway_then_rerun_has_every_capture_once(
 
     subprocess.run(ingest_command(data_dir, database_url), cwd=paths.root, check=True, stdout=subprocess.DEVNULL)
 
-    assert_holds_the_sample_once(archive, COUNT)
+    holds_the_sample_once(archive, COUNT)
     archive.close()
 
     monkeypatch.setenv("NIANBAO_DATA", str(data_dir))

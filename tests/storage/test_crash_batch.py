@@ -21,7 +21,6 @@ from sqlalchemy import func, select
 
 from storage import Archive
 from storage.models import Capture
-from tests.storage.sample_checks import assert_holds_the_sample_once
 
 pytestmark = pytest.mark.date_blind  # durability under SIGKILL
 
@@ -66,7 +65,7 @@ def committed(archive: Archive) -> int:
 
 
 def test_group_commit_killed_inside_batches_then_rerun_has_every_capture_once(
-    data_dir: Path, database_url: str, paths
+    data_dir: Path, database_url: str, paths, holds_the_sample_once
 ) -> None:
     archive = Archive.open(data_dir, database_url)
     inside = 0  # kills that left a batch's payloads staged or durable but its rows uncommitted
@@ -90,6 +89,6 @@ def test_group_commit_killed_inside_batches_then_rerun_has_every_capture_once(
 
         subprocess.run(ingest_command(data_dir, database_url), cwd=paths.root, check=True, stdout=subprocess.DEVNULL)
 
-        assert_holds_the_sample_once(archive, COUNT)
+        holds_the_sample_once(archive, COUNT)
     finally:
         archive.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from sqlalchemy import select
 
 from nianbao.devportal.sample_crawl import sample_crawl
@@ -37,3 +38,9 @@ def assert_holds_the_sample_once(archive: Archive, count: int) -> None:
     assert len(versions) == len(set(versions)) == len({(s.capture.url, s.capture.body) for s in reports})
     check = archive.check()
     assert (check.missing, check.corrupt, check.orphans) == ([], [], [])
+
+
+@pytest.fixture
+def holds_the_sample_once():
+    """`assert_holds_the_sample_once(archive, count)`, for the crash tests."""
+    return assert_holds_the_sample_once
