@@ -27,14 +27,15 @@ def load_agencies(config: Path | None) -> list:
         fail(str(exc))
 
 
-def data_registry(config: Path | None) -> Path | None:
-    """The registry for the data folder's commands (crawl, discover, monitor, serve): `--config`,
-    else the one $NIANBAO_DATA was crawled with (crawler.data_registry), else None (the default,
-    config/agencies). Says on stderr when it is the data folder's, so the choice is never silent."""
+def data_registry(config: Path | None, data: Path | None = None) -> Path | None:
+    """The registry for the data folder's commands (crawl, discover, monitor, serve, agencies
+    validate/list): `--config`, else the one the data folder (`data`, default $NIANBAO_DATA) was
+    crawled with (crawler.data_registry), else None (the default, config/agencies). Says on
+    stderr when it is the data folder's, so the choice is never silent."""
     from crawler import data_registry
     from storage.db import data_dir
 
-    data = data_dir()
+    data = data if data is not None else data_dir()
     chosen = data_registry.choose(config, data)
     if config is None and chosen is not None:
         source = data_registry.origin(data)
@@ -47,14 +48,21 @@ def data_registry(config: Path | None) -> Path | None:
 def agencies_group() -> None:
     """The agency registry (config/agencies/*.toml, or --config FILE).
 
+    validate and list read, without --config, the registry $NIANBAO_DATA was crawled with
+    (`nianbao crawl --config`, `nianbao demo`), else config/agencies.
+
     \b
     Example:
       nianbao agencies validate
     """
 
 
+DATA_CONFIG_HELP = ("The agency registry: a TOML file or a folder of them (default: the one $NIANBAO_DATA was "
+                    "crawled with, else config/agencies).")
+
+
 @agencies_group.command("validate")
-@config_option()
+@config_option(DATA_CONFIG_HELP)
 def agencies_validate(config: Path | None) -> None:
     """Check the registry strictly: unknown keys, missing keys, bad values, duplicates.
 
@@ -63,12 +71,12 @@ def agencies_validate(config: Path | None) -> None:
       nianbao agencies validate --config config/agencies/henan.toml
     Exits 1 with the file, entry and key of the first problem.
     """
-    agencies = load_agencies(config)
+    agencies = load_agencies(data_registry(config))
     click.echo(f"{len(agencies)} agencies, all valid")
 
 
 @agencies_group.command("list")
-@config_option()
+@config_option(DATA_CONFIG_HELP)
 @json_option("As JSON.")
 def agencies_list(config: Path | None, as_json: bool) -> None:
     """Show the registry: name, region, kind, deadline rule and report columns.
@@ -77,7 +85,7 @@ def agencies_list(config: Path | None, as_json: bool) -> None:
     Example:
       nianbao agencies list --json | jq '.[].name'
     """
-    agencies = load_agencies(config)
+    agencies = load_agencies(data_registry(config))
     if as_json:
         print_json([{"name": a.name, "region": a.region_path, "kind": a.kind, "list_urls": list(a.list_urls),
                      "portal": a.portal, "code": a.code, "platform": a.platform, "source": a.source}

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..output import print_json, terminal_text
-from .agencies import load_agencies
+from .agencies import data_registry, load_agencies
 from .exits import EXIT_CRAWL_FAILED, fail
 from .options import config_option, json_option
 
@@ -21,7 +21,8 @@ def _chain(evidence: list[dict]) -> str:
 
 
 @click.command("discover")
-@config_option()
+@config_option("The agency registry: a TOML file or a folder of them (default: the one the data folder was "
+               "crawled with, else config/agencies).")
 @click.option("--agency", "names", multiple=True, help="Only this agency (repeatable).")
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path),
               help="The archive where discovered columns are stored (default: $NIANBAO_DATA or ./data).")
@@ -53,7 +54,8 @@ def discover_command(config: Path | None, names: tuple[str, ...], data: Path | N
     from storage.db import data_dir
     from storage.discovered import discovered_columns
 
-    agencies = load_agencies(config)
+    data = data or data_dir()
+    agencies = load_agencies(data_registry(config, data))
     if names:
         unknown = sorted(set(names) - {a.name for a in agencies})
         if unknown:
@@ -65,7 +67,6 @@ def discover_command(config: Path | None, names: tuple[str, ...], data: Path | N
     agencies = [a for a in agencies if a.portal]
     if not agencies:
         fail("no agency in the registry has a portal to discover from")
-    data = data or data_dir()
     overrides: dict = {"LOG_FILE": str(data / "crawl.log"), "LOG_FILE_APPEND": True,
                        "LOG_INSTALL_ROOT_HANDLER": False}
     for key, value in (("NIANBAO_DISCOVERY_MAX_PAGES", max_pages), ("NIANBAO_DISCOVERY_MAX_DEPTH", max_depth),
