@@ -7,10 +7,12 @@ evaluation of the national registry takes seconds and a rate over every agency t
     kept.get(("monitor", 2023, as_of), lambda: evaluate(...))
 
 The key of everything kept is the archive's state (`state_token`): the newest capture, version,
-crawl run and agency, and how many crawl runs are closed. Archive rows are only added (a crawl or
-an import adds captures and runs; a parse adds versions), and a run is closed by the crawl that
-opened it, so any write a page could show moves the token; the next request computes afresh.
-The token is one statement of index lookups (and one count over crawl runs), read per request.
+crawl run and agency, and the archive's change counter. A crawl or an import adds captures and
+runs and a parse adds versions, which moves the newest ids; everything changed in place (a run
+closed, `nianbao db reindex` rewriting versions' text, an agency's region or kind renamed,
+reports refiled) moves the counter, by triggers in the database (storage.changes, migration
+0010). So any write a page could show moves the token; the next request computes afresh.
+The token is one statement of index lookups, read per request.
 
 Bounded (least recently used go first; a new state drops what was kept for the old ones) and
 single-flight: requests asking for the same value at once wait for one computation instead of
@@ -26,12 +28,13 @@ from typing import Any, TypeVar
 
 from sqlalchemy import text
 
+from storage import changes
+
 T = TypeVar("T")
 
 STATE_SQL = text(
     "SELECT (SELECT max(id) FROM captures), (SELECT max(id) FROM report_versions),"
-    " (SELECT max(id) FROM crawl_runs), (SELECT count(*) FROM crawl_runs WHERE outcome IS NOT NULL),"
-    " (SELECT max(id) FROM agencies)")
+    f" (SELECT max(id) FROM crawl_runs), (SELECT max(id) FROM agencies), {changes.COUNTER_SQL}")
 DEFAULT_SIZE = 512
 
 

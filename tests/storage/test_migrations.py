@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, create_engine, text
 
 from storage.db import MIGRATIONS, make_engine, migrate
-from storage import monitor_state
+from storage import changes, monitor_state
 from storage.models import Base
 
 
@@ -55,7 +55,8 @@ def test_migrated_schema_matches_the_models(data_dir, database_url) -> None:
             # Tables the models do not own (the search index is raw SQL per dialect) are left out.
             # The monitor's kept state is Core tables of its own (storage.monitor_state), compared too.
             models = MetaData()
-            for table in [*Base.metadata.tables.values(), *monitor_state.metadata.tables.values()]:
+            for table in [*Base.metadata.tables.values(), *monitor_state.metadata.tables.values(),
+                          *changes.metadata.tables.values()]:
                 table.to_metadata(models)
             diff = [d for d in compare_metadata(context, models)
                     if not (d[0] == "remove_table" and d[1].name.startswith("search_"))

@@ -106,3 +106,33 @@ def test_per_state_drops_what_it_kept_for_an_earlier_state(archive: Archive) -> 
     assert kept.get("b", lambda: 3, token=(2,)) == 3  # the archive changed
     assert kept.get("a", lambda: 4, token=(2,)) == 4  # computed for the new state
     assert all(key[0] == (2,) for key in kept._values)
+
+
+def test_kept_facets_and_numbers_follow_an_edit_in_place(archive: Archive, paths) -> None:
+    """An UPDATE moves no id: the change counter's triggers (storage.changes) must move the
+    state, or facets and statistics stay as they were until the next insert (issue 16)."""
+    from sqlalchemy import text
+
+    from nianbao.web.aggregates import state_token
+
+    _ingest(archive, paths, 0, "甲局")
+    with archive.engine.begin() as connection:
+        connection.execute(text("UPDATE agencies SET region = '江苏省/淮安市' WHERE name = '甲局'"))
+    client = create_app(archive).test_client()
+    stats = "/api/stats?field=applications.total_processed.total&by=region"
+    assert client.get("/api/search?facets=1").get_json()["facets"]["region"] == {"江苏省/淮安市": 1}
+    assert [row["region"] for row in client.get(stats).get_json()["rows"]] == ["江苏省/淮安市"]
+    token = state_token(archive)
+    with archive.engine.begin() as connection:  # as a crawl renames an agency's region, in place
+        connection.execute(text("UPDATE agencies SET region = '福建省/福州市' WHERE name = '甲局'"))
+    assert state_token(archive) != token
+    assert client.get("/api/search?facets=1").get_json()["facets"]["region"] == {"福建省/福州市": 1}
+    assert [row["region"] for row in client.get(stats).get_json()["rows"]] == ["福建省/福州市"]
+    token = state_token(archive)
+    with archive.engine.begin() as connection:  # as `nianbao db reindex` rewrites a version's text
+        connection.execute(text("UPDATE report_versions SET text = text || ' 复议'"))
+    assert state_token(archive) != token
+    token = state_token(archive)
+    with archive.engine.begin() as connection:  # reading moves nothing
+        connection.execute(text("SELECT count(*) FROM agencies"))
+    assert state_token(archive) == token
