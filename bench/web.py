@@ -35,6 +35,7 @@ import cProfile
 import datetime as dt
 import hashlib
 import http.client
+import json
 import os
 import pstats
 import random
@@ -271,11 +272,12 @@ def load(host: str, port: int, paths: list[tuple[str, str]], clients: int) -> tu
     return by_kind, wall, [e for w in workers for e in w.errors]
 
 
-def serve(data: Path, registry: Path, threads: int) -> tuple[subprocess.Popen, int]:
+def serve(data: Path, registry: Path, threads: int, processes: int = 1) -> tuple[subprocess.Popen, int]:
     env = dict(os.environ, NIANBAO_DATA=str(data))
     env.pop("NIANBAO_DATABASE_URL", None)
     server = subprocess.Popen([str(Path(sys.executable).parent / "nianbao"), "serve", "--host", "127.0.0.1",
-                               "--port", "0", "--threads", str(threads), "--config", str(registry)],
+                               "--port", "0", "--threads", str(threads), "--processes", str(processes),
+                               "--config", str(registry)],
                               env=env, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     deadline = time.monotonic() + 60
     lines = []
@@ -327,7 +329,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--requests", type=int, default=420, help="mixed requests (the static baseline asks as many)")
     parser.add_argument("--threads", type=int, default=4, help="the server's worker threads (serve's default: 4)")
-    parser.add_argument("--keep", type=Path, help="build the archive in this folder and leave it there")
+    parser.add_argument("--processes", type=int, default=1, help="the server's processes (serve --processes)")
+    parser.add_argument("--keep", type=Path, help="build the archive in this folder and leave it there; "
+                        "a folder an earlier --keep run built is reused as it is")
     parser.add_argument("--profile", metavar="KIND", help="profile one page kind in-process instead of the load run")
     args = parser.parse_args()
     if args.reports < 10 or args.clients < 1 or args.requests < args.clients:
@@ -336,11 +340,17 @@ def main() -> None:
     try:
         archive = Archive.open(data)  # the default SQLite database under the data folder, as serve opens it
         start = time.perf_counter()
-        entries, targets = build(archive, args.reports)
         registry = data / "agencies.toml"
-        registry.write_text(agencies_toml(entries), encoding="utf-8")
-        print(f"built {len(targets['reports']):,} reports of {len(entries):,} agencies in "
-              f"{time.perf_counter() - start:.1f} s", flush=True)
+        kept = data / "bench-web-targets.json"
+        if args.keep is not None and kept.exists() and registry.exists():  # built by an earlier --keep run
+            targets = json.loads(kept.read_text(encoding="utf-8"))
+            print(f"reusing {len(targets['reports']):,} reports built earlier in {data}", flush=True)
+        else:
+            entries, targets = build(archive, args.reports)
+            registry.write_text(agencies_toml(entries), encoding="utf-8")
+            kept.write_text(json.dumps(targets), encoding="utf-8")
+            print(f"built {len(targets['reports']):,} reports of {len(entries):,} agencies in "
+                  f"{time.perf_counter() - start:.1f} s", flush=True)
         kinds = page_kinds(targets)
         if args.profile:
             if args.profile not in kinds:
@@ -349,7 +359,7 @@ def main() -> None:
             archive.close()
             return
         archive.close()
-        server, port = serve(data, registry, args.threads)
+        server, port = serve(data, registry, args.threads, args.processes)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed bench stops its server too
         try:
             run(port, kinds, args, server.pid)
@@ -366,12 +376,16 @@ def main() -> None:
 
 
 def cpu_seconds(pid: int | None) -> float | None:
-    """The process's user + system CPU time so far (Linux /proc), None elsewhere."""
+    """The user + system CPU time so far of the process and its children, the server processes
+    of `serve --processes` (Linux /proc), None elsewhere."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+                    for child in (task / "children").read_text().split()]
     except (OSError, IndexError, TypeError):
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return own + sum(cpu_seconds(child) or 0.0 for child in children)
 
 
 def run(port: int, kinds: dict[str, Callable[[random.Random], str]], args: argparse.Namespace,
@@ -398,7 +412,8 @@ def run(port: int, kinds: dict[str, Callable[[random.Random], str]], args: argpa
     rng.shuffle(mixed)
     static = [("static", "/static/style.css")] * args.requests
     rounds = {}
-    print(f"\n{args.clients} concurrent clients, server threads {args.threads}, {os.cpu_count()} cores")
+    print(f"\n{args.clients} concurrent clients, server processes {args.processes} x threads {args.threads}, "
+          f"{os.cpu_count()} cores")
     # Static, mixed, static again: the machine is shared and noisy, so the baseline brackets the run.
     for label, paths in (("static before", static), ("mixed", mixed), ("static after", static)):
         cpu = cpu_seconds(pid)

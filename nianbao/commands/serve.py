@@ -33,7 +33,11 @@ def interface_language(value: str | None) -> str:
 @click.option("--language", metavar="zh|en", callback=lambda _context, _param, value: interface_language(value),
               help="The interface's language when neither ?lang=, its cookie nor the browser's Accept-Language "
                    "names one (default: zh, Chinese).")
-@click.option("--threads", default=DEFAULT_LIMITS.threads, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--threads", default=DEFAULT_LIMITS.threads, show_default=True, type=click.IntRange(1, 64),
+              help="Worker threads per process.")
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes on one port: one uses one CPU core however many threads it has; "
+                   "give it the cores the machine can spare.")
 @click.option("--export-cap", default=5000, show_default=True, type=click.IntRange(1, 1_000_000),
               help="Most search results one CSV/JSON download holds.")
 @click.option("--connection-limit", default=DEFAULT_LIMITS.connection_limit, show_default=True,
@@ -41,8 +45,8 @@ def interface_language(value: str | None) -> str:
               help="Open connections at once; more wait until one closes.")
 @click.option("--channel-timeout", default=DEFAULT_LIMITS.channel_timeout, show_default=True, type=click.IntRange(1, 3600),
               help="Seconds an idle connection is kept open.")
-def serve_command(host: str, port: int, config: Path | None, language: str, threads: int, export_cap: int,
-                  connection_limit: int, channel_timeout: int) -> None:
+def serve_command(host: str, port: int, config: Path | None, language: str, threads: int, processes: int,
+                  export_cap: int, connection_limit: int, channel_timeout: int) -> None:
     """Serve the web UI: search, reports, versions and diffs, agencies, monitoring, JSON API.
 
     Reads the archive under $NIANBAO_DATA (or $NIANBAO_DATABASE_URL). Read-only: nothing is
@@ -54,17 +58,32 @@ def serve_command(host: str, port: int, config: Path | None, language: str, thre
       nianbao serve --language en
     """
     from storage import Archive
+    from storage.db import data_dir
 
     from ..web.app import create_app
-    from ..web.server import ServerConfigError, serve
+    from ..web.server import ServerConfigError, serve, serve_processes
 
     registry = data_registry(config)
-    archive = Archive.open()
-    app = create_app(archive, registry=registry, export_cap=export_cap, default_language=language)
     limits = ConnectionLimits(connection_limit=connection_limit, channel_timeout=channel_timeout, threads=threads)
+
+    def listening(url: str) -> None:
+        click.echo(f"nianbao serving on {url} (Ctrl-C to stop)", err=True)
+
     try:
-        serve(app, host, port, limits, lambda url: click.echo(f"nianbao serving on {url} (Ctrl-C to stop)", err=True))
+        if processes == 1:
+            archive = Archive.open()
+            try:
+                serve(create_app(archive, registry=registry, export_cap=export_cap, default_language=language),
+                      host, port, limits, listening)
+            finally:
+                archive.close()
+            return
+        Archive.open().close()  # migrated once, here, before the processes open it
+
+        def make_app():
+            return create_app(Archive.open(), registry=registry, export_cap=export_cap, default_language=language,
+                              shared_cache=data_dir() / "cache" / "web")
+
+        serve_processes(make_app, host, port, processes, limits, listening)
     except ServerConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    finally:
-        archive.close()

@@ -21,11 +21,18 @@ each doing it (a cold monitor page under 16 clients was 16 evaluations of severa
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import shutil
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Any, TypeVar
 
+from filelock import FileLock
 from sqlalchemy import text
 
 from storage import changes
@@ -47,9 +54,10 @@ def state_token(archive: Any) -> tuple[Any, ...]:
 class PerState:
     """Values computed once per archive state, by key."""
 
-    def __init__(self, archive: Any, size: int = DEFAULT_SIZE) -> None:
+    def __init__(self, archive: Any, size: int = DEFAULT_SIZE, shared: SharedStore | None = None) -> None:
         self.archive = archive
         self.size = size
+        self.shared = shared  # several server processes: one computes, the others read it
         self._values: OrderedDict[tuple, Any] = OrderedDict()
         self._lock = threading.Lock()
         self._computing: dict[tuple, threading.Lock] = {}
@@ -75,8 +83,8 @@ class PerState:
             with self._lock:
                 if full in self._values:
                     return self._values[full]
-            try:
-                value = compute()  # an exception is not kept: the next request tries again
+            try:  # an exception is not kept: the next request tries again
+                value = compute() if self.shared is None else self.shared.get(token, key, compute)
             finally:
                 with self._lock:
                     self._computing.pop(full, None)
@@ -85,3 +93,64 @@ class PerState:
                 while len(self._values) > self.size:
                     self._values.popitem(last=False)
             return value
+
+
+class SharedStore:
+    """What one of several `nianbao serve --processes` computed for an archive state, for the
+    others to read instead of computing it again: a pickle per value under a folder per state.
+
+    A monitoring evaluation of a national registry takes seconds; without this each process paid
+    it once per state, and a page's latency depended on which process answered. One process
+    computes a value while the others wait on its lock file (single-flight across processes, as
+    PerState is within one); a value is written to a temporary file and renamed, so a reader sees
+    all of it or nothing. Folders of states older than `keep_seconds` are removed when a new state
+    is first written. The folder is the server's own (under the data folder): nothing else writes
+    pickles there.
+    """
+
+    def __init__(self, folder: Path, keep_seconds: float = 60.0) -> None:
+        self.folder = Path(folder)
+        self.keep_seconds = keep_seconds
+
+    @staticmethod
+    def _digest(value: Any) -> str:
+        return hashlib.sha256(repr(value).encode("utf-8")).hexdigest()[:32]
+
+    def get(self, token: tuple[Any, ...], key: Hashable, compute: Callable[[], T]) -> T:
+        state = self.folder / self._digest(token)
+        path = state / f"{self._digest(key)}.pickle"
+        found = self._load(path)
+        if found is not None:
+            return found[0]
+        if not state.exists():
+            state.mkdir(parents=True, exist_ok=True)
+            self._forget_older_than(state)
+        with FileLock(f"{path}.lock"):
+            found = self._load(path)  # computed by another process while this one waited
+            if found is not None:
+                return found[0]
+            value = compute()
+            partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+            with open(partial, "wb") as out:
+                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(partial, path)
+            return value
+
+    @staticmethod
+    def _load(path: Path) -> tuple[Any] | None:
+        try:
+            with open(path, "rb") as kept:
+                return (pickle.load(kept),)
+        except FileNotFoundError:
+            return None
+
+    def _forget_older_than(self, current: Path) -> None:
+        """Remove other states' folders not written for `keep_seconds` (a process may still be
+        answering from the state just before: its folder stays a while)."""
+        now = time.time()
+        for other in self.folder.iterdir():
+            try:
+                if other != current and other.is_dir() and now - other.stat().st_mtime > self.keep_seconds:
+                    shutil.rmtree(other, ignore_errors=True)
+            except OSError:
+                continue

@@ -39,7 +39,7 @@ from ..evidence import EVIDENCE_LABELS, finding_path, status_path
 from ..monitoring.words import MonitorStatus
 from ..output import hits_csv
 from . import i18n, reads, replay
-from .aggregates import PerState
+from .aggregates import PerState, SharedStore
 from .diff import diff_records
 from .form import SECTION_LABELS, cell_label, form_tables
 from .request_values import ParamError, RowIdConverter, as_of_date, report_year, row_id
@@ -60,11 +60,13 @@ URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 def create_app(archive: Archive, *, registry: Path | None = None, export_cap: int = DEFAULT_EXPORT_CAP,
                search_fn: Callable[..., Any] | None = None, clock: Clock = system_clock,
-               default_language: str = i18n.DEFAULT_LANGUAGE) -> Flask:
+               default_language: str = i18n.DEFAULT_LANGUAGE, shared_cache: Path | None = None) -> Flask:
     """The WSGI app over an opened archive. `registry` (a TOML file or folder) feeds the
     monitoring pages; `export_cap` bounds CSV/JSON downloads of search results; `clock` says
     what day it is for the monitoring pages; `default_language` (zh or en) is the interface's when
-    neither ?lang=, its cookie nor the browser's Accept-Language names one (nianbao.web.i18n)."""
+    neither ?lang=, its cookie nor the browser's Accept-Language names one (nianbao.web.i18n);
+    `shared_cache`: a folder where one of several server processes leaves the monitoring
+    evaluations and pages it computed for the others (nianbao.web.aggregates.SharedStore)."""
     app = Flask(__name__)
     i18n.install(app, default_language)
     app.url_map.converters["row_id"] = RowIdConverter
@@ -334,8 +336,9 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
     # Once per archive state (nianbao.web.aggregates): facets; evaluations (a few MB each for a
     # national registry); monitor pages (4 MB each for 2,059 agencies).
     kept = PerState(archive)
-    kept_evaluations = PerState(archive, size=64)
-    kept_pages = PerState(archive, size=16)
+    shared = SharedStore(shared_cache) if shared_cache is not None else None
+    kept_evaluations = PerState(archive, size=64, shared=shared)
+    kept_pages = PerState(archive, size=16, shared=shared)
     read_registry: dict[tuple, list[Any]] = {}  # by the registry files' (path, mtime, size)
     read_registry_lock = threading.Lock()
 

@@ -12,8 +12,14 @@ server before it (README, "Exposing the web UI").
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import logging
+import os
 import resource
+import signal
+import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +31,8 @@ DEFAULT_CHANNEL_TIMEOUT = 10  # seconds a connection may sit idle
 MAX_REQUEST_BODY = 64 * 1024  # the UI and the API are GET only; waitress's default is 1 GiB, spooled to disk
 MAX_REQUEST_HEADERS = 64 * 1024  # a long search URL fits many times over
 SPARE_FILE_DESCRIPTORS = 64  # the archive's database, blobs being read, logs
+LISTEN_BACKLOG = 1024  # connections waiting to be accepted by any of the processes
+RESPAWN_LIMIT, RESPAWN_WINDOW = 5, 30.0  # so many server processes dying within so many seconds stop the server
 
 
 class ServerConfigError(Exception):
@@ -62,16 +70,7 @@ def make_server(app: Callable, host: str, port: int,
     from waitress.server import create_server  # imported when serving, not by every CLI command
 
     ensure_file_descriptors(limits.connection_limit + limits.threads + SPARE_FILE_DESCRIPTORS)
-    return create_server(
-        app, host=host, port=port, ident="nianbao",
-        threads=limits.threads,
-        connection_limit=limits.connection_limit,
-        channel_timeout=limits.channel_timeout,
-        cleanup_interval=1,  # idle connections are looked for every second, not every 30
-        asyncore_use_poll=True,  # select() cannot watch a descriptor numbered 1024 or more
-        max_request_body_size=MAX_REQUEST_BODY,
-        max_request_header_size=MAX_REQUEST_HEADERS,
-    )
+    return create_server(app, host=host, port=port, ident="nianbao", **_waitress_options(limits))
 
 
 def serve(app: Callable, host: str, port: int, limits: ConnectionLimits = ConnectionLimits(),
@@ -86,3 +85,96 @@ def serve(app: Callable, host: str, port: int, limits: ConnectionLimits = Connec
         pass
     finally:
         server.close()
+
+
+def serve_processes(make_app: Callable[[], Callable], host: str, port: int, processes: int,
+                    limits: ConnectionLimits = ConnectionLimits(),
+                    on_listening: Callable[[str], None] | None = None) -> None:
+    """Run `processes` copies of the app, each a waitress server of its own, accepting on one
+    listening socket, until interrupted (Ctrl-C) or terminated.
+
+    One interpreter answers one request at a time however many threads it has (the GIL): a page
+    is milliseconds of Python, so a busy server is CPU-bound on one core. Forked processes use
+    the others. The socket is bound here, before forking, so every process accepts on the same
+    port; each builds its own app (its own database connections: `make_app` runs in the child).
+    A process that dies is started again; if RESPAWN_LIMIT of them die within RESPAWN_WINDOW
+    seconds the server stops (they would only die again: a broken archive or registry), saying
+    the last exit status."""
+    if processes < 1:
+        raise ServerConfigError(f"processes={processes}: at least 1")
+    ensure_file_descriptors(limits.connection_limit + limits.threads + SPARE_FILE_DESCRIPTORS)
+    listening = socket.create_server((host, port), family=_family(host), backlog=LISTEN_BACKLOG)
+    children: set[int] = set()
+    deaths: collections.deque[float] = collections.deque(maxlen=RESPAWN_LIMIT)
+    stopping = False
+
+    def start() -> None:
+        pid = os.fork()
+        if pid == 0:  # the child: serve until terminated
+            code = 0
+            try:
+                signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
+                from waitress.server import create_server
+
+                server = create_server(make_app(), sockets=[listening], ident="nianbao", **_waitress_options(limits))
+                server.run()
+            except BaseException:  # noqa: BLE001 - a child reports and exits, never returns to the caller
+                log.exception("a server process failed")
+                code = 1
+            finally:
+                os._exit(code)
+        children.add(pid)
+
+    def stop(*_: Any) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        for _ in range(processes):
+            start()
+        if on_listening is not None:
+            on_listening(f"http://{host}:{listening.getsockname()[1]}/")
+        while children:
+            try:
+                pid, status = os.wait()
+            except KeyboardInterrupt:
+                stop()
+                continue
+            except ChildProcessError:
+                break
+            if pid not in children:
+                continue
+            children.discard(pid)
+            if stopping:
+                continue
+            deaths.append(time.monotonic())
+            if len(deaths) == RESPAWN_LIMIT and deaths[-1] - deaths[0] < RESPAWN_WINDOW:
+                stop()
+                raise ServerConfigError(f"{RESPAWN_LIMIT} server processes exited within {RESPAWN_WINDOW:.0f} s "
+                                        f"(the last with status {status}); see the log above")
+            log.warning("server process %d exited (status %d); starting another", pid, status)
+            start()
+    finally:
+        stop()
+        for pid in children:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        signal.signal(signal.SIGTERM, previous)
+        listening.close()
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def _waitress_options(limits: ConnectionLimits) -> dict[str, Any]:
+    # cleanup_interval: idle connections are looked for every second, not every 30;
+    # asyncore_use_poll: select() cannot watch a descriptor numbered 1024 or more
+    return dict(threads=limits.threads, connection_limit=limits.connection_limit,
+                channel_timeout=limits.channel_timeout, cleanup_interval=1, asyncore_use_poll=True,
+                max_request_body_size=MAX_REQUEST_BODY, max_request_header_size=MAX_REQUEST_HEADERS)

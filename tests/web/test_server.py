@@ -5,8 +5,10 @@ idle sockets, for 120 s), and request bodies a read-only UI never needs are refu
 from __future__ import annotations
 
 import http.client
+import os
 import re
 import resource
+import signal
 import socket
 import subprocess
 import time
@@ -130,3 +132,74 @@ def test_more_connections_than_files_allowed_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(resource, "setrlimit", lambda kind, limits: pytest.fail("must not change the limit"))
     with pytest.raises(ServerConfigError, match="ulimit -n"):
         ensure_file_descriptors(1100)
+
+
+def child_pids(pid: int) -> set[int]:
+    return {int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()}
+
+
+def two(pids: set[int]) -> set[int] | None:
+    return pids if len(pids) == 2 else None
+
+
+def wait_for(condition, seconds: float = STARTUP_SECONDS):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"not within {seconds} s: {condition}")
+
+
+def test_serve_processes_share_one_port_and_replace_a_dead_one(data):
+    process, port = start_serve(data, "--processes", "2")
+    try:
+        children = wait_for(lambda: two(child_pids(process.pid)))
+        statuses = [get(port)[0] for _ in range(8)]  # fresh connections, whichever process accepts
+        assert statuses == [200] * 8
+        dead = sorted(children)[0]
+        os.kill(dead, signal.SIGKILL)
+        replaced = wait_for(lambda: two(child_pids(process.pid) - {dead}))
+        assert dead not in replaced and len(replaced) == 2
+        assert [get(port)[0] for _ in range(8)] == [200] * 8
+    finally:
+        stop(process)
+    assert process.returncode == 0
+    for child in children | replaced:  # terminating the server ends every process
+        assert not Path(f"/proc/{child}").exists() or "zombie" in Path(f"/proc/{child}/status").read_text()
+
+
+def test_processes_compute_a_kept_value_once_between_them(tmp_path: Path):
+    """Two processes' kept values (nianbao.web.aggregates.PerState) over one SharedStore: the value
+    is computed by one, read by the other, and a new archive state computes it again."""
+    from nianbao.web.aggregates import PerState, SharedStore
+
+    store = SharedStore(tmp_path / "shared")
+    first, second = (PerState(archive=None, shared=store) for _ in range(2))
+    calls: list[int] = []
+
+    def compute() -> dict:
+        calls.append(1)
+        return {"evaluation": [1, 2, 3]}
+
+    assert first.get(("monitor", 2023), compute, token=(1, 2)) == {"evaluation": [1, 2, 3]}
+    assert second.get(("monitor", 2023), compute, token=(1, 2)) == {"evaluation": [1, 2, 3]}
+    assert len(calls) == 1
+    assert second.get(("monitor", 2023), compute, token=(1, 3)) == {"evaluation": [1, 2, 3]}
+    assert len(calls) == 2
+    assert second.get(("monitor", 2024), compute, token=(1, 3)) is not None and len(calls) == 3
+
+
+def test_server_processes_failing_at_start_stop_the_server_with_a_clear_error(monkeypatch):
+    """A broken app (an archive that cannot be opened, say) would die again at every restart:
+    after RESPAWN_LIMIT deaths in RESPAWN_WINDOW seconds the server stops and says so."""
+    from nianbao.web import server
+
+    def broken_app():
+        raise RuntimeError("archive unreadable")
+
+    monkeypatch.setattr(server.log, "exception", lambda *args, **kwargs: None)  # the children's report
+    with pytest.raises(ServerConfigError, match=r"5 server processes exited within 30 s \(the last with status 256\)"):
+        server.serve_processes(broken_app, "127.0.0.1", 0, 2)
