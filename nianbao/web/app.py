@@ -44,6 +44,7 @@ from .diff import diff_records
 from .form import SECTION_LABELS, cell_label, form_tables
 from .request_values import ParamError, RowIdConverter, as_of_date, report_year, row_id
 from .search_params import PARAMS, all_hits, query_from_args, region_levels, result_dict
+from .status_grid import STATUSES, cell_path, grid_years, monitor_grid, page_number, status_filter
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,7 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
 
     app.jinja_env.globals.update(finding_href=lambda f: ui_path(finding_path(f.get("kind", ""), f)),
                                  status_href=lambda s: ui_path(status_path(s)),
+                                 cell_href=lambda s: ui_path(cell_path(s)), STATUSES=STATUSES,  # the status grid
                                  EVIDENCE_LABELS=EVIDENCE_LABELS)
     # Templates build the same links again and again (every agency's on each year's monitor page,
     # 2,059 of them; werkzeug's build was a fifth of its templating, bench/web.py): a relative
@@ -384,27 +386,25 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         except RegistryError as exc:  # configuration: say what is wrong with it, keep the page
             listed, problem = [], f"agency registry could not be read: {exc}"
         if listed:
-            from nianbao.monitoring import FIRST_JUDGED_YEAR, judged_year
-
             as_of = as_of_date(request.args.get("as_of"), today())
             # Every year due (missing ones too), from the first judged year to last year, and any
-            # later year it already has a report for.
+            # later year it already has a report for (status_grid.grid_years).
             reported = {int(y) for y in agency["reports_by_year"] if y.isdigit()}
-            due = set(range(FIRST_JUDGED_YEAR, as_of.year))
-            years = sorted({y for y in reported | due if judged_year(y) and y <= as_of.year}, reverse=True)
             token = kept.token()
-            for year in years:
-                # An agency's status is judged from its own entry, reports and runs alone
-                # (nianbao.monitoring.evaluation.judge): its rows of the whole registry's
-                # evaluation, which the monitor page keeps, are the ones it would have alone.
-                by_agency = kept_evaluations.get(("statuses by agency", year, as_of, read_registry_now()[0]),
-                                     lambda: statuses_by_agency(monitor(year, as_of, token=token)), token)
-                statuses.extend(dict(row, year=year) for row in by_agency.get(name, ()))
+            for year in reversed(grid_years(as_of.year, reported)):
+                statuses.extend(dict(row, year=year) for row in year_statuses(year, as_of, token).get(name, ()))
         elif problem is None:
             problem = f"{name} is not in the agency registry, so there are no statuses for it"
         agency["statuses"] = statuses
         agency["statuses_note"] = problem
         return agency
+
+    def year_statuses(year: int, as_of: dt.date, token: tuple) -> dict[str, list[dict[str, Any]]]:
+        """The registry's statuses for `year` by agency name. An agency's status is judged from its
+        own entry, reports and runs alone (nianbao.monitoring.evaluation.judge): its rows of the
+        whole registry's evaluation, which the monitor page keeps, are the ones it would have alone."""
+        return kept_evaluations.get(("statuses by agency", year, as_of, read_registry_now()[0]),
+                                    lambda: statuses_by_agency(monitor(year, as_of, token=token)), token)
 
     @app.get("/agencies/<path:name>")
     def agency_page(name: str):
@@ -444,9 +444,16 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
 
     @app.get("/monitor/<int:year>")
     def monitor_page(year: int):
+        status, page_asked = status_filter(request.args.get("status")), page_number(request.args.get("page"))
+
         def page() -> bytes:
             report = monitor_context(year)
-            return render_template("monitor.html", report=report,
+            # The agency × year grid (nianbao.web.status_grid): the other years' statuses are the
+            # agency pages' (kept per year), this year's rows filtered by status, a page at a time.
+            as_of, token = dt.date.fromisoformat(report["as_of"]), kept.token()
+            grid = monitor_grid(report, grid_years(as_of.year, shown=year), lambda y: year_statuses(y, as_of, token),
+                                status=status, page=page_asked) if report["judged"] else None
+            return render_template("monitor.html", report=report, grid=grid,
                                    chart=compliance_chart(report.get("summary", []))).encode("utf-8")
 
         # The page draws the whole registry's evaluation (kept per archive state): for 2,059

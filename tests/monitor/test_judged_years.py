@@ -67,6 +67,9 @@ def test_agency_page_shows_every_year_due_with_missing_years(client):
     assert sorted(grid) == list(range(FIRST_JUDGED_YEAR, 2026))  # 2019 … 2025: every year due by June 2026
     assert grid[2025] == "missing" and grid[2024] == "on time"
     links = {int(td.get("data-year")): td.xpath("./a/@href")[0] for td in cells}
-    assert links[2024].startswith("/reports/") and links[2025] == "/monitor/2025"
     api = client.get("/api/agencies/按时局").get_json()
     assert {s["year"]: s["status"] for s in api["statuses"]}[2025] == "missing"
+    # A missing year's evidence: the column as the crawl after the deadline captured it.
+    column = {s["year"]: s["evidence"]["list_pages"][0]["capture_id"] for s in api["statuses"] if s["status"] == "missing"}
+    assert links[2024].startswith("/reports/") and links[2025] == f"/captures/{column[2025]}"
+    assert client.get(links[2025]).status_code == 200

@@ -302,10 +302,37 @@ def test_agency_grid_shows_a_missing_year(served, page, web_agencies):
     background = "e => getComputedStyle(e).backgroundColor"
     assert missing.evaluate(background) != on_time.evaluate(background)
     assert on_time.locator("a").get_attribute("href") == f"/reports/{built.edited}"
-    missing.locator("a").click()  # a missing year has no report: its link is the year's monitor page
-    assert page.url.startswith(f"{base}monitor/2020")
+    missing.locator("a").click()  # a missing year has no report (nor a captured column): its link is the year's monitor page
+    assert page.url == f"{base}monitor/2020?as_of={AS_OF}"
     row = page.locator("#statuses tbody tr", has=page.get_by_role("link", name=web_agencies.edited, exact=True))
-    assert row.locator("span.status").text_content() == "missing"
+    assert row.locator("td.now").text_content() == "missing"  # the grid's cell of the page's year
+
+
+def test_monitor_grid_shows_a_missing_year_and_filters_by_status(served, page, web_agencies):
+    base, built = served
+    page.goto(f"{base}monitor/2021?as_of={AS_OF}")
+    grid = page.locator("table#monitor-grid")
+    assert grid.is_visible()
+    assert grid.locator("thead th[scope=col]").all_text_contents() == ["2019", "2020", "2021"]  # every year due
+    row = grid.locator("tbody tr", has=page.get_by_role("link", name=web_agencies.edited, exact=True))
+    missing, reported = row.locator("td[data-year='2020']"), row.locator("td[data-year='2021']")
+    assert "status-missing" in missing.get_attribute("class") and missing.text_content() == "missing"
+    background = "e => getComputedStyle(e).backgroundColor"
+    assert missing.evaluate(background) != reported.evaluate(background)  # painted apart under the CSP
+    assert "now" in reported.get_attribute("class")  # the year the page is about
+    assert reported.locator("a").get_attribute("href") == f"/reports/{built.edited}"
+    # Who is missing 2020: the 2020 page, filtered by that year's status.
+    missing.locator("a").click()
+    assert page.url == f"{base}monitor/2020?as_of={AS_OF}"
+    page.select_option("#status-select", "missing")
+    page.click("form.inline button[type=submit]")
+    assert "status=missing" in page.url and "as_of=2022-06-01" in page.url
+    rows = page.locator("#monitor-grid tbody tr")
+    shown = rows.locator("th[scope=row]").all_text_contents()
+    api = [a["agency"] for a in page.request.get(f"{base}api/monitor/2020?as_of={AS_OF}").json()["agencies"]
+           if a["status"] == "missing"]
+    assert web_agencies.edited in shown and shown == api
+    assert rows.locator("td.now").all_text_contents() == ["missing"] * len(shown)
 
 
 def test_a_changed_findings_link_reaches_its_diff(served, page, web_agencies):

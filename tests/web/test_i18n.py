@@ -167,8 +167,8 @@ def test_i18n_the_form_keeps_its_chinese_labels_in_english(client, built):
 
 def test_i18n_monitor_statuses_in_chinese_keep_their_values(monitored_zh):
     page = doc(monitored_zh.get("/monitor/2021"))
-    cells = page.xpath("//section[@id='statuses']//tbody/tr/td[4]/span")
-    words = {span.get("class").split()[1]: span.text_content() for span in cells}
+    cells = page.xpath("//section[@id='statuses']//tbody/tr/td[@data-year]")  # the agency × year grid
+    words = {td.get("class").split()[0].removeprefix("status-"): td.text_content() for td in cells}
     catalogue = i18n.catalogues()["zh"]
     assert words and all(word == catalogue.gettext(i18n.WORDS["status"][status]) for status, word in words.items())
     assert all(status in {s.value for s in MonitorStatus} for status in words)  # classes: the values, untranslated

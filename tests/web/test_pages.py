@@ -304,8 +304,8 @@ def test_monitor_page_shows_statuses_findings_and_a_chart(monitored, web_agencie
     response = monitored.get("/monitor/2021")
     assert response.status_code == 200
     page = doc(response)
-    statuses = {row.xpath("./td[1]")[0].text_content(): row.xpath("./td[4]")[0].text_content()
-                for row in page.xpath("//section[@id='statuses']//tbody/tr")}
+    statuses = {row.xpath("./th[@scope='row']")[0].text_content(): row.xpath("./td[contains(@class, 'now')]")[0].text_content()
+                for row in page.xpath("//section[@id='statuses']//tbody/tr")}  # the grid's cell of the page's year
     assert statuses["宁陵县人民政府"] == "missing" or statuses["宁陵县人民政府"] == "unreachable"
     assert set(statuses) == {web_agencies.edited, web_agencies.hostile, web_agencies.failed, "宁陵县人民政府"}
     findings = page.xpath("//section[@id='findings']//tbody/tr/@class")
