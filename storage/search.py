@@ -28,7 +28,6 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
-import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -485,8 +484,15 @@ def _facets(connection: Connection, base: str, params: dict[str, Any]) -> dict[s
             for name, counts in facets.items()}
 
 
+# A hit shows five of its record's fields: read out in SQL, not by decoding each hit's whole
+# record (every table of the form) in Python, which was a tenth of a search page's time.
+_RECORD_FIELDS = ("agency", "year", "title", "published_on", "format")
+_HIT_FIELDS = {
+    "sqlite": ", ".join(f"json_extract(v.record, '$.{name}') AS record_{name}" for name in _RECORD_FIELDS),
+    "postgresql": ", ".join(f"v.record -> '{name}' AS record_{name}" for name in _RECORD_FIELDS),
+}
 _HIT_SQL = (
-    "SELECT v.id AS version_id, v.report_id, v.capture_id, v.record, v.text, v.checks_failed,"
+    "SELECT v.id AS version_id, v.report_id, v.capture_id, {fields}, v.text, v.checks_failed,"
     " e.is_current, r.url, r.agency_name, a.region, a.kind, c.captured_at"
     " FROM report_versions v JOIN search_entries e ON e.version_id = v.id"
     " JOIN reports r ON r.id = v.report_id LEFT JOIN agencies a ON a.id = r.agency_id"
@@ -501,37 +507,33 @@ def _hits(connection: Connection, scored: list[tuple[int, float]], node: Node | 
     placeholders = ", ".join(f":v{i}" for i in range(len(ids)))
     rows = {row.version_id: row for row in connection.execute(
         # Typed as the model's column, so SQLite's text comes back an aware UTC datetime too.
-        text(f"{_HIT_SQL} WHERE v.id IN ({placeholders})").columns(captured_at=UTCDateTime()),
+        text(f"{_HIT_SQL.format(fields=_HIT_FIELDS[connection.dialect.name])} WHERE v.id IN ({placeholders})")
+        .columns(captured_at=UTCDateTime()),
         {f"v{i}": vid for i, vid in enumerate(ids)}
     )}
     terms = [term.text for term in positive_terms(node)]
     hits = []
     for version_id, score in scored:
         row = rows[version_id]
-        record = row.record if isinstance(row.record, dict) else _json(row.record)
         hits.append(Hit(
             report_id=row.report_id,
             version_id=version_id,
             capture_id=row.capture_id,
-            agency=row.agency_name or record.get("agency"),
+            agency=row.agency_name or row.record_agency,
             region=row.region,
             kind=row.kind,
-            year=record.get("year"),
-            title=record.get("title"),
+            year=row.record_year,
+            title=row.record_title,
             url=row.url,
             captured_at=row.captured_at,
-            published_on=_date(record.get("published_on")),
-            format=record.get("format"),
+            published_on=_date(row.record_published_on),
+            format=row.record_format,
             checks_failed=row.checks_failed,
             is_current=bool(row.is_current),
             snippet=snippet(row.text or "", terms),
             score=score,
         ))
     return tuple(hits)
-
-
-def _json(value: Any) -> dict[str, Any]:
-    return json.loads(value) if isinstance(value, str) else dict(value or {})
 
 
 def _date(value: Any) -> dt.date | None:

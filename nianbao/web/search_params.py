@@ -96,10 +96,18 @@ def region_levels(counts: Mapping[str, int], region: str | None) -> dict[str, in
     listed region's link finds exactly its count. The full paths would be one link per county,
     ~2,000 on a national archive (bench/web.py: most of the page's time and 400 KB); the API's
     facets keep them."""
-    prefix = [part for part in (region or "").strip().strip("/").split("/") if part]
+    prefix = "/".join(part for part in (region or "").strip().strip("/").split("/") if part)
+    below = prefix + "/" if prefix else ""
     shown: dict[str, int] = {}
     for value, count in counts.items():
-        parts = value.split("/") if value != "none" else []
-        key = "/".join(parts[:len(prefix) + 1]) if parts[:len(prefix)] == prefix and parts else value
+        # A path under the filter is cut one level below it; anything else (the filter itself,
+        # "none", a path beside it) is listed as it is. Prefixes of strings, not lists of parts:
+        # this runs over every region with a match for every new query (~2,000 on 10,000 reports).
+        if value != "none" and value.startswith(below) and value != prefix:
+            rest = value[len(below):]
+            cut = rest.find("/")
+            key = value if cut < 0 else value[:len(below) + cut]
+        else:
+            key = value
         shown[key] = shown.get(key, 0) + count
     return dict(sorted(shown.items(), key=lambda item: (-item[1], item[0])))
