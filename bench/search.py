@@ -34,7 +34,7 @@ from sqlalchemy import Engine, text
 
 from nianbao.devportal.documents import FILLER_SENTENCES
 from parsing import parse_report
-from storage import Archive
+from storage import Archive, search_index
 from storage.search import SearchQuery, search
 from storage.search_index import index_rows
 from storage.textnorm import normalize, word_runs
@@ -194,8 +194,8 @@ def load_sqlite(engine: Engine, count: int, agencies: list[tuple[str, str, str]]
 
 
 PG_INDEXES = {
-    "ix_search_entries_body_trgm": "CREATE INDEX ix_search_entries_body_trgm ON search_entries USING gin (body gin_trgm_ops)",
     "ix_search_entries_grams": "CREATE INDEX ix_search_entries_grams ON search_entries USING gin (grams)",
+    "ix_search_parts_windows": search_index.POSTGRESQL_PARTS_DDL[2],
 }
 
 
@@ -224,14 +224,21 @@ def load_postgresql(engine: Engine, count: int, agencies: list[tuple[str, str, s
                 for r in batch:
                     copy.write_row((r["id"], r["id"], r["id"], r["sha256"], r["record"], r["sha256"],
                                     r["checks_failed"], "[]", r["text"], "bench", r["captured_at"] + "+00"))
+            rows = [index_rows(r["id"], r["text"]) for r in batch]
             with cursor.copy("COPY search_entries (version_id, report_id, is_current, body, grams) FROM STDIN") as copy:
-                for r in batch:
-                    row = index_rows(r["id"], r["text"])
-                    copy.write_row((r["id"], r["id"], True, row["body"], row["grams"]))
+                for row in rows:
+                    copy.write_row((row["id"], row["id"], True, row["body"], row["grams"]))
+            with cursor.copy("COPY search_parts (version_id, part, body) FROM STDIN") as copy:
+                for row in rows:
+                    for number, part in enumerate(search_index.text_parts(row["body"])):
+                        copy.write_row((row["id"], number, part))
             raw.commit()
         cursor.execute("SET maintenance_work_mem = '512MB'")
-        for statement in PG_INDEXES.values():
+        for name, statement in PG_INDEXES.items():
+            start = time.perf_counter()
             cursor.execute(statement)
+            print(f"  postgresql: {name} built in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+        cursor.execute(search_index.POSTGRESQL_PARTS_DDL[3])  # the windows index's statistics off, as created
         for table, last in (("agencies", len(agencies)), ("captures", count), ("reports", count),
                             ("report_versions", count)):  # later inserts get fresh ids
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {last})")

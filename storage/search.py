@@ -8,7 +8,9 @@ The query language is `storage.search_syntax`; the index and its normalisation a
 `storage.search_index` and `storage.textnorm`. Every term is a substring match on the normalised
 text (NFKC, lower case, traditional -> simplified, whitespace removed), answered by an index on
 both backends at every length: SQLite FTS5 (trigram table for 3+ characters, a 1/2-character
-gram table below that), PostgreSQL pg_trgm (3+) and a GIN array of grams (1-2).
+gram table below that); PostgreSQL a GIN index of the windows of each text's parts for 3+
+characters (`search_index.windows_query`: exact up to 6 characters, a longer term's candidates
+checked against the text) and a GIN array of grams for 1-2.
 
 Ranking. SQLite: the sum over the query's positive terms of FTS5's bm25 (for 1-2 character
 terms bm25 over the gram table, where each gram counts once per version, so it mostly favours
@@ -39,6 +41,7 @@ from parsing import schema
 
 from .clock import iso_z
 from .models import UTCDateTime
+from .search_index import windows_exact, windows_query
 from .search_syntax import And, Node, Not, QueryError, Term, parse_query, positive_terms
 from .textnorm import normalize_with_offsets
 from .vocab import AgencyKind
@@ -156,18 +159,24 @@ class _Compiler:
             else:
                 self.params[f"q{number}"] = term.text
                 self.params[f"p{number}"] = "%" + re.sub(r"([\\%_])", r"\\\1", term.text) + "%"
+                if not term.short:
+                    self.params[f"w{number}"] = windows_query(term.text)
         return self.terms[term.text]
 
-    def term_condition(self, number: int, short: bool) -> str:
+    def term_condition(self, number: int, term: Term) -> str:
         if self.dialect == "sqlite":
             return f"t{number}.id IS NOT NULL"
-        if short:
+        if term.short:
             return f"e.grams @> ARRAY[CAST(:q{number} AS text)]"
-        return f"e.body LIKE :p{number}"
+        # The parts whose windows hold the term (storage.search_index): exact up to WINDOW_CHARS
+        # characters, without reading any text; a longer term's candidates are checked against it.
+        parts = ("e.version_id IN (SELECT p.version_id FROM search_parts p "
+                 f"WHERE nianbao_windows(p.body) @@ CAST(:w{number} AS tsquery))")
+        return parts if windows_exact(term.text) else f"({parts} AND e.body LIKE :p{number})"
 
     def compile(self, node: Node) -> str:
         if isinstance(node, Term):
-            return self.term_condition(self.number(node), node.short)
+            return self.term_condition(self.number(node), node)
         if isinstance(node, Not):
             return f"NOT ({self.compile(node.part)})"
         joiner = " AND " if isinstance(node, And) else " OR "
@@ -376,7 +385,7 @@ def _search(connection: Connection, query: SearchQuery, node: Node | None, rank_
                 f"{_joins(tables)}{where_sql}")
         if not ranked:
             return f"SELECT {columns} FROM search_entries e{_joins(tables)}{where_sql}"
-        # Matches first (materialised: pg_trgm's row estimates are poor), then a score only for
+        # Matches first (materialised: GIN row estimates are poor), then a score only for
         # the newest rank_window of them, looked up row by row (no join for the planner to misjudge).
         return (
             f"WITH m AS MATERIALIZED (SELECT e.version_id FROM search_entries e{_joins(tables)}{where_sql}), "

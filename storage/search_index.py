@@ -16,13 +16,23 @@ SQLite (FTS5, SQLite >= 3.34):
   The trigram tokenizer answers nothing for them, and LIKE against a trigram table is wrong on
   SQLite 3.40 (Debian 12's), so neither is used for short terms.
 
-PostgreSQL (pg_trgm):
-- `search_entries.body`: the normalised text with a GIN `gin_trgm_ops` index; a term is
-  `body LIKE '%term%'`, which the index answers from 3 characters on (pg_trgm classifies
-  characters by the database's LC_CTYPE: a `C` ctype sees no trigrams in Chinese, so results stay
-  correct but the index cannot help; use a UTF-8 ctype such as C.UTF-8, see README).
+PostgreSQL:
+- `search_parts`: the normalised text again, in parts of PART_STEP characters that overlap by
+  PART_OVERLAP (MAX_TERM_CHARS - 1), so every occurrence of a term lies wholly within one part,
+  with a GIN index on `nianbao_windows(body)`: the distinct windows of WINDOW_CHARS characters
+  starting at each position (shorter at a part's end), as lexemes of a tsvector (an expression
+  index: the windows are computed on insert and never stored in the table). A term t of 3 to
+  WINDOW_CHARS characters occurs in a part exactly when some window begins with it, which is
+  the index's prefix match `'t':*`: answered from the index alone, no text re-read. A longer term
+  is a conjunction of its WINDOW_CHARS-character pieces within one part (a necessary condition,
+  from the index) and then `search_entries.body LIKE '%term%'` on those candidates only. (The
+  parts keep each tsvector far below its 1 MB limit whatever a report's length.) This replaced
+  a pg_trgm index on `body` (migration 0011): `LIKE` is lossy in a trigram index, so every
+  candidate's TOASTed text was read again, ~20 us a match (1.2 s for a 3-character term in
+  30,000 of 100,000 reports, bench/search.py). It needs no extension and no UTF-8 LC_CTYPE.
 - `search_entries.grams`: the same distinct 1/2-character grams as SQLite's `search_short`, in a
   text[] with a GIN index, for 1-2 character terms.
+- `search_entries.body`: the normalised text, for the ranking score and the longer terms' check.
 
 Both: `search_entries(version_id, report_id, is_current)`: `is_current` marks the version
 `Archive.latest_versions()` would pick (of the payload captured last at the report's URL, the
@@ -42,6 +52,7 @@ from parsing.form_text import document_text
 
 from . import numbers_table
 from .models import Capture, Report, ReportVersion
+from .search_syntax import MAX_TERM_CHARS
 from .textnorm import normalize, short_grams
 
 log = logging.getLogger(__name__)
@@ -60,8 +71,38 @@ SQLITE_DDL = (
      "grams, tokenize = 'unicode61 remove_diacritics 0', content = '', detail = none)"),
 )
 
+# PostgreSQL's windows (see the module docstring). WINDOW_CHARS bounds the terms answered from
+# the index alone; each added character makes the index larger (more distinct keys).
+WINDOW_CHARS = 6
+PART_STEP = 20_000  # characters a part adds: at most ~20,100 windows, a tsvector well under 1 MB
+PART_OVERLAP = MAX_TERM_CHARS - 1  # a term's every occurrence lies wholly within one part
+
+# The windows starting at positions k, k + W, k + 2W, ... for k = 1..W: W passes of a
+# non-overlapping regexp, linear in the text (substr(body, i, W) for every i is quadratic in a
+# multibyte text). array_to_tsvector sorts and removes the duplicates. COST: the planner must
+# never choose to compute it row by row over a table.
+WINDOWS_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION nianbao_windows(body text) RETURNS tsvector"
+    " LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 100000 AS $$"
+    " SELECT array_to_tsvector(coalesce(array_agg(m[1]), '{}'))"
+    f" FROM generate_series(1, {WINDOW_CHARS}) AS k,"
+    f" regexp_matches(substr(body, k), '.{{1,{WINDOW_CHARS}}}', 'g') AS m $$"
+)
+
+POSTGRESQL_PARTS_DDL = (
+    WINDOWS_FUNCTION,
+    ("CREATE TABLE IF NOT EXISTS search_parts ("
+     " version_id INTEGER NOT NULL REFERENCES search_entries (version_id) ON DELETE CASCADE,"
+     " part INTEGER NOT NULL,"
+     " body TEXT NOT NULL,"
+     " PRIMARY KEY (version_id, part))"),
+    "CREATE INDEX IF NOT EXISTS ix_search_parts_windows ON search_parts USING gin (nianbao_windows(body))",
+    # ANALYZE would otherwise compute the windows of 30,000 sampled parts for statistics that no
+    # plan here needs.
+    "ALTER INDEX ix_search_parts_windows ALTER COLUMN 1 SET STATISTICS 0",
+)
+
 POSTGRESQL_DDL = (
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     ("CREATE TABLE search_entries ("
      " version_id INTEGER NOT NULL PRIMARY KEY REFERENCES report_versions (id) ON DELETE CASCADE,"
      " report_id INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,"
@@ -70,14 +111,15 @@ POSTGRESQL_DDL = (
      " grams TEXT[] NOT NULL)"),
     "CREATE INDEX ix_search_entries_report_id ON search_entries (report_id)",
     "CREATE INDEX ix_search_entries_current ON search_entries (is_current, version_id)",
-    "CREATE INDEX ix_search_entries_body_trgm ON search_entries USING gin (body gin_trgm_ops)",
     "CREATE INDEX ix_search_entries_grams ON search_entries USING gin (grams)",
+    *POSTGRESQL_PARTS_DDL,
 )
 
 DROP_DDL = {
     "sqlite": ("DROP TABLE IF EXISTS search_short", "DROP TABLE IF EXISTS search_trigram",
                "DROP TABLE IF EXISTS search_entries"),
-    "postgresql": ("DROP TABLE IF EXISTS search_entries",),
+    "postgresql": ("DROP TABLE IF EXISTS search_parts", "DROP TABLE IF EXISTS search_entries",
+                   "DROP FUNCTION IF EXISTS nianbao_windows(text)"),
 }
 
 
@@ -91,13 +133,6 @@ def create_tables(connection: Connection) -> None:
         raise RuntimeError(f"full-text search supports SQLite and PostgreSQL, not {dialect}")
     for statement in statements:
         connection.exec_driver_sql(statement)
-    if dialect == "postgresql" and not connection.scalar(text("SELECT show_trgm('行政复议') <> '{}'")):
-        ctype = connection.scalar(text("SELECT datctype FROM pg_database WHERE datname = current_database()"))
-        log.warning(
-            "this database's LC_CTYPE is %s: pg_trgm sees no trigrams in Chinese text, so search is "
-            "correct but cannot use its index (create the database with LC_CTYPE C.UTF-8 or another "
-            "UTF-8 locale)", ctype,
-        )
 
 
 def drop_tables(connection: Connection) -> None:
@@ -137,7 +172,70 @@ def index_versions(connection: Connection, versions: Iterable[tuple[int, int, st
     else:
         connection.execute(text("INSERT INTO search_entries (version_id, report_id, is_current, body, grams) "
                                 "VALUES (:id, :report_id, false, :body, :grams)"), rows)
+        connection.execute(text("INSERT INTO search_parts (version_id, part, body) VALUES (:id, :part, :body)"),
+                           [{"id": row["id"], "part": number, "body": part}
+                            for row in rows for number, part in enumerate(text_parts(row["body"]))])
     return len(rows)
+
+
+def text_parts(normalized: str) -> list[str]:
+    """PostgreSQL's `search_parts` of a normalised text: PART_STEP characters each, and the next
+    PART_OVERLAP characters with them (at least one part, empty for an empty text)."""
+    return [normalized[start : start + PART_STEP + PART_OVERLAP]
+            for start in range(0, max(len(normalized), 1), PART_STEP)]
+
+
+def windows_query(term: str) -> str:
+    """The tsquery that finds, in `nianbao_windows`, the parts holding a normalised term of 3+
+    characters: exactly those containing it up to WINDOW_CHARS characters (a window starting
+    with it, `'term':*`); for a longer term, those containing each of its WINDOW_CHARS-character
+    pieces (a necessary condition only: the caller checks the text)."""
+    if len(term) <= WINDOW_CHARS:
+        return _lexeme(term) + ":*"
+    starts = list(range(0, len(term) - WINDOW_CHARS + 1, WINDOW_CHARS))
+    if starts[-1] != len(term) - WINDOW_CHARS:
+        starts.append(len(term) - WINDOW_CHARS)
+    # A piece of WINDOW_CHARS characters can only be a whole window: an exact lexeme.
+    return " & ".join(_lexeme(term[start : start + WINDOW_CHARS]) for start in starts)
+
+
+def _lexeme(value: str) -> str:
+    """A quoted tsquery lexeme (taken as it is: no parser or dictionary touches it)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def windows_exact(term: str) -> bool:
+    """Whether `windows_query(term)` alone decides a match (no text to check)."""
+    return len(term) <= WINDOW_CHARS
+
+
+def add_parts(connection: Connection) -> None:
+    """PostgreSQL: create `search_parts` and its windows index where they are missing and fill
+    them from `search_entries` (the split `text_parts` makes), and drop the pg_trgm index on
+    `body` they replace (migration 0011). Idempotent: a database created with them already is
+    left as it is."""
+    fresh = not connection.scalar(text("SELECT to_regclass('search_parts') IS NOT NULL"))
+    connection.exec_driver_sql(WINDOWS_FUNCTION)
+    connection.exec_driver_sql(POSTGRESQL_PARTS_DDL[1])
+    if fresh:
+        # Before the index: one GIN build, far faster than row by row.
+        connection.execute(text(
+            "INSERT INTO search_parts (version_id, part, body)"
+            " SELECT e.version_id, n, substr(e.body, n * :step + 1, :step + :overlap)"
+            " FROM search_entries e, generate_series(0, greatest(length(e.body) - 1, 0) / :step) AS n"),
+            {"step": PART_STEP, "overlap": PART_OVERLAP})
+    for statement in POSTGRESQL_PARTS_DDL[2:]:
+        connection.exec_driver_sql(statement)
+    connection.exec_driver_sql("DROP INDEX IF EXISTS ix_search_entries_body_trgm")
+
+
+def drop_parts(connection: Connection) -> None:
+    """PostgreSQL: back to the pg_trgm index on `body` (migration 0011's downgrade)."""
+    connection.exec_driver_sql("DROP TABLE IF EXISTS search_parts")
+    connection.exec_driver_sql("DROP FUNCTION IF EXISTS nianbao_windows(text)")
+    connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    connection.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_search_entries_body_trgm ON search_entries "
+                               "USING gin (body gin_trgm_ops)")
 
 
 def _json_ids(ids: Sequence[int]) -> str:
@@ -237,6 +335,12 @@ def verify(connection: Connection) -> list[str]:
         "HAVING sum(CASE WHEN is_current THEN 1 ELSE 0 END) <> 1) AS bad"))
     if wrong:
         problems.append(f"{wrong} reports do not have exactly one current version in the search index")
+    if connection.dialect.name == "postgresql":
+        partless = connection.scalar(text(
+            "SELECT count(*) FROM search_entries e WHERE NOT EXISTS "
+            "(SELECT 1 FROM search_parts p WHERE p.version_id = e.version_id)"))
+        if partless:
+            problems.append(f"{partless} search index entries have no text parts (search_parts)")
     return problems
 
 
