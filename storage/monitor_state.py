@@ -1,11 +1,12 @@
-"""What the last monitor evaluation of a report year saw and said (migration 0009), kept so the
+"""What the last monitor evaluation of a report year saw and said (migrations 0009, 0012), kept so the
 next evaluation judges again only what changed (nianbao.monitoring.incremental owns the rules of
 what changed; this module reads and writes plain values):
 
 - `monitor_state`: per year, the day it was judged as of, the archive's marks then
   (storage.monitor_reads.marks) and a generation, bumped by every save;
-- `monitor_judged`: per year and agency, its judgment as JSON, the keys of its registry entry and
-  of its reports it was judged with, its kind and status, and its narrative's MinHash signature;
+- `monitor_judged`: per year and agency, its judgment (bytes its owner encodes: MessagePack,
+  nianbao.monitoring.kept; migration 0012, JSON before), the keys of its registry entry and of its
+  reports it was judged with, its kind and status, and its narrative's MinHash signature;
 - `monitor_copy_pairs`: per year, the same-year narrative pairs scored exactly (names in order).
 
 A save replaces the agencies it names and their pairs in one transaction, and only if no other
@@ -34,7 +35,7 @@ monitor_judged = Table(
     Column("year", Integer, primary_key=True), Column("agency", Text, primary_key=True),
     Column("entry_key", Text, nullable=False), Column("reports_key", Text, nullable=False),
     Column("kind", String(20), nullable=False), Column("status", String(20), nullable=False),
-    Column("judged", JSON, nullable=False), Column("signature", LargeBinary))
+    Column("judgment", LargeBinary, nullable=False), Column("signature", LargeBinary))
 monitor_copy_pairs = Table(
     "monitor_copy_pairs", metadata,
     Column("year", Integer, primary_key=True), Column("agency_a", Text, primary_key=True),
@@ -44,13 +45,16 @@ monitor_copy_pairs = Table(
 
 @dataclass(frozen=True, slots=True)
 class JudgedRow:
+    """What an agency's kept judgment was made from and said, without the judgment itself."""
+
     agency: str
     entry_key: str
     reports_key: str
     kind: str
     status: str
-    judged: dict[str, Any]
-    signature: bytes | None
+
+
+Judgment = tuple[bytes, bytes | None]  # the judgment as its owner encoded it, its narrative's signature
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +64,7 @@ class YearState:
     marks: dict[str, Any]
     generation: int
     judged: dict[str, JudgedRow]  # by agency
+    judgments: dict[str, Judgment]  # by agency
     pairs: dict[tuple[str, str], float]  # (agency_a, agency_b), a < b -> score
 
 
@@ -77,18 +82,24 @@ def load(archive: Any, year: int) -> YearState | None:
         head = connection.execute(select(monitor_state).where(monitor_state.c.year == year)).first()
         if head is None:
             return None
-        judged = {row.agency: JudgedRow(row.agency, row.entry_key, row.reports_key, row.kind, row.status, row.judged,
-                                        row.signature)
-                  for row in connection.execute(select(monitor_judged).where(monitor_judged.c.year == year))}
+        c = monitor_judged.c
+        judged: dict[str, JudgedRow] = {}
+        judgments: dict[str, Judgment] = {}
+        for agency, entry_key, reports_key, kind, status, judgment, signature in connection.execute(
+                select(c.agency, c.entry_key, c.reports_key, c.kind, c.status, c.judgment, c.signature)
+                .where(c.year == year)).all():  # (fetched at once: row by row was a fifth of a load)
+            judged[agency] = JudgedRow(agency, entry_key, reports_key, kind, status)
+            judgments[agency] = (judgment, signature)
         pairs = {(row.agency_a, row.agency_b): row.score for row in connection.execute(
-            select(monitor_copy_pairs).where(monitor_copy_pairs.c.year == year))}
-    return YearState(year, head.as_of, head.marks, head.generation, judged, pairs)
+            select(monitor_copy_pairs).where(monitor_copy_pairs.c.year == year)).all()}
+    return YearState(year, head.as_of, head.marks, head.generation, judged, judgments, pairs)
 
 
 def save(archive: Any, year: int, generation: int | None, as_of: dt.date, marks: Mapping[str, Any],
-         forget: Iterable[str], rows: Sequence[JudgedRow], pairs: Mapping[tuple[str, str], float]) -> bool:
+         forget: Iterable[str], rows: Sequence[JudgedRow], judgments: Mapping[str, Judgment],
+         pairs: Mapping[tuple[str, str], float]) -> bool:
     """Drop the judgments and pairs of the agencies in `forget` and of those in `rows`, then add
-    `rows` and `pairs`, with the new head (`as_of`, `marks`); `generation` is the one loaded (None:
+    `rows` with their `judgments` (by agency) and `pairs`, with the new head (`as_of`, `marks`); `generation` is the one loaded (None:
     there was none). False, and nothing written, when another evaluation saved since."""
     gone = sorted(set(forget) | {row.agency for row in rows})
     with archive.engine.begin() as connection:
@@ -110,7 +121,8 @@ def save(archive: Any, year: int, generation: int | None, as_of: dt.date, marks:
                 monitor_copy_pairs.c.year == year,
                 or_(monitor_copy_pairs.c.agency_a.in_(batch), monitor_copy_pairs.c.agency_b.in_(batch))))
         values = [{"year": year, "agency": r.agency, "entry_key": r.entry_key, "reports_key": r.reports_key,
-                   "kind": r.kind, "status": r.status, "judged": r.judged, "signature": r.signature} for r in rows]
+                   "kind": r.kind, "status": r.status, "judgment": judgments[r.agency][0],
+                   "signature": judgments[r.agency][1]} for r in rows]
         for start in range(0, len(values), BATCH):
             connection.execute(insert(monitor_judged), values[start:start + BATCH])
         scored = [{"year": year, "agency_a": a, "agency_b": b, "score": score} for (a, b), score in pairs.items()]

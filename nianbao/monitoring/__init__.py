@@ -11,9 +11,11 @@ judges it with pure functions over those plain values, each module owning one ru
 - `copies`: copied narratives (MinHash LSH candidates, exact Jaccard scores, signatures kept);
 - `report`: the answer (`MonitorReport`) and its compliance summary;
 - `events`: what is new since the recorded events (storage.monitor_events);
+- `judging`: one agency judged (`Judged`), a batch read and judged, the report assembled;
 - `evaluation`: `evaluate` (read + judge), `new_events`, `record_events`;
 - `incremental`: what the last evaluation of a year saw and said, kept (storage.monitor_state),
   so the next one judges again only the agencies whose archive, registry entry or deadline changed;
+- `kept`: a judgment as kept (MessagePack through msgspec);
 - `judge_pool`: many batches of agencies judged in worker processes too (a cold national run).
 
 Everything it says carries its evidence (URLs, capture times, digests) so a journalist can cite it.

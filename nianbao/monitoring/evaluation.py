@@ -19,7 +19,6 @@ import gc
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -29,11 +28,11 @@ from storage.clock import Clock, system_clock
 from storage.monitor_events import record, recorded_year
 from storage.monitor_reads import AgencyArchive
 
-from .copies import CopyDoc, candidates, previous_year, same_year, scored
+from .copies import CopyDoc, candidates, scored
 from .events import NewEvents, events_of, news
-from .findings import Finding, carryover, changes, invalid, removal
+from .incremental import evaluate_full, evaluate_incremental
+from .judging import Judged, assemble, judge_agency
 from .report import MonitorReport
-from .statuses import AgencyStatus, agency_status
 
 DEFAULT_COPY_THRESHOLD = 0.85  # Jaccard over 5-character shingles
 
@@ -44,53 +43,11 @@ def region_matches(region: str, prefix: str) -> bool:
     return region == prefix or region.startswith(prefix + "/")
 
 
-@dataclass(frozen=True)
-class Judged:
-    """One agency's part of an evaluation: what depends on its own archive and entry alone."""
-
-    status: AgencyStatus
-    findings: tuple[Finding, ...]  # invalid, changed, removed, restored, carryover_mismatch
-    copied: tuple[Finding, ...]  # copied from its own previous year
-    doc: CopyDoc | None  # its narrative on the year, for the same-year comparison
-
-
-def judge_agency(entry: RegistryAgency, agency: AgencyArchive | None, year: int, as_of: dt.date,
-                 copy_threshold: float) -> tuple[Judged, np.ndarray | None]:
-    """`entry`'s status and own findings for `year` as of `as_of`, and its narrative's shingle
-    hashes on the year (None: none long enough to compare)."""
-    reports = agency.reports if agency else ()
-    this_year = [v for v in reports if v.year == year]
-    last_year = [v for v in reports if v.year == year - 1]
-    status = agency_status(entry, year, as_of, this_year, agency.runs if agency else ())
-    findings: list[Finding] = []
-    for view in this_year:
-        findings += invalid(entry.name, year, view)
-        findings += changes(entry.name, year, view)
-        findings += removal(entry.name, entry.list_urls, year, view)
-    findings += carryover(entry.name, year, this_year, last_year)
-    copied, doc, hashes = previous_year(entry.name, year, reports, copy_threshold)
-    return Judged(status, tuple(findings), tuple(copied), doc), hashes
-
-
-def assemble(agencies: Sequence[RegistryAgency], judged: Mapping[str, Judged],
-             pairs: Sequence[tuple[CopyDoc, CopyDoc, float]], year: int, as_of: dt.date,
-             copy_threshold: float) -> MonitorReport:
-    """The report of `agencies` (registry order) from their judgments and the scored same-year
-    pairs among them: every agency's own findings, then copies of previous years, then same-year."""
-    names = {entry.name for entry in agencies}
-    findings = [f for entry in agencies for f in judged[entry.name].findings]
-    findings += [f for entry in agencies for f in judged[entry.name].copied]
-    findings += same_year([p for p in pairs if p[0].agency in names and p[1].agency in names], copy_threshold)
-    return MonitorReport(year, as_of, tuple(judged[entry.name].status for entry in agencies), tuple(findings))
-
-
 def evaluate(archive: Archive, agencies: Sequence[RegistryAgency], year: int, as_of: dt.date, *,
              copy_threshold: float = DEFAULT_COPY_THRESHOLD, incremental: bool = True) -> MonitorReport:
     """Statuses and findings for report year `year`, from what the archive held at the end of
     `as_of` (a day in China's calendar). Incremental (the default, at the default copy
     threshold): from what the last evaluation of the year kept, judging again only what changed."""
-    from .incremental import evaluate_full, evaluate_incremental
-
     with collector_paused():
         if incremental and copy_threshold == DEFAULT_COPY_THRESHOLD:
             return evaluate_incremental(archive, agencies, year, as_of, copy_threshold)

@@ -25,7 +25,6 @@ PostgreSQL) or were deleted, nothing kept is trusted and every agency is judged 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -36,17 +35,15 @@ import numpy as np
 from crawler.registry import Agency as RegistryAgency
 from storage import Archive, monitor_state
 from storage.clock import china_day_end
-from storage.monitor_reads import changed_agencies, marks, marks_hold, read_agencies, reports_keys, version_sections
-from storage.monitor_state import JudgedRow
+from storage.monitor_reads import changed_agencies, marks, marks_hold, reports_keys, version_sections
+from storage.monitor_state import JudgedRow, Judgment
 from storage.vocab import AgencyKind
 
-from . import judge_pool
+from . import judge_pool, kept as kept_form
 from .copies import CopyDoc, candidates, scored, shingle_hashes, _narrative_codes
-from .evaluation import Judged, assemble, judge_agency
-from .findings import Finding
+from .judging import Judged, assemble, judge_batch
 from .report import MonitorReport
-from .statuses import AgencyStatus
-from .words import FindingKind, MonitorStatus
+from .words import MonitorStatus
 
 BATCH = 500  # agencies read and judged at a time: a national registry's records do not fit in memory at once
 _one_at_a_time = threading.Lock()  # the web's threads: one evaluation updates the kept state at a time
@@ -58,9 +55,11 @@ def entry_key(entry: RegistryAgency) -> str:
 
 
 def judge_batches(archive: Archive, entries: Sequence[RegistryAgency], year: int, as_of: dt.date,
-                  copy_threshold: float, workers: int | None = None) -> dict[str, Judged]:
+                  copy_threshold: float, workers: int | None = None
+                  ) -> tuple[dict[str, Judged], dict[str, Judgment]]:
     """`entries` judged from the archive, a batch at a time; with many batches, also in `workers`
-    processes (default: nianbao.monitoring.judge_pool.default_workers())."""
+    processes (default: nianbao.monitoring.judge_pool.default_workers()). Beside the judgments,
+    those the workers sent, as kept (encoded once, there)."""
     batches = [entries[start:start + BATCH] for start in range(0, len(entries), BATCH)]
     workers = judge_pool.default_workers() if workers is None else workers
     if workers and len(batches) >= judge_pool.POOL_MIN_BATCHES and judge_pool.poolable(archive):
@@ -70,14 +69,7 @@ def judge_batches(archive: Archive, entries: Sequence[RegistryAgency], year: int
     judged: dict[str, Judged] = {}
     for batch in batches:
         judged |= judge_batch(archive, batch, year, as_of, copy_threshold)
-    return judged
-
-
-def judge_batch(archive: Archive, batch: Sequence[RegistryAgency], year: int, as_of: dt.date,
-                copy_threshold: float) -> dict[str, Judged]:
-    """One batch of agencies read and judged."""
-    held = read_agencies(archive, [e.name for e in batch], (year - 1, year), china_day_end(as_of), parts=True)
-    return {entry.name: judge_agency(entry, held.get(entry.name), year, as_of, copy_threshold)[0] for entry in batch}
+    return judged, {}
 
 
 def narrative_loader(archive: Archive, pairs: Iterable[tuple[CopyDoc, CopyDoc]]) -> Callable[[CopyDoc], np.ndarray]:
@@ -100,7 +92,7 @@ def narrative_loader(archive: Archive, pairs: Iterable[tuple[CopyDoc, CopyDoc]])
 def evaluate_full(archive: Archive, agencies: Sequence[RegistryAgency], year: int, as_of: dt.date,
                   copy_threshold: float) -> MonitorReport:
     """Every agency judged from scratch, a batch at a time; nothing kept."""
-    judged = judge_batches(archive, agencies, year, as_of, copy_threshold)
+    judged, _ = judge_batches(archive, agencies, year, as_of, copy_threshold)
     docs = [judged[e.name].doc for e in agencies if judged[e.name].doc is not None]
     found = candidates(docs, copy_threshold)
     pairs = scored(found, narrative_loader(archive, found))
@@ -114,7 +106,7 @@ class _Kept:
     generation: int
     as_of: dt.date
     marks: dict
-    rows: dict[str, JudgedRow]  # without their JSON: `judged` holds it read
+    rows: dict[str, JudgedRow]  # what each judgment was made from (`judged` holds the judgments)
     judged: dict[str, Judged]
     pairs: dict[tuple[str, str], float]
 
@@ -141,10 +133,9 @@ def _kept(archive: Archive, year: int) -> _Kept | None:
     state = monitor_state.load(archive, year)
     if state is None:
         return None
-    held = _Kept(state.generation, state.as_of, state.marks,
-                 {name: JudgedRow(row.agency, row.entry_key, row.reports_key, row.kind, row.status, {}, row.signature)
-                  for name, row in state.judged.items()},
-                 {name: judged_of(row) for name, row in state.judged.items()}, state.pairs)
+    decode = kept_form.decode
+    judged = {name: decode(name, judgment, signature) for name, (judgment, signature) in state.judgments.items()}
+    held = _Kept(state.generation, state.as_of, state.marks, state.judged, judged, state.pairs)
     _memory[where] = held
     return held
 
@@ -166,11 +157,11 @@ def evaluate_incremental(archive: Archive, agencies: Sequence[RegistryAgency], y
                 else:
                     kept[name] = row
         todo = [e for e in agencies if e.name not in kept or kept[e.name].entry_key != entry_key(e)]
-        fresh = judge_batches(archive, todo, year, as_of, copy_threshold)
+        fresh, encoded = judge_batches(archive, todo, year, as_of, copy_threshold)
         judged = {name: state.judged[name] for name in kept if name not in fresh} | fresh
         old_docs = {name: j.doc for name, j in judged.items() if name not in fresh and j.doc is not None}
         new_docs = [j.doc for j in fresh.values() if j.doc is not None]
-        found = candidates(new_docs, copy_threshold, among=list(old_docs.values()))
+        found = candidates(new_docs, copy_threshold, among=list(old_docs.values()) if old_docs else None)
         new_pairs = scored(found, narrative_loader(archive, found))
         docs = old_docs | {d.agency: d for d in new_docs}
         redone = forget | set(fresh)
@@ -178,12 +169,13 @@ def evaluate_incremental(archive: Archive, agencies: Sequence[RegistryAgency], y
                      if a not in redone and b not in redone and a in docs and b in docs}
         new_scores = {(a.agency, b.agency): score for a, b, score in new_pairs}
         rows = [row_of(e, keys.get(e.name, ""), fresh[e.name]) for e in todo]
+        judgments = {e.name: encoded.get(e.name) or kept_form.encode(fresh[e.name]) for e in todo}
         saved = monitor_state.save(archive, year, state.generation if state else None, as_of, now, forget, rows,
-                                   new_scores)
+                                   judgments, new_scores)
         if saved:
             _memory[where] = _Kept((state.generation if state else 0) + 1, as_of, dict(now),
                                    {name: row for name, row in kept.items() if name not in fresh}
-                                   | {row.agency: dataclasses.replace(row, judged={}) for row in rows},
+                                   | {row.agency: row for row in rows},
                                    judged, old_pairs | new_scores)
         else:
             _memory.pop(where, None)
@@ -207,42 +199,6 @@ def _stale(archive: Archive, state: _Kept, now: Mapping, as_of: dt.date, year: i
     return stale
 
 
-# -- a judgment as kept --------------------------------------------------------------------------
-# (Enum members by dict: calling the enum was a third of reading back 100,000 judgments.)
-_KINDS = {kind.value: kind for kind in AgencyKind}
-_STATUSES = {status.value: status for status in MonitorStatus}
-_FINDINGS = {kind.value: kind for kind in FindingKind}
-
 def row_of(entry: RegistryAgency, reports_key: str, judged: Judged) -> JudgedRow:
-    doc = judged.doc
-    return JudgedRow(
-        entry.name, entry_key(entry), reports_key, str(entry.kind), judged.status.status.value,
-        {"status": judged.status.to_dict(), "findings": [_finding(f) for f in judged.findings],
-         "copied": [_finding(f) for f in judged.copied],
-         "doc": None if doc is None else {"report_id": doc.report_id, "version_id": doc.version_id, "url": doc.url,
-                                          "year": doc.year, "sha256": doc.sha256,
-                                          "first_seen": doc.first_seen.isoformat()}},
-        None if doc is None else doc.signature.astype("<u4").tobytes())
-
-
-def judged_of(row: JudgedRow) -> Judged:
-    data = row.judged
-    s = data["status"]
-    status = AgencyStatus(s["agency"], s["region"], _KINDS[s["kind"]], _STATUSES[s["status"]],
-                          dt.date.fromisoformat(s["deadline"]),
-                          dt.date.fromisoformat(s["published_on"]) if s["published_on"] else None,
-                          s["days_late"], s["url"], s["evidence"])
-    doc = data["doc"]
-    return Judged(status, _findings(data["findings"]), _findings(data["copied"]), None if doc is None else CopyDoc(
-        row.agency, doc["report_id"], doc["version_id"], doc["url"], doc["year"], doc["sha256"],
-        dt.datetime.fromisoformat(doc["first_seen"]), np.frombuffer(row.signature, dtype="<u4").astype(np.uint32)))
-
-
-def _finding(finding: Finding) -> dict:
-    return {"agency": finding.agency, "year": finding.year, "finding": finding.finding.value, "detail": finding.detail,
-            "key": finding.key, "data": finding.data, "newsworthy": finding.newsworthy}
-
-
-def _findings(kept: Iterable[dict]) -> tuple[Finding, ...]:
-    return tuple(Finding(f["agency"], f["year"], _FINDINGS[f["finding"]], f["detail"], f["key"], f["data"],
-                         f["newsworthy"]) for f in kept)
+    """What `judged` was made from and said, as kept for `entry`."""
+    return JudgedRow(entry.name, entry_key(entry), reports_key, str(entry.kind), judged.status.status.value)

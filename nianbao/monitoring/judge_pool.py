@@ -1,8 +1,9 @@
 """Judging many agencies on more than one core: a national registry's evaluation from cold reads
 and judges every agency (reading their reports' parts and hashing their narratives is most of its
 time), a batch at a time. With `workers` > 0, worker processes read and judge batches of their
-own from the same database while this process judges others; their judgments come back pickled
-and are put in the batches' order, so the result is the one judging in-process gives
+own from the same database while this process judges others; their judgments come back encoded
+as kept (nianbao.monitoring.kept: decoded here faster than unpickled, and saved as they came) and
+are put in the batches' order, so the result is the one judging in-process gives
 (tests/monitor/test_judge_pool.py).
 
 Workers are spawned, not forked (`nianbao serve` evaluates from a thread of a threaded server), for
@@ -23,10 +24,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from storage.monitor_state import Judgment
+
+from . import kept
+from .judging import Judged, judge_batch
+
 if TYPE_CHECKING:
     from crawler.registry import Agency as RegistryAgency
-
-    from .evaluation import Judged
 
 POOL_MIN_BATCHES = 8  # fewer batches are judged in-process
 
@@ -47,14 +51,15 @@ _engines: dict[str, _Engine] = {}  # a worker's engines, by database URL
 
 
 def _judge_in_worker(url: str, batch: Sequence[RegistryAgency], year: int, as_of: dt.date,
-                     copy_threshold: float) -> dict[str, Judged]:
+                     copy_threshold: float) -> dict[str, Judgment]:
+    """A batch judged, each judgment as kept (nianbao.monitoring.kept): this process decodes
+    MessagePack faster than it unpickles the objects, and keeps the bytes without encoding again."""
     from storage.db import make_engine
-
-    from .incremental import judge_batch
 
     if url not in _engines:
         _engines[url] = _Engine(make_engine(url))
-    return judge_batch(_engines[url], batch, year, as_of, copy_threshold)
+    return {name: kept.encode(judged) for name, judged in judge_batch(_engines[url], batch, year, as_of,
+                                                                     copy_threshold).items()}
 
 
 def poolable(archive: Any) -> bool:
@@ -65,11 +70,13 @@ def poolable(archive: Any) -> bool:
 
 def judge_in_pool(archive: Any, batches: Sequence[Sequence[RegistryAgency]], workers: int,
                   judge_here: Callable[[Sequence[RegistryAgency]], dict[str, Judged]],
-                  year: int, as_of: dt.date, copy_threshold: float) -> dict[str, Judged]:
+                  year: int, as_of: dt.date, copy_threshold: float
+                  ) -> tuple[dict[str, Judged], dict[str, Judgment]]:
     """Every batch judged, by `workers` processes and by `judge_here` in this process, merged in
-    the batches' order."""
+    the batches' order; and the workers' judgments as they came, encoded (by agency)."""
     url = archive.engine.url.render_as_string(hide_password=False)
     done: dict[int, dict[str, Judged]] = {}
+    encoded: dict[str, Judgment] = {}
     todo = deque(range(len(batches)))
     running: dict[Future, int] = {}
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -84,5 +91,7 @@ def judge_in_pool(archive: Any, batches: Sequence[Sequence[RegistryAgency]], wor
             else:
                 finished = list(wait(running, return_when=FIRST_COMPLETED).done)
             for future in finished:
-                done[running.pop(future)] = future.result()
-    return {name: judged for index in range(len(batches)) for name, judged in done[index].items()}
+                came = future.result()
+                encoded |= came
+                done[running.pop(future)] = {name: kept.decode(name, *data) for name, data in came.items()}
+    return {name: judged for index in range(len(batches)) for name, judged in done[index].items()}, encoded

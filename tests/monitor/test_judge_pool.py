@@ -1,12 +1,13 @@
 """Judging in worker processes (nianbao.monitoring.judge_pool) gives the judgments judging in
-this process gives, in the same order, on both backends."""
+this process gives, in the same order, on both backends; the workers' come with their kept
+encoding (nianbao.monitoring.kept), which decodes to them."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from nianbao.devportal.monitor_pages import OTHER_NARRATIVE, SAMPLE_NARRATIVE
-from nianbao.monitoring import incremental, judge_pool
+from nianbao.monitoring import incremental, judge_pool, kept
 from nianbao.monitoring.evaluation import DEFAULT_COPY_THRESHOLD
 from storage.vocab import CrawlOutcome
 
@@ -35,11 +36,14 @@ def test_judge_batches_in_worker_processes_equals_in_process(scenario, monkeypat
 
     entries = list(s.agencies.values())
     as_of = dt.date(2025, 4, 10)
-    alone = incremental.judge_batches(s.archive, entries, YEAR, as_of, DEFAULT_COPY_THRESHOLD, workers=0)
+    alone, none_sent = incremental.judge_batches(s.archive, entries, YEAR, as_of, DEFAULT_COPY_THRESHOLD, workers=0)
     monkeypatch.setattr(incremental, "judge_batch", spy)
-    pooled = incremental.judge_batches(s.archive, entries, YEAR, as_of, DEFAULT_COPY_THRESHOLD, workers=1)
+    pooled, sent = incremental.judge_batches(s.archive, entries, YEAR, as_of, DEFAULT_COPY_THRESHOLD, workers=1)
     assert len(here_calls) < len(entries)  # the worker judged some (two are handed to it before this process starts)
     assert list(pooled) == list(alone) == [e.name for e in entries]
     assert pooled == alone
+    judged_here = {name for names in here_calls for name in names}
+    assert none_sent == {} and set(sent) == set(alone) - judged_here
+    assert all(kept.decode(name, *sent[name]) == alone[name] for name in sent)
     assert {j.status.status.value for j in pooled.values()} >= {"on_time", "late", "unreachable"}
     assert any(j.findings for j in pooled.values()) and any(j.copied for j in pooled.values())

@@ -39,6 +39,7 @@ def test_rule_module_imports_no_sqlalchemy_and_no_archive_access(module) -> None
 def test_every_module_of_the_package_is_named_here() -> None:
     modules = {path.stem for path in PACKAGE.glob("*.py")} - {"__init__"}
     # evaluation ties the reads to the rules; discovered does the same for discovered agencies;
-    # incremental keeps what an evaluation saw and said (storage.monitor_state); judge_pool
-    # judges batches in worker processes
-    assert modules == set(RULES) | {"evaluation", "discovered", "incremental", "judge_pool"}
+    # incremental keeps what an evaluation saw and said (storage.monitor_state), kept encodes a
+    # judgment for it; judging reads and judges a batch (shared by evaluation, incremental and
+    # judge_pool, which judges batches in worker processes)
+    assert modules == set(RULES) | {"evaluation", "discovered", "incremental", "judge_pool", "judging", "kept"}
