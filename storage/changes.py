@@ -6,8 +6,9 @@ every insert moves; but an edit in place moves no id: `nianbao db reindex` rewri
 text, a crawl renaming an agency's region or kind, reports refiled under another agency, a crawl
 run closed. Before the counter, those left facets, statistics and monitor pages as they were
 until the next insert or a restart (issue 16's note). Triggers, not calls in each writer: a
-writer added later cannot forget them. Inserts do not fire them (ids already say so), so ingest
-pays nothing per new row.
+writer added later cannot forget them. Inserts into the big tables do not fire them (their
+newest ids already say so), so ingest pays nothing per new row; the small tables no id is read
+of (departments discovered, monitor events) count every write.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ WATCHED = (
     ("report_versions", ("UPDATE", "DELETE")),
     ("crawl_runs", ("UPDATE", "DELETE")),
     ("captures", ("UPDATE", "DELETE")),
+    # Small tables no id in the token watches: every write counts.
+    ("discovered_agencies", ("INSERT", "UPDATE", "DELETE")),
+    ("discovered_columns", ("INSERT", "UPDATE", "DELETE")),
+    ("monitor_events", ("INSERT", "UPDATE", "DELETE")),
 )
 BUMP = "UPDATE archive_changes SET counter = counter + 1 WHERE id = 1"
 COUNTER_SQL = "(SELECT counter FROM archive_changes WHERE id = 1)"

@@ -38,7 +38,7 @@ from storage.vocab import AgencyKind
 from ..evidence import EVIDENCE_LABELS, finding_path, status_path
 from ..monitoring.words import MonitorStatus
 from ..output import hits_csv
-from . import i18n, reads, replay
+from . import i18n, page_cache, reads, replay
 from .aggregates import PerState, SharedStore
 from .diff import diff_records
 from .form import SECTION_LABELS, cell_label, form_tables
@@ -494,6 +494,21 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
             "/api/stats?field=&by=agency|region|year&agency=&region=&kind=&year=&format=&check=&top=",
         ]})
 
+    # Whole answers kept per archive state, day and registry (nianbao.web.page_cache). Installed
+    # last, so its after-request hook runs first: it keeps what the page made, and the other hooks
+    # (security headers, the language cookie) run again on a kept answer. Not with a search
+    # function of the caller's: its answers are not the archive's.
+    def answer_context() -> tuple:
+        from crawler.registry import RegistryError
+
+        try:
+            signature = read_registry_now()[0]
+        except RegistryError:  # the pages say what is wrong with it
+            signature = None
+        return today(), signature
+
+    if search_fn is None:
+        page_cache.install(app, kept.token, answer_context)
     return app
 
 

@@ -1,5 +1,6 @@
 """the archive's change counter: a one-row table that triggers bump on every UPDATE or DELETE
-of agencies, reports, report versions, crawl runs and captures (storage.changes), so what the
+of agencies, reports, report versions, crawl runs and captures, and every write to the
+discovered departments and monitor events (storage.changes), so what the
 web UI keeps per archive state is recomputed after edits in place too (`nianbao db reindex`,
 an agency's region changed, reports refiled, a crawl run closed)
 
