@@ -40,6 +40,7 @@ from ..monitoring.words import MonitorStatus
 from ..output import hits_csv
 from . import i18n, page_cache, reads, replay
 from .aggregates import PerState, SharedStore
+from .compliance import summary_levels
 from .diff import diff_records
 from .form import SECTION_LABELS, cell_label, form_tables
 from .request_values import ParamError, RowIdConverter, as_of_date, report_year, row_id
@@ -453,8 +454,9 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
             as_of, token = dt.date.fromisoformat(report["as_of"]), kept.token()
             grid = monitor_grid(report, grid_years(as_of.year, shown=year), lambda y: year_statuses(y, as_of, token),
                                 status=status, page=page_asked) if report["judged"] else None
-            return render_template("monitor.html", report=report, grid=grid,
-                                   chart=compliance_chart(report.get("summary", []))).encode("utf-8")
+            summary = summary_levels(report.get("summary", []), request.args.get("region"))  # one level below the filter
+            return render_template("monitor.html", report=report, grid=grid, summary=summary,
+                                   chart=compliance_chart(summary)).encode("utf-8")
 
         # The page draws the whole registry's evaluation (kept per archive state): for 2,059
         # agencies 4 MB of HTML and ~1 s of templating (bench/web.py), the same for everyone who

@@ -76,13 +76,17 @@ def monitor_grid(report: Mapping[str, Any], years: Sequence[int],
                  status: str | None = None, page: int = 1, per_page: int = MONITOR_ROWS_PER_PAGE) -> dict[str, Any]:
     """The monitor page's grid: its year's status rows (`report`, an evaluation's JSON form),
     those with `status` only when given, page `page` of them, each with its cells for `years`
-    (the other years' statuses from `statuses_of_year`: an evaluation's rows by agency name)."""
+    (the other years' statuses from `statuses_of_year`: an evaluation's rows by agency name);
+    and the findings of the agencies it lists (all of them when it lists every agency)."""
     year = report["year"]
     rows = [row for row in report["agencies"] if status is None or row["status"] == status]
     pages = max(1, math.ceil(len(rows) / per_page))
     if page > pages:
         raise ParamError(f"page={page}: there are {pages} pages of {len(rows)} agencies")
     shown = rows[(page - 1) * per_page: page * per_page]
+    listed = {row["agency"] for row in shown}
+    findings = (report["findings"] if len(shown) == len(report["agencies"])
+                else [f for f in report["findings"] if f["agency"] in listed])
     others = {y: statuses_of_year(y) for y in years if y != year} if shown else {}
     return {
         "years": list(years), "year": year, "status": status, "page": page, "pages": pages, "total": len(rows),
@@ -90,6 +94,7 @@ def monitor_grid(report: Mapping[str, Any], years: Sequence[int],
         "rows": [{"status": row, "cells": [year_cell(y, row if y == year else same_agency(others[y].get(row["agency"], ()), row))
                                            for y in years]}
                  for row in shown],
+        "findings": findings, "findings_total": len(report["findings"]),
     }
 
 

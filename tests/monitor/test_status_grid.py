@@ -113,7 +113,8 @@ def _row(name: str, status: str, region: str = "江苏省/甲市") -> dict:
 
 
 def test_monitor_grid_pages_its_rows_and_finds_each_agencys_other_years():
-    report = {"year": 2024, "agencies": [_row(f"局{i}", "missing" if i % 2 else "on_time") for i in range(5)]}
+    report = {"year": 2024, "agencies": [_row(f"局{i}", "missing" if i % 2 else "on_time") for i in range(5)],
+              "findings": []}
     before = {f"局{i}": [_row(f"局{i}", "late")] for i in range(5)}
     asked = []
 
@@ -134,7 +135,8 @@ def test_monitor_grid_pages_its_rows_and_finds_each_agencys_other_years():
 
 
 def test_monitor_grid_tells_apart_agencies_of_one_name_by_region():
-    report = {"year": 2024, "agencies": [_row("教育局", "on_time", "江苏省/甲市"), _row("教育局", "late", "浙江省/乙市")]}
+    report = {"year": 2024, "agencies": [_row("教育局", "on_time", "江苏省/甲市"), _row("教育局", "late", "浙江省/乙市")],
+              "findings": []}
     other = {"教育局": [_row("教育局", "missing", "浙江省/乙市"), _row("教育局", "unreachable", "江苏省/甲市")]}
     grid = monitor_grid(report, [2023, 2024], lambda year: other)
     assert [r["cells"][0]["status"] for r in grid["rows"]] == ["unreachable", "missing"]
@@ -150,3 +152,25 @@ def test_monitor_grid_tells_apart_agencies_of_one_name_by_region():
 ])
 def test_cell_path_is_the_report_else_the_captured_column(status, expected):
     assert cell_path(status) == expected
+
+
+def test_monitor_grid_lists_the_findings_of_the_agencies_it_lists():
+    report = {"year": 2024, "agencies": [_row("甲局", "missing"), _row("乙局", "on_time"), _row("丙局", "on_time")],
+              "findings": [{"agency": "乙局", "kind": "changed"}, {"agency": "丙局", "kind": "invalid"},
+                           {"agency": "乙局", "kind": "invalid"}]}
+    every = monitor_grid(report, [2024], lambda year: {})
+    assert every["findings"] == report["findings"] and every["findings_total"] == 3
+    paged = monitor_grid(report, [2024], lambda year: {}, page=1, per_page=2)
+    assert paged["findings"] == [{"agency": "乙局", "kind": "changed"}, {"agency": "乙局", "kind": "invalid"}]
+    assert monitor_grid(report, [2024], lambda year: {}, status="missing")["findings"] == []
+
+
+def test_monitor_page_says_when_it_lists_some_findings_only(client):
+    findings = client.get("/api/monitor/2024").get_json()["findings"]
+    assert [f["agency"] for f in findings] == ["按时局"]  # its 2024 report's carried-over counts
+    page = lxml_html.fromstring(client.get("/monitor/2024?status=missing").get_data(as_text=True))
+    assert page.get_element_by_id("findings-count").text_content() == "Findings of the agencies listed above: 0 of 1."
+    assert not page.xpath("//section[@id='findings']//tbody/tr")
+    page = lxml_html.fromstring(client.get("/monitor/2024").get_data(as_text=True))
+    assert not page.xpath("//*[@id='findings-count']")  # every agency listed: every finding
+    assert page.xpath("//section[@id='findings']//tbody/tr/td[1]/a/text()") == ["按时局"]

@@ -321,8 +321,17 @@ def test_monitor_compliance_table_counts_every_status(monitored):
     assert header == ["region", "kind", "due", *(s.value.replace("_", " ") for s in MonitorStatus), "on-time rate"]
     rows = page.xpath("//section[@id='compliance']//tbody/tr")
     api = monitored.get("/api/monitor/2021").get_json()
+    # The page sums the API's rows (one per county and kind) by province (nianbao.web.compliance).
+    provinces: dict[tuple[str, str], list[int]] = {}
+    for summary in api["summary"]:
+        counts = provinces.setdefault((summary["region"].split("/")[0], summary["kind"]), [0] * len(MonitorStatus))
+        for i, status in enumerate(MonitorStatus):
+            counts[i] += summary[status.value]
+    expected = sorted(provinces.items(), key=lambda item: (item[0][0] == "(all)", item[0]))
     assert [[td.text_content() for td in row.xpath("./td")][3:-1] for row in rows] == [
-        [str(summary[s.value]) for s in MonitorStatus] for summary in api["summary"]]
+        [str(count) for count in counts] for _, counts in expected]
+    assert [row.xpath("./td[1]")[0].text_content() for row in rows] == [
+        "(all regions)" if region == "(all)" else region for (region, _), _ in expected]
 
 
 def test_monitor_as_of_before_the_deadline_is_not_due(monitored):
