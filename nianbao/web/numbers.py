@@ -15,12 +15,14 @@ the same rows, the same rounding.
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from markupsafe import Markup, escape
 
 from parsing.fields import FIELDS, SEPARATOR, FieldNameError, field_label, find_fields, resolve_field
 from storage.csv_out import write_csv
@@ -233,6 +235,36 @@ def field_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     return list(groups.items())
 
 
+# The picker lists every number cell of both forms (~400 options, twice: the select and the
+# search box's list): the same HTML on every /numbers page but for the one selected, so it is
+# written once per process, not iterated by the template each time (a third of the page's
+# templating in bench/web.py's profile).
+
+@functools.lru_cache(maxsize=1)
+def _field_options() -> tuple[tuple[str, str, str], ...]:
+    """(optgroup opening or "", path, the option's HTML after its value) in the form's order."""
+    out = []
+    for group, fields in field_groups():
+        for number, (path, label) in enumerate(fields):
+            opening = f'<optgroup label="{escape(group)}">' if number == 0 else ""
+            out.append((opening, path, f">{escape(label)}</option>" + ("</optgroup>" if number == len(fields) - 1 else "")))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=1024)
+def field_select_options(selected: str | None) -> Markup:
+    """The select's optgroups of fields, `selected` (a path) marked."""
+    return Markup("\n".join(f'{opening}<option value="{escape(path)}"{" selected" if path == selected else ""}{rest}'
+                             for opening, path, rest in _field_options()))
+
+
+@functools.lru_cache(maxsize=1)
+def field_datalist_options() -> Markup:
+    """The search box's list: every field's label."""
+    return Markup("".join(f'<option value="{escape(label)}">' for _group, fields in field_groups()
+                          for _path, label in fields))
+
+
 def candidates_of(found: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
     return list(found[:CANDIDATES_SHOWN])
 
@@ -264,7 +296,8 @@ def numbers_blueprint(archive: Any) -> Blueprint:
 
     @pages.get("/numbers")
     def numbers_page():
-        context: dict[str, Any] = {"groups": field_groups(), "rates": list(RATES.values()), "args": request.args,
+        context: dict[str, Any] = {"field_select_options": field_select_options, "rates": list(RATES.values()),
+                                   "field_datalist_options": field_datalist_options(), "args": request.args,
                                    "numbers_url": numbers_url, "RATE_PREFIX": RATE_PREFIX, "display": display, "raw_field": (request.args.get("field") or "").strip()}
         status = 200
         try:
