@@ -48,8 +48,8 @@ from .vocab import AgencyKind
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FacetTable", "Hit", "QueryError", "SearchQuery", "SearchResult", "facet_counts", "facet_table", "parse_query",
-           "search", "snippet"]
+__all__ = ["FacetTable", "Hit", "QueryError", "SearchQuery", "SearchResult", "counted_facets", "facet_counts",
+           "facet_table", "parse_query", "search", "snippet"]
 
 MAX_PER_PAGE = 200
 MAX_PAGE = 10_000
@@ -277,11 +277,14 @@ def _joins(need: set[str]) -> str:
     return joins
 
 
-def search(archive: Any, query: SearchQuery, *, rank_window: int | None = None) -> SearchResult:
+def search(archive: Any, query: SearchQuery, *, rank_window: int | None = None,
+           total: int | None = None) -> SearchResult:
     """The hits of `query` on one page, the total, and facet counts if asked. Raises QueryError.
 
     `rank_window`: how many of the newest matching versions are ranked by relevance (bm25 on
     SQLite, per term; the tf score on PostgreSQL); matches beyond it follow, newest first.
+    `total`: the number of matches when the caller already counted them in this state of the
+    archive (`counted_facets`: the web UI keeps it with the facets), so they are not counted again.
     """
     _validate(query)
     if rank_window is not None and rank_window < 1:
@@ -294,7 +297,7 @@ def search(archive: Any, query: SearchQuery, *, rank_window: int | None = None) 
             # exact GIN bitmap (tens of ms). For this transaction only.
             connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
         window = rank_window or RANK_WINDOW.get(connection.dialect.name, 1_000)
-        return _search(connection, query, node, window)
+        return _search(connection, query, node, window, total=total)
 
 
 def facet_counts(archive: Any, query: SearchQuery, table: FacetTable | None = None) -> dict[str, dict[str, int]]:
@@ -313,6 +316,23 @@ def facet_counts(archive: Any, query: SearchQuery, table: FacetTable | None = No
         if table is not None and connection.dialect.name == "sqlite":
             return _search(connection, query, node, 1, facets_only=table).facets
         return _search(connection, query, node, 1, facets_only=True).facets
+
+
+def counted_facets(archive: Any, query: SearchQuery,
+                   table: FacetTable | None = None) -> tuple[dict[str, dict[str, int]], int | None]:
+    """`facet_counts` and, when they were counted from the matches' ids (`table`, SQLite), how
+    many matches there are: what `search(..., total=)` would otherwise count again (one of a
+    search page's three statements over the matches)."""
+    if table is None:
+        return facet_counts(archive, query), None
+    query = dataclasses.replace(query, page=1, per_page=1, facets=True)
+    _validate(query)
+    node = parse_query(query.text)
+    with archive.engine.connect() as connection:
+        if connection.dialect.name != "sqlite":
+            return _search(connection, query, node, 1, facets_only=True).facets, None
+        result = _search(connection, query, node, 1, facets_only=table)
+        return result.facets, (result.total if result.total >= 0 else None)
 
 
 @dataclass(frozen=True)
@@ -366,7 +386,7 @@ def facet_table(archive: Any) -> FacetTable:
 
 
 def _search(connection: Connection, query: SearchQuery, node: Node | None, rank_window: int, *,
-            facets_only: bool | FacetTable = False) -> SearchResult:
+            facets_only: bool | FacetTable = False, total: int | None = None) -> SearchResult:
     compiler = _Compiler(connection.dialect.name, node, rank_window)
     params = dict(compiler.params)
     where, need = _filters(query, params)
@@ -400,12 +420,13 @@ def _search(connection: Connection, query: SearchQuery, node: Node | None, rank_
         ids = [row[0] for row in connection.exec_driver_sql(statement("e.version_id", need, ranked=False),
                                                             params).cursor.fetchall()]
         if not ids or max(ids) < facets_only.size:  # else a version came after the table: count in SQL
-            return SearchResult(query, -1, (), facets_only.count(ids))
+            return SearchResult(query, len(ids), (), facets_only.count(ids))
     facets = _facets(connection, statement("{columns}", need, ranked=False), params) if query.facets else {}
     if facets_only:
         return SearchResult(query, -1, (), facets)
     if compiler.positive and sqlite:
-        total = connection.execute(text(statement("count(*)", need, ranked=False)), params).scalar_one()
+        if total is None:
+            total = connection.execute(text(statement("count(*)", need, ranked=False)), params).scalar_one()
         scored = _sqlite_page(connection, compiler, need, where, params)
         return SearchResult(query, total, _hits(connection, scored, node), facets)
 

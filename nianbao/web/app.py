@@ -164,23 +164,25 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
     def run_search(facets: bool, page: bool = False):
         """The query, its result and a problem; `page`: the facets as the search page lists them
         (the region facet one level below the filter: search_params.region_levels)."""
-        from storage.search import QueryError, facet_counts, facet_table
+        from storage.search import QueryError, counted_facets, facet_table
 
         query = query_from_args(request.args, facets=facets)
         try:
             if not facets or search_fn is not None:
                 return query, searcher()(archive, query), None
             # The facets count every match: kept per archive state and query (paging through the
-            # results, or coming back to them, does not count them again); the page is asked alone.
+            # results, or coming back to them, does not count them again), with how many matches
+            # there are when they were counted from their ids; the page is asked alone.
             token = kept.token()
             table = (kept.get(("facet table",), lambda: facet_table(archive), token)
                      if archive.engine.dialect.name == "sqlite" else None)
             key = ("facets", replace(query, page=1, per_page=1))
-            counts = kept.get(key, lambda: facet_counts(archive, query, table), token)
+            counts, total = kept.get(key, lambda: counted_facets(archive, query, table), token)
             if page and "region" in counts:  # kept with them
                 counts = kept.get(("page facets", key), lambda: dict(
                     counts, region=region_levels(counts["region"], query.region)), token)
-            return query, replace(searcher()(archive, replace(query, facets=False)), query=query, facets=counts), None
+            found = searcher()(archive, replace(query, facets=False), total=total)
+            return query, replace(found, query=query, facets=counts), None
         except QueryError as exc:
             return query, None, str(exc)
 

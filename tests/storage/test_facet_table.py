@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from storage import Archive, CaptureIn
-from storage.search import SearchQuery, facet_counts, facet_table, search
+from storage.search import SearchQuery, counted_facets, facet_counts, facet_table, search
 
 UTC = dt.timezone.utc
 
@@ -28,4 +28,12 @@ def test_facets_alone_and_from_the_table_equal_the_searchs(archive: Archive, pat
         assert facet_counts(archive, query) == expected, query
         if table is not None:
             assert facet_counts(archive, query, table) == expected, query
+        # With the matches counted from their ids (the web UI keeps the total with the facets),
+        # the search's total is that count and its page is the same as when it counts again.
+        counts, total = counted_facets(archive, query, table)
+        assert counts == expected, query
+        alone = search(archive, query)
+        if table is not None:
+            assert total == alone.total, query
+        assert search(archive, query, total=total) == alone, query
     assert sum(facet_counts(archive, SearchQuery(""), table)["year"].values()) == search(archive, SearchQuery("")).total > 3
