@@ -14,9 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..monitoring.report import ALL_REGIONS, ComplianceRow
-from ..monitoring.words import MonitorStatus
-
-STATUSES = tuple(status.value for status in MonitorStatus)
+from .status_grid import STATUSES
 
 
 def region_level(region: str, prefix: str) -> str:
