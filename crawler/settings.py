@@ -35,6 +35,14 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"crawler.progress.Progress": 500}
+# Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response's output (default 100), however
+# little it yields: a response of this spider yields one capture and a few requests, and those
+# 100 tasks were ~10% of a crawl's CPU (bench/crawl profile). A browser visit's captures (its
+# document and what it loaded) are the most one response yields; 8 at a time still overlap
+# their wait for the group commit.
+CONCURRENT_ITEMS = 8
+# No telnet console: nobody attaches to a crawl, and it is a listening port.
+TELNETCONSOLE_ENABLED = False
 
 # Incremental recrawls: Scrapy's HTTP cache with the RFC 2616 policy revalidates with
 # If-None-Match / If-Modified-Since and takes a 304 as "unchanged" (nothing fetched twice).

@@ -7,6 +7,7 @@ Pure functions over strings and lxml elements; no platform knowledge here.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -80,16 +81,39 @@ def parse_html(body: str) -> etree._Element | None:
         return None
 
 
+_NOT_WEB = re.compile(r"(?i)(javascript|mailto|tel|data):")
+
+
 def base_url(root: etree._Element, url: str) -> str:
-    base = root.xpath("//base/@href")
-    return urljoin(url, base[0].strip()) if base else url
+    # The first <base href>; iterated, not root.xpath("//base/@href"), which cost ~1 ms a page.
+    base = next((href for element in root.iter("base") if (href := element.get("href")) is not None), None)
+    return urljoin(url, base.strip()) if base is not None else url
 
 
 def absolute(base: str, href: str | None) -> str | None:
     """The http(s) URL an href leads to, without its fragment (but a gkmlpt column's); None for
     scripts, mail, anchors."""
     href = (href or "").strip()
-    if not href or href.startswith("#") or re.match(r"(?i)(javascript|mailto|tel|data):", href):
+    if href.startswith("/") and not href.startswith("//"):
+        # A root-relative target joins the same to every page of a host (a site's menus, on
+        # every page): remembered once per host, not per page.
+        return _absolute(_origin(base), href)
+    return _absolute(base, href)
+
+
+@functools.lru_cache(maxsize=1024)
+def _origin(base: str) -> str:
+    """scheme://host of `base`, which is all that urljoin takes from it for a root-relative href."""
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+
+
+# A list page's readers ask for each anchor's target several times (is it an item, which anchor
+# of an item, its link), and a site's menus repeat on every page: urljoin was the largest single
+# cost of a crawl's list pages (bench/crawl profile). Pure, so remembered; bounded.
+@functools.lru_cache(maxsize=8192)
+def _absolute(base: str, href: str) -> str | None:
+    if not href or href.startswith("#") or _NOT_WEB.match(href):
         return None
     joined = urljoin(base, href)
     parts = urlsplit(joined)
@@ -109,24 +133,42 @@ def anchor_title(anchor: etree._Element) -> str:
     return attr if len(attr) >= len(text.rstrip(".…")) and attr else text
 
 
-def is_item_anchor(anchor: etree._Element, base: str) -> bool:
+def item_title(anchor: etree._Element, base: str) -> str | None:
+    """The title of an anchor that names a list item; None for anchors that move around the
+    site or the list, lead nowhere, or say nothing."""
     if absolute(base, anchor.get("href")) is None:
-        return False
+        return None
     title = anchor_title(anchor)
-    return bool(title) and title.lower() not in _NOT_ITEMS and not title.isdigit()
+    return title if title and title.lower() not in _NOT_ITEMS and not title.isdigit() else None
 
 
-def main_anchor(element: etree._Element, base: str) -> etree._Element | None:
+def is_item_anchor(anchor: etree._Element, base: str) -> bool:
+    return item_title(anchor, base) is not None
+
+
+def item_titles(root: etree._Element, base: str) -> dict[etree._Element, str]:
+    """Every item anchor of a page and its title, worked out once for readers that ask of the
+    same anchors again and again (the static list's containers; bench/crawl profile). The
+    anchors are the page's own element objects: lxml hands back the same object for a node
+    while one is held, so `anchor in titles` works for anchors found again by iterating."""
+    return {anchor: title for anchor in root.iter("a") if (title := item_title(anchor, base)) is not None}
+
+
+def main_anchor(element: etree._Element, base: str,
+                titles: dict[etree._Element, str] | None = None) -> etree._Element | None:
     """The anchor an item is about: of its item anchors, the one with the longest title
-    (items may carry a category tag link before the title)."""
-    anchors = [a for a in element.iter("a") if is_item_anchor(a, base)]
-    return max(anchors, key=lambda a: len(anchor_title(a))) if anchors else None
+    (items may carry a category tag link before the title). `titles`: the page's
+    `item_titles`, when the caller has them."""
+    if titles is None:
+        titles = {a: t for a in element.iter("a") if (t := item_title(a, base)) is not None}
+    anchors = [a for a in element.iter("a") if a in titles]
+    return max(anchors, key=lambda a: len(titles[a])) if anchors else None
 
 
-def listed_link(anchor: etree._Element, base: str, listed_date: str | None) -> ListedLink:
+def listed_link(anchor: etree._Element, base: str, listed_date: str | None, title: str | None = None) -> ListedLink:
     url = absolute(base, anchor.get("href"))
     assert url is not None  # only item anchors get here
-    return ListedLink(url=url, title=anchor_title(anchor), date=listed_date)
+    return ListedLink(url=url, title=anchor_title(anchor) if title is None else title, date=listed_date)
 
 
 def unique(links: Iterable[ListedLink]) -> tuple[ListedLink, ...]:

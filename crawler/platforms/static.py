@@ -18,7 +18,7 @@ from crawler.platforms.links import (
     absolute,
     base_url,
     clean,
-    is_item_anchor,
+    item_titles,
     listed_link,
     main_anchor,
     own_date,
@@ -30,24 +30,26 @@ from crawler.platforms.pages import ListedLink, ListPage, PageRequest
 _NEXT_WORDS = frozenset({"下一页", "下页", "后页", "下一页>", "下一页>>", ">", "›", "next", "next>"})
 
 
-def _holds_more_items(element: etree._Element, base: str, limit: int) -> bool:
-    """Whether `element` holds item links to more than `limit` places (stops counting early)."""
+def _holds_more_items(element: etree._Element, titles: dict[etree._Element, str], limit: int) -> bool:
+    """Whether `element` holds item links (`titles`: the page's item anchors) to more than
+    `limit` places (stops counting early)."""
     hrefs: set[str] = set()
     for anchor in element.iter("a"):
-        href = (anchor.get("href") or "").strip()
-        if href not in hrefs and is_item_anchor(anchor, base):
-            hrefs.add(href)
-            if len(hrefs) > limit:
-                return True
+        if anchor in titles:
+            href = (anchor.get("href") or "").strip()
+            if href not in hrefs:
+                hrefs.add(href)
+                if len(hrefs) > limit:
+                    return True
     return False
 
 
-def _dated_item(anchor: etree._Element, base: str) -> tuple[etree._Element, str] | None:
+def _dated_item(anchor: etree._Element, titles: dict[etree._Element, str]) -> tuple[etree._Element, str] | None:
     """The list item around `anchor` and its listed date: the nearest ancestor (at most three
     up) that shows a date and is not already the whole list (more than two item links)."""
     node: etree._Element | None = anchor
     for _ in range(4):
-        if node is None or not isinstance(node.tag, str) or _holds_more_items(node, base, 2):
+        if node is None or not isinstance(node.tag, str) or _holds_more_items(node, titles, 2):
             return None
         found = own_date(node)
         if found:
@@ -65,12 +67,12 @@ def list_links(url: str, root: etree._Element) -> tuple[ListedLink, ...]:
     """Every item of the list on a page: the anchors of the container whose items hold the
     most dated links (menus, footers, 相关链接 left out), else every anchor with a date."""
     base = base_url(root, url)
+    # Each anchor judged once: the containers below ask of the same anchors many times.
+    titles = item_titles(root, base)
     dated: list[tuple[etree._Element, etree._Element, str]] = []
     seen_items: set[etree._Element] = set()
-    for anchor in root.iter("a"):
-        if not is_item_anchor(anchor, base):
-            continue
-        found = _dated_item(anchor, base)
+    for anchor in titles:
+        found = _dated_item(anchor, titles)
         if found is None or found[0] in seen_items:
             continue
         seen_items.add(found[0])
@@ -84,8 +86,8 @@ def list_links(url: str, root: etree._Element) -> tuple[ListedLink, ...]:
         if parent is not None:
             groups[parent] += 1
     if not groups or max(groups.values()) < 2:
-        mains = ((main_anchor(item, base), a, d) for a, item, d in dated)
-        return unique(listed_link(main if main is not None else a, base, d) for main, a, d in mains)
+        mains = ((main_anchor(item, base, titles), a, d) for a, item, d in dated)
+        return unique(_link(main if main is not None else a, base, d, titles) for main, a, d in mains)
 
     # Counter keeps first-seen order, so a tie goes to the list that comes first.
     best = max(groups, key=lambda p: groups[p])
@@ -102,10 +104,14 @@ def list_links(url: str, root: etree._Element) -> tuple[ListedLink, ...]:
         for item in container:
             if item.tag != item_tag:
                 continue
-            anchor = main_anchor(item, base)
+            anchor = main_anchor(item, base, titles)
             if anchor is not None:
-                links.append(listed_link(anchor, base, dates.get(item) or own_date(item)))
+                links.append(_link(anchor, base, dates.get(item) or own_date(item), titles))
     return unique(links)
+
+
+def _link(anchor: etree._Element, base: str, listed_date: str | None, titles: dict[etree._Element, str]) -> ListedLink:
+    return listed_link(anchor, base, listed_date, titles.get(anchor))
 
 
 def next_link(url: str, root: etree._Element) -> PageRequest | None:

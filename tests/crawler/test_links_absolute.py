@@ -1,0 +1,43 @@
+"""crawler.platforms.links.absolute: remembered per host for root-relative targets, the same URL
+as joining each to its own page."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import pytest
+
+from crawler.platforms.links import absolute
+
+PAGES = ["http://127.0.0.11/xxgk/ndbg/index_2.html?page=2#top", "https://gov.example.cn:8443/a/b/",
+         "http://127.0.0.15/gkmlpt/index#2653", "http://127.0.0.16", "http://127.0.0.12/col/col123/../index.html"]
+HREFS = ["/xxgk/ndbg/202401/t20240122_1.html", "/a/../b/./c.pdf?x=1#p", "/gkmlpt/index#2671", "/", "/x?",
+         "//other.example.cn/x", " /padded.html ", "#top", "javascript:void(0)", "mailto:a@b.cn", "rel/page.html",
+         "?page=3", "http://127.0.0.13/abs.htm#f"]
+
+
+def joined(page: str, href: str) -> str | None:
+    """What `absolute` is defined as: the http(s) URL the href leads to, without its fragment
+    (a gkmlpt column's kept)."""
+    href = href.strip()
+    if not href or href.startswith("#") or href.lower().startswith(("javascript:", "mailto:", "tel:", "data:")):
+        return None
+    target = urljoin(page, href)
+    parts = urlsplit(target)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    if parts.fragment and parts.path.endswith("/gkmlpt/index"):
+        return target
+    return urlunsplit(parts._replace(fragment=""))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_absolute_joins_every_href_to_its_own_page(page):
+    # Twice: the second answers come from what the first remembered (per host for "/..." hrefs).
+    for _ in range(2):
+        assert [absolute(page, href) for href in HREFS] == [joined(page, href) for href in HREFS]
+
+
+def test_absolute_root_relative_href_keeps_each_hosts_own_address():
+    assert absolute("http://127.0.0.11/a/b.html", "/x.html") == "http://127.0.0.11/x.html"
+    assert absolute("https://127.0.0.12:8443/c/", "/x.html") == "https://127.0.0.12:8443/x.html"
