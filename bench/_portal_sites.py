@@ -9,7 +9,9 @@ only lists them and the extra requests are list pages:
   platform, each a copy of that platform's site under its own place name, on its own 127.0.0.N
   (N from 20 up), its column padded with `filler` documents but kept within the registry's
   default `max_pages` (what a crawl of a large registry looks like: many columns of ordinary
-  length). The blocked, down and mirror sites are not copied.
+  length). The blocked, down and mirror sites are not copied. Past `max_copies()` (one address
+  each, 127.0.0.20-254: about 12,000 pages), only longer columns make more pages: with
+  `long=True` every column may pass the default `max_pages`, raised in the registry.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def _renamed(site: Site, copy: int, octet: int) -> Site:
     return site
 
 
-def many_agencies(copies: int, filler: int) -> dict[str, Site]:
+def many_agencies(copies: int, filler: int, *, long: bool = False) -> dict[str, Site]:
     if not 1 <= copies <= max_copies():
         raise ValueError(f"copies must be 1..{max_copies()} (one 127.0.0.N per site), not {copies}")
     sites = new_sites(filler=filler)
@@ -99,4 +101,8 @@ def many_agencies(copies: int, filler: int) -> dict[str, Site]:
             site = _renamed(fresh[key], copy, octet)
             sites[site.key] = site
             octet += 1
+    if long:
+        for site in sites.values():
+            if site.region is not None:
+                site.registry["max_pages"] = UNLIMITED_LIST_PAGES
     return sites

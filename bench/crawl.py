@@ -1,12 +1,17 @@
 """Crawl throughput and memory of `nianbao crawl` over the simulated portal, beside scrapy bench.
 
 Pages/s and CPU ms per page of `nianbao crawl --no-politeness` over nianbao/devportal, beside
-`scrapy bench` (the baseline, run in the same session), and the crawl's peak memory at ~10,000
-pages.
+`scrapy bench` (the baseline, run in the same session), and the crawl's peak memory at each size
+asked (each its own crawl, measured, never extrapolated).
 
     .venv/bin/python bench/crawl.py [--pages 10000] [--quick] [--long-columns]
+    .venv/bin/python bench/crawl.py --pages 1000,10000,50000 [--compare-with ../nianbao-before]
     .venv/bin/python bench/crawl.py --browser [--copies 5]
 
+`--compare-with CHECKOUT` also crawls the first size with the code of another checkout (e.g.
+`git worktree add --detach ../nianbao-before <commit>`; the child gets it first on PYTHONPATH, the
+same venv), right after this code's crawl of the same pages and the same scrapy bench: a
+before/after in one session on a shared machine.
 
 Each crawl is a child process (`nianbao crawl --config <portal registry> --no-politeness`) into a
 fresh temporary data folder (SQLite archive, blobs, HTTP cache), against the portal served from
@@ -16,9 +21,11 @@ this process on 127.0.0.N. Three sizes:
   that answers after 2 s, a blocked and a down agency);
 - ~500 requests (200 with --quick) as long columns: every column padded with filler documents
   (`new_sites(filler=N)`) and `max_pages` raised in the registry so the whole column is walked;
-- `--pages` requests (default 10,000; 1,000 with --quick) as many agencies: copies of each
-  platform's site under other place names on their own addresses, columns padded up to the
-  registry's default 50 list pages (bench/_portal_sites.py). With --long-columns, as one portal
+- `--pages` requests (default 10,000; 1,000 with --quick; several sizes comma-separated) as many
+  agencies: copies of each platform's site under other place names on their own addresses,
+  columns padded up to the registry's default 50 list pages (bench/_portal_sites.py); past the
+  ~12,000 pages the addresses allow that way, every copy's column padded further, its max_pages
+  raised. With --long-columns, as one portal
   of very long columns instead: slow, because every list page re-requests all the later pages
   its platform states (the dupefilter drops them), a cost per page that grows with the column.
 
@@ -27,10 +34,15 @@ pages. Pages are the portal's own request counts (every answer: 200s, 503s, the 
 412, robots.txt), as `scrapy bench` counts responses.
 
 Wall time is the child's whole life (start-up, migrations, closing); "while fetching" is from the
-first request the portal saw to the last one. CPU is the child's user+system time, and peak
-memory its max RSS, both from `os.wait4` on that child (the per-child form of
-`getrusage(RUSAGE_CHILDREN)`, so one run's peak is not hidden by another's). The portal's own CPU
-(this process, its serving threads) is printed beside it: both share the machine's cores.
+first request the portal saw to the last one. CPU is the crawl's whole process tree: the child's
+user+system time from `os.wait4` (the per-child form of `getrusage(RUSAGE_CHILDREN)`: it includes
+the descendants the child reaped, through every parent between, and only those), and the tree
+sampled from /proc every 20 ms (the crawl process, its parse workers, Playwright's driver and
+Chromium, each as last seen); the larger is counted (Chromium's processes are not all reaped
+through the crawl). Peak memory is the crawl process's own VmHWM (exact), printed beside its
+descendants' summed RSS peak and wait4's max RSS (the crawl's or its largest reaped
+descendant's). The portal's own CPU (this process, its serving threads) is printed beside it:
+both share the machine's cores.
 
 `scrapy bench` runs from an empty folder (so this project's scrapy.cfg settings stay out) with
 CLOSESPIDER_TIMEOUT=10; its pages and rate come from its "Crawled N pages (at M pages/min)"
@@ -349,22 +361,38 @@ class CrawlResult:
         return self.pages / self.fetching if self.fetching > 0 else 0.0
 
     @property
+    def tree_cpu(self) -> float:
+        """The process tree's CPU as sampled from /proc: the crawl process and every descendant
+        (parse workers, Playwright's driver, Chromium), each as last seen."""
+        return self.tree.own_cpu + self.tree.children_cpu if self.tree is not None else 0.0
+
+    @property
+    def counted_cpu(self) -> float:
+        """wait4's figure counts a descendant only once reaped (through every parent between):
+        the larger of it and the sampled tree's."""
+        return max(self.cpu, self.tree_cpu)
+
+    @property
     def cpu_ms(self) -> float:
-        return 1000 * self.cpu / self.pages
+        return 1000 * self.counted_cpu / self.pages
 
 
 def crawl_portal(label: str, layout: str, sites: dict[str, Site], *,
-                 sampler: TreeSampler | None = None) -> CrawlResult:
+                 sampler: TreeSampler | None = None, code: Path | None = None) -> CrawlResult:
+    """Crawl `sites` in a child process; `code`: a checkout of nianbao whose code the child runs
+    (put first on its path), for a before/after comparison in one session."""
+    sampler = sampler if sampler is not None else TreeSampler()
     with Portal(sites=sites) as portal, tempfile.TemporaryDirectory(prefix="nianbao-bench-crawl-") as tmp:
         config = Path(tmp) / "portal.toml"
         config.write_text(portal.registry_toml(), encoding="utf-8")
         env = {k: v for k, v in os.environ.items() if k not in ("NIANBAO_DATABASE_URL", "SCRAPY_SETTINGS_MODULE")}
         env["NIANBAO_DATA"] = str(Path(tmp) / "data")
+        # The code of this checkout (or `code`'s), whichever checkout the venv was installed from.
+        env["PYTHONPATH"] = str(code if code is not None else ROOT)
         seen: dict[str, float | None] = {"count": 0, "first": None, "last": 0.0}
 
         def watch(pid: int, elapsed: float) -> None:
-            if sampler is not None:
-                sampler.tick(pid)
+            sampler.tick(pid)
             count = len(portal.requests)
             if count != seen["count"]:
                 seen["count"] = count
@@ -375,7 +403,7 @@ def crawl_portal(label: str, layout: str, sites: dict[str, Site], *,
         cpu_before = own_cpu()
         run = run_child([str(VENV_BIN / "nianbao"), "crawl", "--config", str(config), "--no-politeness"],
                         cwd=ROOT, env=env, on_tick=watch)
-        portal_cpu = own_cpu() - cpu_before - (sampler.sample.cost if sampler is not None else 0.0)
+        portal_cpu = own_cpu() - cpu_before - sampler.sample.cost
         hits = portal.requests.hits
         log = Path(tmp) / "data" / "crawl.log"
         browser_pages = ([int(m.group(1)) for m in BROWSER_PAGES.finditer(log.read_text("utf-8", "replace"))]
@@ -390,7 +418,7 @@ def crawl_portal(label: str, layout: str, sites: dict[str, Site], *,
     return CrawlResult(label, layout, pages, dict(sorted(Counter(h.status for h in hits).items())),
                        Counter(h.site for h in hits), run.wall, fetching, run.cpu, portal_cpu, run.max_rss_mb,
                        run.returncode, run.stdout, Counter((h.site, h.method, h.target) for h in hits),
-                       sampler.sample if sampler is not None else None, browser_pages[-1] if browser_pages else 0)
+                       sampler.sample, browser_pages[-1] if browser_pages else 0)
 
 
 def long_columns_for(pages: int, default: CrawlResult) -> tuple[str, dict[str, Site]]:
@@ -414,7 +442,9 @@ def long_columns_for(pages: int, default: CrawlResult) -> tuple[str, dict[str, S
 def many_agencies_for(pages: int, default: CrawlResult) -> tuple[str, dict[str, Site]]:
     """Copies of the portal's agencies for about `pages` requests: the fewest copies that reach
     it with columns padded up to the default max_pages, then the least padding that does
-    (predicted from the default crawl's requests per site plus the list pages padding adds)."""
+    (predicted from the default crawl's requests per site plus the list pages padding adds).
+    Beyond what every address's copy reaches so (~12,000 pages), every copy's column is padded
+    past the default max_pages (raised in the registry)."""
     plain = new_sites()
     longest = filler_within_default_limit()
 
@@ -425,7 +455,12 @@ def many_agencies_for(pages: int, default: CrawlResult) -> tuple[str, dict[str, 
         return first + (copies - 1) * sum(default.by_site[key] + extra[key] for key in PLATFORM_SITES)
 
     copies = next((n for n in range(1, max_copies() + 1) if predicted(n, longest) >= pages), max_copies())
+    long = predicted(copies, longest) < pages
     low, high = 0, longest
+    if long:
+        low, high = longest, longest * 2
+        while predicted(copies, high) < pages:
+            low, high = high, high * 2
     while low < high:
         mid = (low + high) // 2
         if predicted(copies, mid) < pages:
@@ -433,9 +468,10 @@ def many_agencies_for(pages: int, default: CrawlResult) -> tuple[str, dict[str, 
         else:
             high = mid
     agencies = sum(1 for s in plain.values() if s.region) + (copies - 1) * len(PLATFORM_SITES)
-    layout = (f"{agencies} agencies ({copies} of each platform), {low} filler documents per column,"
-              f" columns within the default {DEFAULT_MAX_PAGES} list pages")
-    return layout, many_agencies(copies, low)
+    limit = ("max_pages raised: columns past the default" if long
+             else "columns within the default") + f" {DEFAULT_MAX_PAGES} list pages"
+    layout = f"{agencies} agencies ({copies} of each platform), {low} filler documents per column, {limit}"
+    return layout, many_agencies(copies, low, long=long)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -502,7 +538,7 @@ def print_browser_pair(plain: CrawlResult, browser: CrawlResult) -> None:
     # CPU: wait4 counts only the descendants the crawl reaped (Chromium's are not all reaped through
     # it: measured, the sampled browser processes exceeded wait4's total); the sampled sum counts
     # each process as last seen (up to 20 ms short). The larger of the two.
-    plain_cpu, browser_cpu = (max(c.cpu, c.tree.own_cpu + c.tree.children_cpu) for c in (plain, browser))
+    plain_cpu, browser_cpu = plain.counted_cpu, browser.counted_cpu
 
     def row(name: str, plain_value: float, browser_value: float, note: str = "", digits: int = 1) -> None:
         ratio = f"{browser_value / plain_value:6.2f}x" if plain_value > 0 else "     -"
@@ -552,21 +588,36 @@ def print_crawl(c: CrawlResult, bench: BenchResult) -> None:
     print(f"  {c.rate:8.1f} pages/s whole run ({c.wall:.1f} s)          {c.rate / bench.rate:5.2f}x scrapy bench's")
     print(f"  {c.fetching_rate:8.1f} pages/s while fetching ({c.fetching:.1f} s)"
           f"{'':{max(0, 6 - len(f'{c.fetching:.1f}'))}}{c.fetching_rate / bench.fetching_rate:5.2f}x scrapy bench's")
-    print(f"  {c.cpu_ms:8.1f} CPU ms/page ({c.cpu:.1f} s of CPU)"
-          f"{'':{max(0, 11 - len(f'{c.cpu:.1f}'))}}{c.cpu_ms / bench.cpu_ms:5.1f}x scrapy bench's"
+    print(f"  {c.cpu_ms:8.1f} CPU ms/page ({c.counted_cpu:.1f} s of CPU)"
+          f"{'':{max(0, 11 - len(f'{c.counted_cpu:.1f}'))}}{c.cpu_ms / bench.cpu_ms:5.1f}x scrapy bench's"
           f"   (the portal serving it: {1000 * c.portal_cpu / c.pages:.1f} ms/page)")
-    print(f"  {c.max_rss_mb:8.0f} MB peak RSS of the crawl process")
+    tree = c.tree
+    if tree is not None:
+        print(f"           CPU of the whole tree: wait4 {c.cpu:.1f} s (the crawl and what it reaped), sampled"
+              f" {c.tree_cpu:.1f} s (crawl process {tree.own_cpu:.1f} s, {len(tree.children)} descendants"
+              f" {tree.children_cpu:.1f} s: {_process_names(tree) or 'none'}); the larger counted")
+        print(f"  {tree.own_peak_mb:8.0f} MB peak RSS of the crawl process (its VmHWM); its descendants'"
+              f" summed RSS peaked at {tree.children_rss_peak_mb:.0f} MB")
+    print(f"  {c.max_rss_mb:8.0f} MB wait4's max RSS (the crawl process or its largest reaped descendant)")
+
+
+def _peak_mb(c: CrawlResult) -> float:
+    return c.tree.own_peak_mb if c.tree is not None and c.tree.own_peak_mb else c.max_rss_mb
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=None,
-                        help="requests of the largest crawl, for peak memory (default 10000; 1000 with --quick)")
+    parser.add_argument("--pages", default=None,
+                        help="requests of the large crawls, comma-separated (default 10000; 1000 with --quick),"
+                             " e.g. 1000,10000,50000")
     parser.add_argument("--quick", action="store_true",
                         help="a short run: scrapy bench for 5 s, a ~200-page middle size, --pages 1000")
     parser.add_argument("--long-columns", action="store_true",
                         help="make the largest crawl one portal with very long columns instead of many agencies"
                              " (slow: the crawl's cost per page grows with a column's length)")
+    parser.add_argument("--compare-with", type=Path, metavar="CHECKOUT",
+                        help="also crawl the first --pages size with the code of this checkout of nianbao (e.g. a"
+                             " `git worktree` of an earlier commit), beside the same scrapy bench: before/after")
     parser.add_argument("--browser", action="store_true",
                         help="instead: the browser path beside the plain path on the same pages (pages/s, CPU"
                              " ms/page and peak RSS of the crawl and of Chromium, as ratios of the plain path's)")
@@ -580,10 +631,17 @@ def main() -> None:
             parser.error(f"--copies must be 1..{top} (one address per site, within the crawl's browser pages)")
         print_browser_pair(*crawl_browser_pair(args.copies))
         return
-    pages = args.pages if args.pages is not None else (1000 if args.quick else 10_000)
+    try:
+        sizes = ([int(n) for n in args.pages.replace("_", "").split(",")] if args.pages
+                 else [1000 if args.quick else 10_000])
+    except ValueError:
+        parser.error(f"--pages takes numbers separated by commas, not {args.pages!r}")
+    if args.compare_with is not None and not (args.compare_with / "crawler").is_dir():
+        parser.error(f"--compare-with: {args.compare_with} is not a checkout of nianbao (no crawler/ in it)")
     middle = 200 if args.quick else 500
     bench_seconds = 5 if args.quick else 10
 
+    print(f"load average at the start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     bench = scrapy_bench(bench_seconds)
     print(f"scrapy bench ({bench_seconds} s; its follow-all-links spider and its own local server): {bench.pages} pages")
     print(f"  {bench.rate:8.1f} pages/s whole run ({bench.wall:.1f} s)")
@@ -596,23 +654,35 @@ def main() -> None:
     print_crawl(default, bench)
     layout, sites = long_columns_for(middle, default)
     print_crawl(crawl_portal(f"~{middle} pages, long columns", layout, sites), bench)
-    layout, sites = (long_columns_for if args.long_columns else many_agencies_for)(pages, default)
-    big = crawl_portal(f"~{pages} pages", layout, sites)
-    print_crawl(big, bench)
+    large: list[CrawlResult] = []
+    for n, pages in enumerate(sizes):
+        layout, sites = (long_columns_for if args.long_columns else many_agencies_for)(pages, default)
+        if n == 0 and args.compare_with is not None:
+            before = crawl_portal(f"~{pages} pages, the code at {args.compare_with}", layout, sites,
+                                  code=args.compare_with.resolve())
+            print_crawl(before, bench)
+            layout, sites = (long_columns_for if args.long_columns else many_agencies_for)(pages, default)
+        big = crawl_portal(f"~{pages} pages", layout, sites)
+        print_crawl(big, bench)
+        if n == 0 and args.compare_with is not None:
+            print(f"  this code against {args.compare_with}'s: {big.fetching_rate / before.fetching_rate:.2f}x pages/s"
+                  f" while fetching, {big.cpu_ms / before.cpu_ms:.2f}x CPU ms/page, {_peak_mb(big) / _peak_mb(before):.2f}x"
+                  " peak RSS")
+        large.append(big)
+        print(f"  (load average now: {' '.join(f'{x:.1f}' for x in os.getloadavg())})", flush=True)
 
+    big = max(large, key=lambda c: c.pages)
     if big.pages > default.pages:
         extra = big.pages - default.pages
-        marginal_cpu = 1000 * (big.cpu - default.cpu) / extra
-        rss_slope = (big.max_rss_mb - default.max_rss_mb) / extra * 1000
+        marginal_cpu = 1000 * (big.counted_cpu - default.counted_cpu) / extra
         print(f"marginal, default portal -> {big.pages} pages: {marginal_cpu:.1f} CPU ms/page"
-              f" ({marginal_cpu / bench.cpu_ms:.1f}x scrapy bench's), peak RSS +{rss_slope:.1f} MB per 1,000 pages")
-        if abs(big.pages - 10_000) > 1_000:
-            estimate = big.max_rss_mb + rss_slope * (10_000 - big.pages) / 1000
-            print(f"peak RSS at 10,000 pages: ~{estimate:.0f} MB -- an EXTRAPOLATION, not measured (linear from the"
-                  f" default portal's and the largest run's peaks, {big.pages} pages; growth has been seen to slow"
-                  f" with size, so take it as an upper estimate; run without --quick to measure)")
-        else:
-            print(f"peak RSS of a {big.pages}-page crawl: {big.max_rss_mb:.0f} MB (measured)")
+              f" ({marginal_cpu / bench.cpu_ms:.1f}x scrapy bench's)")
+    print("peak RSS of the crawl process (measured, each size its own crawl): "
+          + ", ".join(f"{c.pages} pages {_peak_mb(c):.0f} MB" for c in [default, *large]))
+    near_10k = [c for c in large if abs(c.pages - 10_000) <= 1_000]
+    if near_10k and big.pages >= 40_000:
+        print(f"peak RSS at {big.pages} pages / at {near_10k[0].pages}: {_peak_mb(big) / _peak_mb(near_10k[0]):.2f}x"
+              " (issue 17 asks within 1.2x)")
 
 
 if __name__ == "__main__":
