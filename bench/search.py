@@ -3,7 +3,7 @@ synthetic reports on SQLite and PostgreSQL, beside a plain `LIKE '%q%'` scan of 
 (the baseline, measured in the same run on the same database).
 
     .venv/bin/python bench/search.py [--reports 100000] [--queries 30] [--baseline-queries 5]
-                                     [--backends sqlite,postgresql] [--keep DIR]
+                                     [--backends sqlite,postgresql] [--keep DIR] [--postgresql-url URL]
 
 The reports are built from the narrative sentences of the shared seed reports and of the test
 renderer, plus a vocabulary of the form's terms with varying numbers, ~1,000-2,000 characters
@@ -13,7 +13,9 @@ figure here is search, and ingest has bench/ingest.py). Queries are substrings o
 itself (every one has matches, common phrases as often as the text has them), each timed as a
 user sees it: the total, the first page of 20 ranked hits and their snippets. The baseline is
 `SELECT ... WHERE text LIKE '%q%'` with its count and first 20 rows: what one would write
-without an index. PostgreSQL is a throwaway server (nianbao/devportal/postgres_server.py) with LC_CTYPE C.UTF-8.
+without an index. PostgreSQL is a throwaway server (nianbao/devportal/postgres_server.py), or the
+database --postgresql-url names; a database that already holds the corpus is reused, not loaded
+again (building 100,000 reports takes 15-40 minutes on the shared 2-core machine).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import re
 import statistics
@@ -254,10 +257,42 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def time_search(archive: Archive, query: str) -> tuple[float, int]:
+def server_processes(archive: Archive) -> list[int]:
+    """The local PostgreSQL server's processes (its postmaster and children), whose CPU time a
+    search adds to this process's; [] for SQLite, or a server this machine cannot see."""
+    if archive.engine.dialect.name != "postgresql":
+        return []
+    with archive.engine.connect() as connection:
+        folder = Path(connection.scalar(text("SHOW data_directory")))
+    try:
+        postmaster = int((folder / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return []
+    children = Path(f"/proc/{postmaster}/task/{postmaster}/children")
+    return [postmaster, *map(int, children.read_text().split())] if children.exists() else [postmaster]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """This process's CPU time and that of `pids` (user + system, with their waited-for children)."""
+    total = time.process_time()
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a backend that ended meanwhile
+            continue
+        total += sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def time_search(archive: Archive, query: str) -> tuple[float, float, int]:
+    """Wall and CPU milliseconds of one search (CPU: this process and the database server's:
+    on the shared machine wall time follows its load, CPU time much less), and its total."""
+    pids = server_processes(archive)
+    cpu = cpu_seconds(pids)
     start = time.perf_counter()
     result = search(archive, SearchQuery(query))
-    return (time.perf_counter() - start) * 1000, result.total
+    wall = (time.perf_counter() - start) * 1000
+    return wall, (cpu_seconds(pids) - cpu) * 1000, result.total
 
 
 def time_like(engine: Engine, query: str) -> tuple[float, int]:
@@ -272,20 +307,27 @@ def time_like(engine: Engine, query: str) -> tuple[float, int]:
 
 def run_backend(name: str, archive: Archive, count: int, queries: dict[int, list[str]], baseline: int) -> dict:
     agencies = regions_and_agencies(max(10, count // 30), random.Random(2025))
-    start = time.perf_counter()
-    (load_sqlite if name == "sqlite" else load_postgresql)(archive.engine, count, agencies)
-    load_seconds = time.perf_counter() - start
+    with archive.engine.connect() as connection:
+        loaded = connection.scalar(text("SELECT count(*) FROM report_versions"))
+    if loaded == count:  # built by an earlier run (--keep, --postgresql-url): the same corpus, reused
+        print(f"  {name}: {count:,} reports already loaded, reused", file=sys.stderr)
+        load_seconds = None
+    else:
+        start = time.perf_counter()
+        (load_sqlite if name == "sqlite" else load_postgresql)(archive.engine, count, agencies)
+        load_seconds = time.perf_counter() - start
     for query in queries[3][:3]:  # warm the caches
         time_search(archive, query)
     figures = {"load_s": load_seconds, "lengths": {}}
     for length, items in queries.items():
-        timings, totals = zip(*(time_search(archive, q) for q in items))
+        timings, cpu, totals = zip(*(time_search(archive, q) for q in items))
         like = [time_like(archive.engine, q) for q in items[:baseline]]
         for (_, expected), q, got in zip(like, items, totals):
             if expected != got and normalize(q) == q:
                 print(f"  note: {q!r}: search found {got}, LIKE {expected} (normalisation differs)", file=sys.stderr)
         figures["lengths"][length] = {
             "p50": statistics.median(timings), "p95": percentile(list(timings), 0.95),
+            "cpu_p50": statistics.median(cpu), "cpu_p95": percentile(list(cpu), 0.95),
             "like_p50": statistics.median([t for t, _ in like]) if like else None,
             "like_p95": percentile([t for t, _ in like], 0.95) if like else None,
             "median_matches": statistics.median(totals),
@@ -306,7 +348,10 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=30, help="queries per length (2, 3, 6 characters)")
     parser.add_argument("--baseline-queries", type=int, default=5, help="of those, how many also run as LIKE")
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--keep", type=Path, help="build the databases in this folder and leave them there")
+    parser.add_argument("--keep", type=Path, help="build the databases in this folder and leave them there "
+                        "(SQLite: a later run with the same folder and --reports reuses its database)")
+    parser.add_argument("--postgresql-url", help="an existing database to use instead of a throwaway server "
+                        "(loaded unless it holds --reports reports already, e.g. from an earlier run)")
     args = parser.parse_args()
     if args.reports < 10 or args.queries < 1:
         parser.error("--reports must be at least 10 and --queries at least 1")
@@ -326,6 +371,11 @@ def main() -> None:
             results[name] = (run_backend(name, archive, args.reports, queries, args.baseline_queries),
                              database_size(archive, name, data))
             archive.close()
+        elif args.postgresql_url:
+            archive = Archive.open(data, args.postgresql_url)
+            results[name] = (run_backend(name, archive, args.reports, queries, args.baseline_queries),
+                             database_size(archive, name, data))
+            archive.close()
         else:
             from nianbao.devportal.postgres_server import PostgresServer
 
@@ -338,14 +388,16 @@ def main() -> None:
             finally:
                 server.stop()
     for name, (figures, size) in results.items():
-        print(f"\n{name}: loaded and indexed in {figures['load_s']:.0f} s, database {size:,.0f} MB")
-        print(f"  {'query':<8} {'search p50':>11} {'p95':>9} {'LIKE p50':>10} {'p95':>9} {'LIKE/search p50':>16} "
-              f"{'median matches':>15}")
+        loaded = f"loaded and indexed in {figures['load_s']:.0f} s" if figures["load_s"] is not None else "reused"
+        print(f"\n{name}: {loaded}, database {size:,.0f} MB, load average {os.getloadavg()[0]:.1f}")
+        print(f"  {'query':<8} {'search p50':>11} {'p95':>9} {'CPU p50':>9} {'p95':>9} {'LIKE p50':>10} {'p95':>9} "
+              f"{'LIKE/search p50':>16} {'median matches':>15}")
         for length, f in figures["lengths"].items():
             ratio = f"{f['like_p50'] / f['p50']:.0f}x" if f["like_p50"] else "-"
             like50 = f"{f['like_p50']:.0f} ms" if f["like_p50"] is not None else "-"
             like95 = f"{f['like_p95']:.0f} ms" if f["like_p95"] is not None else "-"
-            print(f"  {length} chars  {f['p50']:>8.1f} ms {f['p95']:>6.1f} ms {like50:>10} {like95:>9} {ratio:>16} "
+            print(f"  {length} chars  {f['p50']:>8.1f} ms {f['p95']:>6.1f} ms {f['cpu_p50']:>6.0f} ms {f['cpu_p95']:>6.0f} ms "
+                  f"{like50:>10} {like95:>9} {ratio:>16} "
                   f"{f['median_matches']:>15,.0f}")
     if args.keep is None:
         import shutil

@@ -296,6 +296,14 @@ def search(archive: Any, query: SearchQuery, *, rank_window: int | None = None,
             # scan that unpacks every gram array or text (0.6 s for 20,000 versions) over the
             # exact GIN bitmap (tens of ms). For this transaction only.
             connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        if connection.dialect.name == "postgresql":
+            # The ranked statement's estimated cost (a score subquery per match) passes jit_above_cost:
+            # compiling it took ~500 ms of a 1.1 s search for a 2-character term in 97,593 of
+            # 100,000 reports (bench/search.py), and it runs in tens of ms without.
+            connection.exec_driver_sql("SET LOCAL jit = off")
+            # The distinct versions of a term's parts (search_parts) and the sorts over the matches
+            # in memory: with the default 4 MB, 100,000 matches spilled to disk.
+            connection.exec_driver_sql("SET LOCAL work_mem = '32MB'")
         window = rank_window or RANK_WINDOW.get(connection.dialect.name, 1_000)
         return _search(connection, query, node, window, total=total)
 
@@ -313,6 +321,8 @@ def facet_counts(archive: Any, query: SearchQuery, table: FacetTable | None = No
     with archive.engine.connect() as connection:
         if connection.dialect.name == "postgresql" and node is not None:
             connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # as search() does, for the same reason
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL jit = off")  # as search() does
         if table is not None and connection.dialect.name == "sqlite":
             return _search(connection, query, node, 1, facets_only=table).facets
         return _search(connection, query, node, 1, facets_only=True).facets
@@ -406,11 +416,13 @@ def _search(connection: Connection, query: SearchQuery, node: Node | None, rank_
         if not ranked:
             return f"SELECT {columns} FROM search_entries e{_joins(tables)}{where_sql}"
         # Matches first (materialised: GIN row estimates are poor), then a score only for
-        # the newest rank_window of them, looked up row by row (no join for the planner to misjudge).
+        # the newest rank_window of them (w: a top-N, not a sort and row numbers over every match),
+        # looked up row by row (no join for the planner to misjudge); the older ones unscored.
         return (
             f"WITH m AS MATERIALIZED (SELECT e.version_id FROM search_entries e{_joins(tables)}{where_sql}), "
-            "ranked AS MATERIALIZED (SELECT version_id, row_number() OVER (ORDER BY version_id DESC) AS recency, "
-            "count(*) OVER () AS total FROM m) "
+            "w AS MATERIALIZED (SELECT version_id FROM m ORDER BY version_id DESC LIMIT :rank_window), "
+            "ranked AS (SELECT version_id, true AS scored FROM w UNION ALL "
+            "SELECT version_id, false FROM m WHERE version_id < (SELECT min(version_id) FROM w)) "
             f"SELECT {columns} FROM ranked"
         )
 
@@ -431,9 +443,12 @@ def _search(connection: Connection, query: SearchQuery, node: Node | None, rank_
         return SearchResult(query, total, _hits(connection, scored, node), facets)
 
     if compiler.positive:  # PostgreSQL
-        columns = ("version_id, CASE WHEN recency <= :rank_window THEN (SELECT "
-                   f"{compiler.postgresql_score()} FROM search_entries e WHERE e.version_id = ranked.version_id) "
-                   "ELSE 0.0 END AS score, total")
+        # body || '': the text de-TOASTed once per row (OFFSET 0 keeps it a value), not once for
+        # each length() and replace() of the score.
+        columns = ("version_id, CASE WHEN scored THEN (SELECT "
+                   f"{compiler.postgresql_score()} FROM (SELECT body || '' AS body FROM search_entries "
+                   "WHERE version_id = ranked.version_id OFFSET 0) AS e) "
+                   "ELSE 0.0 END AS score, (SELECT count(*) FROM m) AS total")
         order = "score DESC, version_id DESC"
     else:
         columns = "e.version_id AS version_id, 0.0 AS score, count(*) OVER () AS total"
