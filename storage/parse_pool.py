@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from parsing import Limits, ParseError, Record, parse_report
+from parsing.gate import gate
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,9 @@ def parse_payload(job: ParseJob, limits: Limits) -> ParseOutcome:
     """A payload's record, or why not; an unexpected failure returned, not raised."""
     body, url, content_type = job
     try:
+        refused = gate(body, content_type, limits=limits)  # a page that cannot be a report, in microseconds
+        if refused is not None:
+            return refused
         return parse_report(body, url, content_type, limits=limits)
     except ParseError as exc:
         return exc
@@ -60,7 +64,16 @@ class ParsePool:
         self._executor: ProcessPoolExecutor | None = None
 
     def parse_many(self, jobs: Sequence[ParseJob]) -> list[ParseOutcome]:
-        """Each job's outcome, in order."""
+        """Each job's outcome, in order. Pages that cannot be reports (`parsing.gate`) are refused
+        here, not sent to a worker."""
+        outcomes: list[ParseOutcome | None] = [gate(body, content_type, limits=self.limits)
+                                               for body, _, content_type in jobs]
+        todo = [n for n, outcome in enumerate(outcomes) if outcome is None]
+        for n, outcome in zip(todo, self._parse_in_workers([jobs[n] for n in todo]), strict=True):
+            outcomes[n] = outcome
+        return outcomes  # type: ignore[return-value] - every None replaced
+
+    def _parse_in_workers(self, jobs: Sequence[ParseJob]) -> list[ParseOutcome]:
         if len(jobs) < POOL_MIN:
             return [parse_payload(job, self.limits) for job in jobs]
         if self._executor is None:

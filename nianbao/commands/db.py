@@ -170,20 +170,25 @@ def export_command(jsonl: Path | None, csv_path: Path | None, warc: Path | None,
 @click.command("import")
 @click.option("--warc", "warc", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
               help="A WARC file (plain or gzipped), e.g. written by another crawler.")
-def import_command(warc: Path) -> None:
+@click.option("--no-parse", "no_parse", is_flag=True,
+              help="Only archive the captures; `nianbao reparse` makes their reports later.")
+def import_command(warc: Path, no_parse: bool) -> None:
     """Bring captures from a WARC file into the archive and parse them.
 
-    The whole file is checked before anything is ingested: a damaged WARC adds nothing.
+    The whole file is checked before anything is ingested: a damaged WARC adds nothing. With
+    --no-parse the captures are archived exactly, unparsed (the import runs several times
+    faster); `nianbao reparse` parses them later.
 
     \b
-    Example:
+    Examples:
       nianbao import --warc crawl-2026-02-01.warc.gz
+      nianbao import --warc crawl-2026-02-01.warc.gz --no-parse && nianbao reparse
     Exits 1 with the file and the offset of the damage when the WARC is malformed.
     """
     from storage.warc import WarcError, import_warc
 
     try:
-        summary = import_warc(open_archive(), warc)
+        summary = import_warc(open_archive(), warc, parse=not no_parse)
     except WarcError as exc:
         fail(terminal_text(str(exc)))
     click.echo(summary.describe())
