@@ -3,7 +3,8 @@ characters, a report page, an agency page, the monitor page, /numbers) under 16 
 beside a static file (/static/style.css) served by the same `nianbao serve` process in the same
 run (the baseline: what the server, the loopback and the client cost without the app's work).
 
-    .venv/bin/python bench/web.py [--reports 10000] [--clients 16] [--requests 420] [--threads 4] [--keep DIR]
+    .venv/bin/python bench/web.py [--reports 10000] [--clients 16] [--requests 420] [--threads 4] [--processes 1]
+                                     [--think SECONDS] [--keep DIR]
 
 The archive is synthetic and bulk-inserted (SQLAlchemy Core executemany, no parsing; the search
 index and the numbers table filled by `storage.search_index.rebuild`), so 10,000 reports build in
@@ -230,9 +231,10 @@ def page_kinds(targets: dict[str, list]) -> dict[str, Callable[[random.Random], 
 class Client(threading.Thread):
     """One client: a keep-alive connection asking for `paths` in turn, timing each answer."""
 
-    def __init__(self, host: str, port: int, paths: list[tuple[str, str]]) -> None:
+    def __init__(self, host: str, port: int, paths: list[tuple[str, str]], think: float = 0.0, seed: int = 0) -> None:
         super().__init__(daemon=True)
         self.host, self.port, self.paths = host, port, paths
+        self.think, self.pauses = think, random.Random(seed)  # a reader's pause between pages (mean, seconds)
         self.timings: list[tuple[str, float]] = []
         self.errors: list[str] = []
 
@@ -253,12 +255,15 @@ class Client(threading.Thread):
             if response.status != 200:
                 self.errors.append(f"{path}: HTTP {response.status}")
             self.timings.append((kind, took))
+            if self.think:
+                time.sleep(self.pauses.expovariate(1 / self.think))
         connection.close()
 
 
-def load(host: str, port: int, paths: list[tuple[str, str]], clients: int) -> tuple[dict[str, list[float]], float, list[str]]:
+def load(host: str, port: int, paths: list[tuple[str, str]], clients: int,
+         think: float = 0.0) -> tuple[dict[str, list[float]], float, list[str]]:
     """`paths` spread over `clients` concurrent clients; timings by kind, wall seconds, errors."""
-    workers = [Client(host, port, paths[i::clients]) for i in range(clients)]
+    workers = [Client(host, port, paths[i::clients], think, seed=i) for i in range(clients)]
     start = time.perf_counter()
     for worker in workers:
         worker.start()
@@ -330,6 +335,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=420, help="mixed requests (the static baseline asks as many)")
     parser.add_argument("--threads", type=int, default=4, help="the server's worker threads (serve's default: 4)")
     parser.add_argument("--processes", type=int, default=1, help="the server's processes (serve --processes)")
+    parser.add_argument("--think", type=float, default=0.0, metavar="SECONDS",
+                        help="also time the clients as readers pausing this long on average between pages")
     parser.add_argument("--keep", type=Path, help="build the archive in this folder and leave it there; "
                         "a folder an earlier --keep run built is reused as it is")
     parser.add_argument("--profile", metavar="KIND", help="profile one page kind in-process instead of the load run")
@@ -442,6 +449,25 @@ def run(port: int, kinds: dict[str, Callable[[random.Random], str]], args: argpa
         p50, p95 = summary(timings["static"])
         print(f"  {label:<17} {len(timings['static']):>8} {p50:>6.1f} ms {p95:>6.1f} ms"
               f"   ({len(timings['static']) / swall:.0f} files/s)")
+    if args.think:
+        # The same clients as readers: each pauses (exponentially, `--think` seconds on average)
+        # between pages, as people reading them do; new URLs of the same kinds (none asked above).
+        readers = [(names[i % len(names)], kinds[names[i % len(names)]](rng)) for i in range(args.requests)]
+        rng.shuffle(readers)
+        cpu = cpu_seconds(pid)
+        timings, wall, errors = load(host, port, readers, args.clients, think=args.think)
+        cpu = None if cpu is None else cpu_seconds(pid) - cpu
+        if errors:
+            print(f"  readers: {len(errors)} errors, e.g. {errors[:3]}", file=sys.stderr)
+        every = [t for values in timings.values() for t in values]
+        r50, r95 = summary(every)
+        spent = "" if cpu is None else f", server CPU {1000 * cpu / len(every):.1f} ms a request"
+        print(f"\n{args.clients} readers pausing {args.think:g} s on average between pages: {len(every)} requests "
+              f"in {wall:.0f} s ({len(every) / wall:.1f} pages/s){spent}, load average {os.getloadavg()[0]:.1f}")
+        for kind in names:
+            p50, p95 = summary(timings[kind])
+            print(f"  {kind:<17} {len(timings[kind]):>8} {p50:>6.0f} ms {p95:>6.0f} ms")
+        print(f"  {'mixed, all':<17} {len(every):>8} {r50:>6.0f} ms {r95:>6.0f} ms {r50 / s50:>10.1f}x {r95 / s95:>10.1f}x")
 
 
 if __name__ == "__main__":
