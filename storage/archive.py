@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, Literal, TypeVar
 
-from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select, tuple_, update
+from sqlalchemy import Engine, and_, bindparam, case, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from parsing import DEFAULT_LIMITS, Limits, ParseError, Record, parse_report
 from parsing.form_text import document_text
+from parsing.gate import gate
 from parsing.version import PARSER_VERSION
 
 from . import search_index
@@ -316,7 +317,15 @@ class Archive:
         return outcomes
 
     def _parse(self, capture: CaptureIn) -> Record:
-        return parse_report(capture.body, capture.final_url or capture.url, capture.content_type, limits=self.limits)
+        return self._parse_body(capture.body, capture.final_url or capture.url, capture.content_type)
+
+    def _parse_body(self, body: bytes, url: str, content_type: str | None) -> Record:
+        """The payload's record; a page that cannot be a report refused by `parsing.gate` first,
+        in microseconds, with the `NotAReportError` the parser would raise after milliseconds."""
+        refused = gate(body, content_type, limits=self.limits)
+        if refused is not None:
+            raise refused
+        return parse_report(body, url, content_type, limits=self.limits)
 
     def _write(self, batch: _Batch, parsed: dict[int, Record | ParseError], blobs: BlobBatch) -> None:
         """The batch's one transaction; committed once `blobs` are durable."""
@@ -380,8 +389,7 @@ class Archive:
         """Parse a capture's payload; add its report and a version if the record is new.
         `file_under` decides whose report it is (else `agency`, when given, keeps the report's)."""
         try:
-            record: Record | ParseError = parse_report(
-                body, capture.final_url or capture.url, capture.content_type, limits=self.limits)
+            record: Record | ParseError = self._parse_body(body, capture.final_url or capture.url, capture.content_type)
         except ParseError as exc:
             record = exc
         return self._apply(session, capture, record, agency, file_under)
@@ -415,12 +423,19 @@ class Archive:
             report.first_capture_id, report.first_seen_at = capture.id, capture.captured_at
         if filing is None:
             report.agency_id = agency_row.id if agency_row else report.agency_id
-        newest = session.scalar(
-            select(func.max(Capture.captured_at)).where(
+        # When this payload was last seen at the URL (a revisit sees it again), and when another
+        # payload was; the report's metadata follows the payload seen last. Never-parsed captures
+        # (an import with --no-parse, reparsed capture by capture) have no parse error yet, and a
+        # failed fetch (a 404 later at the URL) none at all: neither holds the metadata back.
+        seen_last, other_last = session.execute(
+            select(func.max(case((Capture.sha256 == capture.sha256, Capture.captured_at))),
+                   func.max(case((Capture.sha256 != capture.sha256, Capture.captured_at)))).where(
                 func.coalesce(Capture.final_url, Capture.url) == url, Capture.parse_error.is_(None),
+                or_(Capture.status.is_(None), Capture.status.between(200, 299)),
                 *([~Capture.id.between(later[0] + 1, later[1])] if later else []),
             )
-        )
+        ).one()
+        newest = None if other_last is None or (seen_last is not None and seen_last >= other_last) else other_last
         if newest is None or capture.captured_at >= newest:
             if filing is not None:
                 # A decided filing is the newest payload's, under no agency included (a report
