@@ -210,3 +210,19 @@ def gbk_report() -> GbkReport:
 def gbk_page() -> GbkReport:
     """A GBK report page sent with `charset=UTF-8` (`GbkReport`); `.capture()` ingests it."""
     return gbk_report()
+
+
+# -- one seed report at a time (the kept-state and page-cache tests) -------------------------------
+
+
+def _ingest_seed(paths, archive: Archive, index: int, agency: str) -> None:
+    body = paths.seed_reports()[index].read_bytes()
+    archive.ingest(CaptureIn(f"https://x.gov.cn/{index}.html", body, dt.datetime(2024, 3, 1 + index, 12, tzinfo=dt.UTC),
+                             content_type="text/plain", agency=agency))
+
+
+@pytest.fixture
+def ingest_seed(paths) -> Callable[[Archive, int, str], None]:
+    """`ingest_seed(archive, index, agency)`: the index-th seed report, captured as plain text at
+    https://x.gov.cn/{index}.html on 1+index March 2024, filed under `agency`."""
+    return partial(_ingest_seed, paths)

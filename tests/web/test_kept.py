@@ -4,7 +4,6 @@ region finds exactly the count shown for it."""
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 
@@ -13,9 +12,7 @@ from lxml import html as lxml_html
 from nianbao.web.aggregates import PerState
 from nianbao.web.app import create_app
 from nianbao.web.search_params import region_levels
-from storage import Archive, CaptureIn
-
-UTC = dt.timezone.utc
+from storage import Archive
 
 
 def doc(response):
@@ -41,20 +38,14 @@ def test_search_page_region_links_find_the_counts_they_show(client) -> None:
         assert int(doc(client.get(link)).get_element_by_id("total").text.replace(",", "")) == shown
 
 
-def _ingest(archive: Archive, paths, index: int, agency: str) -> None:
-    body = paths.seed_reports()[index].read_bytes()
-    archive.ingest(CaptureIn(f"https://x.gov.cn/{index}.html", body, dt.datetime(2024, 3, 1 + index, 12, tzinfo=UTC),
-                             content_type="text/plain", agency=agency))
-
-
-def test_kept_facets_and_numbers_follow_a_write(archive: Archive, paths) -> None:
-    _ingest(archive, paths, 0, "甲局")
+def test_kept_facets_and_numbers_follow_a_write(archive: Archive, ingest_seed) -> None:
+    ingest_seed(archive, 0, "甲局")
     client = create_app(archive).test_client()
     before = client.get("/api/search?facets=1").get_json()
     numbers_before = client.get("/api/stats?field=applications.total_processed.total&by=agency").get_json()
     page = doc(client.get("/?lang=en"))
     assert page.get_element_by_id("total").text == "1"
-    _ingest(archive, paths, 1, "乙局")
+    ingest_seed(archive, 1, "乙局")
     after = client.get("/api/search?facets=1").get_json()
     assert sum(before["facets"]["format"].values()) == 1 and sum(after["facets"]["format"].values()) == 2
     assert doc(client.get("/?lang=en")).get_element_by_id("total").text == "2"
@@ -108,14 +99,14 @@ def test_per_state_drops_what_it_kept_for_an_earlier_state(archive: Archive) -> 
     assert all(key[0] == (2,) for key in kept._values)
 
 
-def test_kept_facets_and_numbers_follow_an_edit_in_place(archive: Archive, paths) -> None:
+def test_kept_facets_and_numbers_follow_an_edit_in_place(archive: Archive, ingest_seed) -> None:
     """An UPDATE moves no id: the change counter's triggers (storage.changes) must move the
     state, or facets and statistics stay as they were until the next insert (issue 16)."""
     from sqlalchemy import text
 
     from nianbao.web.aggregates import state_token
 
-    _ingest(archive, paths, 0, "甲局")
+    ingest_seed(archive, 0, "甲局")
     with archive.engine.begin() as connection:
         connection.execute(text("UPDATE agencies SET region = '江苏省/淮安市' WHERE name = '甲局'"))
     client = create_app(archive).test_client()

@@ -8,19 +8,13 @@ import datetime as dt
 from nianbao.devportal.sites import agencies_toml
 from nianbao.web.app import create_app
 from nianbao.web.page_cache import HEADER, Answer, PageCache
-from storage import Archive, CaptureIn
+from storage import Archive
 
 UTC = dt.timezone.utc
 
 
-def _ingest(archive: Archive, paths, index: int, agency: str) -> None:
-    body = paths.seed_reports()[index].read_bytes()
-    archive.ingest(CaptureIn(f"https://x.gov.cn/{index}.html", body, dt.datetime(2024, 3, 1 + index, 12, tzinfo=UTC),
-                             content_type="text/plain", agency=agency))
-
-
-def test_a_page_asked_again_is_sent_as_kept_until_the_archive_changes(archive: Archive, paths) -> None:
-    _ingest(archive, paths, 0, "甲局")
+def test_a_page_asked_again_is_sent_as_kept_until_the_archive_changes(archive: Archive, ingest_seed) -> None:
+    ingest_seed(archive, 0, "甲局")
     client = create_app(archive).test_client()
     first = client.get("/?lang=en")  # sets the language cookie: that answer is not kept
     assert "Set-Cookie" in first.headers
@@ -30,14 +24,14 @@ def test_a_page_asked_again_is_sent_as_kept_until_the_archive_changes(archive: A
     assert again.get_data() == made.get_data()
     assert again.headers["Content-Security-Policy"] == made.headers["Content-Security-Policy"]
     assert "Cookie" in again.headers["Vary"]
-    _ingest(archive, paths, 1, "乙局")
+    ingest_seed(archive, 1, "乙局")
     after = client.get("/")
     assert HEADER not in after.headers and after.get_data() != made.get_data()
     assert "乙局" in after.get_data(as_text=True)
 
 
-def test_kept_answers_are_per_language(archive: Archive, paths) -> None:
-    _ingest(archive, paths, 0, "甲局")
+def test_kept_answers_are_per_language(archive: Archive, ingest_seed) -> None:
+    ingest_seed(archive, 0, "甲局")
     client = create_app(archive).test_client()
     english = [client.get("/", headers={"Accept-Language": "en"}) for _ in range(2)]
     chinese = [client.get("/", headers={"Accept-Language": "zh-CN"}) for _ in range(2)]
