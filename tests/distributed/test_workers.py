@@ -105,7 +105,12 @@ def _check_archive(archive: Archive, portal: Portal, *, killed: bool = False) ->
         assert all(n == 1 for n in urls.values()), urls
         assert not set(urls) & set(portal.decoy_urls())
         assert all(n == 1 for _, n in versions), versions
-        assert all(n == 1 for n in originals.values()), [u for u, n in originals.items() if n > 1]
+        # A page a killed worker held is fetched again by another (at least once); through the
+        # browser its answer differs request to request like the challenge's, so after a kill a
+        # walled page may be a second capture: a new observation, not a lost or doubled report
+        # (reports and versions are exactly once above). Seen once in three parallel clean-clone runs.
+        doubled = [(url, source) for (url, source), n in originals.items() if n > 1]
+        assert all(killed and source == "browser" for _, source in doubled), doubled
         result = archive.check()
         assert not result.damaged, result
         # SIGKILL can land inside a blob write (ingests run in a thread pool): its temporary file
