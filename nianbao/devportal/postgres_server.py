@@ -110,8 +110,9 @@ class PostgresServer:
         try:
             self._run("initdb", "-D", str(self.data), "--auth=trust", "--username=postgres",
                       "--encoding=UTF8", "--locale=C", "--no-sync",
-                      # pg_trgm (search) classifies characters by LC_CTYPE: under plain C it sees
-                      # no trigrams in Chinese. C.UTF-8 classifies them; collation stays C.
+                      # Search no longer depends on LC_CTYPE (migration 0011 replaced pg_trgm, which
+                      # saw no trigrams in Chinese under plain C); a UTF-8 ctype is what a real
+                      # server for Chinese text is created with, so the tests' server is too.
                       "--lc-ctype=C.UTF-8")
             settings = [
                 "-c listen_addresses=127.0.0.1",
