@@ -69,8 +69,3 @@ def drop(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql("DROP FUNCTION IF EXISTS archive_changes_bump()")
     archive_changes.drop(connection)
-
-
-def counter(connection: Connection) -> int:
-    """How many in-place changes the archive has seen."""
-    return connection.exec_driver_sql(f"SELECT {COUNTER_SQL}").scalar_one()

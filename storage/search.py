@@ -291,21 +291,28 @@ def search(archive: Any, query: SearchQuery, *, rank_window: int | None = None,
         raise QueryError(f"rank_window is {rank_window}; it must be at least 1")
     node = parse_query(query.text)
     with archive.engine.connect() as connection:
-        if connection.dialect.name == "postgresql" and node is not None:
-            # The planner does not cost de-TOASTing: for a term in most rows it picks a sequential
-            # scan that unpacks every gram array or text (0.6 s for 20,000 versions) over the
-            # exact GIN bitmap (tens of ms). For this transaction only.
-            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        if connection.dialect.name == "postgresql":
-            # The ranked statement's estimated cost (a score subquery per match) passes jit_above_cost:
-            # compiling it took ~500 ms of a 1.1 s search for a 2-character term in 97,593 of
-            # 100,000 reports (bench/search.py), and it runs in tens of ms without.
-            connection.exec_driver_sql("SET LOCAL jit = off")
-            # The distinct versions of a term's parts (search_parts) and the sorts over the matches
-            # in memory: with the default 4 MB, 100,000 matches spilled to disk.
-            connection.exec_driver_sql("SET LOCAL work_mem = '32MB'")
+        _postgresql_settings(connection, node, sorts=True)
         window = rank_window or RANK_WINDOW.get(connection.dialect.name, 1_000)
         return _search(connection, query, node, window, total=total)
+
+
+def _postgresql_settings(connection: Connection, node: Node | None, *, sorts: bool = False) -> None:
+    """The planner settings a search's transaction runs under on PostgreSQL (none on SQLite)."""
+    if connection.dialect.name != "postgresql":
+        return
+    if node is not None:
+        # The planner does not cost de-TOASTing: for a term in most rows it picks a sequential
+        # scan that unpacks every gram array or text (0.6 s for 20,000 versions) over the
+        # exact GIN bitmap (tens of ms). For this transaction only.
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    # The ranked statement's estimated cost (a score subquery per match) passes jit_above_cost:
+    # compiling it took ~500 ms of a 1.1 s search for a 2-character term in 97,593 of
+    # 100,000 reports (bench/search.py), and it runs in tens of ms without.
+    connection.exec_driver_sql("SET LOCAL jit = off")
+    if sorts:
+        # The distinct versions of a term's parts (search_parts) and the sorts over the matches
+        # in memory: with the default 4 MB, 100,000 matches spilled to disk.
+        connection.exec_driver_sql("SET LOCAL work_mem = '32MB'")
 
 
 def facet_counts(archive: Any, query: SearchQuery, table: FacetTable | None = None) -> dict[str, dict[str, int]]:
@@ -315,34 +322,23 @@ def facet_counts(archive: Any, query: SearchQuery, table: FacetTable | None = No
     With `table` (`facet_table` of the archive as it is now; SQLite), only the matches' ids are
     read and counted against it, instead of joining every match to its version, report and
     agency again (~60 ms of SQL for a word in most of 10,000 reports, bench/web.py)."""
-    query = dataclasses.replace(query, page=1, per_page=1, facets=True)
-    _validate(query)
-    node = parse_query(query.text)
-    with archive.engine.connect() as connection:
-        if connection.dialect.name == "postgresql" and node is not None:
-            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # as search() does, for the same reason
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql("SET LOCAL jit = off")  # as search() does
-        if table is not None and connection.dialect.name == "sqlite":
-            return _search(connection, query, node, 1, facets_only=table).facets
-        return _search(connection, query, node, 1, facets_only=True).facets
+    return counted_facets(archive, query, table)[0]
 
 
 def counted_facets(archive: Any, query: SearchQuery,
                    table: FacetTable | None = None) -> tuple[dict[str, dict[str, int]], int | None]:
     """`facet_counts` and, when they were counted from the matches' ids (`table`, SQLite), how
     many matches there are: what `search(..., total=)` would otherwise count again (one of a
-    search page's three statements over the matches)."""
-    if table is None:
-        return facet_counts(archive, query), None
+    search page's three statements over the matches); None when they were counted in SQL."""
     query = dataclasses.replace(query, page=1, per_page=1, facets=True)
     _validate(query)
     node = parse_query(query.text)
     with archive.engine.connect() as connection:
-        if connection.dialect.name != "sqlite":
-            return _search(connection, query, node, 1, facets_only=True).facets, None
-        result = _search(connection, query, node, 1, facets_only=table)
-        return result.facets, (result.total if result.total >= 0 else None)
+        _postgresql_settings(connection, node)
+        if table is not None and connection.dialect.name == "sqlite":
+            result = _search(connection, query, node, 1, facets_only=table)
+            return result.facets, (result.total if result.total >= 0 else None)
+        return _search(connection, query, node, 1, facets_only=True).facets, None
 
 
 @dataclass(frozen=True)

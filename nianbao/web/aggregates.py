@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from filelock import FileLock
+from flask import g, has_request_context
 from sqlalchemy import text
 
 from storage import changes
@@ -64,7 +65,15 @@ class PerState:
         self._state: tuple[Any, ...] | None = None
 
     def token(self) -> tuple[Any, ...]:
-        return state_token(self.archive)
+        """The archive's state, read once per web request: the kept answers (page_cache), the
+        app's and the numbers pages' kept values of one request agree on it, and its statement
+        runs once a request, not once per PerState asked."""
+        if not has_request_context():
+            return state_token(self.archive)
+        read = g.setdefault("nianbao_state_tokens", {})
+        if id(self.archive) not in read:
+            read[id(self.archive)] = state_token(self.archive)
+        return read[id(self.archive)]
 
     def get(self, key: Hashable, compute: Callable[[], T], token: tuple[Any, ...] | None = None) -> T:
         """The value of `key` in this state of the archive, computed by `compute` if not kept."""
