@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, Literal, TypeVar
 
-from sqlalchemy import Engine, and_, bindparam, case, func, insert, or_, select, tuple_, update
+from sqlalchemy import Engine, bindparam, case, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -153,12 +153,9 @@ def current_version(session: Session, report: Report, versions: Sequence[ReportV
     payload (A, B, A)."""
     if not versions:
         return None
-    # Where a fetch landed, coalesce(final_url, url), is the report's URL: written so that the
-    # indexes on url and final_url answer it (the coalesce itself scanned every capture).
     last_seen = dict(session.execute(
         select(Capture.sha256, func.max(Capture.captured_at))
-        .where(or_(and_(Capture.url == report.url, Capture.final_url.is_(None)), Capture.final_url == report.url),
-               Capture.sha256.in_({v.sha256 for v in versions}))
+        .where(Capture.landed_at(report.url), Capture.sha256.in_({v.sha256 for v in versions}))
         .group_by(Capture.sha256)
     ).all())
     never = dt.datetime.min.replace(tzinfo=dt.UTC)  # moments come back aware (models.UTCDateTime)
@@ -430,7 +427,7 @@ class Archive:
         seen_last, other_last = session.execute(
             select(func.max(case((Capture.sha256 == capture.sha256, Capture.captured_at))),
                    func.max(case((Capture.sha256 != capture.sha256, Capture.captured_at)))).where(
-                func.coalesce(Capture.final_url, Capture.url) == url, Capture.parse_error.is_(None),
+                Capture.landed_at(url), Capture.parse_error.is_(None),
                 or_(Capture.status.is_(None), Capture.status.between(200, 299)),
                 *([~Capture.id.between(later[0] + 1, later[1])] if later else []),
             )

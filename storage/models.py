@@ -11,6 +11,9 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
+    and_,
+    or_,
     JSON,
     BigInteger,
     Date,
@@ -117,6 +120,12 @@ class Capture(Base):
     # before, fetched again to see whether it is still there); None for imports.
     role: Mapped[str | None] = mapped_column(String(20))
     parse_error: Mapped[str | None] = mapped_column(Text)
+
+    @classmethod
+    def landed_at(cls, url: str) -> ColumnElement[bool]:
+        """The fetches that landed at `url`, coalesce(final_url, url) = url, written so that the
+        indexes on url and final_url answer it (the coalesce itself scanned every capture)."""
+        return or_(and_(cls.url == url, cls.final_url.is_(None)), cls.final_url == url)
 
 
 class Report(Base):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, load_only
 
 from storage import Archive
@@ -92,12 +92,9 @@ def report_detail(archive: Archive, report_id: int, version_id: int | None = Non
         if shown is None:
             raise NotFound(f"report {report_id} has no version {version_id}")
         capture = captures[shown.capture_id]
-        # Where a fetch landed (coalesce(final_url, url)) is the report's URL, written so that the
-        # indexes on url and final_url answer it (a coalesce scanned every capture: most of the
+        # Capture.landed_at: through the indexes (a coalesce scanned every capture: most of the
         # report page's time on bench/web.py's 12,000 captures).
-        last_seen = session.scalar(
-            select(func.max(Capture.captured_at)).where(or_(
-                and_(Capture.url == report.url, Capture.final_url.is_(None)), Capture.final_url == report.url)))
+        last_seen = session.scalar(select(func.max(Capture.captured_at)).where(Capture.landed_at(report.url)))
         return {
             "id": report.id,
             "url": report.url,
