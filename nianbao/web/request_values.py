@@ -23,6 +23,7 @@ FIRST_REPORT_YEAR, LAST_REPORT_YEAR = 1990, 2100
 # A year's reports fall due the next year, so that is the last day anything can be judged on.
 AS_OF_RANGE = (dt.date(FIRST_REPORT_YEAR, 1, 1), dt.date(LAST_REPORT_YEAR + 1, 12, 31))
 _DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also takes '²', which int() refuses
+MAX_DIGITS = 18  # beyond any bound here; int() refuses text of over 4,300 digits (a 500, not an answer)
 
 
 class ParamError(ValueError):
@@ -31,7 +32,7 @@ class ParamError(ValueError):
 
 def whole_number(name: str, raw: str, low: int, high: int) -> int:
     """`raw` as a whole number from `low` to `high`, or a ParamError naming the parameter."""
-    if not _DIGITS.fullmatch(raw) or not low <= int(raw) <= high:
+    if not _DIGITS.fullmatch(raw) or len(raw) > MAX_DIGITS or not low <= int(raw) <= high:
         raise ParamError(f"{name}={raw!r}: expected a whole number from {low} to {high}")
     return int(raw)
 
@@ -43,7 +44,7 @@ def row_id(name: str, raw: str | None) -> int | None:
         return None
     if not _DIGITS.fullmatch(raw):
         raise ParamError(f"{name}={raw!r}: expected a whole number")
-    if int(raw) > ROW_ID_MAX:
+    if len(raw) > MAX_DIGITS or int(raw) > ROW_ID_MAX:
         raise NotFound(f"{name}={raw}: no such id in the archive")
     return int(raw)
 

@@ -18,7 +18,7 @@ from typing import Any
 from ..evidence import status_path
 from ..monitoring import FIRST_JUDGED_YEAR, judged_year
 from ..monitoring.words import MonitorStatus
-from .request_values import ParamError
+from .request_values import ROW_ID_MAX, ParamError, whole_number
 
 MONITOR_ROWS_PER_PAGE = 500  # agencies per monitor page: 2,059 at once were 4 MB of HTML (bench/web.py)
 STATUSES = tuple(status.value for status in MonitorStatus)
@@ -58,11 +58,7 @@ def status_filter(value: str | None) -> str | None:
 
 
 def page_number(value: str | None) -> int:
-    if not value:
-        return 1
-    if not value.isdigit() or int(value) < 1:
-        raise ParamError(f"page={value!r}: expected a whole number from 1")
-    return int(value)
+    return whole_number("page", value, 1, ROW_ID_MAX) if value else 1
 
 
 def same_agency(rows: Sequence[Status], status: Status) -> Status | None:

@@ -13,7 +13,7 @@ from lxml import html as lxml_html
 from nianbao.monitoring import FIRST_JUDGED_YEAR
 from nianbao.web.app import create_app
 from nianbao.web.request_values import ParamError
-from nianbao.web.status_grid import cell_path, grid_years, monitor_grid
+from nianbao.web.status_grid import cell_path, grid_years, monitor_grid, page_number
 from storage import Archive
 from storage.clock import fixed_clock
 
@@ -174,3 +174,12 @@ def test_monitor_page_says_when_it_lists_some_findings_only(client):
     page = lxml_html.fromstring(client.get("/monitor/2024").get_data(as_text=True))
     assert not page.xpath("//*[@id='findings-count']")  # every agency listed: every finding
     assert page.xpath("//section[@id='findings']//tbody/tr/td[1]/a/text()") == ["按时局"]
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "²", "1.5", "9" * 5000])
+def test_a_page_number_that_is_not_one_is_a_param_error(raw: str) -> None:
+    """Superscript digits pass str.isdigit() and then fail int(): a 500 before page_number used
+    request_values.whole_number; 5,000 digits exceed int()'s limit."""
+    with pytest.raises(ParamError, match="page="):
+        page_number(raw)
+    assert page_number(None) == page_number("") == 1 and page_number("3") == 3
