@@ -9,13 +9,15 @@ from nianbao.devportal.sites import agencies_toml
 from nianbao.web.app import create_app
 from nianbao.web.page_cache import HEADER, Answer, PageCache
 from storage import Archive
+from storage.clock import fixed_clock
 
 UTC = dt.timezone.utc
+ONE_DAY = fixed_clock(dt.datetime(2025, 3, 1, 4, tzinfo=UTC))
 
 
 def test_a_page_asked_again_is_sent_as_kept_until_the_archive_changes(archive: Archive, ingest_seed) -> None:
     ingest_seed(archive, 0, "甲局")
-    client = create_app(archive).test_client()
+    client = create_app(archive, clock=ONE_DAY).test_client()  # kept per day: no midnight mid-test
     first = client.get("/?lang=en")  # sets the language cookie: that answer is not kept
     assert "Set-Cookie" in first.headers
     made = client.get("/")
@@ -32,7 +34,7 @@ def test_a_page_asked_again_is_sent_as_kept_until_the_archive_changes(archive: A
 
 def test_kept_answers_are_per_language(archive: Archive, ingest_seed) -> None:
     ingest_seed(archive, 0, "甲局")
-    client = create_app(archive).test_client()
+    client = create_app(archive, clock=ONE_DAY).test_client()  # kept per day: no midnight mid-test
     english = [client.get("/", headers={"Accept-Language": "en"}) for _ in range(2)]
     chinese = [client.get("/", headers={"Accept-Language": "zh-CN"}) for _ in range(2)]
     assert english[1].headers[HEADER] == "hit" and chinese[1].headers[HEADER] == "hit"
