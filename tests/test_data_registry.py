@@ -12,7 +12,6 @@ from click.testing import CliRunner
 
 from crawler import data_registry
 from nianbao.commands import main
-from storage import Archive
 
 
 def _toml(*names: str) -> str:
@@ -21,12 +20,8 @@ def _toml(*names: str) -> str:
 
 
 @pytest.fixture
-def data(tmp_path: Path, monkeypatch) -> Path:
-    folder = tmp_path / "data"
-    Archive.open(folder).close()
-    monkeypatch.setenv("NIANBAO_DATA", str(folder))
-    monkeypatch.delenv("NIANBAO_DATABASE_URL", raising=False)
-    return folder
+def data(env_data_folder: Path) -> Path:
+    return env_data_folder
 
 
 def _monitored(*args: str) -> list[str]:

@@ -22,13 +22,9 @@ REGISTRY = ('[[agency]]\nname = "甲局"\nregion = "江苏省/甲市"\nkind = "d
 
 
 @pytest.fixture
-def data(tmp_path: Path, monkeypatch) -> Path:
-    folder = tmp_path / "data"
-    Archive.open(folder).close()
+def data(env_data_folder: Path, tmp_path: Path) -> Path:
     (tmp_path / "registry.toml").write_text(REGISTRY, encoding="utf-8")
-    monkeypatch.setenv("NIANBAO_DATA", str(folder))
-    monkeypatch.delenv("NIANBAO_DATABASE_URL", raising=False)
-    return folder
+    return env_data_folder
 
 
 def monitor(data: Path, *args: str, on: str = "2026-06-01T04:00:00+00:00"):

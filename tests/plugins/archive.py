@@ -96,3 +96,14 @@ def archive(data_dir: Path, database_url: str) -> Iterator[Archive]:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture
+def env_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty SQLite archive's data folder (tmp_path/data), named by $NIANBAO_DATA and with
+    $NIANBAO_DATABASE_URL unset: what the CLI commands open by default."""
+    folder = tmp_path / "data"
+    Archive.open(folder).close()
+    monkeypatch.setenv("NIANBAO_DATA", str(folder))
+    monkeypatch.delenv("NIANBAO_DATABASE_URL", raising=False)
+    return folder
