@@ -35,12 +35,10 @@ def default_workers() -> int:
 
 
 def parse_payload(job: ParseJob, limits: Limits) -> ParseOutcome:
-    """A payload's record, or why not; an unexpected failure returned, not raised."""
+    """A payload's record, or why not; an unexpected failure returned, not raised. The gate has
+    been passed already (`ParsePool.parse_many` asks it before a job goes anywhere)."""
     body, url, content_type = job
     try:
-        refused = gate(body, content_type, limits=limits)  # a page that cannot be a report, in microseconds
-        if refused is not None:
-            return refused
         return parse_report(body, url, content_type, limits=limits)
     except ParseError as exc:
         return exc
