@@ -3,7 +3,7 @@ from cold (no monitor state kept) and again after 1% of the agencies changed (th
 run kept), beside a plain read of every record it has to look at (the baseline, same run, same
 database).
 
-    .venv/bin/python bench/monitor.py [--agencies 5000] [--backend sqlite|postgresql] [--no-check]
+    .venv/bin/python bench/monitor.py [--agencies 5000] [--backend sqlite|postgresql] [--no-check] [--keep DIR]
 
 The archive is synthetic and bulk-inserted (SQLAlchemy Core executemany, no parsing): per agency,
 reports on the year and the year before (records from one parsed real-shaped report, narratives of
@@ -30,6 +30,10 @@ started (nianbao.monitoring.judge_pool: from cold, one per other core), and the 
 a shared machine the wall time is how long it took there, the CPU time what it cost. The "state
 read from the database" case runs in the process that ran the cold evaluation, so it does not pay
 what a new process pays once more (imports, the narrative table: ~1 s).
+
+`--keep DIR` (SQLite): the archive is built once in DIR (with what the changes need of the
+builder) and each run evaluates a copy of it, so the 1.5-7 minutes of building 100,000 agencies
+are paid once; a DIR built for another size or narratives is refused.
 """
 
 from __future__ import annotations
@@ -38,8 +42,11 @@ import argparse
 import contextlib
 import dataclasses
 import datetime as dt
+import json
 import os
+import pickle
 import random
+import shutil
 import resource
 import sys
 import tempfile
@@ -170,18 +177,20 @@ class Builder:
                                "sha256": "0" * 64, "size": 10, "role": "recheck", "source": "crawl", "headers": []})
 
 
+def registry_of(agencies: int) -> list[RegistryAgency]:
+    """The registry `build` makes for `agencies` agencies (without building anything)."""
+    return [RegistryAgency(name=f"测试{i:05d}局", region=("某省", f"市{i % 50:02d}"),
+                           kind="department" if i % 3 else "government", list_urls=(f"http://www.a{i}.gov.cn/ndbg/",))
+            for i in range(agencies)]
+
+
 def build(archive: Archive, agencies: int, year: int, seed: int = 1,
           narratives: str = "sentences") -> tuple[list[RegistryAgency], Builder]:
     builder = Builder(year, narratives, seed)
     rows = Rows(next_ids(archive))
-    registry = []
-    for i in range(agencies):
-        name = f"测试{i:05d}局"
-        kind = "department" if i % 3 else "government"
-        host = f"www.a{i}.gov.cn"
-        entry = RegistryAgency(name=name, region=("某省", f"市{i % 50:02d}"), kind=kind,
-                               list_urls=(f"http://{host}/ndbg/",))
-        registry.append(entry)
+    registry = registry_of(agencies)
+    for i, entry in enumerate(registry):
+        name, kind, host = entry.name, "department" if i % 3 else "government", f"www.a{i}.gov.cn"
         agency_id = rows.add(Agency, {"name": name, "region": entry.region_path, "kind": kind,
                                       "list_urls": list(entry.list_urls)})
         for when in (dt.datetime(year + 1, 2, 3, tzinfo=UTC), dt.datetime(year + 1, 4, 3, tzinfo=UTC)):
@@ -194,6 +203,35 @@ def build(archive: Archive, agencies: int, year: int, seed: int = 1,
                 builder.gone(rows, report, 70)
     rows.write(archive)
     return registry, builder
+
+
+def kept_archive(keep: Path, work: Path, agencies: int, year: int,
+                 narratives: str) -> tuple[Archive, list[RegistryAgency], Builder]:
+    """A copy in `work` of the archive built in `keep` (built there first if it is not yet), the
+    registry and the builder as `build` left them (its random state, the narratives it may copy)."""
+    made = {"agencies": agencies, "year": year, "narratives": narratives}
+    marker, state = keep / "built.json", keep / "builder.pickle"
+    if marker.exists():
+        if json.loads(marker.read_text()) != made:
+            raise SystemExit(f"{keep} holds another archive ({marker.read_text()}); use another folder")
+        builder = pickle.loads(state.read_bytes())
+        registry = registry_of(agencies)
+        print(f"reusing the archive built in {keep}", flush=True)
+    else:
+        keep.mkdir(parents=True, exist_ok=True)
+        archive = Archive.open(keep / "data")
+        start = time.perf_counter()
+        registry, builder = build(archive, agencies, year, narratives=narratives)
+        archive.close()
+        print(f"built {agencies} agencies in {time.perf_counter() - start:.1f} s (sqlite, {narratives} narratives, "
+              f"kept in {keep})", flush=True)
+        builder.texts = {i: text for i, text in builder.texts.items() if i % 50 == 2}  # the ones a copy takes
+        state.write_bytes(pickle.dumps(builder))
+        marker.write_text(json.dumps(made))
+    start = time.perf_counter()
+    shutil.copytree(keep / "data", work / "data")
+    print(f"copied it in {time.perf_counter() - start:.1f} s", flush=True)
+    return Archive.open(work / "data"), registry, builder
 
 
 def change(archive: Archive, registry: list[RegistryAgency], builder: Builder, fraction: float,
@@ -301,18 +339,25 @@ def main() -> None:
     parser.add_argument("--narratives", choices=("sentences", "vocabulary"), default="sentences")
     parser.add_argument("--changed", type=float, default=0.01, help="the fraction of agencies changed (default 1%%)")
     parser.add_argument("--no-check", action="store_true", help="skip the full evaluation from scratch after the change")
+    parser.add_argument("--keep", type=Path, help="build the archive in this folder once and evaluate a copy of it "
+                        "(SQLite); a folder an earlier --keep run built is reused")
     args = parser.parse_args()
+    if args.keep is not None and args.backend != "sqlite":
+        parser.error("--keep is for the SQLite backend")
     year, as_of = 2024, dt.date(2026, 1, 1)
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         url = None
         if args.backend == "postgresql":
             server = stack.enter_context(throwaway_server())
             url = server.url("postgres")
-        archive = Archive.open(Path(tmp) / "data", url)
-        start = time.perf_counter()
-        registry, builder = build(archive, args.agencies, year, narratives=args.narratives)
-        print(f"built {args.agencies} agencies in {time.perf_counter() - start:.1f} s ({args.backend}, "
-              f"{args.narratives} narratives)", flush=True)
+        if args.keep is not None:
+            archive, registry, builder = kept_archive(args.keep, Path(tmp), args.agencies, year, args.narratives)
+        else:
+            archive = Archive.open(Path(tmp) / "data", url)
+            start = time.perf_counter()
+            registry, builder = build(archive, args.agencies, year, narratives=args.narratives)
+            print(f"built {args.agencies} agencies in {time.perf_counter() - start:.1f} s ({args.backend}, "
+                  f"{args.narratives} narratives)", flush=True)
         with Timer() as timer:
             baseline(archive, year)
         base = timer.wall
