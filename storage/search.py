@@ -42,7 +42,7 @@ from parsing import schema
 from .clock import iso_z
 from .models import UTCDateTime
 from .search_index import windows_exact, windows_query
-from .search_syntax import And, Node, Not, QueryError, Term, parse_query, positive_terms
+from .search_syntax import And, Node, Not, Or, QueryError, Term, parse_query, positive_terms
 from .textnorm import normalize_with_offsets
 from .vocab import AgencyKind
 
@@ -173,6 +173,44 @@ class _Compiler:
         parts = ("e.version_id IN (SELECT p.version_id FROM search_parts p "
                  f"WHERE nianbao_windows(p.body) @@ CAST(:w{number} AS tsquery))")
         return parts if windows_exact(term.text) else f"({parts} AND e.body LIKE :p{number})"
+
+    def matches_sql(self, node: Node, current: bool) -> str:
+        """PostgreSQL: a SELECT of the distinct version ids matching `node` (each report's current
+        version only if `current`), from the term indexes and set operations alone: a term of 3-6
+        characters is its parts (search_parts carries is_current), never joined back to
+        search_entries one probe per match (100,000 probes for a term in every report)."""
+        if isinstance(node, Term):
+            return self.term_matches_sql(self.number(node), node, current)
+        if isinstance(node, Not):
+            return f"({self.universe_sql(current)}) EXCEPT ({self.matches_sql(node.part, current)})"
+        if isinstance(node, Or):
+            return " UNION ".join(f"({self.matches_sql(part, current)})" for part in node.parts)
+        positive = [part for part in node.parts if not isinstance(part, Not)]
+        negative = [part.part for part in node.parts if isinstance(part, Not)]
+        sql = (" INTERSECT ".join(f"({self.matches_sql(part, current)})" for part in positive)
+               if positive else f"({self.universe_sql(current)})")
+        for part in negative:
+            sql = f"({sql}) EXCEPT ({self.matches_sql(part, current)})"
+        return sql
+
+    @staticmethod
+    def universe_sql(current: bool) -> str:
+        return "SELECT version_id FROM search_entries" + (" WHERE is_current" if current else "")
+
+    def term_matches_sql(self, number: int, term: Term, current: bool) -> str:
+        if term.short:
+            return (f"SELECT version_id FROM search_entries WHERE grams @> ARRAY[CAST(:q{number} AS text)]"
+                    + (" AND is_current" if current else ""))
+        parts = (f"SELECT p.version_id FROM search_parts p WHERE nianbao_windows(p.body) @@ CAST(:w{number} AS tsquery)"
+                 + (" AND p.is_current" if current else ""))
+        if not windows_exact(term.text):
+            return (f"SELECT e.version_id FROM search_entries e WHERE e.version_id IN ({parts}) "
+                    f"AND e.body LIKE :p{number}")
+        # Each version once, at its first part holding the term, without a DISTINCT over every
+        # match: a part after the first counts only when no earlier part of its text holds the
+        # term (strpos on those few texts: only reports longer than one part get here).
+        return (f"{parts} AND (p.part = 0 OR NOT EXISTS (SELECT 1 FROM search_parts o "
+                f"WHERE o.version_id = p.version_id AND o.part < p.part AND strpos(o.body, :q{number}) > 0))")
 
     def compile(self, node: Node) -> str:
         if isinstance(node, Term):
@@ -399,9 +437,15 @@ def _search(connection: Connection, query: SearchQuery, node: Node | None, rank_
     if not compiler.positive:
         need.add("r")  # everything, or a purely negative query: newest report year first
     sqlite = compiler.dialect == "sqlite"
+    params.update(limit=query.per_page, offset=(query.page - 1) * query.per_page)
     if compiler.condition is not None and not (sqlite and compiler.joins_are_condition):
         where.append(compiler.condition)
     where_sql = (" WHERE " + " AND ".join(where)) if where else ""
+
+    # PostgreSQL, a query with terms and no filter but the current one: its matches from the
+    # term indexes and set operations alone (_Compiler.matches_sql), as `e` with one column.
+    matches = (None if sqlite or not compiler.positive or need or node is None
+               else compiler.matches_sql(node, current=not query.all_versions))
 
     def statement(columns: str, tables: set[str], ranked: bool) -> str:
         ctes = compiler.sqlite_ctes() if sqlite else []
@@ -409,20 +453,26 @@ def _search(connection: Connection, query: SearchQuery, node: Node | None, rank_
             return (("WITH " + ", ".join(ctes) + " ") if ctes else "") + (
                 f"SELECT {columns} FROM search_entries e {compiler.sqlite_joins(scores=ranked)}"
                 f"{_joins(tables)}{where_sql}")
+        source = (f"({matches}) AS e" if matches is not None and not tables
+                  else f"search_entries e{_joins(tables)}{where_sql}")
         if not ranked:
-            return f"SELECT {columns} FROM search_entries e{_joins(tables)}{where_sql}"
+            return f"SELECT {columns} FROM {source}"
         # Matches first (materialised: GIN row estimates are poor), then a score only for
         # the newest rank_window of them (w: a top-N, not a sort and row numbers over every match),
         # looked up row by row (no join for the planner to misjudge); the older ones unscored.
+        head = (f"WITH m AS MATERIALIZED (SELECT e.version_id FROM {source}), "
+                "w AS MATERIALIZED (SELECT version_id FROM m ORDER BY version_id DESC LIMIT :rank_window)")
+        if params["offset"] + params["limit"] <= params["rank_window"]:
+            # The page lies within the ranked window: the older matches, unscored, come after
+            # every ranked one (a score is never negative and they are older), so only the
+            # window is sorted, not a row for every match.
+            return f"{head} SELECT {columns} FROM (SELECT version_id, true AS scored FROM w) AS ranked"
         return (
-            f"WITH m AS MATERIALIZED (SELECT e.version_id FROM search_entries e{_joins(tables)}{where_sql}), "
-            "w AS MATERIALIZED (SELECT version_id FROM m ORDER BY version_id DESC LIMIT :rank_window), "
-            "ranked AS (SELECT version_id, true AS scored FROM w UNION ALL "
+            f"{head}, ranked AS (SELECT version_id, true AS scored FROM w UNION ALL "
             "SELECT version_id, false FROM m WHERE version_id < (SELECT min(version_id) FROM w)) "
             f"SELECT {columns} FROM ranked"
         )
 
-    params.update(limit=query.per_page, offset=(query.page - 1) * query.per_page)
     if isinstance(facets_only, FacetTable):  # the matches' ids, counted against the table
         # The DB-API cursor's rows as they come (thousands of one-column rows: no Row objects).
         ids = [row[0] for row in connection.exec_driver_sql(statement("e.version_id", need, ranked=False),

@@ -91,11 +91,15 @@ WINDOWS_FUNCTION = (
 
 POSTGRESQL_PARTS_DDL = (
     WINDOWS_FUNCTION,
+    # is_current: a copy of the entry's (refresh_current keeps it), so a term's current matches
+    # come from this table alone. fillfactor: room for that flag's updates on the same page (a
+    # HOT update: no new index entry, so no windows computed again).
     ("CREATE TABLE IF NOT EXISTS search_parts ("
      " version_id INTEGER NOT NULL REFERENCES search_entries (version_id) ON DELETE CASCADE,"
      " part INTEGER NOT NULL,"
      " body TEXT NOT NULL,"
-     " PRIMARY KEY (version_id, part))"),
+     " is_current BOOLEAN NOT NULL DEFAULT false,"
+     " PRIMARY KEY (version_id, part)) WITH (fillfactor = 90)"),
     "CREATE INDEX IF NOT EXISTS ix_search_parts_windows ON search_parts USING gin (nianbao_windows(body))",
     # ANALYZE would otherwise compute the windows of 30,000 sampled parts for statistics that no
     # plan here needs.
@@ -172,7 +176,10 @@ def index_versions(connection: Connection, versions: Iterable[tuple[int, int, st
     else:
         connection.execute(text("INSERT INTO search_entries (version_id, report_id, is_current, body, grams) "
                                 "VALUES (:id, :report_id, false, :body, :grams)"), rows)
-        connection.execute(text("INSERT INTO search_parts (version_id, part, body) VALUES (:id, :part, :body)"),
+        # Current until refresh_current, which always follows, says otherwise: a new version
+        # mostly is, and flipping a flag is an update that may compute the windows again.
+        connection.execute(text("INSERT INTO search_parts (version_id, part, body, is_current) "
+                                "VALUES (:id, :part, :body, true)"),
                            [{"id": row["id"], "part": number, "body": part}
                             for row in rows for number, part in enumerate(text_parts(row["body"]))])
     return len(rows)
@@ -220,13 +227,42 @@ def add_parts(connection: Connection) -> None:
     if fresh:
         # Before the index: one GIN build, far faster than row by row.
         connection.execute(text(
-            "INSERT INTO search_parts (version_id, part, body)"
-            " SELECT e.version_id, n, substr(e.body, n * :step + 1, :step + :overlap)"
+            "INSERT INTO search_parts (version_id, part, body, is_current)"
+            " SELECT e.version_id, n, substr(e.body, n * :step + 1, :step + :overlap), e.is_current"
             " FROM search_entries e, generate_series(0, greatest(length(e.body) - 1, 0) / :step) AS n"),
             {"step": PART_STEP, "overlap": PART_OVERLAP})
     for statement in POSTGRESQL_PARTS_DDL[2:]:
         connection.exec_driver_sql(statement)
     connection.exec_driver_sql("DROP INDEX IF EXISTS ix_search_entries_body_trgm")
+
+
+def add_parts_current(connection: Connection) -> int:
+    """PostgreSQL: `search_parts.is_current`, a copy of each part's entry's flag (migration 0014),
+    set from `search_entries`; how many parts were not current. Idempotent. The column comes with
+    the default true, which costs no rewrite of the table (a default held in the catalogue), so
+    only the parts of versions that are not current are written: each such update computes the
+    part's windows again for the index (~3 ms a part)."""
+    connection.exec_driver_sql(
+        "ALTER TABLE search_parts ADD COLUMN IF NOT EXISTS is_current BOOLEAN NOT NULL DEFAULT true")
+    connection.exec_driver_sql("ALTER TABLE search_parts ALTER COLUMN is_current SET DEFAULT false")
+    connection.exec_driver_sql("ALTER TABLE search_parts SET (fillfactor = 90)")
+    return _sync_parts_current(connection, None)
+
+
+def drop_parts_current(connection: Connection) -> None:
+    """PostgreSQL: migration 0014's downgrade."""
+    connection.exec_driver_sql("ALTER TABLE search_parts DROP COLUMN IF EXISTS is_current")
+    connection.exec_driver_sql("ALTER TABLE search_parts RESET (fillfactor)")
+
+
+def _sync_parts_current(connection: Connection, report_ids: list[int] | None) -> int:
+    """Copy `is_current` from these reports' entries (None: every report) to their parts where
+    it differs (an update that changes nothing would still write a row); how many changed."""
+    statement = ("UPDATE search_parts p SET is_current = e.is_current FROM search_entries e"
+                 " WHERE e.version_id = p.version_id AND p.is_current <> e.is_current")
+    if report_ids is None:
+        return connection.execute(text(statement)).rowcount
+    return connection.execute(text(statement + " AND e.report_id = ANY(:ids)"), {"ids": report_ids}).rowcount
 
 
 def drop_parts(connection: Connection) -> None:
@@ -256,17 +292,21 @@ _CURRENT_VERSION = (
 def refresh_current(connection: Connection, report_ids: Iterable[int] | None = None) -> None:
     """Recompute `is_current` for these reports' versions (None: every report)."""
     statement = f"UPDATE search_entries SET is_current = (version_id = ({_CURRENT_VERSION}))"
+    postgresql = connection.dialect.name == "postgresql"
     if report_ids is None:
         connection.execute(text(statement))
+        if postgresql:
+            _sync_parts_current(connection, None)
         return
     ids = sorted(set(report_ids))
     if not ids:
         return
-    if connection.dialect.name == "sqlite":
+    if not postgresql:
         connection.execute(text(statement + " WHERE report_id IN (SELECT value FROM json_each(:ids))"),
                            {"ids": _json_ids(ids)})
     else:
         connection.execute(text(statement + " WHERE report_id = ANY(:ids)"), {"ids": ids})
+        _sync_parts_current(connection, ids)
 
 
 def rebuild(connection: Connection, batch: int = 500) -> int:
@@ -341,6 +381,11 @@ def verify(connection: Connection) -> list[str]:
             "(SELECT 1 FROM search_parts p WHERE p.version_id = e.version_id)"))
         if partless:
             problems.append(f"{partless} search index entries have no text parts (search_parts)")
+        astray = connection.scalar(text(
+            "SELECT count(*) FROM search_parts p JOIN search_entries e ON e.version_id = p.version_id"
+            " WHERE p.is_current <> e.is_current"))
+        if astray:
+            problems.append(f"{astray} text parts (search_parts) disagree with their entry on which version is current")
     return problems
 
 
