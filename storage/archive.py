@@ -35,6 +35,7 @@ from .blobs import BlobBatch, BlobError, BlobStore, sha256_hex
 from .clock import utc
 from .db import data_dir, database_url, make_engine, migrate, sessions
 from .models import Agency, Capture, Report, ReportVersion
+from .packs import PackIndex
 from .parse_pool import ParsePool
 
 log = logging.getLogger(__name__)
@@ -181,7 +182,8 @@ class Archive:
     def __init__(self, engine: Engine, blobs: BlobStore, *, limits: Limits = DEFAULT_LIMITS,
                  parse_workers: int = 0) -> None:
         self.engine = engine
-        self.blobs = blobs
+        # Packed payloads are found through this archive's blob_packs table (storage/packs.py).
+        self.blobs = blobs if blobs.index is not None else blobs.indexed(PackIndex(engine))
         self.limits = limits
         # Batches parse in worker processes when asked (storage.parse_pool), else in-process.
         self.parse_pool = ParsePool(parse_workers, limits) if parse_workers else None
@@ -272,10 +274,13 @@ class Archive:
                     break
                 except IntegrityError:
                     # A concurrent writer stored some of these (url, captured_at) first: plan
-                    # again, those are archived now.
+                    # again, those are archived now. The blobs staged again in a new batch (a
+                    # pack written for the rolled-back rows stays, pointed at by nothing).
                     if attempt == WRITE_ATTEMPTS:
                         raise
                     log.info("a concurrent writer stored part of this batch; planning it again")
+                    prepared.blobs.discard()
+                    prepared.blobs = self.blobs.batch()
                     self._prepare(prepared)
         finally:
             prepared.discard()  # temporaries of a batch not made durable
@@ -339,6 +344,12 @@ class Archive:
                         blobs.stage(batch.items[i].capture.body, batch.digests[i])
                     if not batch.pending:
                         return
+                    # Payloads packed by an earlier batch (or another writer, committed) are
+                    # stored: only the others are written, as one pack if there are enough.
+                    packs = self.blobs.index
+                    if packs is not None and len(blobs):
+                        blobs.keep_only(needed - packs.packed(session.connection(), blobs.staged()))
+                    packed = blobs.seal()
                     # The blobs are fsynced while the rows are written; the commit waits for them.
                     fsynced = _Background(blobs.durable)
                     # One executemany, then the ids read back by (url, captured_at): INSERT ...
@@ -372,6 +383,8 @@ class Archive:
                     report_ids = [rid for chunk in _chunks(sorted(urls))
                                   for rid in session.scalars(select(Report.id).where(Report.url.in_(chunk)))]
                     search_index.refresh_current(session.connection(), report_ids)
+                    if packed:  # where each packed payload is, committed with the rows pointing at it
+                        packs.record(session.connection(), packed)
                     fsynced.result()  # durable before the rows that point at them are committed
             except BaseException:
                 if fsynced is not None:

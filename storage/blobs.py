@@ -1,14 +1,19 @@
 """The content-addressed blob store: every payload once, under its sha256.
 
-Writes are atomic and durable before any database row points at them: the bytes go to a
-temporary file in the same folder, are fsynced, renamed into place, and the folder is fsynced.
-A crash can leave an orphan blob (found by `nianbao db check`), never a row without its bytes.
+A payload is stored either as a loose file, `<root>/ab/cd/<sha256>`, or inside a pack file
+(storage/packs.py: the payloads of one blob batch in one file, found through the `blob_packs`
+table of the archive's database). Readers need not care which: `get` finds either, and checks
+that the bytes hash to the digest asked for.
 
-`BlobBatch` does the same for many payloads at once (the archive's group commit): a pool of
-threads writes and fsyncs each temporary file as soon as it is staged (concurrent creations and
-fsyncs share the filesystem's journal commits), then all are renamed and their folders (and
-the parents of folders made) fsynced together; the batch's database rows are committed only
-after `durable()` returns.
+Writes are durable before any database row points at them. A loose file is written to a
+temporary file in the same folder, fsynced, renamed into place, and the folder fsynced. A crash
+can leave an orphan blob or a temporary (found by `nianbao db check`), never a row without its
+bytes.
+
+`BlobBatch` stores many payloads at once (the archive's group commit): as one pack file when
+the store has a pack index and the batch has at least `PACK_FROM` new payloads (one creation,
+one fsync, instead of one file each), else as loose files written concurrently; the batch's
+database rows (and, for a pack, its index rows) are committed only after `durable()` returns.
 """
 
 from __future__ import annotations
@@ -17,12 +22,17 @@ import hashlib
 import os
 from collections import defaultdict
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .files import FSYNC_THREADS, fsync_path, write_atomically
+from .packs import PackEntry, PackError, PackIndex, layout, new_pack_name, pack_files, read_payload, write_pack
 
 TEMP_PREFIX = ".tmp-"  # temporaries() finds what a crash leaves
+# New payloads from which a batch is written as one pack: below it, the few loose files cost
+# about what a pack does (they are created concurrently), and a store of many tiny packs helps
+# nobody. A single capture's put (`Archive.ingest`) stays a loose file.
+PACK_FROM = 8
 
 
 class BlobError(Exception):
@@ -34,22 +44,30 @@ def sha256_hex(body: bytes) -> str:
 
 
 class BlobStore:
-    def __init__(self, root: Path) -> None:
+    """Blobs under `root`; with `index` (the archive's `blob_packs` table) packed ones too, and
+    batches written as packs."""
+
+    def __init__(self, root: Path, index: PackIndex | None = None) -> None:
         self.root = Path(root)
+        self.index = index
+
+    def indexed(self, index: PackIndex) -> BlobStore:
+        """The same store, finding and writing packs through `index`."""
+        return BlobStore(self.root, index)
 
     def path(self, digest: str) -> Path:
+        """Where `digest`'s loose file is (or would be)."""
         return self.root / digest[:2] / digest[2:4] / digest
 
     def exists(self, digest: str) -> bool:
-        return self.path(digest).is_file()
+        return self.path(digest).is_file() or (self.index is not None and self.index.locate(digest) is not None)
 
     def put(self, body: bytes) -> str:
-        """Store `body` (if not already there) and return its sha256."""
+        """Store `body` (if not already there, loose or packed) and return its sha256."""
         digest = sha256_hex(body)
-        target = self.path(digest)
-        if target.is_file():
+        if self.exists(digest):
             return digest
-        write_atomically(target, body, prefix=TEMP_PREFIX)
+        write_atomically(self.path(digest), body, prefix=TEMP_PREFIX)
         return digest
 
     def batch(self) -> BlobBatch:
@@ -57,25 +75,47 @@ class BlobStore:
         return BlobBatch(self)
 
     def get(self, digest: str) -> bytes:
+        """The payload, loose or packed, checked against its digest."""
         try:
             body = self.path(digest).read_bytes()
-        except FileNotFoundError as exc:
-            raise BlobError(f"blob {digest} is missing from {self.root}") from exc
+        except FileNotFoundError:
+            body = self._packed(digest)
         if sha256_hex(body) != digest:
             raise BlobError(f"blob {digest} is corrupt: its bytes hash to {sha256_hex(body)}")
         return body
 
+    def _packed(self, digest: str) -> bytes:
+        entry = self.index.locate(digest) if self.index is not None else None
+        if entry is None:
+            raise BlobError(f"blob {digest} is missing from {self.root}")
+        try:
+            return read_payload(self.root, entry)
+        except FileNotFoundError as exc:
+            raise BlobError(f"blob {digest} is missing from {self.root}: its pack {entry.pack} is gone") from exc
+        except PackError as exc:
+            raise BlobError(f"blob {digest} is corrupt: {exc}") from exc
+
     def digests(self) -> Iterator[str]:
-        if not self.root.is_dir():
-            return
-        for path in self.root.glob("??/??/*"):
-            if path.is_file() and not path.name.startswith(TEMP_PREFIX):
-                yield path.name
+        """Every digest stored: loose files, then packed payloads (a digest may be both)."""
+        if self.root.is_dir():
+            for path in self.root.glob("??/??/*"):
+                if path.is_file() and not path.name.startswith(TEMP_PREFIX):
+                    yield path.name
+        if self.index is not None:
+            yield from self.index.digests()
 
     def temporaries(self) -> Iterator[Path]:
-        """Leftovers of writes interrupted before their rename."""
-        if self.root.is_dir():
-            yield from self.root.glob(f"??/??/{TEMP_PREFIX}*")
+        """Leftovers of writes interrupted before their rows were committed: loose temporary
+        files, and packs no row points into (written, or torn, by a process killed before its
+        batch committed). A write in flight has one too."""
+        if not self.root.is_dir():
+            return
+        yield from self.root.glob(f"??/??/{TEMP_PREFIX}*")
+        if self.index is not None:
+            packs = list(pack_files(self.root))
+            if packs:
+                referenced = self.index.pack_names()
+                yield from (Path(path) for name, path in packs if name not in referenced)
 
     def remove_temporaries(self) -> list[Path]:
         """Delete the leftovers of interrupted writes (no row points at them); the paths removed.
@@ -87,48 +127,40 @@ class BlobStore:
 
 
 class BlobBatch:
-    """Payloads stored together: `stage` hands each new payload to a pool of threads that
-    writes it to a temporary file beside its place and fsyncs it (making its folders first);
-    `durable` waits for them, renames each into place and fsyncs every folder whose entries
-    changed, folder by folder in the pool. Until `durable` returns, no row may point at a staged
-    payload; a crash before it leaves temporaries (`BlobStore.temporaries`), a crash after it
-    orphans at most (rows not committed yet), as a single put does. `discard` removes what was
-    staged and not yet made durable.
+    """Payloads stored together. `stage` keeps each new payload (not stored loose already, not
+    staged already) in memory; `seal` fixes how they will be written: one pack (when the store
+    has a pack index and there are at least `PACK_FROM` of them) whose index entries it returns,
+    for the caller to insert in the transaction that commits the rows pointing at them, or else
+    loose files; `durable` writes and fsyncs them (the pack and its folders; or each loose
+    file's temporary, concurrently, renamed into place and the folders fsynced).
 
-    Creating files is what a batch waits on (each creation a journal operation: 0.3-1.5 ms a
-    file on the loaded 2-core dev machine, serially 2/3 of a batch in bench/ingest.py's
-    profile), so creations run concurrently, as the fsyncs already did."""
+    Until `durable` returns, no row may point at a staged payload. A crash before it leaves a
+    torn pack or temporaries at most (`BlobStore.temporaries`); a crash after it and before the
+    commit leaves a pack no row points into, or orphan loose files. `discard` forgets a batch
+    that will not be made durable."""
 
     def __init__(self, store: BlobStore) -> None:
         self.store = store
-        self._staged: dict[str, str] = {}  # digest -> its temporary file
-        self._pool: ThreadPoolExecutor | None = None  # writes and fsyncs staged files
-        self._writes: dict[str, Future[list[str]]] = {}  # digest -> its write: the folders it made
-        self._count = 0
-        self._bodies: dict[str, bytes] = {}  # digest -> payload, readable before it is durable
+        self._bodies: dict[str, bytes] = {}  # digest -> payload, staged, in order
+        self._pack: str | None = None  # the pack's name once sealed as a pack
+        self._entries: list[PackEntry] | None = None  # None until sealed
+        self._written: list[str] = []
         self.done = False
 
     def stage(self, body: bytes, digest: str | None = None) -> str:
-        """Have `body` written to a temporary file unless it is stored or staged already; its sha256."""
+        """Keep `body` to be stored, unless it is stored loose or staged already; its sha256.
+        (Packed payloads are the caller's to leave out: `PackIndex.packed`, in its transaction.)"""
         digest = digest or sha256_hex(body)
-        if digest in self._staged:
+        if digest in self._bodies:
             return digest
         # Plain os.path strings, not pathlib: this runs for every capture of a crawl (pathlib's
         # parsing was a third of staging's time in bench/ingest.py's profile).
-        folder = os.path.join(self.store.root, digest[:2], digest[2:4])
-        if os.path.isfile(os.path.join(folder, digest)):
+        root = self.store.root
+        if os.path.isfile(os.path.join(root, digest[:2], digest[2:4], digest)):
             return digest
-        if self.done:
-            raise RuntimeError("this blob batch is durable already; start another")
-        self._count += 1
-        # Unique among writers: this process's id and a count (another process staging the same
-        # payload writes its own temporary; both rename the same bytes into place).
-        tmp = os.path.join(folder, f"{TEMP_PREFIX}{digest[:16]}-{os.getpid()}-{id(self):x}-{self._count}")
-        self._staged[digest] = tmp
+        if self._entries is not None or self.done:
+            raise RuntimeError("this blob batch is sealed already; start another")
         self._bodies[digest] = body
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(FSYNC_THREADS, thread_name_prefix="blob-write")
-        self._writes[digest] = self._pool.submit(_write_temporary, self.store.root, digest, tmp, body)
         return digest
 
     def body(self, digest: str) -> bytes:
@@ -136,58 +168,80 @@ class BlobBatch:
         staged = self._bodies.get(digest)
         return staged if staged is not None else self.store.get(digest)
 
-    def __len__(self) -> int:
-        return len(self._staged)
+    def staged(self) -> list[str]:
+        return list(self._bodies)
 
-    def durable(self) -> list[str]:
-        """Make every staged payload durable under its name; the digests written."""
-        if self.done:
-            return list(self._staged)
-        try:
-            made: set[str] = set()  # folders created by this batch: their parents' entries changed
-            for write in self._writes.values():  # each staged file's bytes on disk (the first error raised)
-                made.update(write.result())
-            by_folder: dict[str, list[tuple[str, str]]] = defaultdict(list)
-            for digest, tmp in self._staged.items():
-                by_folder[os.path.dirname(tmp)].append((tmp, digest))
-            if self._pool is not None:
-                # Each folder's files renamed into place (the same bytes if another writer put
-                # one meanwhile), then the folder fsynced; and the parents of new folders.
-                for _ in self._pool.map(_rename_into_place, by_folder.items()):
-                    pass
-                for _ in self._pool.map(fsync_path, {os.path.dirname(f) for f in made} - set(by_folder)):
-                    pass
-        finally:
-            self._close_pool()
-        self.done = True
-        self._bodies.clear()
-        return list(self._staged)
+    def __len__(self) -> int:
+        return len(self._bodies)
 
     def keep_only(self, digests: set[str]) -> None:
-        """Unstage the payloads not in `digests` (before `durable`): their temporaries removed."""
-        if self.done:
+        """Unstage the payloads not in `digests` (before `seal`)."""
+        if self._entries is not None or self.done:
             return
-        for digest in [d for d in self._staged if d not in digests]:
-            write = self._writes.pop(digest, None)
-            if write is not None:
-                write.exception()  # finished (its error, if any, no longer matters)
-            Path(self._staged.pop(digest)).unlink(missing_ok=True)
-            self._bodies.pop(digest, None)
+        for digest in [d for d in self._bodies if d not in digests]:
+            del self._bodies[digest]
+
+    def seal(self) -> list[PackEntry]:
+        """Fix what `durable` writes; the pack's index entries (none when written loose)."""
+        if self._entries is None:
+            if self.store.index is not None and len(self._bodies) >= PACK_FROM:
+                self._pack = new_pack_name()
+                self._entries = layout(self._pack, list(self._bodies.items()))
+            else:
+                self._entries = []
+        return list(self._entries)
+
+    def durable(self) -> list[str]:
+        """Make every staged payload durable (sealing the batch first); the digests written."""
+        if self.done:
+            return list(self._written)
+        self.seal()
+        if self._pack is not None:
+            write_pack(self.store.root, self._pack, list(self._bodies.items()))
+        elif self._bodies:
+            _write_loose(self.store.root, self._bodies)
+        self.done = True
+        self._written = list(self._bodies)
+        self._bodies.clear()
+        return list(self._written)
 
     def discard(self) -> None:
-        """Remove the temporaries of a batch that will not be made durable."""
+        """Forget a batch that will not be made durable (nothing of it is on disk until then)."""
         if not self.done:
-            self._close_pool()  # the writes under way finished first
-            for tmp in self._staged.values():
-                Path(tmp).unlink(missing_ok=True)
-            self._staged.clear()
             self._bodies.clear()
             self.done = True
 
-    def _close_pool(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+
+def _write_loose(root: Path, bodies: dict[str, bytes]) -> None:
+    """Each payload written and fsynced to a temporary file beside its place, concurrently
+    (creating files is what this waits on: 0.3-1.5 ms a file on the loaded 2-core dev machine;
+    concurrent creations and fsyncs share the filesystem's journal commits); then renamed into
+    place, each folder fsynced, and the parents of the folders made. A failure removes the
+    temporaries not renamed."""
+    temporaries = {digest: os.path.join(root, digest[:2], digest[2:4],
+                                        f"{TEMP_PREFIX}{digest[:16]}-{os.getpid()}-{n}-{id(bodies):x}")
+                   for n, digest in enumerate(bodies)}
+    with ThreadPoolExecutor(min(FSYNC_THREADS, len(bodies)), thread_name_prefix="blob-write") as pool:
+        writes = [pool.submit(_write_temporary, root, digest, temporaries[digest], bodies[digest]) for digest in bodies]
+        try:
+            made: set[str] = set()  # folders created: their parents' entries changed
+            for write in writes:
+                made.update(write.result())
+            by_folder: dict[str, list[tuple[str, str]]] = defaultdict(list)
+            for digest, tmp in temporaries.items():
+                by_folder[os.path.dirname(tmp)].append((tmp, digest))
+            # Each folder's files renamed into place (the same bytes if another writer put one
+            # meanwhile), then the folder fsynced; and the parents of new folders.
+            for _ in pool.map(_rename_into_place, by_folder.items()):
+                pass
+            for _ in pool.map(fsync_path, {os.path.dirname(f) for f in made} - set(by_folder)):
+                pass
+        except BaseException:
+            for write in writes:
+                write.exception()  # every write finished before its temporary is removed
+            for tmp in temporaries.values():
+                Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 def _write_temporary(root: Path, digest: str, tmp: str, body: bytes) -> list[str]:
