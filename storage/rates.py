@@ -28,6 +28,7 @@ from typing import Any
 
 from parsing.fields import field_label
 
+from .number_frame import Frame
 from .stats import StatsError, StatsQuery, cell_sums
 
 __all__ = ["RATES", "Rate", "RateResult", "RateRow", "rate_stats", "ratio", "strict_sum"]
@@ -107,13 +108,14 @@ def _known_sum(counts: Sequence[int], sums: Sequence[float | int | None], report
     return strict_sum(total if count == reports else None for count, total in zip(counts, sums))
 
 
-def rate_stats(archive: Any, name: str, query: StatsQuery) -> RateResult:
-    """Rate `name` per group of `query` (its field is ignored; its filters, `by` and `top` hold).
+def rate_stats(archive: Any, name: str, query: StatsQuery, frame: Frame | None = None) -> RateResult:
+    """Rate `name` per group of `query` (its field is ignored; its filters, `by` and `top` hold),
+    its cells summed in SQL or from `frame` (storage.number_frame).
     Rows of agencies and regions: the highest rate first, unknown rates last; years in order."""
     rate = RATES.get(name)
     if rate is None:
         raise StatsError(f"rate {name!r} is not one of {', '.join(RATES)}")
-    groups, reports = cell_sums(archive, query, rate.paths)
+    groups, reports = cell_sums(archive, query, rate.paths, frame)
     split = len(rate.numerator)
     out = []
     for row in groups:

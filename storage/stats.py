@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 from rapidfuzz import process
 from sqlalchemy import text
 
@@ -32,7 +33,8 @@ from parsing.fields import FieldNameError, field_paths, resolve_field
 from parsing.plausibility import is_amount, plausible_range
 from parsing.schema import FORMATS
 
-from . import numbers_table
+from . import number_frame, numbers_table
+from .number_frame import Frame
 from .vocab import AgencyKind
 
 GROUPINGS = ("agency", "region", "year")
@@ -172,9 +174,44 @@ def _cell(path: str, alias: str, params: dict[str, Any], suffix: str = "") -> tu
     return number, implausible
 
 
-def stats(archive: Any, query: StatsQuery) -> StatsResult:
+def stats(archive: Any, query: StatsQuery, frame: Frame | None = None) -> StatsResult:
+    """`query`'s rows, summed in SQL, or from `frame` (storage.number_frame: the same answers, from
+    arrays a process keeps per archive state)."""
     query = replace(query, field=resolve(query.field))
     _validate(query)
+    rows = _frame_rows(frame, query) if frame is not None else _sql_rows(archive, query)
+    reports = sum(row.count + row.implausible + row.nulls + row.absent for row in rows)
+    if query.by == "year":
+        rows.sort(key=lambda row: (row.group is None, row.group or 0))
+    else:
+        rows.sort(key=lambda row: (row.sum is None, -(row.sum or 0), str(row.group)))
+    if query.top is not None:
+        rows = rows[: query.top]
+    return StatsResult(query, tuple(rows), reports)
+
+
+def _frame_filter(query: StatsQuery) -> number_frame.Filter:
+    return number_frame.Filter(query.year_from, query.year_to, query.region, query.kind, query.agencies,
+                               query.format, query.check_failed)
+
+
+def _frame_rows(frame: Frame, query: StatsQuery) -> list[StatsRow]:
+    column = frame.column(query.field)
+    grouped = number_frame.groups(frame.entries, number_frame.mask(frame.entries, _frame_filter(query)), query.by)
+    found = number_frame.sums(column, grouped, frame.integers_by_value)
+    implausible = grouped.count((column.kind == numbers_table.NUMBER) & ~column.plausible)
+    nulls = grouped.count(column.kind == numbers_table.NULL)
+    absent = grouped.count(column.kind == number_frame.ABSENT)
+    regions = grouped.max_of(frame.entries.region) if query.by == "agency" else [None] * grouped.size
+    kinds = grouped.max_of(frame.entries.kind) if query.by == "agency" else [None] * grouped.size
+    return [StatsRow(label, count, null, missing, wrong, total, low, high,
+                     (total / count) if count else None, region, kind)
+            for label, count, null, missing, wrong, total, low, high, region, kind
+            in zip(grouped.labels, found.counts, nulls, absent, implausible, found.sums, found.mins, found.maxes,
+                   regions, kinds)]
+
+
+def _sql_rows(archive: Any, query: StatsQuery) -> list[StatsRow]:
     params: dict[str, Any] = {}
     with archive.engine.connect() as connection:
         # The cells as storage.numbers_table read them out of the records at ingest: kind NUMBER
@@ -198,14 +235,7 @@ def stats(archive: Any, query: StatsQuery) -> StatsResult:
             for grp, n, implausible, nulls, absent, total, low, high, mean, region, kind
             in connection.execute(text(sql), params).all()
         ]
-    reports = sum(row.count + row.implausible + row.nulls + row.absent for row in rows)
-    if query.by == "year":
-        rows.sort(key=lambda row: (row.group is None, row.group or 0))
-    else:
-        rows.sort(key=lambda row: (row.sum is None, -(row.sum or 0), str(row.group)))
-    if query.top is not None:
-        rows = rows[: query.top]
-    return StatsResult(query, tuple(rows), reports)
+    return rows
 
 
 @dataclass(frozen=True)
@@ -221,14 +251,26 @@ class CellSums:
     kind: str | None = None
 
 
-def cell_sums(archive: Any, query: StatsQuery, paths: tuple[str, ...]) -> tuple[list[CellSums], int]:
+def cell_sums(archive: Any, query: StatsQuery, paths: tuple[str, ...],
+              frame: Frame | None = None) -> tuple[list[CellSums], int]:
     """Per group of `query` (its field and top ignored), each path's count and sum of plausible
     numbers, as `stats` counts and sums them one path at a time, in one statement over the
-    numbers table (a rate's nine cells: nine passes over every report before); and the reports
-    the filters keep."""
+    numbers table (a rate's nine cells: nine passes over every report before), or from `frame`;
+    and the reports the filters keep."""
     paths = tuple(resolve(path) for path in paths)
     query = replace(query, field=paths[0] if paths else "", top=None)
     _validate(query)
+    if frame is not None:
+        grouped = number_frame.groups(frame.entries, number_frame.mask(frame.entries, _frame_filter(query)),
+                                      query.by)
+        found = [number_frame.sums(frame.column(path), grouped, frame.integers_by_value) for path in paths]
+        reports = np.bincount(grouped.inverse, minlength=grouped.size).tolist()
+        regions = grouped.max_of(frame.entries.region) if query.by == "agency" else [None] * grouped.size
+        kinds = grouped.max_of(frame.entries.kind) if query.by == "agency" else [None] * grouped.size
+        out = [CellSums(label, reports[i], tuple(f.counts[i] for f in found), tuple(f.sums[i] for f in found),
+                        regions[i], kinds[i])
+               for i, label in enumerate(grouped.labels) if reports[i] or query.by is None]
+        return out, sum(row.reports for row in out)
     params: dict[str, Any] = {}
     group = GROUP_COLUMNS[query.by]
     with archive.engine.connect() as connection:

@@ -1,19 +1,21 @@
 """Search test fixtures: the storage tests' `archive` (every test on SQLite and on PostgreSQL),
 a small corpus of real seed reports with marked sentences, agencies, regions and kinds
 (`corpus`, `corpus_entries`), and the helpers that fill and read an archive, as fixtures:
-`seed_body`, `ingest`, `set_agency`, `version_texts`."""
+`seed_body`, `ingest`, `set_agency`, `set_value`, `version_texts`."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from storage import Archive, CaptureIn
-from storage.models import Agency, ReportVersion
+from storage.models import Agency, Report, ReportVersion
 
 UTC = dt.UTC
 
@@ -28,6 +30,23 @@ def set_agency(archive: Archive, name: str, region: str | None, kind: str | None
     with archive.session() as session, session.begin():
         agency = session.scalar(select(Agency).where(Agency.name == name))
         agency.region, agency.kind = region, kind
+
+
+def set_value(archive: Archive, url: str, path: str, value, *, delete: bool = False) -> None:
+    """Write one value into the report's every version (a hand-built archive)."""
+    *parents, leaf = path.split(".")
+    with archive.session() as session, session.begin():
+        for version in session.scalars(select(ReportVersion).join(Report).where(Report.url == url)):
+            record = copy.deepcopy(version.record)
+            node = record
+            for part in parents:
+                node = node.setdefault(part, {})
+            if delete:
+                node.pop(leaf, None)
+            else:
+                node[leaf] = value
+            version.record = record
+            flag_modified(version, "record")
 
 
 @dataclass(frozen=True)
@@ -75,6 +94,12 @@ def ingest_fixture() -> Callable:
 def set_agency_fixture() -> Callable[[Archive, str, str | None, str | None], None]:
     """`set_agency(archive, name, region, kind)`."""
     return set_agency
+
+
+@pytest.fixture(name="set_value", scope="session")
+def set_value_fixture() -> Callable[..., None]:
+    """`set_value(archive, url, path, value, delete=False)`: one record value in every version of a report."""
+    return set_value
 
 
 @pytest.fixture(name="version_texts", scope="session")

@@ -17,25 +17,8 @@ from storage.stats import StatsError, StatsQuery, field_paths, stats
 FIELD = "applications.denied_state_secret.total"
 
 
-def set_value(archive: Archive, url: str, path: str, value, *, delete: bool = False) -> None:
-    """Write one value into the report's every version (a hand-built archive)."""
-    *parents, leaf = path.split(".")
-    with archive.session() as session, session.begin():
-        for version in session.scalars(select(ReportVersion).join(Report).where(Report.url == url)):
-            record = copy.deepcopy(version.record)
-            node = record
-            for part in parents:
-                node = node.setdefault(part, {})
-            if delete:
-                node.pop(leaf, None)
-            else:
-                node[leaf] = value
-            version.record = record
-            flag_modified(version, "record")
-
-
 @pytest.fixture
-def numbers(archive: Archive, ingest, seed_body, set_agency) -> Archive:
+def numbers(archive: Archive, ingest, seed_body, set_agency, set_value) -> Archive:
     # seed years: 0, 1, 4: 2021; 2: 2023; 3: 2019
     plan = [
         ("a", 0, "甲局", "江苏省/淮安市", "department", 3),
@@ -86,7 +69,7 @@ def test_stats_filters_region_kind_year_agency(numbers: Archive) -> None:
     assert (row.sum, row.count, row.absent) == (3, 1, 1)
 
 
-def test_stats_amounts_keep_decimals(numbers: Archive) -> None:
+def test_stats_amounts_keep_decimals(numbers: Archive, set_value) -> None:
     set_value(numbers, "https://x.gov.cn/a.html", "active.fees.amount", 36.75)
     set_value(numbers, "https://x.gov.cn/d.html", "active.fees.amount", 1.5)
     [row] = stats(numbers, StatsQuery("active.fees.amount", agency="甲局")).rows
@@ -95,7 +78,7 @@ def test_stats_amounts_keep_decimals(numbers: Archive) -> None:
     assert rows["丁政府"] == pytest.approx(1.5)
 
 
-def test_stats_keeps_implausible_values_out_of_sums_and_counts_them(numbers: Archive) -> None:
+def test_stats_keeps_implausible_values_out_of_sums_and_counts_them(numbers: Archive, set_value) -> None:
     set_value(numbers, "https://x.gov.cn/b.html", FIELD, 10**32)  # a garbled text layer's number
     set_value(numbers, "https://x.gov.cn/d.html", FIELD, -2)  # a negative count
     [row] = stats(numbers, StatsQuery(FIELD)).rows
@@ -106,7 +89,7 @@ def test_stats_keeps_implausible_values_out_of_sums_and_counts_them(numbers: Arc
     assert stats(numbers, StatsQuery(FIELD)).reports == 5
 
 
-def test_stats_fractional_counts_are_implausible_fractional_amounts_are_not(numbers: Archive) -> None:
+def test_stats_fractional_counts_are_implausible_fractional_amounts_are_not(numbers: Archive, set_value) -> None:
     set_value(numbers, "https://x.gov.cn/a.html", FIELD, 2.5)
     [row] = stats(numbers, StatsQuery(FIELD, agency="甲局")).rows
     assert (row.count, row.implausible, row.sum) == (0, 1, None)
@@ -118,7 +101,7 @@ def test_stats_fractional_counts_are_implausible_fractional_amounts_are_not(numb
     assert (row.count, row.implausible, row.sum) == (0, 1, None)
 
 
-def test_stats_count_only_current_versions(numbers: Archive, ingest, seed_body) -> None:
+def test_stats_count_only_current_versions(numbers: Archive, set_value, ingest, seed_body) -> None:
     ingest(numbers, "https://x.gov.cn/c.html", seed_body(2, "修订版。"), day=9, agency="丙政府")
     set_value(numbers, "https://x.gov.cn/c.html", FIELD, 5)  # every version of c says 5 ...
     with numbers.session() as session, session.begin():  # ... except the new one, which says 40
