@@ -476,7 +476,14 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
 
     @app.get("/api/monitor/<int:year>")
     def monitor_api(year: int):
-        return jsonify(monitor_context(year))
+        """The evaluation as JSON; `?status=` keeps the agencies of one status, as the page's grid
+        does (the summary and findings stay whole: they count every agency)."""
+        status = status_filter(request.args.get("status"))
+        report = monitor_context(year)
+        if status is not None:
+            report = {**report, "status": status,
+                      "agencies": [row for row in report["agencies"] if row.get("status") == status]}
+        return jsonify(report)
 
     @app.get("/monitor")
     def monitor_index():
@@ -494,7 +501,7 @@ def create_app(archive: Archive, *, registry: Path | None = None, export_cap: in
         return jsonify({"endpoints": [
             "/api/search?q=&year=&agency=&region=&kind=&format=&check=&all_versions=&page=&per_page=&facets=",
             "/api/reports/{id}?version={version_id}", "/api/reports/{id}/diff?a={version_id}&b={version_id}",
-            "/api/captures/{id}", "/api/agencies/{name}", "/api/monitor/{year}?as_of=&region=&kind=",
+            "/api/captures/{id}", "/api/agencies/{name}", "/api/monitor/{year}?as_of=&region=&kind=&status=",
             "/api/stats?field=&by=agency|region|year&agency=&region=&kind=&year=&format=&check=&top=",
         ]})
 

@@ -340,6 +340,18 @@ def test_monitor_as_of_before_the_deadline_is_not_due(monitored):
     assert monitored.get("/api/monitor/2021?as_of=someday").status_code == 400
 
 
+def test_monitor_api_keeps_the_agencies_of_one_status_as_the_page_does(monitored):
+    whole = monitored.get("/api/monitor/2021").get_json()
+    statuses = {row["status"] for row in whole["agencies"]}
+    assert len(statuses) > 1  # the filter has something to leave out
+    for status in statuses:
+        kept = monitored.get(f"/api/monitor/2021?status={status}").get_json()
+        assert kept["status"] == status and kept["agencies"] == [r for r in whole["agencies"] if r["status"] == status]
+        assert kept["summary"] == whole["summary"]  # the summary counts every agency still
+    response = monitored.get("/api/monitor/2021?status=late-ish")
+    assert response.status_code == 400 and "status" in response.get_json()["error"]
+
+
 def test_monitor_with_a_broken_registry_says_why(built_archive, tmp_path):
     archive, _ = built_archive
     broken = tmp_path / "broken.toml"
