@@ -5,7 +5,9 @@ prepared while one commits) into SQLite and into PostgreSQL, with and without pa
 process; the crawl parses in worker processes), beside raw `executemany` inserts of the same capture rows into the same
 `captures` table (the baseline, measured in the same run); then `import_warc` (what `nianbao
 import --warc` runs) in records/s on two WARC files written by `export_warc`, parsing (as the
-command does) and not (`parse=False`: what storing alone costs).
+command does) and not (`parse=False`: what storing alone costs). Every figure is printed with
+the CPU milliseconds this process spent per capture (or record), all threads: on a shared
+machine the wall clock moves with everyone else's load.
 
     .venv/bin/python bench/ingest.py [--count 1000] [--batch 500] [--backends sqlite,postgresql]
                                      [--warc-captures 5500] [--one-by-one 300]
@@ -41,6 +43,10 @@ from storage.archive import IngestItem
 from storage.blobs import sha256_hex
 from storage.db import make_engine, migrate
 from storage.group_commit import GroupCommit
+try:  # blob packs (issue 17); absent from the code before them, which this bench also measures
+    from storage.packs import PackIndex
+except ImportError:
+    PackIndex = None
 from storage.warc import export_warc, import_warc
 from nianbao.devportal.postgres_server import throwaway_server
 from nianbao.devportal.sample_crawl import sample_crawl
@@ -49,10 +55,28 @@ CAPTURE_COLUMNS = ("url", "final_url", "status", "reason", "http_version", "head
                    "content_type", "sha256", "size", "run_id", "revisit_of", "source", "parse_error")
 
 
-def timed(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
+@dataclasses.dataclass(frozen=True)
+class Rate:
+    """Things done per second by the wall clock, and CPU milliseconds each (every thread of this
+    process: the machine is shared, so the CPU time says what the wall time cannot)."""
+
+    per_second: float
+    cpu_ms: float
+
+    def __str__(self) -> str:
+        return f"{self.per_second:8.0f}/s  {self.cpu_ms:6.2f} CPU ms each"
+
+
+def timed(fn: Callable[[], object]) -> tuple[float, float]:
+    """Wall and CPU seconds of `fn()`."""
+    start, cpu = time.perf_counter(), time.process_time()
     fn()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
+
+
+def rate(count: int, fn: Callable[[], object]) -> Rate:
+    wall, cpu = timed(fn)
+    return Rate(count / wall, 1000 * cpu / count)
 
 
 def capture_rows(captures: list[CaptureIn], sqlite: bool) -> list[tuple]:
@@ -65,17 +89,19 @@ def capture_rows(captures: list[CaptureIn], sqlite: bool) -> list[tuple]:
     return rows
 
 
-def raw_executemany(engine: Engine, rows: list[tuple], sqlite: bool) -> float:
-    """Seconds for one DBAPI executemany of every row and one commit."""
+def raw_executemany(engine: Engine, rows: list[tuple], sqlite: bool) -> Rate:
+    """One DBAPI executemany of every row and one commit."""
     marks = ", ".join(["?" if sqlite else "%s"] * len(CAPTURE_COLUMNS))
     sql = f"INSERT INTO captures ({', '.join(CAPTURE_COLUMNS)}) VALUES ({marks})"
     connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
-        start = time.perf_counter()
-        cursor.executemany(sql, rows)
-        connection.commit()
-        return time.perf_counter() - start
+
+        def insert() -> None:
+            cursor.executemany(sql, rows)
+            connection.commit()
+
+        return rate(len(rows), insert)
     finally:
         connection.close()
 
@@ -134,28 +160,28 @@ def small_crawl(count: int, seed: int = 17) -> list[CaptureIn]:
     return out
 
 
-def bench_backend(backend: str, captures: list[CaptureIn], scratch: Path, batch: int, one_by_one: int) -> dict[str, float]:
+def bench_backend(backend: str, captures: list[CaptureIn], scratch: Path, batch: int, one_by_one: int) -> dict[str, Rate]:
     sqlite = backend == "sqlite"
-    rates: dict[str, float] = {}
+    rates: dict[str, Rate] = {}
     with database_urls(backend, scratch) as new_database:
         engine = make_engine(new_database("baseline"))
         migrate(engine)
-        rates["baseline"] = len(captures) / raw_executemany(engine, capture_rows(captures, sqlite), sqlite)
+        rates["baseline"] = raw_executemany(engine, capture_rows(captures, sqlite), sqlite)
         engine.dispose()
         for parse in (False, True):
             # One transaction per capture: the first `one_by_one` captures (it is slow).
             archive = Archive.open(scratch / f"{backend}-single-{parse}", new_database(f"single_{parse}".lower()))
             few = captures[:one_by_one]
-            rates[f"ingest one by one{', parse' if parse else ''}"] = len(few) / timed(
-                lambda: [archive.ingest(c, parse=parse) for c in few])  # noqa: B023
+            rates[f"ingest one by one{', parse' if parse else ''}"] = rate(
+                len(few), lambda: [archive.ingest(c, parse=parse) for c in few])  # noqa: B023
             archive.close()
             archive = Archive.open(scratch / f"{backend}-batch-{parse}", new_database(f"batch_{parse}".lower()))
-            rates[f"ingest_batch{', parse' if parse else ''}"] = len(captures) / timed(
-                lambda: in_batches(archive, captures, batch, parse))  # noqa: B023
+            rates[f"ingest_batch{', parse' if parse else ''}"] = rate(
+                len(captures), lambda: in_batches(archive, captures, batch, parse))  # noqa: B023
             archive.close()
             archive = Archive.open(scratch / f"{backend}-group-{parse}", new_database(f"group_{parse}".lower()))
-            rates[f"GroupCommit{', parse' if parse else ''}"] = len(captures) / timed(
-                lambda: through_group_commit(archive, captures, batch, parse))  # noqa: B023
+            rates[f"GroupCommit{', parse' if parse else ''}"] = rate(
+                len(captures), lambda: through_group_commit(archive, captures, batch, parse))  # noqa: B023
             archive.close()
     return rates
 
@@ -176,11 +202,26 @@ def bench_warc(label: str, captures: list[CaptureIn], scratch: Path, batch: int)
             nonlocal summary
             summary = import_warc(target, path, batch_size=batch, parse=parse)  # noqa: B023
 
-        seconds = timed(run)
+        seconds, cpu = timed(run)
         target.close()
-        print(f"  {label + (', parsed' if parse else ', not parsed'):26} {summary.records / seconds:6.0f} records/s   "
-              f"({summary.records} records, {summary.imported} captures ({kb:.1f} KB average),"
-              f" {summary.imported / seconds:.0f} captures/s; {summary.reports} report versions)")
+        print(f"  {label + (', parsed' if parse else ', not parsed'):26} {summary.records / seconds:6.0f} records/s"
+              f"  {1000 * cpu / summary.records:5.2f} CPU ms each  ({summary.records} records, {summary.imported}"
+              f" captures ({kb:.1f} KB average), {summary.imported / seconds:.0f} captures/s;"
+              f" {summary.reports} report versions)")
+
+
+def put_batched(store: BlobStore, captures: list[CaptureIn], batch: int) -> None:
+    """The payloads in blob batches of `batch`; a packed batch's index rows committed as the
+    archive commits them (in one transaction, once the pack is durable)."""
+    for start in range(0, len(captures), batch):
+        blobs = store.batch()
+        for c in captures[start:start + batch]:
+            blobs.stage(c.body)
+        entries = blobs.seal() if hasattr(blobs, "seal") else []
+        blobs.durable()
+        if entries:
+            with store.index.engine.begin() as connection:
+                store.index.record(connection, entries)
 
 
 def parse_all(captures: list[CaptureIn]) -> None:
@@ -205,30 +246,29 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
         scratch = Path(tmp)
         store = BlobStore(scratch / "blobs-only")
-        blob_rate = len(captures) / timed(lambda: [store.put(c.body) for c in captures])
-        batched = BlobStore(scratch / "blobs-batched")
-
-        def put_batched() -> None:
-            for start in range(0, len(captures), args.batch):
-                blobs = batched.batch()
-                for c in captures[start:start + args.batch]:
-                    blobs.stage(c.body)
-                blobs.durable()
-
-        batched_rate = len(captures) / timed(put_batched)
-        parse_rate = len(captures) / timed(lambda: parse_all(captures))
-        print(f"blob store put alone   {blob_rate:8.0f} captures/s   (write, fsync, rename, fsync the folder)")
-        print(f"blob batches alone     {batched_rate:8.0f} captures/s   ({args.batch} a batch: fsyncs together)")
-        print(f"parse_report alone     {parse_rate:8.0f} captures/s   (the 200s; notices and news refused)")
+        blob_rate = rate(len(captures), lambda: [store.put(c.body) for c in captures])
+        loose = BlobStore(scratch / "blobs-batched")
+        loose_rate = rate(len(captures), lambda: put_batched(loose, captures, args.batch))
+        print(f"blob store put alone     {blob_rate}   (write, fsync, rename, fsync the folder)")
+        print(f"blob batches, loose      {loose_rate}   ({args.batch} a batch: a file each, fsyncs together)")
+        if PackIndex is not None:
+            engine = make_engine(f"sqlite:///{scratch / 'packs.sqlite3'}")
+            migrate(engine)
+            packed = BlobStore(scratch / "blobs-packed", PackIndex(engine))
+            print(f"blob batches, packed     {rate(len(captures), lambda: put_batched(packed, captures, args.batch))}"
+                  f"   ({args.batch} a batch: one pack file, its index rows in one transaction)")
+            engine.dispose()
+        print(f"parse_report alone       {rate(len(captures), lambda: parse_all(captures))}"
+              "   (the 200s; notices and news refused)")
         for backend in args.backends.split(","):
             rates = bench_backend(backend, captures, scratch, args.batch, args.one_by_one)
             base = rates["baseline"]
             print(f"{backend}")
-            print(f"  executemany baseline {base:8.0f} captures/s   (one DBAPI executemany, one commit)")
-            for label, rate in rates.items():
+            print(f"  executemany baseline   {base}   (one DBAPI executemany, one commit)")
+            for label, measured in rates.items():
                 if label != "baseline":
-                    print(f"  {label:22} {rate:8.0f} captures/s   ({1000 / rate:.2f} ms each;"
-                          f" {base / rate:.0f}x the baseline's time)")
+                    print(f"  {label:22} {measured}   ({1000 / measured.per_second:.2f} ms each;"
+                          f" {base.per_second / measured.per_second:.0f}x the baseline's time)")
         if args.warc_captures:
             print(f"import_warc (SQLite, {args.batch} captures a transaction; parsed as `nianbao import --warc` does,"
                   " and not parsed: the storing alone)")
