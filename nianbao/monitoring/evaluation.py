@@ -66,7 +66,13 @@ def collector_paused() -> Iterator[None]:
     and every full collection walks all of them: at 100,000 agencies the collector was more than
     half of reading the kept state back (26 s against 11 s without it) and a third of a 1%
     change's evaluation. Reference counting still frees everything; the collector is enabled
-    again when the last evaluation ends, if it was enabled before the first."""
+    again when the last evaluation ends, if it was enabled before the first.
+
+    What was allocated meanwhile is moved to the oldest generation first (`gc.freeze()` then
+    `gc.unfreeze()`: two list splices): left in the youngest, the first allocation after the
+    collector came back walked all of it (1.5 s of a new process's 1% evaluation at 100,000
+    agencies, counted in the evaluation), and the next collections of the middle generation again.
+    Nothing in nianbao freezes objects for good, so unfreezing releases none of anyone's."""
     global _pauses, _collector_was_enabled
     with _pause_lock:
         if _pauses == 0:
@@ -79,6 +85,8 @@ def collector_paused() -> Iterator[None]:
         with _pause_lock:
             _pauses -= 1
             if _pauses == 0 and _collector_was_enabled:
+                gc.freeze()  # every tracked object to the permanent generation,
+                gc.unfreeze()  # and back, to the oldest one: not walked until a full collection
                 gc.enable()
 
 

@@ -37,3 +37,27 @@ def test_the_collector_is_paused_during_an_evaluation_and_enabled_after(scenario
     finally:
         gc.enable()
     assert evaluation._pauses == 0
+
+
+def test_what_an_evaluation_allocated_is_left_in_the_oldest_generation(scenario, monkeypatch) -> None:
+    """Left in the youngest generation, it was all walked by the first collection after the
+    collector came back (seconds at a national registry, inside the evaluation)."""
+    import gc
+
+    from nianbao.monitoring import evaluate
+
+    s = scenario
+    s.publish(s.agency("甲局"), YEAR, "2025-01-10 09:00", narrative=SAMPLE_NARRATIVE)
+    held = []
+    real = incremental.judge_batches
+
+    def spy(*args, **kwargs):
+        held.append([[n] for n in range(2000)])  # tracked objects (lists always are) made while the collector is paused
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(incremental, "judge_batches", spy)
+    evaluate(s.archive, list(s.agencies.values()), YEAR, dt.date(2025, 4, 10))
+    marker = held[0][-1]
+    assert gc.isenabled()
+    assert any(o is marker for o in gc.get_objects(generation=2))
+    assert not any(o is marker for o in gc.get_objects(generation=0))
