@@ -214,7 +214,8 @@ def kept_archive(keep: Path, work: Path, agencies: int, year: int,
     if marker.exists():
         if json.loads(marker.read_text()) != made:
             raise SystemExit(f"{keep} holds another archive ({marker.read_text()}); use another folder")
-        builder = pickle.loads(state.read_bytes())
+        builder = Builder(year, narratives, seed=1)
+        builder.rng, builder.texts = pickle.loads(state.read_bytes())
         registry = registry_of(agencies)
         print(f"reusing the archive built in {keep}", flush=True)
     else:
@@ -225,8 +226,8 @@ def kept_archive(keep: Path, work: Path, agencies: int, year: int,
         archive.close()
         print(f"built {agencies} agencies in {time.perf_counter() - start:.1f} s (sqlite, {narratives} narratives, "
               f"kept in {keep})", flush=True)
-        builder.texts = {i: text for i, text in builder.texts.items() if i % 50 == 2}  # the ones a copy takes
-        state.write_bytes(pickle.dumps(builder))
+        texts = {i: text for i, text in builder.texts.items() if i % 50 == 2}  # the ones a copy takes
+        state.write_bytes(pickle.dumps((builder.rng, texts)))
         marker.write_text(json.dumps(made))
     start = time.perf_counter()
     shutil.copytree(keep / "data", work / "data")
