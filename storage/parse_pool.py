@@ -5,50 +5,38 @@ the parser failed with (that capture alone is then not stored, as when parsing i
 
 `parsing` is pure (bytes in, record out), so a worker needs nothing but the payload, its URL and
 content type, and the limits. Workers are spawned, not forked (the crawl's process runs threads
-and a reactor), once, when the first batch with enough to parse arrives.
+and a reactor), once, when the first batch with enough to parse arrives after this process has
+parsed for about as long as a worker takes to start (`START_AFTER_CPU`); they import only
+`parsing` (`parsing.pool_worker`).
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
-from parsing import Limits, ParseError, Record, parse_report
+from parsing import Limits
 from parsing.gate import gate
+from parsing.pool_worker import ParseJob, ParseOutcome, WorkerContext, parse_chunk, parse_payload
 
 log = logging.getLogger(__name__)
 
 # Fewer payloads than this in a batch are parsed in-process: a pool round trip is not worth it
 # (and a small crawl, like the tests', never starts a worker).
 POOL_MIN = 8
-
-ParseJob = tuple[bytes, str, str | None]  # payload, URL, content type
-ParseOutcome = Record | ParseError | Exception
+# Nor is a worker started before this process has spent this much CPU parsing: a worker's start
+# (a fresh interpreter importing the parser, ~0.5 s of CPU measured) is paid once, so until as
+# much has been spent parsing here, parsing here costs less in all (renting before buying: never
+# more than twice the cheaper choice's cost). A crawl of a few dozen reports never starts one.
+START_AFTER_CPU = 0.5
 
 
 def default_workers() -> int:
     """One core left to the process that fetches or reads, at most 4 workers."""
     return min(4, max(1, (os.cpu_count() or 1) - 1))
-
-
-def parse_payload(job: ParseJob, limits: Limits) -> ParseOutcome:
-    """A payload's record, or why not; an unexpected failure returned, not raised. The gate has
-    been passed already (`ParsePool.parse_many` asks it before a job goes anywhere)."""
-    body, url, content_type = job
-    try:
-        return parse_report(body, url, content_type, limits=limits)
-    except ParseError as exc:
-        return exc
-    except Exception as exc:  # noqa: BLE001 - handed back to the capture it belongs to
-        log.exception("%s: the parser failed", url)
-        return RuntimeError(f"the parser failed on {url}: {type(exc).__name__}: {exc}")
-
-
-def _parse_chunk(jobs: Sequence[ParseJob], limits: Limits) -> list[ParseOutcome]:
-    return [parse_payload(job, limits) for job in jobs]
 
 
 class ParsePool:
@@ -60,6 +48,7 @@ class ParsePool:
         self.workers = workers
         self.limits = limits
         self._executor: ProcessPoolExecutor | None = None
+        self.inline_cpu = 0.0  # CPU seconds spent parsing in this process before a worker started
 
     def parse_many(self, jobs: Sequence[ParseJob]) -> list[ParseOutcome]:
         """Each job's outcome, in order. Pages that cannot be reports (`parsing.gate`) are refused
@@ -72,14 +61,18 @@ class ParsePool:
         return outcomes  # type: ignore[return-value] - every None replaced
 
     def _parse_in_workers(self, jobs: Sequence[ParseJob]) -> list[ParseOutcome]:
-        if len(jobs) < POOL_MIN:
-            return [parse_payload(job, self.limits) for job in jobs]
+        if len(jobs) < POOL_MIN or (self._executor is None and self.inline_cpu < START_AFTER_CPU):
+            started = time.thread_time()
+            outcomes = [parse_payload(job, self.limits) for job in jobs]
+            if self._executor is None:
+                self.inline_cpu += time.thread_time() - started
+            return outcomes
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=WorkerContext())
         # A few chunks per worker: each worker busy, the round trips few.
         size = max(1, -(-len(jobs) // (self.workers * 4)))
         chunks = [jobs[start:start + size] for start in range(0, len(jobs), size)]
-        futures = [self._executor.submit(_parse_chunk, chunk, self.limits) for chunk in chunks]
+        futures = [self._executor.submit(parse_chunk, chunk, self.limits) for chunk in chunks]
         return [outcome for future in futures for outcome in future.result()]
 
     def close(self) -> None:
