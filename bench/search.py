@@ -231,10 +231,10 @@ def load_postgresql(engine: Engine, count: int, agencies: list[tuple[str, str, s
             with cursor.copy("COPY search_entries (version_id, report_id, is_current, body, grams) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row((row["id"], row["id"], True, row["body"], row["grams"]))
-            with cursor.copy("COPY search_parts (version_id, part, body) FROM STDIN") as copy:
+            with cursor.copy("COPY search_parts (version_id, part, body, is_current) FROM STDIN") as copy:
                 for row in rows:
                     for number, part in enumerate(search_index.text_parts(row["body"])):
-                        copy.write_row((row["id"], number, part))
+                        copy.write_row((row["id"], number, part, True))
             raw.commit()
         cursor.execute("SET maintenance_work_mem = '512MB'")
         for name, statement in PG_INDEXES.items():
