@@ -284,12 +284,26 @@ def candidates(docs: Sequence[CopyDoc], threshold: float, among: Sequence[CopyDo
     left, right = _bucket_pairs(owner, starts, ends - starts, wanted if among is not None else None, len(pool))
     if not left.size:
         return []
-    close = estimate(sigs[left], sigs[right]) >= threshold - ESTIMATE_SLACK
+    close = _close(sigs, left, right, threshold - ESTIMATE_SLACK)
     found = []
     for a, b in zip(left[close], right[close]):
         x, y = sorted((pool[a], pool[b]), key=lambda d: d.agency)
         found.append((x, y))
     return found
+
+
+ESTIMATE_CHUNK = 65536  # pairs whose signatures are compared at a time
+
+
+def _close(sigs: np.ndarray, left: np.ndarray, right: np.ndarray, least: float) -> np.ndarray:
+    """Whether each pair's signatures estimate a similarity of at least `least`, `ESTIMATE_CHUNK`
+    pairs at a time: at 100,000 bench agencies from cold the buckets make 1.3 million pairs, and
+    both sides' signatures gathered at once were 1.4 GB (6 s of CPU, most of it page faults)."""
+    close = np.empty(left.size, dtype=bool)
+    for start in range(0, left.size, ESTIMATE_CHUNK):
+        end = start + ESTIMATE_CHUNK
+        close[start:end] = estimate(sigs[left[start:end]], sigs[right[start:end]]) >= least
+    return close
 
 
 def _bucket_pairs(owner: np.ndarray, starts: np.ndarray, sizes: np.ndarray, wanted: np.ndarray | None,
@@ -308,7 +322,10 @@ def _bucket_pairs(owner: np.ndarray, starts: np.ndarray, sizes: np.ndarray, want
     keep = low != high
     if wanted is not None:
         keep &= wanted[low] | wanted[high]
-    unique = np.unique(low[keep] * n + high[keep])  # sorted: by the lower index, then the higher
+    # Sorted, distinct: by the lower index, then the higher (sorting and dropping repeats; numpy
+    # 2's np.unique hashes first, 1.6 s for the 1.3 million pairs of 100,000 bench agencies).
+    codes = np.sort(low[keep] * n + high[keep])
+    unique = codes[np.r_[True, codes[1:] != codes[:-1]]] if codes.size else codes
     return unique // n, unique % n
 
 
