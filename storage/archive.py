@@ -83,6 +83,7 @@ class IngestItem:
     capture: CaptureIn
     parse: bool = True
     file_under: FileUnder | None = None
+    sha256: str | None = None  # the payload's, when the caller hashed it already (the WARC import)
 
 
 @dataclass
@@ -602,7 +603,7 @@ class _Batch:
 
     def __init__(self, items: Sequence[IngestItem]) -> None:
         self.items = list(items)
-        self.digests = [sha256_hex(item.capture.body) for item in self.items]
+        self.digests = [item.sha256 or sha256_hex(item.capture.body) for item in self.items]
         self.moments = [utc(item.capture.captured_at) for item in self.items]
         self.failed: dict[int, Exception] = {}  # the parser raised something other than ParseError
         self.archived: dict[int, tuple[int, str]] = {}
