@@ -24,7 +24,8 @@ from typing import Any
 from sqlalchemy import (JSON, Column, Date, Float, Index, Integer, LargeBinary, MetaData, String, Table, Text, delete,
                         insert, or_, select, update)
 
-BATCH = 500
+BATCH = 500  # names per IN list (SQLite and PostgreSQL cap a statement's parameters)
+INSERT_BATCH = 10000  # rows per executemany, all in the save's one transaction
 metadata = MetaData()
 monitor_state = Table(
     "monitor_state", metadata,
@@ -113,6 +114,10 @@ def save(archive: Any, year: int, generation: int | None, as_of: dt.date, marks:
                 .values(as_of=as_of, marks=dict(marks), generation=generation + 1))
             if moved.rowcount != 1:
                 return False
+        if generation is None:  # nothing kept of the year: whatever a torn past left goes, in two statements
+            connection.execute(delete(monitor_judged).where(monitor_judged.c.year == year))
+            connection.execute(delete(monitor_copy_pairs).where(monitor_copy_pairs.c.year == year))
+            gone = []  # (from cold, 200 batches of two deletes at 100,000 agencies found nothing to delete)
         for start in range(0, len(gone), BATCH):
             batch = gone[start:start + BATCH]
             connection.execute(delete(monitor_judged).where(monitor_judged.c.year == year,
@@ -123,9 +128,9 @@ def save(archive: Any, year: int, generation: int | None, as_of: dt.date, marks:
         values = [{"year": year, "agency": r.agency, "entry_key": r.entry_key, "reports_key": r.reports_key,
                    "kind": r.kind, "status": r.status, "judgment": judgments[r.agency][0],
                    "signature": judgments[r.agency][1]} for r in rows]
-        for start in range(0, len(values), BATCH):
-            connection.execute(insert(monitor_judged), values[start:start + BATCH])
+        for start in range(0, len(values), INSERT_BATCH):
+            connection.execute(insert(monitor_judged), values[start:start + INSERT_BATCH])
         scored = [{"year": year, "agency_a": a, "agency_b": b, "score": score} for (a, b), score in pairs.items()]
-        for start in range(0, len(scored), BATCH):
-            connection.execute(insert(monitor_copy_pairs), scored[start:start + BATCH])
+        for start in range(0, len(scored), INSERT_BATCH):
+            connection.execute(insert(monitor_copy_pairs), scored[start:start + INSERT_BATCH])
     return True

@@ -61,3 +61,24 @@ def test_the_kept_state_loads_back_from_the_database(scenario) -> None:
     assert all(isinstance(judgment, bytes) for judgment, _ in state.judgments.values())
     incremental.forget_memory()  # as a new process: the state read back from the database
     assert evaluate(s.archive, list(s.agencies.values()), YEAR, dt.date(2025, 4, 10)) == first
+
+
+def test_a_first_save_of_a_year_drops_rows_no_kept_state_owns(scenario) -> None:
+    """Rows of a year without its head (a torn past: the head deleted) are no one's state; the
+    first save of the year drops them all (it used to drop only the agencies it saved)."""
+    from sqlalchemy import delete
+
+    s = scenario
+    judged = judged_scene(s)
+    rows = [incremental.row_of(entry, "", judged[entry.name]) for entry in s.agencies.values()]
+    judgments = {row.agency: kept.encode(judged[row.agency]) for row in rows}
+    assert monitor_state.save(s.archive, YEAR, None, dt.date(2025, 4, 10), {}, (), rows, judgments,
+                              {("丙局", "甲局"): 0.5})
+    with s.archive.engine.begin() as connection:
+        connection.execute(delete(monitor_state.monitor_state))
+    first = rows[0]
+    assert monitor_state.save(s.archive, YEAR, None, dt.date(2025, 4, 11), {}, (), [first],
+                              {first.agency: judgments[first.agency]}, {})
+    state = monitor_state.load(s.archive, YEAR)
+    assert set(state.judged) == set(state.judgments) == {first.agency}
+    assert state.pairs == {} and state.generation == 1
