@@ -10,7 +10,7 @@ the CPU milliseconds this process spent per capture (or record), all threads: on
 machine the wall clock moves with everyone else's load.
 
     .venv/bin/python bench/ingest.py [--count 1000] [--batch 500] [--backends sqlite,postgresql]
-                                     [--warc-captures 5500] [--one-by-one 300]
+                                     [--warc-captures 5500] [--one-by-one 300] [--unparsed-only]
 
 The captures are nianbao/devportal/sample_crawl.py's: text reports in every shape (~3 KB),
 republished reports, revisits, notices, news pages and 404s. The WARC files: the same sample
@@ -43,9 +43,12 @@ from storage.archive import IngestItem
 from storage.blobs import sha256_hex
 from storage.db import make_engine, migrate
 from storage.group_commit import GroupCommit
-try:  # blob packs (issue 17); absent from the code before them, which this bench also measures
+from storage.blobs import BlobBatch
+
+# Blob packs (issue 17) are absent from the code before them, which this bench also measures.
+if hasattr(BlobBatch, "seal"):
     from storage.packs import PackIndex
-except ImportError:
+else:
     PackIndex = None
 from storage.warc import export_warc, import_warc
 from nianbao.devportal.postgres_server import throwaway_server
@@ -160,7 +163,8 @@ def small_crawl(count: int, seed: int = 17) -> list[CaptureIn]:
     return out
 
 
-def bench_backend(backend: str, captures: list[CaptureIn], scratch: Path, batch: int, one_by_one: int) -> dict[str, Rate]:
+def bench_backend(backend: str, captures: list[CaptureIn], scratch: Path, batch: int, one_by_one: int,
+                  parsing: tuple[bool, ...] = (False, True)) -> dict[str, Rate]:
     sqlite = backend == "sqlite"
     rates: dict[str, Rate] = {}
     with database_urls(backend, scratch) as new_database:
@@ -168,7 +172,7 @@ def bench_backend(backend: str, captures: list[CaptureIn], scratch: Path, batch:
         migrate(engine)
         rates["baseline"] = raw_executemany(engine, capture_rows(captures, sqlite), sqlite)
         engine.dispose()
-        for parse in (False, True):
+        for parse in parsing:
             # One transaction per capture: the first `one_by_one` captures (it is slow).
             archive = Archive.open(scratch / f"{backend}-single-{parse}", new_database(f"single_{parse}".lower()))
             few = captures[:one_by_one]
@@ -186,7 +190,8 @@ def bench_backend(backend: str, captures: list[CaptureIn], scratch: Path, batch:
     return rates
 
 
-def bench_warc(label: str, captures: list[CaptureIn], scratch: Path, batch: int) -> None:
+def bench_warc(label: str, captures: list[CaptureIn], scratch: Path, batch: int,
+               parsing: tuple[bool, ...] = (True, False)) -> None:
     """`import_warc` of an export of `captures` into a fresh SQLite archive: records/s."""
     source = Archive.open(scratch / f"warc-source-{label}")
     in_batches(source, captures, batch, parse=True)
@@ -194,7 +199,7 @@ def bench_warc(label: str, captures: list[CaptureIn], scratch: Path, batch: int)
     export_warc(source, path)
     source.close()
     kb = sum(len(c.body) for c in captures) / len(captures) / 1024
-    for parse in (True, False):
+    for parse in parsing:
         target = Archive.open(scratch / f"warc-target-{label}-{parse}")
         summary = None
 
@@ -238,6 +243,8 @@ def main() -> None:
     parser.add_argument("--one-by-one", type=int, default=300, help="captures ingested one transaction each")
     parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
     parser.add_argument("--warc-captures", type=int, default=5500, help="captures in each WARC file (0: no WARC)")
+    parser.add_argument("--unparsed-only", action="store_true",
+                        help="skip the measurements that parse (minutes on a busy machine)")
     args = parser.parse_args()
 
     captures = [s.capture for s in sample_crawl(args.count)]
@@ -258,10 +265,12 @@ def main() -> None:
             print(f"blob batches, packed     {rate(len(captures), lambda: put_batched(packed, captures, args.batch))}"
                   f"   ({args.batch} a batch: one pack file, its index rows in one transaction)")
             engine.dispose()
-        print(f"parse_report alone       {rate(len(captures), lambda: parse_all(captures))}"
-              "   (the 200s; notices and news refused)")
+        if not args.unparsed_only:
+            print(f"parse_report alone       {rate(len(captures), lambda: parse_all(captures))}"
+                  "   (the 200s; notices and news refused)")
         for backend in args.backends.split(","):
-            rates = bench_backend(backend, captures, scratch, args.batch, args.one_by_one)
+            rates = bench_backend(backend, captures, scratch, args.batch, args.one_by_one,
+                                  (False,) if args.unparsed_only else (False, True))
             base = rates["baseline"]
             print(f"{backend}")
             print(f"  executemany baseline   {base}   (one DBAPI executemany, one commit)")
@@ -272,8 +281,10 @@ def main() -> None:
         if args.warc_captures:
             print(f"import_warc (SQLite, {args.batch} captures a transaction; parsed as `nianbao import --warc` does,"
                   " and not parsed: the storing alone)")
-            bench_warc("small pages", small_crawl(args.warc_captures), scratch, args.batch)
-            bench_warc("sample crawl", [s.capture for s in sample_crawl(args.warc_captures)], scratch, args.batch)
+            parsing = (False,) if args.unparsed_only else (True, False)
+            bench_warc("small pages", small_crawl(args.warc_captures), scratch, args.batch, parsing)
+            bench_warc("sample crawl", [s.capture for s in sample_crawl(args.warc_captures)], scratch, args.batch,
+                       parsing)
 
 
 if __name__ == "__main__":

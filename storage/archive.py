@@ -31,7 +31,7 @@ from parsing.gate import gate
 from parsing.version import PARSER_VERSION
 
 from . import search_index
-from .blobs import BlobBatch, BlobError, BlobStore, sha256_hex
+from .blobs import BlobBatch, BlobError, BlobMissingError, BlobStore, sha256_hex
 from .clock import utc
 from .db import data_dir, database_url, make_engine, migrate, sessions
 from .models import Agency, Capture, Report, ReportVersion
@@ -547,8 +547,11 @@ class Archive:
         for digest in sorted(referenced & stored):
             try:
                 self.blobs.get(digest)
+            except BlobMissingError:  # indexed in a pack that is gone
+                result.missing.append(digest)
             except BlobError:
                 result.corrupt.append(digest)
+        result.missing.sort()
         result.temporaries = sorted(self.blobs.temporaries())
         return result
 

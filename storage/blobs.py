@@ -39,6 +39,10 @@ class BlobError(Exception):
     """A blob is missing or its bytes do not match its digest."""
 
 
+class BlobMissingError(BlobError):
+    """A blob is missing: no loose file, and no pack holds it (or its pack is gone)."""
+
+
 def sha256_hex(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
@@ -87,11 +91,11 @@ class BlobStore:
     def _packed(self, digest: str) -> bytes:
         entry = self.index.locate(digest) if self.index is not None else None
         if entry is None:
-            raise BlobError(f"blob {digest} is missing from {self.root}")
+            raise BlobMissingError(f"blob {digest} is missing from {self.root}")
         try:
             return read_payload(self.root, entry)
         except FileNotFoundError as exc:
-            raise BlobError(f"blob {digest} is missing from {self.root}: its pack {entry.pack} is gone") from exc
+            raise BlobMissingError(f"blob {digest} is missing from {self.root}: its pack {entry.pack} is gone") from exc
         except PackError as exc:
             raise BlobError(f"blob {digest} is corrupt: {exc}") from exc
 

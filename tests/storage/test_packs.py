@@ -21,6 +21,7 @@ from storage import Archive, BlobError
 from storage.blobs import PACK_FROM, sha256_hex
 from storage.models import Capture
 from storage.packs import blob_packs, pack_files, read_entries
+from storage.warc import WarcError, export_warc, import_warc
 from tests.storage.pack_crash_child import COUNT, captures
 
 pytestmark = pytest.mark.date_blind  # fixed capture times; durability under SIGKILL
@@ -158,3 +159,27 @@ def test_killed_with_a_pack_written_or_torn_then_rerun_stores_every_capture_once
         assert archive.check().clean and len(packs(archive)) == 1
     finally:
         archive.close()
+
+
+def test_a_packed_archive_exports_to_warc_and_imports_back(archive: Archive, tmp_path: Path) -> None:
+    batch = captures()
+    archive.ingest_many(batch, parse=False)
+    export_warc(archive, tmp_path / "packed.warc.gz")
+    copy = Archive.open(tmp_path / "copy")
+    try:
+        import_warc(copy, tmp_path / "packed.warc.gz", parse=False, batch_size=COUNT)
+        with copy.session() as session:
+            bodies = {c.url: copy.body(c) for c in session.scalars(select(Capture))}
+        assert bodies == {c.url: c.body for c in batch}
+        assert len(packs(copy)) == 1 and copy.check().clean
+    finally:
+        copy.close()
+
+
+def test_exporting_with_a_pack_gone_fails_naming_a_capture(archive: Archive, tmp_path: Path) -> None:
+    archive.ingest_many(captures(), parse=False)
+    os.unlink(packs(archive)[0])
+    with pytest.raises(WarcError, match="example.gov.cn/art/0.html.*missing"):
+        export_warc(archive, tmp_path / "packed.warc.gz")
+    check = archive.check()
+    assert (check.missing, check.corrupt) == (sorted(sha256_hex(c.body) for c in captures()), [])
