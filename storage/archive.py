@@ -244,11 +244,13 @@ class Archive:
         is not stored, the others are).
 
         Order of writes, as for one capture: the payloads are parsed, then staged in the blob
-        store and made durable together (`BlobBatch`), and only then is the one database
-        transaction holding every row of the batch committed; the transaction's statements
-        run while the blobs are fsynced, the commit waits for them. A crash at any point leaves
-        the batch wholly archived or not at all (orphan blobs or temporaries at most), and a
-        rerun stores exactly what is missing: ingest is idempotent on (url, captured_at)."""
+        store and made durable together (`BlobBatch`: one pack file for the batch's new
+        payloads, storage/packs.py, or loose files for a few), and only then is the one database
+        transaction holding every row of the batch committed, the pack's index rows among them;
+        the transaction's statements run while the blobs are fsynced, the commit waits for them.
+        A crash at any point leaves the batch wholly archived or not at all (a pack no row points
+        into, orphan blobs or temporaries at most), and a rerun stores exactly what is missing:
+        ingest is idempotent on (url, captured_at)."""
         return self.commit_batch(self.prepare_batch(items))
 
     def prepare_batch(self, items: Sequence[IngestItem]) -> PreparedBatch:
