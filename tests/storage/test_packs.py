@@ -8,7 +8,9 @@ Tests taking `archive` run on SQLite and PostgreSQL (tests/plugins/archive.py)."
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -17,14 +19,57 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from storage import Archive, BlobError
+from storage import Archive, BlobError, CaptureIn
 from storage.blobs import PACK_FROM, sha256_hex
 from storage.models import Capture
 from storage.packs import blob_packs, pack_files, read_entries
 from storage.warc import WarcError, export_warc, import_warc
-from tests.storage.pack_crash_child import COUNT, captures
 
 pytestmark = pytest.mark.date_blind  # fixed capture times; durability under SIGKILL
+
+T0 = dt.datetime(2024, 5, 6, 9, 0, tzinfo=dt.timezone.utc)
+COUNT = 40
+
+# The child process of the crash tests: ingests the pickled captures in one batch into the
+# archive at DATA (database URL), killing itself with SIGKILL where MODE says: `after-pack`
+# once the batch's pack file is written and fsynced, before its transaction commits;
+# `mid-pack` while the pack file is written (half of its bytes on disk); `none`: no kill.
+CHILD = """
+import os, pickle, signal, sys
+from pathlib import Path
+import storage.blobs
+from storage import Archive
+
+data, url, mode, pickled = sys.argv[1:]
+if mode == "after-pack":
+    written = storage.blobs.write_pack
+
+    def write_then_die(*args, **kwargs):
+        written(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    storage.blobs.write_pack = write_then_die
+elif mode == "mid-pack":
+    real_write = os.write
+
+    def torn_write(fd, data):
+        if not os.readlink(f"/proc/self/fd/{fd}").endswith(".pack"):
+            return real_write(fd, data)
+        real_write(fd, bytes(data[:len(data) // 2]))
+        os.fsync(fd)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    os.write = torn_write
+archive = Archive.open(Path(data), url)
+archive.ingest_many(pickle.loads(Path(pickled).read_bytes()), parse=False)
+archive.close()
+"""
+
+
+def captures() -> list[CaptureIn]:
+    return [CaptureIn(url=f"https://www.example.gov.cn/art/{n}.html", captured_at=T0 + dt.timedelta(seconds=n),
+                      body=f"<html><body><p>第{n}号 政务动态</p>{'x' * (n * 37)}</body></html>".encode(),
+                      content_type="text/html; charset=utf-8") for n in range(COUNT)]
 
 
 def packs(archive: Archive) -> list[str]:
@@ -132,7 +177,9 @@ def test_a_damaged_pack_byte_is_caught_by_the_digest(archive: Archive) -> None:
 
 
 def _child(data: Path, url: str, mode: str, cwd: Path) -> int:
-    done = subprocess.run([sys.executable, "-m", "tests.storage.pack_crash_child", str(data), url, mode],
+    pickled = data.parent / "captures.pickle"
+    pickled.write_bytes(pickle.dumps(captures()))
+    done = subprocess.run([sys.executable, "-c", CHILD, str(data), url, mode, str(pickled)],
                           cwd=cwd, timeout=120, check=False)
     return done.returncode
 
