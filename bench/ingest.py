@@ -194,7 +194,7 @@ def bench_warc(label: str, captures: list[CaptureIn], scratch: Path, batch: int,
                parsing: tuple[bool, ...] = (True, False)) -> None:
     """`import_warc` of an export of `captures` into a fresh SQLite archive: records/s."""
     source = Archive.open(scratch / f"warc-source-{label}")
-    in_batches(source, captures, batch, parse=True)
+    in_batches(source, captures, batch, parse=True in parsing)  # reports and agencies exported when parsed
     path = scratch / f"{label}.warc.gz"
     export_warc(source, path)
     source.close()
