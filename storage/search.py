@@ -10,7 +10,9 @@ text (NFKC, lower case, traditional -> simplified, whitespace removed), answered
 both backends at every length: SQLite FTS5 (trigram table for 3+ characters, a 1/2-character
 gram table below that); PostgreSQL a GIN index of the windows of each text's parts for 3+
 characters (`search_index.windows_query`: exact up to 6 characters, a longer term's candidates
-checked against the text) and a GIN array of grams for 1-2.
+checked against the text) and a GIN array of grams for 1-2. On PostgreSQL a query's matches are
+its terms' version ids combined by set operations (INTERSECT, UNION, EXCEPT; `_Compiler.matches_sql`),
+then intersected with the versions its filters pass: no per-match join for the planner to misjudge.
 
 Ranking. SQLite: the sum over the query's positive terms of FTS5's bm25 (for 1-2 character
 terms bm25 over the gram table, where each gram counts once per version, so it mostly favours

@@ -30,6 +30,9 @@ PostgreSQL:
   a pg_trgm index on `body` (migration 0011): `LIKE` is lossy in a trigram index, so every
   candidate's TOASTed text was read again, ~20 us a match (1.2 s for a 3-character term in
   30,000 of 100,000 reports, bench/search.py). It needs no extension and no UTF-8 LC_CTYPE.
+  Each part carries a copy of its entry's `is_current` (migration 0014; `refresh_current` keeps
+  it, `verify` checks it), so a term's current matches come from the parts alone, never joined
+  back to `search_entries` one probe per match (`storage.search`).
 - `search_entries.grams`: the same distinct 1/2-character grams as SQLite's `search_short`, in a
   text[] with a GIN index, for 1-2 character terms.
 - `search_entries.body`: the normalised text, for the ranking score and the longer terms' check.
