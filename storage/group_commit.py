@@ -3,9 +3,10 @@
 A batch is written (`Archive.ingest_batch`: blobs made durable together, then one database
 transaction) when `max_count` captures wait, or when the first of them has waited `max_wait`
 seconds, or when someone asks (`flush`, `close`). Two threads pipeline the batches: one
-prepares a batch (plans it, parses, stages its payloads, whose fsyncs start at once) while the
-other commits the batch before it (its transaction, waiting for its payloads' fsyncs), so the
-disk's fsyncs and the CPU's work overlap; batches commit in order. Each capture's `Future` is settled only once
+prepares a batch (plans it, parses, stages its payloads) while the other commits the batch
+before it (its transaction, whose statements run while the batch's pack file, or its few loose
+blobs, is written and fsynced: storage/blobs.py), so the parsing, the disk's fsyncs and the
+database's work overlap; batches commit in order. Each capture's `Future` is settled only once
 its batch is committed, so whoever waits on it (the crawl's pipeline, before Scrapy counts the
 item done; a distributed worker, before it acknowledges the request) never takes an uncommitted
 capture as stored. A process killed with captures waiting has committed none of them: a rerun
