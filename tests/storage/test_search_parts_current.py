@@ -17,6 +17,8 @@ from sqlalchemy import text
 from storage import Archive, CaptureIn, search_index
 from storage.db import MIGRATIONS
 from storage.search import SearchQuery, search
+from storage.search_syntax import And, Not, Term, parse_query
+from storage.textnorm import normalize
 
 UTC = dt.timezone.utc
 
@@ -118,5 +120,50 @@ def test_pages_inside_and_past_the_rank_window_follow_one_order(
             if backend == "postgresql":  # the newest rank_window matches scored, the others after them
                 assert all(hit.score > 0 for hit in whole.hits[:3]), query
                 assert [hit.score for hit in whole.hits[3:]] == [0.0] * 4, query
+    finally:
+        archive.close()
+
+
+def _holds(node, normalized: str) -> bool:
+    if isinstance(node, Term):
+        return node.text in normalized
+    if isinstance(node, Not):
+        return not _holds(node.part, normalized)
+    parts = [_holds(part, normalized) for part in node.parts]
+    return all(parts) if isinstance(node, And) else any(parts)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_filtered_matches_are_the_oracles_within_the_filter(
+        tmp_path: Path, backend: str, request: pytest.FixtureRequest, paths) -> None:
+    """With a filter, PostgreSQL intersects the terms' matches with the filtered versions (and cuts
+    a long term's candidates and a NOT's universe to them): the same as checking each text."""
+    url = (f"sqlite:///{tmp_path / 'nianbao.sqlite3'}" if backend == "sqlite"
+           else request.getfixturevalue("fresh_postgres_url"))
+    archive = Archive.open(tmp_path, url)
+    try:
+        seeds = paths.seed_reports()
+        extras = ["蜂鸟计划之外，行政复议纠正案件三件。", "蜂鸟计划之内。", "鲲鹏计划，行政复议纠正案件。", ""]
+        for index in range(8):
+            body = seeds[index % len(seeds)].read_text(encoding="utf-8")
+            body = body.replace("一、总体情况\n", f"一、总体情况\n{extras[index % 4]}\n", 1)
+            archive.ingest(CaptureIn(f"https://x.gov.cn/{index}.html", body.encode(),
+                                     dt.datetime(2024, 3, 1 + index, 12, tzinfo=UTC),
+                                     content_type="text/plain", agency=f"机关{index % 2}"))
+        with archive.engine.connect() as connection:
+            agency_of = dict(connection.execute(text(
+                "SELECT v.id, r.agency_name FROM report_versions v JOIN reports r ON r.id = v.report_id")).all())
+        texts = {version.id: normalize(version.text) for _, version, _ in archive.latest_versions()}
+        found = 0
+        for query in ("蜂鸟计划之外", "行政复议纠正案件", "蜂鸟 -行政复议纠正案件", "NOT 蜂鸟计划", "蜂鸟计划之内 OR 鲲鹏",
+                      "复议 蜂鸟", "行政复议纠正案件 -鲲鹏计划 OR 之内"):
+            node = parse_query(query)
+            for agency in ("机关0", "机关1"):
+                expected = sorted(vid for vid, body in texts.items() if agency_of[vid] == agency and _holds(node, body))
+                result = search(archive, SearchQuery(query, agency=agency, per_page=200))
+                assert (result.total, sorted(hit.version_id for hit in result.hits)) == (len(expected), expected), \
+                    (query, agency)
+                found += bool(expected)
+        assert found >= 8
     finally:
         archive.close()
