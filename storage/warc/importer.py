@@ -146,7 +146,7 @@ class _Imported:
         if record.get("WARC-Record-ID"):
             self.by_id[record.get("WARC-Record-ID")] = original
             self.targets[record.get("WARC-Record-ID")] = f"{record.get('WARC-Target-URI')} {record.get('WARC-Date')}"
-        self.by_uri_date[(record.get("WARC-Target-URI"), parse_warc_date(record.get("WARC-Date")))] = original
+        self.by_uri_date[(record.get("WARC-Target-URI"), capture.captured_at)] = original  # its WARC-Date
         # The payload's own sha1 (what payload_digest writes, without its base32 round trip).
         for found in (normalize_digest(record.get("WARC-Payload-Digest")), ("sha1", hashlib.sha1(capture.body).digest())):
             if found:
@@ -218,7 +218,7 @@ def _capture_in(archive: Archive, record: WarcRecordIn, imported: _Imported) -> 
     uri = record.get("WARC-Target-URI")
     common = {
         "url": uri,
-        "captured_at": parse_warc_date(record.get("WARC-Date")),
+        "captured_at": record.date or parse_warc_date(record.get("WARC-Date")),
         "final_url": record.get(FINAL_URL),
         "agency": record.get(AGENCY),
         "source": "warc",

@@ -4,6 +4,7 @@ so that a flawed file is refused, naming the file and offset, before anything is
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import logging
 import os
@@ -41,6 +42,7 @@ class WarcRecordIn:
     # The WARC fields by lower-case name, the first of each (what warcio's get_header answers,
     # scanning every field each time: a tenth of an unparsed import's CPU in its profile).
     named: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    date: dt.datetime | None = None  # WARC-Date, parsed (capture records: checked here, used by the importer)
 
     def get(self, name: str) -> str | None:
         return self.named.get(name.lower()) if self.named else self.fields.get_header(name)
@@ -108,16 +110,17 @@ def _read_one(path: Path, offset: int, record: ArcWarcRecord) -> WarcRecordIn:
         # Crawlers disagree on what the payload digest covers (e.g. chunked bodies); not fatal.
         log.warning("%s: %s", where, problem)
     date = named.get("warc-date")
+    when = None
     if kind in CAPTURE_TYPES:
         if not named.get("warc-target-uri"):
             raise WarcError(f"{where}: a {kind} record with no WARC-Target-URI")
         if date is None:
             raise WarcError(f"{where}: a {kind} record with no WARC-Date")
-        parse_warc_date(date, where)
+        when = parse_warc_date(date, where)
         if named.get("warc-refers-to-date"):
             parse_warc_date(named["warc-refers-to-date"], where)
         renamed_positions(fields, record.http_headers, where)
-    return WarcRecordIn(offset, kind, fields, record.http_headers, payload, undecoded, named)
+    return WarcRecordIn(offset, kind, fields, record.http_headers, payload, undecoded, named, when)
 
 
 def read_records(path: Path) -> Iterator[WarcRecordIn]:
