@@ -70,7 +70,7 @@ def collector_paused() -> Iterator[None]:
 
     What was allocated meanwhile is moved to the oldest generation first (`gc.freeze()` then
     `gc.unfreeze()`: two list splices): left in the youngest, the first allocation after the
-    collector came back walked all of it (1.5 s of a new process's 1% evaluation at 100,000
+    collector came back walked all of it (~0.7-1 s of CPU of a new process's 1% evaluation at 100,000
     agencies, counted in the evaluation), and the next collections of the middle generation again.
     Nothing in nianbao freezes objects for good, so unfreezing releases none of anyone's."""
     global _pauses, _collector_was_enabled
