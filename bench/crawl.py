@@ -244,6 +244,7 @@ class TreeSample:
     children_rss_peak_mb: float = 0.0  # peak of the descendants' summed RSS
     children_pss_peak_mb: float = 0.0  # peak of the descendants' summed PSS
     children: dict[int, str] = field(default_factory=dict)  # every descendant seen: pid -> command name
+    cpu_by_name: dict[str, float] = field(default_factory=dict)  # descendants' CPU by command name, summed
     cost: float = 0.0  # this process's CPU seconds spent sampling (not the portal's)
 
 
@@ -279,6 +280,11 @@ class TreeSampler:
         if kids and self._ticks % PSS_EVERY == 0:
             sample.children_pss_peak_mb = max(sample.children_pss_peak_mb, sum(_pss_mb(c) for c in kids))
         sample.children_cpu = sum(self._child_cpu.values())
+        by_name: dict[str, float] = {}
+        for child, used in self._child_cpu.items():
+            name = sample.children.get(child, "?")
+            by_name[name] = by_name.get(name, 0.0) + used
+        sample.cpu_by_name = by_name
         self._ticks += 1
         sample.cost += time.thread_time() - started
 
@@ -572,6 +578,11 @@ def print_browser_pair(plain: CrawlResult, browser: CrawlResult) -> None:
           f" the larger is counted)")
 
 
+# Command names (/proc/PID/comm) of the browser path's processes: Chromium's and Playwright's node
+# driver's (its threads name the process "node-MainThread" at times), Chromium's crash handler.
+BROWSER_PROCESSES = ("chrom", "node", "ThreadPoolSingl")
+
+
 def _process_names(sample: TreeSample) -> str:
     names = Counter(sample.children.values())
     return ", ".join(f"{n}x {name}" for name, n in names.most_common())
@@ -596,6 +607,10 @@ def print_crawl(c: CrawlResult, bench: BenchResult) -> None:
         print(f"           CPU of the whole tree: wait4 {c.cpu:.1f} s (the crawl and what it reaped), sampled"
               f" {c.tree_cpu:.1f} s (crawl process {tree.own_cpu:.1f} s, {len(tree.children)} descendants"
               f" {tree.children_cpu:.1f} s: {_process_names(tree) or 'none'}); the larger counted")
+        browser = sum(cpu for name, cpu in tree.cpu_by_name.items() if name.startswith(BROWSER_PROCESSES))
+        print(f"           of which the browser path (Chromium, Playwright's driver) {browser:.1f} s,"
+              f" other descendants (parse workers) {tree.children_cpu - browser:.1f} s; without the browser's:"
+              f" {1000 * (c.counted_cpu - browser) / c.pages:.1f} CPU ms/page (counted above all the same)")
         print(f"  {tree.own_peak_mb:8.0f} MB peak RSS of the crawl process (its VmHWM); its descendants'"
               f" summed RSS peaked at {tree.children_rss_peak_mb:.0f} MB")
     print(f"  {c.max_rss_mb:8.0f} MB wait4's max RSS (the crawl process or its largest reaped descendant)")
