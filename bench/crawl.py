@@ -39,7 +39,8 @@ user+system time from `os.wait4` (the per-child form of `getrusage(RUSAGE_CHILDR
 the descendants the child reaped, through every parent between, and only those), and the tree
 sampled from /proc every 20 ms (the crawl process, its parse workers, Playwright's driver and
 Chromium, each as last seen); the larger is counted (Chromium's processes are not all reaped
-through the crawl). Peak memory is the crawl process's own VmHWM (exact), printed beside its
+through the crawl); the browser path's share (Chromium and Playwright's driver, by process name)
+is printed apart, and stays counted. Peak memory is the crawl process's own VmHWM (exact), printed beside its
 descendants' summed RSS peak and wait4's max RSS (the crawl's or its largest reaped
 descendant's). The portal's own CPU (this process, its serving threads) is printed beside it:
 both share the machine's cores.
@@ -609,7 +610,7 @@ def print_crawl(c: CrawlResult, bench: BenchResult) -> None:
               f" {tree.children_cpu:.1f} s: {_process_names(tree) or 'none'}); the larger counted")
         browser = sum(cpu for name, cpu in tree.cpu_by_name.items() if name.startswith(BROWSER_PROCESSES))
         print(f"           of which the browser path (Chromium, Playwright's driver) {browser:.1f} s,"
-              f" other descendants (parse workers) {tree.children_cpu - browser:.1f} s; without the browser's:"
+              f" other descendants (parse workers and the like) {tree.children_cpu - browser:.1f} s; without the browser's:"
               f" {1000 * (c.counted_cpu - browser) / c.pages:.1f} CPU ms/page (counted above all the same)")
         print(f"  {tree.own_peak_mb:8.0f} MB peak RSS of the crawl process (its VmHWM); its descendants'"
               f" summed RSS peaked at {tree.children_rss_peak_mb:.0f} MB")
