@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 import storage.archive
+from storage import parse_pool
 from storage import Archive, CaptureConflictError, CaptureIn
 from storage.archive import IngestItem, IngestResult
 from storage.blobs import sha256_hex
@@ -234,11 +235,15 @@ def test_import_warc_in_small_batches_gives_the_same_archive(archive: Archive, t
         assert got[part] == want[part], part
 
 
-def test_ingest_batch_parsing_in_worker_processes_stores_the_same(archive: Archive, tmp_path: Path) -> None:
+def test_ingest_batch_parsing_in_worker_processes_stores_the_same(archive: Archive, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # Workers from the first batch (a pool starts them only after ~0.5 s of parsing in-process).
+    monkeypatch.setattr(parse_pool, "START_AFTER_CPU", 0.0)
     captures = [s.capture for s in sample_crawl(SAMPLE)]
     with archive.parsing_in_workers(1):
         assert archive.parse_pool is not None
         results = archive.ingest_many(captures)
+        assert archive.parse_pool._executor is not None  # the workers parsed
     assert archive.parse_pool is None
     assert not [r for r in results if isinstance(r, Exception)]
     got = snapshot(archive)
