@@ -20,6 +20,7 @@ from nianbao.devportal.documents import sample_tables
 from nianbao.devportal.render import render_html_page
 from storage import Archive, CaptureIn
 from storage.models import Agency, Report, ReportVersion
+from storage.number_frame import read_column as _read_column
 from storage.rates import RATES, ratio, strict_sum
 
 DENIED = RATES["refused"].numerator
@@ -72,7 +73,9 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
             found = session.scalar(select(Agency).where(Agency.name == agency))
             found.region, found.kind = AGENCIES[agency]
     try:
-        yield create_app(archive).test_client()
+        client = create_app(archive).test_client()
+        client.nianbao_archive = archive  # for tests that open a second app on it
+        yield client
     finally:
         archive.close()
 
@@ -87,6 +90,30 @@ def test_rates_are_null_over_a_null_or_zero_denominator() -> None:
     assert ratio(1, 4) == 0.25 and ratio(0, 4) == 0
     assert ratio(1, 0) is None and ratio(1, None) is None and ratio(None, 4) is None and ratio(0, 0) is None
     assert strict_sum([1, 2, 0]) == 3 and strict_sum([1, None, 2]) is None and strict_sum([]) == 0
+
+
+def test_a_field_asked_again_is_summed_from_kept_arrays_with_the_sql_answers(client, monkeypatch) -> None:
+    """The first view of a field in an archive state is summed in SQL, the next ones from the cells
+    read into arrays (storage.number_frame): two fresh apps asking the same views in opposite orders
+    answer each view one way and the other, and agree."""
+    import nianbao.web.numbers as numbers
+    from nianbao.web.app import create_app
+
+    reads = []
+
+    def counted(archive, path, entries):
+        reads.append(path)
+        return _read_column(archive, path, entries)
+
+    monkeypatch.setattr(numbers, "read_column", counted)
+    views = [f"field={NEW}&by=year", f"field={NEW}&by=agency", f"field={NEW}&by=region&year=2021",
+             "field=rate:corrected&by=agency", "field=rate:corrected&by=year", "field=rate:corrected&kind=department"]
+    forward = create_app(client.nianbao_archive).test_client()
+    answers = {view: rows(forward, view) for view in views}
+    assert reads.count(NEW) == 1 and reads.count(RATES["corrected"].numerator[0]) == 1  # from the second view
+    backward = create_app(client.nianbao_archive).test_client()
+    assert {view: rows(backward, view) for view in reversed(views)} == answers
+    assert any(answers.values())
 
 
 def test_numbers_rank_agencies_by_refusal_rate(client) -> None:
