@@ -38,7 +38,7 @@ from . import labels
 from .decode import check_text_bytes, decode_bytes
 from .errors import NotAReportError, ParseError
 from .limits import DEFAULT_LIMITS, Limits
-from .report import _REPORT_WORDS, _SECTOR
+from .report import _REPORT_WORDS, _SECTOR, NOTICE_WORDS
 from .sniff import PayloadType, sniff
 
 from trafilatura.settings import MANUALLY_CLEANED
@@ -215,7 +215,7 @@ def _refusal(text: str) -> str | None:
 # notice (...)"): the gate's would only say that no tables were found. Its title is looked for
 # where the parser finds one most often: <title>, <h1>, <h2>, og:title, or a text's first lines.
 _TITLED = re.compile(r"<(title|h1|h2)\b[^>]*>(.*?)</\1\s*>|<meta[^>]+content=[\"']([^\"']*)", re.I | re.S)
-_NOTICE_WORDS = re.compile(r"通知|通报|函|方案|意见|工作要点")
+_NOTICE_WORDS = re.compile(NOTICE_WORDS)  # the parser's own notice titles' words
 
 
 def _titled_as_not_a_report(text: str) -> bool:

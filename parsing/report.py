@@ -37,7 +37,10 @@ NO_TABLES = "no disclosure tables found"
 
 SECTOR_WORDS = r"大学|学院|学校|中学|小学|幼儿园|学年|医院|卫生院|供电|供水|燃气|公交|热力|银行"
 _SECTOR = re.compile(SECTOR_WORDS)
-_NOTICE = re.compile(r"^关于.*(?:通知|通报|函|方案|意见)$|(?:通知|通报|工作要点|实施方案)$")
+_NOTICE_ABOUT = "通知|通报|函|方案|意见"  # what 关于…的 a notice's title ends with
+_NOTICE_ENDING = "通知|通报|工作要点|实施方案"  # what a notice's title ends with anyway
+_NOTICE = re.compile(rf"^关于.*(?:{_NOTICE_ABOUT})$|(?:{_NOTICE_ENDING})$")
+NOTICE_WORDS = f"{_NOTICE_ABOUT}|{_NOTICE_ENDING}"  # a notice's title holds one (parsing.gate looks for them)
 _REPORT_WORDS = re.compile(r"信息公开")
 
 

@@ -217,6 +217,10 @@ class Groups:
     def size(self) -> int:
         return len(self.labels)
 
+    def sizes(self) -> list[int]:
+        """Each group's kept entries (SQL's count(*))."""
+        return np.bincount(self.inverse, minlength=self.size).tolist()
+
     def count(self, flags: Any) -> list[int]:
         return np.bincount(self.inverse, weights=flags[self.positions], minlength=self.size).astype(np.int64).tolist()
 

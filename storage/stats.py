@@ -25,7 +25,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-import numpy as np
 from rapidfuzz import process
 from sqlalchemy import text
 
@@ -195,15 +194,22 @@ def _frame_filter(query: StatsQuery) -> number_frame.Filter:
                                query.format, query.check_failed)
 
 
+def _frame_groups(frame: Frame, query: StatsQuery) -> tuple[number_frame.Groups, list, list]:
+    """The entries `query` keeps, grouped as it asks; per group the region and kind (by agency:
+    the SQL's max(a.region), max(a.kind)), else Nones."""
+    grouped = number_frame.groups(frame.entries, number_frame.mask(frame.entries, _frame_filter(query)), query.by)
+    if query.by != "agency":
+        return grouped, [None] * grouped.size, [None] * grouped.size
+    return grouped, grouped.max_of(frame.entries.region), grouped.max_of(frame.entries.kind)
+
+
 def _frame_rows(frame: Frame, query: StatsQuery) -> list[StatsRow]:
     column = frame.column(query.field)
-    grouped = number_frame.groups(frame.entries, number_frame.mask(frame.entries, _frame_filter(query)), query.by)
+    grouped, regions, kinds = _frame_groups(frame, query)
     found = number_frame.sums(column, grouped, frame.integers_by_value)
     implausible = grouped.count((column.kind == numbers_table.NUMBER) & ~column.plausible)
     nulls = grouped.count(column.kind == numbers_table.NULL)
     absent = grouped.count(column.kind == number_frame.ABSENT)
-    regions = grouped.max_of(frame.entries.region) if query.by == "agency" else [None] * grouped.size
-    kinds = grouped.max_of(frame.entries.kind) if query.by == "agency" else [None] * grouped.size
     return [StatsRow(label, count, null, missing, wrong, total, low, high,
                      (total / count) if count else None, region, kind)
             for label, count, null, missing, wrong, total, low, high, region, kind
@@ -261,12 +267,9 @@ def cell_sums(archive: Any, query: StatsQuery, paths: tuple[str, ...],
     query = replace(query, field=paths[0] if paths else "", top=None)
     _validate(query)
     if frame is not None:
-        grouped = number_frame.groups(frame.entries, number_frame.mask(frame.entries, _frame_filter(query)),
-                                      query.by)
+        grouped, regions, kinds = _frame_groups(frame, query)
         found = [number_frame.sums(frame.column(path), grouped, frame.integers_by_value) for path in paths]
-        reports = np.bincount(grouped.inverse, minlength=grouped.size).tolist()
-        regions = grouped.max_of(frame.entries.region) if query.by == "agency" else [None] * grouped.size
-        kinds = grouped.max_of(frame.entries.kind) if query.by == "agency" else [None] * grouped.size
+        reports = grouped.sizes()
         out = [CellSums(label, reports[i], tuple(f.counts[i] for f in found), tuple(f.sums[i] for f in found),
                         regions[i], kinds[i])
                for i, label in enumerate(grouped.labels) if reports[i] or query.by is None]
