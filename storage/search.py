@@ -172,7 +172,7 @@ class _Compiler:
             return f"e.grams @> ARRAY[CAST(:q{number} AS text)]"
         # The parts whose windows hold the term (storage.search_index): exact up to WINDOW_CHARS
         # characters, without reading any text; a longer term's candidates are checked against it.
-        parts = f"SELECT p.version_id FROM search_parts p WHERE nianbao_windows(p.body) @@ CAST(:w{number} AS tsquery)"
+        parts = self.parts_sql(number)
         if windows_exact(term.text):
             return f"e.version_id IN ({parts})"
         return f"e.version_id IN ({self.long_term_sql(number, parts)})"
@@ -213,8 +213,7 @@ class _Compiler:
         if term.short:
             return (f"SELECT version_id FROM search_entries WHERE grams @> ARRAY[CAST(:q{number} AS text)]"
                     + (" AND is_current" if current else ""))
-        parts = (f"SELECT p.version_id FROM search_parts p WHERE nianbao_windows(p.body) @@ CAST(:w{number} AS tsquery)"
-                 + (" AND p.is_current" if current else ""))
+        parts = self.parts_sql(number) + (" AND p.is_current" if current else "")
         if not windows_exact(term.text):
             return self.long_term_sql(number, f"({parts}) INTERSECT ({self._universe})" if self._restricted else parts)
         # Each version once, at its first part holding the term, without a DISTINCT over every
@@ -222,6 +221,11 @@ class _Compiler:
         # term (strpos on those few texts: only reports longer than one part get here).
         return (f"{parts} AND (p.part = 0 OR NOT EXISTS (SELECT 1 FROM search_parts o "
                 f"WHERE o.version_id = p.version_id AND o.part < p.part AND strpos(o.body, :q{number}) > 0))")
+
+    @staticmethod
+    def parts_sql(number: int) -> str:
+        """The parts whose windows hold term `number` (storage.search_index)."""
+        return f"SELECT p.version_id FROM search_parts p WHERE nianbao_windows(p.body) @@ CAST(:w{number} AS tsquery)"
 
     @staticmethod
     def long_term_sql(number: int, parts: str) -> str:

@@ -160,7 +160,7 @@ def main_anchor(element: etree._Element, base: str,
     (items may carry a category tag link before the title). `titles`: the page's
     `item_titles`, when the caller has them."""
     if titles is None:
-        titles = {a: t for a in element.iter("a") if (t := item_title(a, base)) is not None}
+        titles = item_titles(element, base)
     anchors = [a for a in element.iter("a") if a in titles]
     return max(anchors, key=lambda a: len(titles[a])) if anchors else None
 
