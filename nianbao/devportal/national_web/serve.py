@@ -185,7 +185,8 @@ class WebServer:
                 try:
                     method, target, version = lines[0].split(" ", 2)
                 except ValueError:
-                    await self._send(writer, "GET", _error(400), {}, close=True)
+                    writer.write(self._answer("GET", _error(400), {}, close=True)[1])
+                    await writer.drain()
                     return
                 headers = {}
                 for line in lines[1:]:
@@ -200,9 +201,13 @@ class WebServer:
                 posted = Posted(headers.get("content-type", ""), payload)
                 resource = await self._resource(host, method.upper(), target, form, posted)
                 close = headers.get("connection", "").lower() == "close" or version == "HTTP/1.0"
-                status = await self._send(writer, method.upper(), resource, headers, close=close)
+                status, answer = self._answer(method.upper(), resource, headers, close=close)
                 conditional = "if-none-match" in headers or "if-modified-since" in headers
+                # Logged before the answer leaves: a client holding its answer finds its request
+                # in the log (logged after, a test reading the log raced the server's next step).
                 self.requests.add(Hit(host, host, method.upper(), target, status, conditional))
+                writer.write(answer)
+                await writer.drain()
                 if close:
                     return
         except ConnectionError:
@@ -247,8 +252,9 @@ class WebServer:
                 return _error(500)
         return page
 
-    async def _send(self, writer: asyncio.StreamWriter, method: str, resource: Resource, headers: dict[str, str],
-                    *, close: bool) -> int:
+    def _answer(self, method: str, resource: Resource, headers: dict[str, str], *, close: bool) -> tuple[int, bytes]:
+        """The status and the bytes that answer a request for `resource` (304 when the client's
+        ETag still holds)."""
         status = resource.status
         out = [("Server", "nginx"), ("Content-Type", resource.content_type), *resource.headers]
         body = resource.body
@@ -271,9 +277,7 @@ class WebServer:
         lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}"] + [f"{k}: {v}" for k, v in out]
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         # One write: a head and a body sent apart meet the client's delayed ACK (40 ms a request).
-        writer.write(head + body if method != "HEAD" and status != 304 else head)
-        await writer.drain()
-        return status
+        return status, (head + body if method != "HEAD" and status != 304 else head)
 
 
 async def _finish(tasks: set[asyncio.Task]) -> None:
