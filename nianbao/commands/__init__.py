@@ -1,37 +1,68 @@
 """The `nianbao` command line: the click group `main` and its nouns, one module each.
 
 parse (parse.py); db check, reparse, export, import, import-files (db.py); agencies (agencies.py);
-crawl, demo (crawl.py); discover (discover.py); search, stats (search.py); fields (fields.py); monitor, schedule (monitor.py); serve
+crawl, demo (crawl.py); discover (discover.py); search, stats (search.py); fields (fields.py); monitor (monitor.py); schedule (schedule.py); serve
 (serve.py). Options several commands share are declared once in options.py, exit statuses in
 exits.py, and what is printed goes through nianbao.output. Library errors become one-line
 messages here, and only here.
+
+A command's module is imported when that command runs (or `nianbao --help` lists it), not when
+the group is: between them the modules bring the parser, SQLAlchemy, Scrapy, the web app and
+the monitor (~1 s of CPU in all), and each process needs one command's share of that, and
+`nianbao --version` none (issue 17: cron starts a new process for every monitor run).
 """
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from .. import __version__
-from .agencies import agencies_group
-from . import discovered as _discovered  # noqa: F401 - adds `agencies discovered` and `agencies accept`
-from .crawl import crawl_command, demo_command
-from .discover import discover_command
-from .db import db_group, export_command, import_command, import_files_command, reparse_command
 from .exits import EPILOG
-from .fields import fields_command
-from .monitor import monitor_command, schedule_command
-from .parse import parse_command
-from .search import search_command, stats_command
-from .serve import serve_command
+
+# name -> (module of nianbao.commands, the command's name there)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "parse": ("parse", "parse_command"),
+    "db": ("db", "db_group"),
+    "reparse": ("db", "reparse_command"),
+    "export": ("db", "export_command"),
+    "import": ("db", "import_command"),
+    "import-files": ("db", "import_files_command"),
+    # discovered.py adds `agencies discovered` and `agencies accept` to agencies.py's group:
+    # the group is taken from there, whole.
+    "agencies": ("discovered", "agencies_group"),
+    "crawl": ("crawl", "crawl_command"),
+    "demo": ("crawl", "demo_command"),
+    "discover": ("discover", "discover_command"),
+    "monitor": ("monitor", "monitor_command"),
+    "schedule": ("schedule", "schedule_command"),
+    "serve": ("serve", "serve_command"),
+    "search": ("search", "search_command"),
+    "stats": ("search", "stats_command"),
+    "fields": ("fields", "fields_command"),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EPILOG)
+class LazyGroup(click.Group):
+    """A group whose commands (COMMANDS) are imported when first asked for by name (click's
+    documented lazy-loading pattern): running one imports its module alone; --help asks for
+    every one, to show its short help."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in COMMANDS:
+            module, attribute = COMMANDS[name]
+            command = getattr(importlib.import_module(f".{module}", __name__), attribute)
+            if command.name != name:
+                raise RuntimeError(f"nianbao.commands.COMMANDS: {module}.{attribute} is `{command.name}`, not `{name}`")
+            self.add_command(command)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EPILOG)
 @click.version_option(__version__, prog_name="nianbao")
 def main() -> None:
     """nianbao (年报): archive, parse and search government information-disclosure annual reports."""
-
-
-for command in (parse_command, db_group, reparse_command, export_command, import_command, import_files_command,
-                agencies_group, crawl_command, demo_command, discover_command, monitor_command, schedule_command, serve_command,
-                search_command, stats_command, fields_command):
-    main.add_command(command)

@@ -4,16 +4,22 @@ the models describe (three engineers add migrations; a drift shows here first)."
 from __future__ import annotations
 
 import multiprocessing
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import MetaData, create_engine, text
 
-from storage.db import MIGRATIONS, make_engine, migrate
+from storage import db
+from storage.db import MIGRATIONS, current_revisions, head_revision, make_engine, migrate
 from storage import changes, monitor_state
 from storage.models import Base
 
@@ -99,3 +105,74 @@ def test_processes_opening_a_new_postgresql_archive_at_once_take_turns_migrating
         with admin.connect() as connection:
             connection.execute(text('DROP DATABASE IF EXISTS "nianbao_concurrent_migrate" WITH (FORCE)'))
         admin.dispose()
+
+
+# -- a current database is left without Alembic (storage.db.head_revision) ---------------------
+
+def test_head_revision_read_from_the_scripts_is_alembics_head() -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert [head_revision()] == ScriptDirectory.from_config(config).get_heads()
+
+
+def _script(revision: str, down: str) -> str:
+    return f'"""A migration."""\n\nrevision = {revision}\ndown_revision = {down}\nbranch_labels = None\n'
+
+
+@pytest.mark.parametrize(("scripts", "expected"), [
+    ({"1_a.py": _script("'a'", "None"), "2_b.py": _script("'b'", "'a'"), "__init__.py": ""}, "b"),
+    ({"1_a.py": _script("'a'", "None"), "2_b.py": _script('"b"', '"a"'), "notes.txt": "revision = 'c'"}, "b"),
+    ({"1_a.py": _script("'a'", "None"), "2_b.py": _script("'b'", "'a'"), "3_c.py": _script("'c'", "'a'")}, None),
+    ({"1_a.py": _script("'a'", "None"), "2_b.py": _script("'b'", "('a', 'x')")}, None),  # a merge
+    ({"1_a.py": _script("'a'", "None"), "2_b.py": _script("'b'", "'gone'")}, None),
+    ({"1_a.py": _script("'a'", "None"), "2_b.py": "from x import revision\n"}, None),
+    ({"1_a.py": _script("'a'", "None"), "2_b.py": _script("'a'", "None")}, None),
+])
+def test_head_revision_vouches_only_for_one_plain_chain(tmp_path: Path, monkeypatch, scripts, expected) -> None:
+    (tmp_path / "versions").mkdir()
+    for name, source in scripts.items():
+        (tmp_path / "versions" / name).write_text(source, encoding="utf-8")
+    monkeypatch.setattr(db, "MIGRATIONS", tmp_path)
+    db.head_revision.cache_clear()
+    try:
+        assert db.head_revision() == expected
+    finally:
+        db.head_revision.cache_clear()
+
+
+def test_a_database_one_migration_behind_is_brought_to_the_head(data_dir, database_url) -> None:
+    engine = make_engine(database_url)
+    try:
+        migrate(engine)
+        with engine.begin() as connection:
+            command.downgrade(_config(connection), "-1")
+        assert current_revisions(engine) not in ([], [head_revision()])
+        migrate(engine)
+        assert current_revisions(engine) == [head_revision()]
+    finally:
+        engine.dispose()
+
+
+def test_a_database_at_a_revision_the_scripts_do_not_know_is_refused(data_dir, database_url) -> None:
+    engine = make_engine(database_url)
+    try:
+        migrate(engine)
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+        with pytest.raises(CommandError, match="9999"):
+            migrate(engine)
+    finally:
+        engine.dispose()
+
+
+def test_opening_a_current_database_imports_no_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'nianbao.sqlite3'}"
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    check = ("import sys; from storage.db import make_engine, migrate, current_revisions, head_revision; "
+             f"engine = make_engine({url!r}); migrate(engine); "
+             "assert current_revisions(engine) == [head_revision()]; "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    shown = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=120, check=True)
+    assert shown.stdout.strip() == "[]"

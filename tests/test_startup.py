@@ -1,0 +1,52 @@
+"""What a `nianbao` process imports before it does its work (issue 17: cron starts a new process
+for every monitor run and every crawl, and importing everything cost ~1 s of CPU each time).
+Each case runs the command in a new Python process and reads its sys.modules afterwards."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# The parser's libraries, the migration tool, the crawler's framework and the database toolkit.
+HEAVY = ("trafilatura", "pdfplumber", "alembic", "scrapy", "twisted", "sqlalchemy", "numpy", "parsing", "storage.archive")
+
+RUN = """
+import json, sys
+from nianbao.commands import main
+try:
+    main(sys.argv[1:], prog_name="nianbao")
+except SystemExit as stop:
+    assert stop.code in (0, None), stop.code
+print("\\nMODULES " + json.dumps(sorted(sys.modules)))
+"""
+
+
+def imported_by(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> set[str]:
+    shown = subprocess.run([sys.executable, "-c", RUN, *args], capture_output=True, text=True, timeout=120,
+                           env=env, cwd=cwd)
+    assert shown.returncode == 0, shown.stderr
+    return set(json.loads(shown.stdout.rpartition("\nMODULES ")[2]))
+
+
+@pytest.mark.parametrize("args", [["--version"], ["crawl", "--help"], ["serve", "--help"], ["schedule", "--help"],
+                                  ["agencies", "--help"]])
+def test_the_group_and_a_commands_help_import_none_of_the_heavy_libraries(args: list[str]) -> None:
+    modules = imported_by(*args)
+    assert "nianbao.commands" in modules
+    assert sorted(modules & set(HEAVY)) == []
+
+
+def test_opening_a_current_archive_imports_neither_alembic_nor_scrapy(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "NIANBAO_DATA": str(tmp_path / "data")}
+    env.pop("NIANBAO_DATABASE_URL", None)
+    first = imported_by("db", "check", env=env, cwd=tmp_path)  # a new archive: Alembic creates its schema
+    assert "alembic" in first
+    again = imported_by("db", "check", env=env, cwd=tmp_path)
+    assert {"storage.archive", "sqlalchemy"} <= again
+    assert sorted(again & {"alembic", "scrapy", "twisted"}) == []
