@@ -11,7 +11,7 @@ PYTHON=${PYTHON:-python3}
 # PostgreSQL's server, which the storage tests and bench/ingest.py start as throwaway instances.
 # redis-server: the distributed crawl's tests and bench/scale.py start throwaway instances of it.
 # Chromium, which the web UI's browser tests drive headless through Playwright (never a downloaded browser).
-DEBIAN_PACKAGES="tesseract-ocr tesseract-ocr-chi-sim antiword libreoffice-writer-nogui fonts-wqy-zenhei postgresql redis-server chromium"
+DEBIAN_PACKAGES="tesseract-ocr tesseract-ocr-chi-sim antiword libreoffice-writer-nogui fonts-wqy-zenhei postgresql redis-server chromium chromium-headless-shell"
 missing=""
 for pkg in $DEBIAN_PACKAGES; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"

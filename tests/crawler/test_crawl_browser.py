@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from crawler.browser import STARTED_LOG
+from crawler.browser import CHROMIUM as CHROMIUM_PATH, HEADLESS_SHELL, STARTED_LOG, launch_options
 from crawler.registry import RegistryError, load_text
 from nianbao.devportal.browser_cases import browser_expected, browser_sites
 from nianbao.devportal.crawl_process import archived_records, run_crawl
@@ -108,6 +108,22 @@ def test_what_the_browser_received_and_rendered_is_archived_as_seen(browser_craw
 def test_the_browser_starts_once_per_crawl(browser_crawl) -> None:
     log = (browser_crawl["data"] / "crawl.log").read_text(encoding="utf-8")
     assert log.count(STARTED_LOG) == 1
+    # Every browser case above was read by the headless shell (scripts/setup.sh installs it).
+    if not Path(HEADLESS_SHELL).exists():
+        pytest.fail(f"{HEADLESS_SHELL} is missing: scripts/setup.sh installs chromium-headless-shell", pytrace=False)
+    assert f"{STARTED_LOG} ({HEADLESS_SHELL}, one per process)" in log
+
+
+def test_a_headless_run_of_chromium_goes_to_its_headless_shell(tmp_path) -> None:
+    shell = tmp_path / "chromium-headless-shell"
+    configured = {"executable_path": CHROMIUM_PATH, "headless": True, "args": ["--no-sandbox"]}
+    assert launch_options(configured, str(tmp_path / "absent")) is configured  # not installed: as configured
+    shell.write_text("")
+    assert launch_options(configured, str(shell)) == dict(configured, executable_path=str(shell))
+    assert configured["executable_path"] == CHROMIUM_PATH  # the settings' dict is not changed
+    # A headed run, or another browser named by the settings, is left as configured.
+    assert launch_options(dict(configured, headless=False), str(shell))["executable_path"] == CHROMIUM_PATH
+    assert launch_options(dict(configured, executable_path="/opt/chrome"), str(shell))["executable_path"] == "/opt/chrome"
 
 
 def test_a_crawl_of_plain_sites_starts_no_browser(tmp_path) -> None:
