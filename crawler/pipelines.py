@@ -69,6 +69,7 @@ class ArchivePipeline:
         self.ingested = {"new": 0, "revisit": 0, "exists": 0, "reports": 0}
         self.run_ids: dict[str, int] = {}
         self.registry = Registry(())
+        self._root_level: int | None = None  # the root logger's level before open_spider raised it
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -77,6 +78,7 @@ class ArchivePipeline:
                    settings.getint("NIANBAO_PARSE_WORKERS", default_workers()))
 
     def open_spider(self, spider=None) -> None:
+        self._root_level = skip_unlogged_records()
         self.archive = Archive.open(self.data, self.database_url, parse_workers=self.parse_workers)
         self.writer = GroupCommit(self.archive)
         spider = spider or (self.crawler.spider if self.crawler is not None else None)
@@ -149,6 +151,33 @@ class ArchivePipeline:
                     session.add(run)
                 close_run(run, outcome, finished, self.registry)
         self.archive.close()
+        if self._root_level is not None:
+            logging.getLogger().setLevel(self._root_level)
+            self._root_level = None
+
+
+def skip_unlogged_records() -> int | None:
+    """Raise the root logger's level to the lowest level any handler logs, so that a record no
+    handler would write is never made; the level it had before, or None if left as it was.
+
+    Scrapy's root handler has LOG_LEVEL (INFO), but Scrapy sets the root logger itself to NOTSET,
+    so every logger.debug() of every library built a LogRecord that the handler then dropped. In
+    the crawl's process the group commit parses reports until its parse workers start (and the
+    whole crawl with NIANBAO_PARSE_WORKERS=0), and pdfminer calls log.debug for every token it
+    reads: a fifth of the crawl process's CPU in a py-spy profile of bench/crawl.py's
+    ~1,000-page crawl. What is logged stays the same: nothing is raised past a level some
+    handler takes (a handler on any logger, pytest's caplog included), and a root level set on
+    purpose is left alone."""
+    root = logging.getLogger()
+    if root.level != logging.NOTSET or not root.handlers:
+        return None
+    floor = min(handler.level for handler in root.handlers)
+    others = (logger for logger in logging.Logger.manager.loggerDict.values() if isinstance(logger, logging.Logger))
+    if floor <= logging.NOTSET or any(handler.level < floor and not isinstance(handler, logging.NullHandler)
+                                      for logger in others for handler in logger.handlers):
+        return None
+    root.setLevel(floor)
+    return logging.NOTSET
 
 
 @functools.cache
