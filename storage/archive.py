@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, Literal, TypeVar
 
-from sqlalchemy import Engine, bindparam, case, func, insert, or_, select, tuple_, update
+from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,7 @@ from parsing.form_text import document_text
 from parsing.gate import gate
 from parsing.version import PARSER_VERSION
 
-from . import search_index
+from . import numbers_table, search_index
 from .blobs import BlobBatch, BlobError, BlobMissingError, BlobStore, sha256_hex
 from .clock import utc
 from .db import data_dir, database_url, make_engine, migrate, sessions
@@ -134,7 +134,12 @@ class ReparseSummary:
 
 
 def record_digest(record: Record) -> str:
-    canonical = json.dumps(record.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _digest(record.to_dict())
+
+
+def _digest(data: dict[str, object]) -> str:
+    """A record's digest from its `to_dict()`."""
+    canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -366,9 +371,7 @@ class Archive:
                                         .values(revisit_of=bindparam("prior")), later)
                     derive = batch.to_parse()
                     if derive:
-                        captures = {c.id: c for chunk in _chunks([batch.ids[i] for i in derive])
-                                    for c in session.scalars(select(Capture).where(Capture.id.in_(chunk)))}
-                        last = max(ids)
+                        derivation = _Derivation(last=max(ids))
                         for i in derive:
                             item = batch.items[i]
                             record = parsed.get(i)
@@ -377,11 +380,12 @@ class Archive:
                                     record = self._parse(item.capture)
                                 except ParseError as exc:
                                     record = exc
-                            batch.derived[i] = self._apply(
-                                session, captures[batch.ids[i]], record, item.capture.agency, item.file_under,
-                                later=(batch.ids[i], last),
-                            )
-                    session.flush()
+                            derivation.add(_Derived(
+                                batch.ids[i], item.capture.url, item.capture.final_url, batch.moments[i],
+                                batch.digests[i], item.capture.status, record, item.capture.agency,
+                                item.file_under))
+                        for i, outcome in zip(derive, derivation.write(session.connection()), strict=True):
+                            batch.derived[i] = outcome
                     urls = {c.final_url or c.url for c in (batch.items[i].capture for i in batch.pending)}
                     report_ids = [rid for chunk in _chunks(sorted(urls))
                                   for rid in session.scalars(select(Report.id).where(Report.url.in_(chunk)))]
@@ -396,98 +400,22 @@ class Archive:
                 raise
 
     def _derive(
-        self, session: Session, capture: Capture, body: bytes, agency: str | None,
-        file_under: FileUnder | None = None,
+        self, connection: Connection, capture: Capture, body: bytes, agency: str | None,
     ) -> tuple[int | None, bool, str | None]:
-        """Parse a capture's payload; add its report and a version if the record is new.
-        `file_under` decides whose report it is (else `agency`, when given, keeps the report's)."""
+        """Parse an archived capture's payload; add its report and a version if the record is new
+        (`agency`, when given, keeps the report's)."""
+        url = capture.final_url or capture.url
         try:
-            record: Record | ParseError = self._parse_body(body, capture.final_url or capture.url, capture.content_type)
+            record: Record | ParseError = self._parse_body(body, url, capture.content_type)
         except ParseError as exc:
             record = exc
-        return self._apply(session, capture, record, agency, file_under)
-
-    def _apply(
-        self, session: Session, capture: Capture, record: Record | ParseError, agency: str | None,
-        file_under: FileUnder | None = None, later: tuple[int, int] | None = None,
-    ) -> tuple[int | None, bool, str | None]:
-        """A parsed payload (or why it is not a report) into the capture's report and a version
-        if the record is new. `later` (this capture's id, the batch's last id): the captures of
-        its batch stored after it are not seen yet, as if ingested one by one."""
-        if isinstance(record, ParseError):
-            capture.parse_error = str(record)
-            log.info("%s: not archived as a report: %s", capture.url, record)
-            return None, False, str(record)
-        filing = file_under(record) if file_under is not None else None
-        if filing is not None and filing.not_a_report:
-            capture.parse_error = filing.not_a_report
-            log.info("%s: not archived as a report: %s", capture.url, filing.not_a_report)
-            return None, False, filing.not_a_report
-        if filing is not None:
-            agency = filing.agency
-        capture.parse_error = None
-        url = capture.final_url or capture.url
-        report = session.scalar(select(Report).where(Report.url == url))
-        agency_row = agency_row_for(session, agency) if agency else None
-        if report is None:
-            report = Report(url=url, first_capture_id=capture.id, first_seen_at=capture.captured_at)
-            session.add(report)
-        elif capture.captured_at < report.first_seen_at:
-            report.first_capture_id, report.first_seen_at = capture.id, capture.captured_at
-        if filing is None:
-            report.agency_id = agency_row.id if agency_row else report.agency_id
-        # When this payload was last seen at the URL (a revisit sees it again), and when another
-        # payload was; the report's metadata follows the payload seen last. Never-parsed captures
-        # (an import with --no-parse, reparsed capture by capture) have no parse error yet, and a
-        # failed fetch (a 404 later at the URL) none at all: neither holds the metadata back.
-        seen_last, other_last = session.execute(
-            select(func.max(case((Capture.sha256 == capture.sha256, Capture.captured_at))),
-                   func.max(case((Capture.sha256 != capture.sha256, Capture.captured_at)))).where(
-                Capture.landed_at(url), Capture.parse_error.is_(None),
-                or_(Capture.status.is_(None), Capture.status.between(200, 299)),
-                *([~Capture.id.between(later[0] + 1, later[1])] if later else []),
-            )
-        ).one()
-        newest = None if other_last is None or (seen_last is not None and seen_last >= other_last) else other_last
-        if newest is None or capture.captured_at >= newest:
-            if filing is not None:
-                # A decided filing is the newest payload's, under no agency included (a report
-                # the registry's agency does not own is never left under it).
-                report.agency_id = agency_row.id if agency_row else None
-                report.agency_name = agency or filing.agency_name or record.agency
-            else:
-                report.agency_name = agency or record.agency or report.agency_name
-            # The report's metadata follows its newest payload, whatever order captures arrive in.
-            report.year = record.year
-            report.title = record.title
-            report.published_on = record.published_on
-            report.format = record.format
-        session.flush()
-        digest = record_digest(record)
-        exists = session.scalar(
-            select(ReportVersion.id).where(
-                ReportVersion.report_id == report.id,
-                ReportVersion.sha256 == capture.sha256,
-                ReportVersion.record_sha256 == digest,
-            )
-        )
-        if exists is not None:
-            return report.id, False, None
-        session.add(
-            ReportVersion(
-                report_id=report.id,
-                capture_id=capture.id,
-                sha256=capture.sha256,
-                record=record.to_dict(),
-                record_sha256=digest,
-                checks_failed=len(record.failed_checks),
-                warnings=list(record.warnings),
-                text=document_text(record.to_dict()),  # the whole report, for full-text search
-                parser_version=PARSER_VERSION,
-            )
-        )
-        session.flush()
-        return report.id, True, None
+        derivation = _Derivation(last=None)
+        derivation.add(_Derived(capture.id, capture.url, capture.final_url, capture.captured_at, capture.sha256,
+                                capture.status, record, agency, None))
+        (outcome,) = derivation.write(connection)
+        if outcome[1]:
+            search_index.refresh_current(connection, [outcome[0]])
+        return outcome
 
     def reparse(self, agency: str | None = None, year: int | None = None) -> ReparseSummary:
         """Run the parser again over archived payloads (no network); new versions only where
@@ -511,12 +439,12 @@ class Archive:
                 before = report is not None
                 summary.captures += 1
                 report_id, new_version, error = self._derive(
-                    session, capture, self.blobs.get(capture.sha256), known_agency
+                    session.connection(), capture, self.blobs.get(capture.sha256), known_agency
                 )
                 if error:
                     summary.errors += 1
                 elif report_id is not None:
-                    derived = session.get(Report, report_id)
+                    derived = session.get(Report, report_id, populate_existing=True)  # written by _derive
                     if (agency and derived.agency_name != agency) or (year and derived.year != year):
                         session.rollback()
                         continue
@@ -599,6 +527,259 @@ def _conflict(capture: CaptureIn, at: dt.datetime) -> CaptureConflictError:
         f"{capture.url} captured at {at.isoformat()} is archived already with a "
         "different payload; the archived copy is kept"
     )
+
+
+@dataclass(frozen=True)
+class _Derived:
+    """A stored capture whose payload was parsed: what `_Derivation` makes a report of."""
+
+    capture_id: int
+    url: str
+    final_url: str | None
+    captured_at: dt.datetime
+    sha256: str
+    status: int | None
+    record: Record | ParseError
+    agency: str | None
+    file_under: FileUnder | None
+
+    @property
+    def landed(self) -> str:
+        return self.final_url or self.url
+
+
+@dataclass
+class _Seen:
+    """A capture at a report's URL, as the metadata rule reads it."""
+
+    id: int
+    sha256: str
+    captured_at: dt.datetime
+    parse_error: str | None
+    status: int | None
+
+
+_REPORT_FIELDS = ("agency_id", "agency_name", "year", "title", "published_on", "format",
+                  "first_capture_id", "first_seen_at")
+
+
+class _Derivation:
+    """Parsed captures made into reports and versions, in order, exactly as one by one: each
+    capture's report found or made (its agency's row too), the report's metadata following the
+    payload seen last at its URL, a version added when the record is new for that payload.
+
+    What the archive holds at the captures' URLs (reports, their versions, the captures landed
+    there, the agencies named) is read once, the rules are applied in memory, and the rows are
+    written with one statement per table (new agencies, new reports, changed reports, versions,
+    parse errors), then numbered (`storage.numbers_table`) and indexed (`storage.search_index`).
+    The ids come out as they did when each row was flushed in turn: every table's rows are
+    inserted in the order they were first needed. `last`: the last capture id of the batch, whose
+    captures stored after a capture are not seen by it (as if ingested one by one); None when
+    every capture is seen (a reparse)."""
+
+    def __init__(self, last: int | None) -> None:
+        self.last = last
+        self.items: list[_Derived] = []
+
+    def add(self, item: _Derived) -> None:
+        self.items.append(item)
+
+    def write(self, connection: Connection) -> list[tuple[int | None, bool, str | None]]:
+        """Each item's (report id, new version, why it is not a report), in order."""
+        filings = [self._filing(item) for item in self.items]
+        urls = sorted({item.landed for item in self.items})
+        reports = self._reports(connection, urls)
+        before = {url: dict(report) for url, report in reports.items()}
+        seen = self._seen(connection, urls)
+        by_id = {capture.id: capture for captures in seen.values() for capture in captures}
+        errors_before = {item.capture_id: by_id[item.capture_id].parse_error for item in self.items}
+        known = self._versions(connection, reports)
+        agencies = self._agencies(connection, [agency for _, agency, error in filings if error is None and agency])
+        versions: list[dict[str, object]] = []
+        outcomes: list[tuple[str | None, bool, str | None]] = []
+        for item, (filing, agency, error) in zip(self.items, filings, strict=True):
+            by_id[item.capture_id].parse_error = error
+            if error is not None:
+                outcomes.append((None, False, error))
+                continue
+            record = item.record
+            assert isinstance(record, Record)
+            self._apply(item, record, filing, agency, reports, seen[item.landed], agencies)
+            data = record.to_dict()
+            digest = _digest(data)
+            if (item.landed, item.sha256, digest) in known:
+                outcomes.append((item.landed, False, None))
+                continue
+            known.add((item.landed, item.sha256, digest))
+            versions.append({
+                "url": item.landed, "capture_id": item.capture_id, "sha256": item.sha256, "record": data,
+                "record_sha256": digest, "checks_failed": len(record.failed_checks),
+                "warnings": list(record.warnings),
+                "text": document_text(data),  # the whole report, for full-text search
+                "parser_version": PARSER_VERSION,
+            })
+            outcomes.append((item.landed, True, None))
+        changed = [{"cid": cid, "error": by_id[cid].parse_error} for cid, error in errors_before.items()
+                   if by_id[cid].parse_error != error]
+        if changed:
+            captures = Capture.__table__
+            connection.execute(update(captures).where(captures.c.id == bindparam("cid"))
+                               .values(parse_error=bindparam("error")), changed)
+        report_ids = self._write_reports(connection, reports, before)
+        self._write_versions(connection, versions, report_ids)
+        return [(report_ids[url] if url is not None else None, added, error) for url, added, error in outcomes]
+
+    @staticmethod
+    def _filing(item: _Derived) -> tuple[Filing | None, str | None, str | None]:
+        """(the caller's filing, the agency the report goes under, why it is not a report)."""
+        record = item.record
+        if isinstance(record, ParseError):
+            log.info("%s: not archived as a report: %s", item.url, record)
+            return None, None, str(record)
+        filing = item.file_under(record) if item.file_under is not None else None
+        if filing is not None and filing.not_a_report:
+            log.info("%s: not archived as a report: %s", item.url, filing.not_a_report)
+            return filing, None, filing.not_a_report
+        return filing, (filing.agency if filing is not None else item.agency), None
+
+    def _apply(self, item: _Derived, record: Record, filing: Filing | None, agency: str | None,
+               reports: dict[str, dict[str, object]], seen: list[_Seen], agencies: dict[str, int]) -> None:
+        """The item's report found or made, and brought up to date (in `reports`)."""
+        agency_id = agencies[agency] if agency else None
+        report = reports.get(item.landed)
+        if report is None:
+            report = reports[item.landed] = {
+                "id": None, **dict.fromkeys(_REPORT_FIELDS),
+                "first_capture_id": item.capture_id, "first_seen_at": item.captured_at}
+        elif item.captured_at < report["first_seen_at"]:
+            report["first_capture_id"], report["first_seen_at"] = item.capture_id, item.captured_at
+        if filing is None and agency_id is not None:
+            report["agency_id"] = agency_id
+        # When this payload was last seen at the URL (a revisit sees it again), and when another
+        # payload was; the report's metadata follows the payload seen last. Never-parsed captures
+        # (an import with --no-parse, reparsed capture by capture) have no parse error yet, and a
+        # failed fetch (a 404 later at the URL) none at all: neither holds the metadata back.
+        seen_last: dt.datetime | None = None
+        other_last: dt.datetime | None = None
+        for capture in seen:
+            if capture.parse_error is not None or not _is_success(capture.status):
+                continue
+            if self.last is not None and item.capture_id < capture.id <= self.last:
+                continue  # stored after this one in its batch: not seen yet
+            if capture.sha256 == item.sha256:
+                seen_last = capture.captured_at if seen_last is None else max(seen_last, capture.captured_at)
+            else:
+                other_last = capture.captured_at if other_last is None else max(other_last, capture.captured_at)
+        newest = None if other_last is None or (seen_last is not None and seen_last >= other_last) else other_last
+        if newest is None or item.captured_at >= newest:
+            if filing is not None:
+                # A decided filing is the newest payload's, under no agency included (a report
+                # the registry's agency does not own is never left under it).
+                report["agency_id"] = agency_id
+                report["agency_name"] = agency or filing.agency_name or record.agency
+            else:
+                report["agency_name"] = agency or record.agency or report["agency_name"]
+            # The report's metadata follows its newest payload, whatever order captures arrive in.
+            report["year"] = record.year
+            report["title"] = record.title
+            report["published_on"] = record.published_on
+            report["format"] = record.format
+
+    @staticmethod
+    def _reports(connection: Connection, urls: Sequence[str]) -> dict[str, dict[str, object]]:
+        table = Report.__table__
+        columns = [table.c.id, table.c.url, *(table.c[name] for name in _REPORT_FIELDS)]
+        found: dict[str, dict[str, object]] = {}
+        for chunk in _chunks(urls):
+            for row in connection.execute(select(*columns).where(table.c.url.in_(chunk))):
+                found[row.url] = {"id": row.id, **{name: getattr(row, name) for name in _REPORT_FIELDS}}
+        return found
+
+    @staticmethod
+    def _seen(connection: Connection, urls: Sequence[str]) -> dict[str, list[_Seen]]:
+        """The captures landed at each URL (coalesce(final_url, url), as `Capture.landed_at`)."""
+        seen: dict[str, list[_Seen]] = {url: [] for url in urls}
+        for chunk in _chunks(urls):
+            for row in connection.execute(
+                select(Capture.id, Capture.url, Capture.final_url, Capture.sha256, Capture.captured_at,
+                       Capture.parse_error, Capture.status)
+                .where(or_(and_(Capture.url.in_(chunk), Capture.final_url.is_(None)), Capture.final_url.in_(chunk)))
+            ):
+                seen[row.final_url or row.url].append(
+                    _Seen(row.id, row.sha256, row.captured_at, row.parse_error, row.status))
+        return seen
+
+    @staticmethod
+    def _versions(connection: Connection, reports: dict[str, dict[str, object]]) -> set[tuple[str, str, str]]:
+        """(report URL, payload digest, record digest) of the reports' versions."""
+        url_of = {report["id"]: url for url, report in reports.items()}
+        known: set[tuple[str, str, str]] = set()
+        for chunk in _chunks(sorted(url_of)):
+            for row in connection.execute(
+                select(ReportVersion.report_id, ReportVersion.sha256, ReportVersion.record_sha256)
+                .where(ReportVersion.report_id.in_(chunk))
+            ):
+                known.add((url_of[row.report_id], row.sha256, row.record_sha256))
+        return known
+
+    @staticmethod
+    def _agencies(connection: Connection, names: Sequence[str]) -> dict[str, int]:
+        """Each named agency's row id, its row made (name only: `agency_row_for`) where it has
+        none, in the order first named."""
+        wanted = list(dict.fromkeys(names))
+        found: dict[str, int] = {}
+        for chunk in _chunks(wanted):
+            found.update((row.name, row.id) for row in connection.execute(
+                select(Agency.id, Agency.name).where(Agency.name.in_(chunk))))
+        fresh = [name for name in wanted if name not in found]
+        if fresh:
+            connection.execute(insert(Agency.__table__), [{"name": name, "list_urls": []} for name in fresh])
+            for chunk in _chunks(fresh):
+                found.update((row.name, row.id) for row in connection.execute(
+                    select(Agency.id, Agency.name).where(Agency.name.in_(chunk))))
+        return found
+
+    @staticmethod
+    def _write_reports(connection: Connection, reports: dict[str, dict[str, object]],
+                       before: dict[str, dict[str, object]]) -> dict[str, int]:
+        """The new reports inserted in the order they were made, the changed ones updated (the
+        changed columns only); every report's id by URL."""
+        table = Report.__table__
+        fresh = [{"url": url, **{name: report[name] for name in _REPORT_FIELDS}}
+                 for url, report in reports.items() if report["id"] is None]
+        ids = {url: report["id"] for url, report in reports.items() if report["id"] is not None}
+        if fresh:
+            connection.execute(insert(table), fresh)
+            for chunk in _chunks([row["url"] for row in fresh]):
+                ids.update((row.url, row.id) for row in connection.execute(
+                    select(table.c.id, table.c.url).where(table.c.url.in_(chunk))))
+        changes: dict[tuple[str, ...], list[dict[str, object]]] = defaultdict(list)
+        for url, old in before.items():
+            report = reports[url]
+            names = tuple(name for name in _REPORT_FIELDS if report[name] != old[name])
+            if names:
+                changes[names].append({"rid": report["id"], **{f"new_{name}": report[name] for name in names}})
+        for names, rows in changes.items():
+            connection.execute(update(table).where(table.c.id == bindparam("rid"))
+                               .values({name: bindparam(f"new_{name}") for name in names}), rows)
+        return ids
+
+    @staticmethod
+    def _write_versions(connection: Connection, versions: list[dict[str, object]], report_ids: dict[str, int]) -> None:
+        """The new versions inserted in order, then numbered and indexed."""
+        if not versions:
+            return
+        table = ReportVersion.__table__
+        rows = [{"report_id": report_ids[row["url"]], **{k: v for k, v in row.items() if k != "url"}}
+                for row in versions]
+        connection.execute(insert(table), rows)
+        ids: dict[tuple[int, str], int] = {}
+        for chunk in _chunks([row["capture_id"] for row in rows]):
+            ids.update(((row.capture_id, row.record_sha256), row.id) for row in connection.execute(
+                select(table.c.id, table.c.capture_id, table.c.record_sha256).where(table.c.capture_id.in_(chunk))))
+        numbered = [(ids[(row["capture_id"], row["record_sha256"])], row) for row in rows]
+        numbers_table.add_versions(connection, [(vid, row["record"]) for vid, row in numbered])
+        search_index.index_versions(connection, [(vid, row["report_id"], row["text"]) for vid, row in numbered])
 
 
 class _Batch:
