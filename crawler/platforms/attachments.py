@@ -22,6 +22,7 @@ a folder or host that merely says "download" (``/xzzx/download/``, 下载中心)
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
@@ -33,11 +34,15 @@ _DOWNLOADERS = re.compile(r"(?:^|/)(?:download|downfile|down)\.(?:jsp|do|aspx?|p
 _PAGE = (".html", ".htm", ".shtml")
 
 
+# A report page's links are mostly its site's menus, the same on every page of the site: each
+# (target, text) judged once (attachment_links was ~1 ms of CPU a report page, bench/crawl
+# profile). Pure, so remembered; bounded.
+@functools.lru_cache(maxsize=8192)
 def attachment_file(url: str, text: str = "") -> str | None:
     """The file a link to `url` reading `text` downloads, or None when it is no attachment link
     (the rules in the module docstring, in their order)."""
     parts = urlsplit(url)
-    query = parse_qs(parts.query)
+    query = parse_qs(parts.query) if parts.query else {}
     last = parts.path.rsplit("/", 1)[-1].lower()
     if last.startswith("viewer"):  # pdf.js viewers: ...viewer.html?file=/upload/x.pdf
         inner = (query.get("file") or [""])[0]

@@ -98,6 +98,10 @@ def absolute(base: str, href: str | None) -> str | None:
         # A root-relative target joins the same to every page of a host (a site's menus, on
         # every page): remembered once per host, not per page.
         return _absolute(_origin(base), href)
+    if href and href[0] not in "?#;":
+        # A relative path ("t20240125_1.html", "../index.html", "//host/x") joins the same to
+        # every page of a folder (a column's pages, a site's report pages): remembered per folder.
+        return _absolute(_folder(base), href)
     return _absolute(base, href)
 
 
@@ -106,6 +110,15 @@ def _origin(base: str) -> str:
     """scheme://host of `base`, which is all that urljoin takes from it for a root-relative href."""
     parts = urlsplit(base)
     return urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+
+
+@functools.lru_cache(maxsize=1024)
+def _folder(base: str) -> str:
+    """`base` up to its path's last "/": all that urljoin takes from it for an href with a
+    relative path of its own (it drops the base's last segment, its parameters, query and
+    fragment; tests/crawler/test_links_absolute.py checks it against urljoin)."""
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path[: parts.path.rfind("/") + 1], "", ""))
 
 
 # A list page's readers ask for each anchor's target several times (is it an item, which anchor

@@ -10,10 +10,16 @@ import pytest
 from crawler.platforms.links import absolute
 
 PAGES = ["http://127.0.0.11/xxgk/ndbg/index_2.html?page=2#top", "https://gov.example.cn:8443/a/b/",
-         "http://127.0.0.15/gkmlpt/index#2653", "http://127.0.0.16", "http://127.0.0.12/col/col123/../index.html"]
+         "http://127.0.0.15/gkmlpt/index#2653", "http://127.0.0.16", "http://127.0.0.12/col/col123/../index.html",
+         # pages of one folder (remembered per folder for relative paths), odd bases
+         "http://127.0.0.11/xxgk/ndbg/t20240122_1.html", "http://127.0.0.11/xxgk/ndbg/index.html;jsessionid=AB?x=1",
+         "http://127.0.0.11/xxgk//ndbg/./a.html", "http://127.0.0.11/a;p/b.jsp?c=d", "https://127.0.0.11/xxgk/ndbg/"]
 HREFS = ["/xxgk/ndbg/202401/t20240122_1.html", "/a/../b/./c.pdf?x=1#p", "/gkmlpt/index#2671", "/", "/x?",
          "//other.example.cn/x", " /padded.html ", "#top", "javascript:void(0)", "mailto:a@b.cn", "rel/page.html",
-         "?page=3", "http://127.0.0.13/abs.htm#f"]
+         "?page=3", "http://127.0.0.13/abs.htm#f",
+         "./t20240125_2.html", "../../index.html", "../../../../up.html", "a//b/./c.html", ";jsessionid=1", "x.jsp;p=1?q=2",
+         "http:rel.html", "https:rel.html", "http://127.0.0.13/a/../b.htm", "HTTP://127.0.0.13/Case.htm", ".", "..",
+         "?", "201905/t20190501_3.html#page2", "data.pdf", "ftp://127.0.0.13/x.pdf", "\\back.html"]
 
 
 def joined(page: str, href: str) -> str | None:
