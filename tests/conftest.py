@@ -7,6 +7,8 @@ or in a plugin below (tests/test_imports.py holds the suite to that).
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +31,13 @@ pytest_plugins = [
 # it; tests/test_clock_ahead.py checks parsing/ for clock reads): clock_free, so scripts/test.sh runs
 # them on today's clock only.
 CLOCK_FREE_FOLDERS = ("parsing", "evaluation")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Caches nianbao keeps in the user's cache folder (crawler.registry's of large registries) go to
+    # a folder of this run's, for its subprocesses too: the suite leaves ~/.cache alone.
+    if not os.environ.get("NIANBAO_CACHE_DIR"):
+        os.environ["NIANBAO_CACHE_DIR"] = tempfile.mkdtemp(prefix="nianbao-test-cache-")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
