@@ -137,6 +137,31 @@ def _absolute(base: str, href: str) -> str | None:
     return urlunsplit(parts._replace(fragment=""))
 
 
+_PLAIN_NAME = re.compile(r"[\w.-]+")
+
+
+def beside(url: str, names: Iterable[str]) -> list[str]:
+    """``urljoin(url, name)`` for each name, the folder joined once for plain file names
+    (``index_7.html``, ``3.htm``): a column's later pages, which platforms that state their count
+    list on every page (up to 50 joins a page). urljoin makes such a name the base's resolved
+    folder plus the name, whatever the name, so the first join's folder serves the rest
+    (tests/crawler/test_links_absolute.py checks it against urljoin)."""
+    folder: str | None = None
+    joined = []
+    for name in names:
+        if _PLAIN_NAME.fullmatch(name) and name not in (".", ".."):
+            if folder is None:
+                first = urljoin(url, name)
+                if not first.endswith(name):  # never seen; urljoin decides then
+                    joined.append(first)
+                    continue
+                folder = first[: len(first) - len(name)]
+            joined.append(folder + name)
+        else:
+            joined.append(urljoin(url, name))
+    return joined
+
+
 def anchor_title(anchor: etree._Element) -> str:
     """The title attribute where it says more than the (often truncated) text, else the text
     without any date the anchor also holds (Hanweb: ``<a><span>title</span><i>2020-08-14</i></a>``)."""

@@ -9,9 +9,8 @@ reader: some .shtml sites are TRS-published.
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
 
-from crawler.platforms.links import parse_html
+from crawler.platforms.links import beside, parse_html
 from crawler.platforms.pages import ListPage, PageRequest
 from crawler.platforms.static import list_links, plain_list
 
@@ -80,7 +79,7 @@ def _template_pager(body: str) -> tuple[int, int, str, str] | None:
 def numbered_pages(url: str, pager: tuple[int, int, str, str]) -> tuple[PageRequest, ...]:
     """The pages after this one: page 0 is name.ext itself; page i is name_i.ext beside it."""
     count, current, name, ext = pager
-    return tuple(PageRequest(urljoin(url, f"{name}_{i}.{ext}")) for i in range(current + 1, count))
+    return tuple(PageRequest(page) for page in beside(url, (f"{name}_{i}.{ext}" for i in range(current + 1, count))))
 
 
 def read_trs(url: str, body: str) -> ListPage:

@@ -5,9 +5,9 @@ a pager (fixture ucap_index.shtml); a TRS ``createPageHTML`` call where the site
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-from crawler.platforms.links import absolute, base_url, parse_html
+from crawler.platforms.links import absolute, base_url, beside, parse_html
 from crawler.platforms.pages import ListPage, PageRequest
 from crawler.platforms.static import list_links, next_link
 from crawler.platforms.trs import numbered_pages, trs_pager
@@ -39,9 +39,8 @@ def read_ucap(url: str, body: str) -> ListPage:
         count = int(stated[1]) if stated else max(numbered) + (2 - first)
         current = int(name_ext[3]) + (2 - first) if name_ext[3] else 1
         name, ext = name_ext[2], name_ext[4]
-        later = tuple(
-            PageRequest(urljoin(url, f"{name}_{page - (2 - first)}.{ext}")) for page in range(current + 1, count + 1)
-        )
+        files = (f"{name}_{page - (2 - first)}.{ext}" for page in range(current + 1, count + 1))
+        later = tuple(PageRequest(page) for page in beside(url, files))
         return ListPage("ucap", links, later)
     following = next_link(url, root)
     return ListPage("ucap", links, (following,) if following else ())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from crawler.platforms.links import clean, parse_html
+from crawler.platforms.links import beside, clean, parse_html
 from crawler.platforms.pages import ListPage, PageRequest
 from crawler.platforms.static import list_links, next_link
 
@@ -30,7 +30,7 @@ def read_vsb(url: str, body: str) -> ListPage:
         there = re.search(r"^(.*/)(\d+)\.htm$", urlsplit(following.url).path)
         if there and (here is None or int(there[2]) == int(here[1]) - 1):
             folder = urlunsplit(urlsplit(following.url)._replace(path=there[1], query="", fragment=""))
-            pages = tuple(PageRequest(urljoin(folder, f"{n}.htm")) for n in range(int(there[2]), 0, -1))
+            pages = tuple(PageRequest(page) for page in beside(folder, (f"{n}.htm" for n in range(int(there[2]), 0, -1))))
             return ListPage("vsb", links, pages)
         return ListPage("vsb", links, (following,))
     # No usable 下页 link: the "共37条 1/3" count, from the first page only.
@@ -38,6 +38,6 @@ def read_vsb(url: str, body: str) -> ListPage:
     if here is None and count and int(count[2]) == 1 and int(count[3]) > 1:
         stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         folder = urljoin(url, f"{stem}/")
-        pages = tuple(PageRequest(urljoin(folder, f"{n}.htm")) for n in range(int(count[3]) - 1, 0, -1))
+        pages = tuple(PageRequest(page) for page in beside(folder, (f"{n}.htm" for n in range(int(count[3]) - 1, 0, -1))))
         return ListPage("vsb", links, pages)
     return ListPage("vsb", links, ())

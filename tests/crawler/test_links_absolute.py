@@ -7,7 +7,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import pytest
 
-from crawler.platforms.links import absolute
+from crawler.platforms.links import absolute, beside
 
 PAGES = ["http://127.0.0.11/xxgk/ndbg/index_2.html?page=2#top", "https://gov.example.cn:8443/a/b/",
          "http://127.0.0.15/gkmlpt/index#2653", "http://127.0.0.16", "http://127.0.0.12/col/col123/../index.html",
@@ -47,3 +47,12 @@ def test_absolute_joins_every_href_to_its_own_page(page):
 def test_absolute_root_relative_href_keeps_each_hosts_own_address():
     assert absolute("http://127.0.0.11/a/b.html", "/x.html") == "http://127.0.0.11/x.html"
     assert absolute("https://127.0.0.12:8443/c/", "/x.html") == "https://127.0.0.12:8443/x.html"
+
+
+@pytest.mark.parametrize("page", [*PAGES, "data:text/html,x", "http://127.0.0.11/a/b/c/../../d/./index.shtml?x=1"])
+def test_beside_is_urljoin_of_each_name(page):
+    # Plain file names share the first join's folder; anything else is joined on its own.
+    names = ["index_1.html", "index_2.html", "3.htm", "...", "a-b_c.shtml", ".", "..", "../up_1.html", "x/y.html",
+             "?page=2", "#f", "", "q.html?x=1", "index_3.html"]
+    assert beside(page, names) == [urljoin(page, name) for name in names]
+    assert beside(page, iter(names[:3])) == [urljoin(page, name) for name in names[:3]]
