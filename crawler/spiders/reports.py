@@ -55,6 +55,13 @@ from storage.vocab import CaptureRole, CrawlOutcome
 
 log = logging.getLogger(__name__)
 
+# Scheduling (Scrapy's queue is last in, first out within a priority): a column's list pages go
+# before the reports they list, since each later page of a column that does not state its page
+# count is found only on the page before it (a chain: left behind the reports, the longest chains
+# were a ~1,000-page crawl's last seconds, fetched one at a time); a page the browser must read
+# goes before both (asked for when found, not after everything else: Chromium is slow to start).
+ROLE_PRIORITY = {CaptureRole.LIST: 1}
+BROWSER_PRIORITY = 10
 BLOCKED_STATUSES = (412, 521)  # JS-challenge walls (e.g. 瑞数, 加速乐): blocked, not missing
 # How many links a request is from its column's list page, capped by the agency's max_depth.
 HOPS = {CaptureRole.LIST: 0, CaptureRole.REPORT: 1, CaptureRole.RECHECK: 1, CaptureRole.ATTACHMENT: 2}
@@ -203,7 +210,7 @@ class ReportsSpider(scrapy.Spider):
             callback=callback,
             errback=self.failed,
             dont_filter=browser,  # the browser asks again for a page the plain path could not read
-            priority=priority,
+            priority=priority + ROLE_PRIORITY.get(role, 0) + (BROWSER_PRIORITY if browser else 0),
             cookies=self.browser_cookies.get(agency.name),
             meta={"agency": agency.name, "role": role, "page_index": page_index, "hops": HOPS[role], **meta,
                   **(self.budget.meta(agency.domains) if browser else {})},

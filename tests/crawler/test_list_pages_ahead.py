@@ -130,3 +130,23 @@ def test_max_pages_still_caps_the_column() -> None:
         asked += [r.url for r in new]
     assert asked == [page_url(n) for n in range(12)]
     assert any("beyond max_pages=12" in e for e in spider.outcomes[agency().name].errors)
+
+
+def test_list_pages_are_asked_for_before_the_reports_they_list() -> None:
+    # Scrapy's queue is LIFO within a priority: without a higher priority, a column's next page
+    # waits behind every report found since (a chain of list pages finished last, one at a time).
+    spider = ReportsSpider(agencies=[agency()], clock=fixed_clock(MOMENT))
+    [first] = lists(start(spider))
+    link = '<li><a href="/art/2024/{0}.html">某县人民政府202{0}年政府信息公开工作年度报告</a><span>2024-01-20</span></li>'
+    body = (f'<html><body><ul class="list">{"".join(link.format(i) for i in range(3))}</ul>'
+            f'<script>createPageHTML({PAGES}, 0, "index", "html");</script></body></html>').encode()
+    output = [r for r in spider.parse_list(HtmlResponse(first.url, body=body, encoding="utf-8", request=first,
+                                                          headers={"Content-Type": "text/html; charset=utf-8"}))
+              if isinstance(r, scrapy.Request)]
+    reports = [r for r in output if r.meta["role"] == CaptureRole.REPORT]
+    later_lists = lists(output)
+    assert len(reports) == 3 and len(later_lists) == LIST_PAGES_AHEAD
+    assert min(r.priority for r in later_lists) > max(r.priority for r in reports)
+    # A page the browser must read goes before both (Chromium is slow to start).
+    browser = spider._browser_retry(agency(), HtmlResponse(first.url, status=412, body=b"", request=first), "a test wall")
+    assert browser is not None and browser.priority > max(r.priority for r in later_lists)
