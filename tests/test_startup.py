@@ -50,3 +50,31 @@ def test_opening_a_current_archive_imports_neither_alembic_nor_scrapy(tmp_path: 
     again = imported_by("db", "check", env=env, cwd=tmp_path)
     assert {"storage.archive", "sqlalchemy"} <= again
     assert sorted(again & {"alembic", "scrapy", "twisted"}) == []
+
+
+def test_every_command_a_module_of_nianbao_commands_defines_is_reachable_from_the_group() -> None:
+    """A command written in a module but missing from nianbao.commands.COMMANDS would not exist."""
+    import importlib
+    import pkgutil
+
+    import click
+
+    import nianbao.commands
+    from nianbao.commands import main
+
+    def reachable(group: click.Group) -> list[click.Command]:
+        context = click.Context(group)
+        found = []
+        for name in group.list_commands(context):
+            command = group.get_command(context, name)
+            found.append(command)
+            if isinstance(command, click.Group):
+                found += reachable(command)
+        return found
+
+    defined = [value for info in pkgutil.iter_modules(nianbao.commands.__path__)
+               for value in vars(importlib.import_module(f"nianbao.commands.{info.name}")).values()
+               if isinstance(value, click.Command)]
+    assert len(defined) > len(nianbao.commands.COMMANDS)  # the groups' own commands too
+    reached = reachable(main)
+    assert [command.name for command in defined if not any(command is r for r in reached)] == []
