@@ -13,10 +13,15 @@ import io
 import logging
 import re
 import time
+from bisect import bisect_left
+from typing import Any
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.psparser import PSException
+from pdfplumber.page import Page, test_proposed_bbox
+from pdfplumber.table import Table
+from pdfplumber.utils import chars_to_textmap, extract_text, outside_bbox
 
 from .errors import InputTooLargeError, ParseError, UnsupportedInputError
 from .limits import Limits
@@ -51,6 +56,59 @@ def table_to_rows(table: list[list[str | None]]) -> list[Row]:
 def _is_data_table(table: list[list[str | None]]) -> bool:
     widths = [sum(1 for c in row if c is not None) for row in table]
     return bool(widths) and max(widths) >= 2
+
+
+class _PageChars:
+    """A page's chars with their midpoints, sorted by vertical midpoint, computed once for all
+    the page's tables (pdfplumber's `Table.extract` tests every char against every row)."""
+
+    def __init__(self, chars: list[dict[str, Any]]) -> None:
+        # (v_mid, index, h_mid, char): the index restores the page's char order within a cell.
+        # A NaN midpoint is in no box (every comparison is false), and would break the sort.
+        mids = (((char["top"] + char["bottom"]) / 2, i, (char["x0"] + char["x1"]) / 2, char)
+                for i, char in enumerate(chars))
+        self.mids = sorted(m for m in mids if m[0] == m[0] and m[2] == m[2])
+        self.tops = [m[0] for m in self.mids]
+
+    def in_band(self, top: float, bottom: float) -> list[tuple[float, int, float, dict[str, Any]]]:
+        return self.mids[bisect_left(self.tops, top) : bisect_left(self.tops, bottom)]
+
+
+def extract_table(table: Table, chars: _PageChars) -> list[list[str | None]]:
+    """`table.extract()`, the same cells and text (tests/parsing/test_pdf_extract.py compares
+    them), with each char's midpoint computed once and rows found by bisection.
+
+    A char belongs to a row or cell when its midpoint lies in the box, left/top edges inclusive,
+    right/bottom exclusive, as in pdfplumber; a cell's chars keep the page's order.
+    """
+    grid: list[list[str | None]] = []
+    for row in table.rows:
+        x0, top, x1, bottom = row.bbox
+        row_chars = sorted(
+            (m[1], m[2], m[0], m[3]) for m in chars.in_band(top, bottom) if x0 <= m[2] < x1
+        )
+        cells: list[str | None] = []
+        for cell in row.cells:
+            if cell is None:
+                cells.append(None)
+                continue
+            cx0, ctop, cx1, cbottom = cell
+            cell_chars = [c for _i, h, v, c in row_chars if cx0 <= h < cx1 and ctop <= v < cbottom]
+            cells.append(extract_text(cell_chars) if cell_chars else "")
+        grid.append(cells)
+    return grid
+
+
+def text_outside(page: Page, tables: list[Table]) -> str:
+    """`page.outside_bbox(t1.bbox).outside_bbox(t2.bbox)….extract_text()`, filtering only the
+    chars (a cropped page filters every kind of object) and laying them out once."""
+    chars = page.chars
+    for table in tables:
+        test_proposed_bbox(table.bbox, page.bbox)  # outside_bbox's own check (it raises ValueError)
+        chars = outside_bbox(chars, table.bbox)
+    return chars_to_textmap(
+        chars, layout_bbox=page.bbox, layout_width=page.width, layout_height=page.height
+    ).as_string
 
 
 def open_pdf(body: bytes) -> pdfplumber.PDF:
@@ -90,18 +148,18 @@ def read_pdf(body: bytes, limits: Limits) -> SourceText:
                 )
             try:
                 text = page.extract_text() or ""
-                tables = [t for t in page.find_tables() if _is_data_table(t.extract())]
-                body_text = page
-                for table in tables:
-                    body_text = body_text.outside_bbox(table.bbox)
-                outside = (body_text.extract_text() or "") if tables else text
+                tables: list[tuple[Table, list[list[str | None]]]] = []
+                if found := page.find_tables():
+                    page_chars = _PageChars(page.chars)
+                    tables = [(t, grid) for t in found if _is_data_table(grid := extract_table(t, page_chars))]
+                outside = (text_outside(page, [t for t, _grid in tables]) or "") if tables else text
             except Exception as exc:  # pdfminer's errors on damaged content streams are untyped
                 raise ParseError(f"unreadable PDF page {number}: {type(exc).__name__}: {exc}") from exc
             chars += len(text.strip())
             full_text.append(text)
             lines.extend(outside.split("\n"))
-            for table in tables:
-                rows.extend(table_to_rows(table.extract()))
+            for _table, grid in tables:
+                rows.extend(table_to_rows(grid))
         unmapped = sum(text.count("(cid:") for text in full_text)
         if unmapped > UNMAPPED_GLYPHS:
             # Fonts without a ToUnicode map: the text layer is "(cid:1234)" noise; read the pixels.
