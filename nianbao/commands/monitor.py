@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -24,6 +25,10 @@ from .options import command_clock, config_option, json_or_csv, kind_option, reg
 STATUS_STYLE = {MonitorStatus.ON_TIME: "green", MonitorStatus.LATE: "yellow", MonitorStatus.MISSING: "red",
                 MonitorStatus.UNREACHABLE: "magenta", MonitorStatus.NOT_DUE: "dim", MonitorStatus.UNDATED: "cyan"}
 # `registered`: "no" for a discovered department or township (its own rows, not in compliance counts).
+# The text output lists every agency and finding up to this many; beyond, only what is new in this
+# run (a national registry's table is ~100,000 rows: rich took ~1.5 ms a row to lay it out, minutes
+# of a run from cron, into a log nobody reads row by row). --all, --csv and --json have every row.
+TEXT_ROWS = 200
 CSV_COLUMNS = ("year", "agency", "region", "kind", "status", "deadline", "published_on", "days_late", "url",
                "findings", "evidence", "registered")
 
@@ -42,9 +47,12 @@ CSV_COLUMNS = ("year", "agency", "region", "kind", "status", "deadline", "publis
 @click.option("--no-record", is_flag=True, help="Do not record this run's news (a dry run: the exit status still says what is new).")
 @click.option("--copy-threshold", type=click.FloatRange(0, 1), default=DEFAULT_COPY_THRESHOLD, show_default=True,
               help="Similarity (Jaccard over 5-character shingles) from which narratives count as copied.")
+@click.option("--all", "every_row", is_flag=True,
+              help=f"List every agency and finding in the text output (without it, beyond {TEXT_ROWS} of either "
+                   "only what is new in this run is listed, and the rest counted).")
 def monitor_command(year: int | None, region: str | None, kind: str | None, as_of: dt.datetime | None,
                     config: Path | None, as_json: bool, as_csv: bool, atom: Path | None, no_record: bool,
-                    copy_threshold: float) -> None:
+                    copy_threshold: float, every_row: bool) -> None:
     """Who published the year's annual report on time, late, or not at all; and which reports
     fail their arithmetic, were edited after publication, were removed, or look copied.
 
@@ -105,7 +113,7 @@ def monitor_command(year: int | None, region: str | None, kind: str | None, as_o
     elif as_csv:
         _write_csv(report, discovered)
     else:
-        _print(report, news)
+        _print(report, news, every_row)
         if discovered.agencies:
             _print_discovered(discovered)
     sys.exit(exit_status(news))
@@ -187,13 +195,18 @@ def _plain(text: str | None) -> str:
     return escape(terminal_text(text or ""))
 
 
-def _print(report, news) -> None:
+def _print(report, news, every_row: bool = False) -> None:
     console = terminal_console(140)
     new = {r.agency for r in news.statuses}
-    table = Table(title=f"Report year {report.year}, as of {report.as_of.isoformat()}")
+    rows = report.agencies
+    title = f"Report year {report.year}, as of {report.as_of.isoformat()}"
+    if not every_row and len(rows) > TEXT_ROWS:
+        rows = [row for row in rows if row.agency in new]
+        title += f": the {len(rows):,} of {len(report.agencies):,} agencies whose status is new"
+    table = Table(title=title)
     for column in ("agency", "region", "kind", "status", "deadline", "published", "late", "url / evidence"):
         table.add_column(column, overflow="fold")
-    for row in report.agencies:
+    for row in rows[:TEXT_ROWS] if not every_row else rows:
         style = STATUS_STYLE[row.status]
         where = row.url or row.evidence.get("reason", "")
         table.add_row(_plain(row.agency) + (" [bold](new)[/]" if row.agency in new else ""), _plain(row.region),
@@ -201,10 +214,28 @@ def _print(report, news) -> None:
                       row.published_on.isoformat() if row.published_on else "",
                       f"{row.days_late} d" if row.days_late else "", _plain(where))
     console.print(table)
+    if rows is not report.agencies:
+        counts = Counter(row.status.value for row in report.agencies)
+        more = f"; {len(rows) - TEXT_ROWS:,} more new not listed" if len(rows) > TEXT_ROWS else ""
+        console.print(f"{len(report.agencies):,} agencies: "
+                      + ", ".join(f"{status.value.replace('_', ' ')} {counts[status.value]:,}"
+                                  for status in MonitorStatus if counts[status.value])
+                      + f"{more}. Every agency: --all, --csv or --json.", highlight=False)
     if report.findings:
-        console.print("[bold]Findings[/]")
         fresh = {f.key for f in news.findings}
-        for finding in report.findings:
+        findings = report.findings
+        if not every_row and len(findings) > TEXT_ROWS:
+            findings = [f for f in findings if f.key in fresh]
+            kinds = Counter(f.finding.value for f in report.findings)
+            console.print(f"[bold]Findings[/]: {len(report.findings):,} ("
+                          + ", ".join(f"{kind} {n:,}" for kind, n in sorted(kinds.items()))
+                          + f"); the {len(findings):,} new in this run"
+                          + (f", the first {TEXT_ROWS}" if len(findings) > TEXT_ROWS else "")
+                          + ":", highlight=False)
+            findings = findings[:TEXT_ROWS]
+        else:
+            console.print("[bold]Findings[/]")
+        for finding in findings:
             console.print(f"  [bold]{finding.finding}[/] {_plain(finding.agency)} {finding.year}"
                           f"{' [bold](new)[/]' if finding.key in fresh else ''}: {_plain(finding.detail)}",
                           markup=True, highlight=False)

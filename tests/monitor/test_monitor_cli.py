@@ -200,3 +200,29 @@ def test_the_compliance_table_has_a_column_for_every_status(cron_archive) -> Non
     header = next(line for line in compliance.splitlines() if "region" in line)
     cells = [cell.strip() for cell in header.strip("┃ ").split("┃")]
     assert cells == ["region", "kind", "due", *(s.value.replace("_", " ") for s in MonitorStatus), "on-time rate"]
+
+
+def test_a_large_registry_lists_only_what_is_new_in_text(cron_archive, monkeypatch) -> None:
+    # Beyond TEXT_ROWS agencies (a national registry: ~100,000) the text lists only the agencies whose
+    # status is new in this run, and counts the rest; --all lists every agency.
+    from nianbao.commands import monitor as monitor_module
+
+    monkeypatch.setattr(monitor_module, "TEXT_ROWS", 2)
+    data, registry = cron_archive["data"], str(cron_archive["registry"])
+    first = run(data, "--year", "2024", "--config", registry)  # every status new: the first recorded run
+    text = first.stdout
+    assert "the 4 of 4 agencies whose status is new" in text
+    assert sum(name in text for name in ("准时局", "迟到局", "沉默局", "宕机局")) == 2  # the first 2 listed
+    assert "4 agencies: on time 1, late 1, missing 1, unreachable 1; 2 more new not listed." in text
+    assert "Every agency: --all, --csv or --json." in text and "Compliance" in text
+    again = run(data, "--year", "2024", "--config", registry)  # nothing new
+    assert again.exit_code == 0 and "the 0 of 4 agencies whose status is new" in again.stdout
+    assert not any(name in again.stdout.split("Compliance")[0].split("\n", 1)[1].split("4 agencies:")[0]
+                   for name in ("准时局", "迟到局", "沉默局", "宕机局"))
+    every = run(data, "--year", "2024", "--config", registry, "--all", "--no-record")
+    assert all(name in every.stdout for name in ("准时局", "迟到局", "沉默局", "宕机局"))
+    assert "whose status is new" not in every.stdout and "Every agency:" not in every.stdout
+    monkeypatch.setattr(monitor_module, "TEXT_ROWS", 200)  # within the bound: every row, as before
+    small = run(data, "--year", "2024", "--config", registry, "--no-record")
+    assert all(name in small.stdout for name in ("准时局", "迟到局", "沉默局", "宕机局"))
+    assert "whose status is new" not in small.stdout
