@@ -78,3 +78,12 @@ def test_every_command_a_module_of_nianbao_commands_defines_is_reachable_from_th
     assert len(defined) > len(nianbao.commands.COMMANDS)  # the groups' own commands too
     reached = reachable(main)
     assert [command.name for command in defined if not any(command is r for r in reached)] == []
+
+
+def test_a_plain_crawls_modules_import_neither_a_redis_client_nor_alembic() -> None:
+    """Redis is for `nianbao crawl --workers` (crawler.pacing, crawler.distributed), Alembic for a
+    schema behind the scripts: a plain crawl of a current archive needs neither (~0.3 s CPU)."""
+    check = ("import sys, nianbao.commands.crawl, crawler.run, crawler.pipelines, crawler.browser_requests, "
+             "crawler.discovery.run; print(sorted(m for m in ('redis', 'alembic') if m in sys.modules))")
+    shown = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=120, check=True)
+    assert shown.stdout.strip() == "[]"
