@@ -56,3 +56,25 @@ def test_beside_is_urljoin_of_each_name(page):
              "?page=2", "#f", "", "q.html?x=1", "index_3.html"]
     assert beside(page, names) == [urljoin(page, name) for name in names]
     assert beside(page, iter(names[:3])) == [urljoin(page, name) for name in names[:3]]
+
+
+def test_absolute_is_urljoin_for_generated_paths():
+    # Paths built from the characters urljoin treats specially (dots, slashes, ";", "?", "#",
+    # ":", "%", spaces, tabs, non-ASCII) and plain ones, on plain and odd bases: the plain-path
+    # shortcut must give urljoin's answer, and leave every other href to urljoin.
+    import random
+
+    rng = random.Random(17)
+    parts = ["a", "col12", "index.html", ".", "..", "", "t2024_1.htm", "a;b", "x?y=1", "f#g", "c:d", "%E5%B9%B4",
+             "年报", "a b", "a\tb", "..x", "x..", ".hidden", "-_~!$&'()*+,=@"]
+    bases = PAGES + ["http://127.0.0.11:8080/a/b/", "HTTP://127.0.0.11/a/", "http://127.0.0.11/a/./b/",
+                     "http://127.0.0.11/a//b/c.html", "http://127.0.0.11/年报/", "http://[::1]:8080/x/y.html",
+                     "http://user:pw@127.0.0.11/x/"]
+    for href in ("//", "http:", "https:", "http:?x=1", "http:#f", "\x01?x", "//#f", "///x"):
+        for page in bases:
+            assert absolute(page, href) == joined(page, href), (page, href)
+    for _ in range(3000):
+        path = "/".join(rng.choice(parts) for _ in range(rng.randint(1, 4)))
+        href = rng.choice(["", "", "/", "./", "../", "//", "http:", "https:", "\x01", "?q=1"]) + path + rng.choice(["", "/"])
+        page = rng.choice(bases)
+        assert absolute(page, href) == joined(page, href), (page, href)
