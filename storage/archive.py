@@ -388,7 +388,7 @@ class Archive:
                             batch.derived[i] = outcome
                     urls = {c.final_url or c.url for c in (batch.items[i].capture for i in batch.pending)}
                     report_ids = [rid for chunk in _chunks(sorted(urls))
-                                  for rid in session.scalars(select(Report.id).where(Report.url.in_(chunk)))]
+                                  for rid in session.connection().scalars(select(Report.id).where(Report.url.in_(chunk)))]
                     search_index.refresh_current(session.connection(), report_ids)
                     if packed:  # where each packed payload is, committed with the rows pointing at it
                         packs.record(session.connection(), packed)

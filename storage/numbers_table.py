@@ -24,6 +24,7 @@ not a model), is dropped and recreated with it.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -76,9 +77,9 @@ def drop_tables(connection: Connection) -> None:
 
 def cells(record: Any) -> Iterator[tuple[str, int, int | float | None]]:
     """(path, kind, value) for every number path of the formats that `record` has."""
-    for path in field_paths():
+    for path, parts in _split(field_paths()):
         node = record
-        for part in path.split("."):
+        for part in parts:
             if not isinstance(node, dict) or part not in node:
                 break
             node = node[part]
@@ -91,6 +92,12 @@ def cells(record: Any) -> Iterator[tuple[str, int, int | float | None]]:
                 yield path, NUMBER, float(node)
             else:
                 yield path, NUMBER, node
+
+
+@functools.lru_cache(maxsize=4)
+def _split(paths: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each path with its parts (split once, not once per version)."""
+    return tuple((path, tuple(path.split("."))) for path in paths)
 
 
 def path_ids(connection: Connection) -> dict[str, int]:
