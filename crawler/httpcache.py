@@ -30,13 +30,18 @@ ENTRY_SUFFIX = ".entry"
 class AtomicFilesystemCacheStorage(FilesystemCacheStorage):
     def __init__(self, settings) -> None:
         super().__init__(settings)
-        self._folders: set[Path] = set()  # the fingerprint folders known to exist
+        self._folders: set[str] = set()  # the fingerprint folders known to exist
 
     def _entry_path(self, spider, request: Request) -> Path:
-        return Path(self._get_request_path(spider, request) + ENTRY_SUFFIX)
+        return Path(self._entry_file(spider, request))
+
+    def _entry_file(self, spider, request: Request) -> str:
+        # A str, not a Path, where entries are read and stored: pathlib's parsing of the paths
+        # was a fifth of storing an entry.
+        return self._get_request_path(spider, request) + ENTRY_SUFFIX
 
     def retrieve_response(self, spider, request: Request) -> Response | None:
-        path = self._entry_path(spider, request)
+        path = self._entry_file(spider, request)
         try:
             with open(path, "rb") as f:
                 mtime = os.fstat(f.fileno()).st_mtime
@@ -49,10 +54,11 @@ class AtomicFilesystemCacheStorage(FilesystemCacheStorage):
         return _response(entry)
 
     def store_response(self, spider, request: Request, response: Response) -> None:
-        final = self._entry_path(spider, request)
-        if final.parent not in self._folders:
-            final.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(final.parent)
+        final = self._entry_file(spider, request)
+        folder, name = os.path.split(final)
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
         entry = {
             "meta": {"url": request.url, "method": request.method, "status": response.status,
                      "response_url": response.url, "timestamp": time()},
@@ -61,7 +67,7 @@ class AtomicFilesystemCacheStorage(FilesystemCacheStorage):
             "data": {key: value for key, value in response.to_dict().items()
                      if key not in {"url", "status", "headers", "body"}},
         }
-        temporary = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+        temporary = os.path.join(folder, f".{name}.tmp-{os.getpid()}")
         with open(temporary, "wb") as f:
             pickle.dump(entry, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, final)  # a kill before this leaves only the temporary file
