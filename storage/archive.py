@@ -282,12 +282,12 @@ class Archive:
                     break
                 except IntegrityError:
                     # A concurrent writer stored some of these (url, captured_at) first: plan
-                    # again, those are archived now. The blobs staged again in a new batch (a
-                    # pack written for the rolled-back rows stays, pointed at by nothing).
+                    # again, those are archived now. The blobs staged again in a new batch; a
+                    # pack written for the rolled-back rows is deleted (nothing points into it).
+                    prepared.blobs.abandon()
                     if attempt == WRITE_ATTEMPTS:
                         raise
                     log.info("a concurrent writer stored part of this batch; planning it again")
-                    prepared.blobs.discard()
                     prepared.blobs = self.blobs.batch()
                     self._prepare(prepared)
         finally:

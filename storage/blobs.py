@@ -18,6 +18,7 @@ database rows (and, for a pack, its index rows) are committed only after `durabl
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections import defaultdict
@@ -26,7 +27,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .files import FSYNC_THREADS, fsync_path, write_atomically
-from .packs import PackEntry, PackError, PackIndex, layout, new_pack_name, pack_files, read_payload, write_pack
+from .packs import (PackEntry, PackError, PackIndex, layout, new_pack_name, pack_files, pack_path, read_payload,
+                    write_pack)
 
 TEMP_PREFIX = ".tmp-"  # temporaries() finds what a crash leaves
 # New payloads from which a batch is written as one pack: below it, the few loose files cost
@@ -214,6 +216,17 @@ class BlobBatch:
         if not self.done:
             self._bodies.clear()
             self.done = True
+
+    def abandon(self) -> None:
+        """Forget a batch whose rows were rolled back: as `discard`, and the pack it wrote is
+        deleted (its index entries were in the rolled-back transaction, so nothing points into
+        it, and no other writer dedups against a pack no committed row names). Loose payloads
+        stay: another writer's rows may name the same content-addressed file."""
+        if self.done and self._pack is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(pack_path(self.store.root, self._pack))
+            self._pack = None
+        self.discard()
 
 
 def _write_loose(root: Path, bodies: dict[str, bytes]) -> None:
