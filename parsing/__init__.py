@@ -1,7 +1,14 @@
 """Turning one annual report (政府信息公开工作年度报告) into the record of spec/record.md.
 
 Pure functions: bytes + URL in, `Record` out; no network, no database, no clock.
+
+The readers (`parse_report`, `parse_html`, `parse_text`: trafilatura, lxml, pdfplumber, ...) are
+imported on first use (PEP 562), so a process that only reads records (`nianbao monitor`,
+`serve`) or the record's light modules does not pay ~0.3 s of CPU importing them
+(tests/test_startup.py).
 """
+
+from typing import TYPE_CHECKING, Any
 
 from .errors import (
     EmptyInputError,
@@ -12,7 +19,9 @@ from .errors import (
 )
 from .limits import DEFAULT_LIMITS, Limits
 from .record import Check, Record
-from .report import parse_html, parse_report, parse_text
+
+if TYPE_CHECKING:
+    from .report import parse_html, parse_report, parse_text
 
 __all__ = [
     "Check",
@@ -28,3 +37,11 @@ __all__ = [
     "parse_report",
     "parse_text",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("parse_html", "parse_report", "parse_text"):
+        from . import report
+
+        return getattr(report, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

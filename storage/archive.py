@@ -25,9 +25,8 @@ from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, or_, s
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from parsing import DEFAULT_LIMITS, Limits, ParseError, Record, parse_report
+from parsing import DEFAULT_LIMITS, Limits, ParseError, Record
 from parsing.form_text import document_text
-from parsing.gate import gate
 from parsing.version import PARSER_VERSION
 
 from . import numbers_table, search_index
@@ -184,6 +183,14 @@ class CaptureConflictError(Exception):
     """The same URL and capture time are archived already, with a different payload."""
 
 
+def parse_report(body: bytes, url: str, content_type: str | None, *, limits: Limits) -> Record:
+    """`parsing.parse_report`, imported when a payload is first parsed (a process that only reads
+    records, `nianbao monitor` or `serve`, never loads the parser's libraries)."""
+    from parsing import parse_report as parse
+
+    return parse(body, url, content_type, limits=limits)
+
+
 class Archive:
     def __init__(self, engine: Engine, blobs: BlobStore, *, limits: Limits = DEFAULT_LIMITS,
                  parse_workers: int = 0) -> None:
@@ -332,6 +339,8 @@ class Archive:
     def _parse_body(self, body: bytes, url: str, content_type: str | None) -> Record:
         """The payload's record; a page that cannot be a report refused by `parsing.gate` first,
         in microseconds, with the `NotAReportError` the parser would raise after milliseconds."""
+        from parsing.gate import gate  # the parser's libraries load when a payload is first parsed
+
         refused = gate(body, content_type, limits=self.limits)
         if refused is not None:
             raise refused

@@ -18,9 +18,12 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
+from typing import TYPE_CHECKING
+
 from parsing import Limits
-from parsing.gate import gate
-from parsing.pool_worker import ParseJob, ParseOutcome, WorkerContext, parse_chunk, parse_payload
+
+if TYPE_CHECKING:  # the parser (parsing.gate, parsing.pool_worker) loads when a batch is first parsed
+    from parsing.pool_worker import ParseJob, ParseOutcome
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,8 @@ class ParsePool:
     def parse_many(self, jobs: Sequence[ParseJob]) -> list[ParseOutcome]:
         """Each job's outcome, in order. Pages that cannot be reports (`parsing.gate`) are refused
         here, not sent to a worker."""
+        from parsing.gate import gate
+
         outcomes: list[ParseOutcome | None] = [gate(body, content_type, limits=self.limits)
                                                for body, _, content_type in jobs]
         todo = [n for n, outcome in enumerate(outcomes) if outcome is None]
@@ -61,6 +66,8 @@ class ParsePool:
         return outcomes  # type: ignore[return-value] - every None replaced
 
     def _parse_in_workers(self, jobs: Sequence[ParseJob]) -> list[ParseOutcome]:
+        from parsing.pool_worker import WorkerContext, parse_chunk, parse_payload
+
         if len(jobs) < POOL_MIN or (self._executor is None and self.inline_cpu < START_AFTER_CPU):
             started = time.thread_time()
             outcomes = [parse_payload(job, self.limits) for job in jobs]

@@ -87,3 +87,15 @@ def test_a_plain_crawls_modules_import_neither_a_redis_client_nor_alembic() -> N
              "crawler.discovery.run; print(sorted(m for m in ('redis', 'alembic') if m in sys.modules))")
     shown = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=120, check=True)
     assert shown.stdout.strip() == "[]"
+
+
+def test_the_monitor_and_the_web_app_import_no_parser_until_a_payload_is_parsed() -> None:
+    """`nianbao monitor` from cron and `nianbao serve` read records and never parse: the parser's
+    libraries (trafilatura, pdfplumber; ~0.3 s of CPU) load when `Archive` first parses a payload."""
+    parser = ("trafilatura", "pdfplumber", "parsing.report", "parsing.gate", "docx")
+    check = ("import sys, nianbao.commands.monitor, nianbao.monitoring, nianbao.feed, nianbao.web.app, storage; "
+             "from storage import Archive; import storage.parse_pool, parsing; parsing.Limits, parsing.Record; "
+             f"print(sorted(m for m in {parser!r} if m in sys.modules)); "
+             "parsing.parse_report; print(sorted(m for m in ('trafilatura', 'parsing.report') if m in sys.modules))")
+    shown = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=120, check=True)
+    assert shown.stdout.split("\n")[:2] == ["[]", "['parsing.report', 'trafilatura']"]
