@@ -73,6 +73,7 @@ import os
 import re
 import subprocess
 import sys
+import statistics
 import tempfile
 import threading
 import time
@@ -621,6 +622,27 @@ def _peak_mb(c: CrawlResult) -> float:
     return c.tree.own_peak_mb if c.tree is not None and c.tree.own_peak_mb else c.max_rss_mb
 
 
+def repeat_pairs(repeat: int, pages: int, default: CrawlResult, bench_seconds: int, long_columns: bool) -> None:
+    """`repeat` pairs of scrapy bench and this code's crawl of about `pages` pages, back to back:
+    each pair's ratios, then their medians (the issue's targets are ratios; the machine's speed
+    drifts by tens of percent between runs minutes apart, scrapy bench's own CPU ms/page too)."""
+    fetching, cpu = [], []
+    print(f"{repeat} pairs, scrapy bench then the ~{pages}-page crawl:")
+    for n in range(1, repeat + 1):
+        bench = scrapy_bench(bench_seconds)
+        layout, sites = (long_columns_for if long_columns else many_agencies_for)(pages, default)
+        crawl = crawl_portal(f"~{pages} pages", layout, sites)
+        fetching.append(crawl.fetching_rate / bench.fetching_rate)
+        cpu.append(crawl.cpu_ms / bench.cpu_ms)
+        print(f"  pair {n}: scrapy bench {bench.fetching_rate:.1f} pages/s while fetching, {bench.cpu_ms:.1f} CPU ms/page;"
+              f" crawl {crawl.fetching_rate:.1f} pages/s, {crawl.cpu_ms:.1f} CPU ms/page ({crawl.pages} pages): "
+              f"{fetching[-1]:.2f}x pages/s while fetching, {cpu[-1]:.2f}x CPU ms/page"
+              f" (load {os.getloadavg()[0]:.1f})", flush=True)
+    print(f"  medians of {repeat} pairs: {statistics.median(fetching):.2f}x scrapy bench's pages/s while fetching"
+          f" (range {min(fetching):.2f}-{max(fetching):.2f}), {statistics.median(cpu):.2f}x its CPU ms/page"
+          f" (range {min(cpu):.2f}-{max(cpu):.2f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", default=None,
@@ -637,6 +659,10 @@ def main() -> None:
     parser.add_argument("--browser", action="store_true",
                         help="instead: the browser path beside the plain path on the same pages (pages/s, CPU"
                              " ms/page and peak RSS of the crawl and of Chromium, as ratios of the plain path's)")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="then N pairs, each scrapy bench and a crawl of the first --pages size run back to"
+                             " back, with each pair's ratios and their medians (this machine's speed drifts: a"
+                             " pair run together compares like with like)")
     parser.add_argument("--copies", type=int, default=5,
                         help="with --browser: agencies of each platform (default 5: 30 agencies, 30 browser pages)")
     args = parser.parse_args()
@@ -686,6 +712,9 @@ def main() -> None:
                   " peak RSS")
         large.append(big)
         print(f"  (load average now: {' '.join(f'{x:.1f}' for x in os.getloadavg())})", flush=True)
+
+    if args.repeat > 1:
+        repeat_pairs(args.repeat, sizes[0], default, bench_seconds, args.long_columns)
 
     big = max(large, key=lambda c: c.pages)
     if big.pages > default.pages:
