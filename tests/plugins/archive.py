@@ -9,7 +9,7 @@ installs them), so a machine without it cannot pass the suite by skipping half o
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -48,20 +48,34 @@ def postgres_template(postgres_server: PostgresServer, tmp_path_factory: pytest.
 
 
 @pytest.fixture
-def fresh_postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A new database with the newest schema, dropped after the test."""
+def new_postgres_database(request: pytest.FixtureRequest) -> Iterator[Callable[[], str]]:
+    """Makes new databases with the newest schema on the throwaway server, each dropped after the
+    test: `new_postgres_database()` is one more database's URL."""
     server: PostgresServer = request.getfixturevalue("postgres_server")
     template = request.getfixturevalue("postgres_template")
-    name = f"nianbao_t{next(_numbers)}"
     admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
-    try:
+    names: list[str] = []
+
+    def make() -> str:
+        name = f"nianbao_t{next(_numbers)}"
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-        yield server.url(name)
+        names.append(name)
+        return server.url(name)
+
+    try:
+        yield make
         with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for name in names:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+@pytest.fixture
+def fresh_postgres_url(new_postgres_database: Callable[[], str]) -> str:
+    """A new database with the newest schema, dropped after the test."""
+    return new_postgres_database()
 
 
 def database_url_for(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from dataclasses import replace
 import json
 import random
-import uuid
-from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import inspect, select, text
 
 from nianbao.devportal.sample_crawl import sample_crawl
 from storage import Archive
@@ -98,23 +96,11 @@ def _plain(value: object) -> object:
 
 
 @pytest.fixture
-def second_database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    """Another empty archive's database on the same backend (tests/plugins/archive.py makes one)."""
+def second_database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """Another empty archive's database on the same backend."""
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'one-by-one' / 'nianbao.sqlite3'}"
-        return
-    server = request.getfixturevalue("postgres_server")
-    template = request.getfixturevalue("postgres_template")
-    name = f"nianbao_rows_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server.url("postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-        yield server.url(name)
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+        return f"sqlite:///{tmp_path / 'one-by-one' / 'nianbao.sqlite3'}"
+    return request.getfixturevalue("new_postgres_database")()
 
 
 def test_batch_writes_every_row_one_by_one_ingests_write(archive: Archive, tmp_path: Path,
