@@ -18,6 +18,7 @@ from .. import monitoring
 from ..monitoring import DEFAULT_COPY_THRESHOLD, MonitorStatus
 from ..monitoring.discovered import evaluate_discovered
 from ..output import print_csv, print_json, terminal_console, terminal_text
+from . import exit_fast_after_this_command
 from .agencies import data_registry, load_agencies
 from .exits import EXIT_NEW_FINDINGS, EXIT_NEW_LATE_OR_MISSING, EXIT_NEW_UNREACHABLE
 from .options import command_clock, config_option, json_or_csv, kind_option, region_option, year_option
@@ -116,6 +117,7 @@ def monitor_command(year: int | None, region: str | None, kind: str | None, as_o
         _print(report, news, every_row)
         if discovered.agencies:
             _print_discovered(discovered)
+    exit_fast_after_this_command()  # a national evaluation's objects are not freed one by one at exit
     sys.exit(exit_status(news))
 
 

@@ -226,3 +226,23 @@ def test_a_large_registry_lists_only_what_is_new_in_text(cron_archive, monkeypat
     small = run(data, "--year", "2024", "--config", registry, "--no-record")
     assert all(name in small.stdout for name in ("准时局", "迟到局", "沉默局", "宕机局"))
     assert "whose status is new" not in small.stdout
+
+
+def test_the_real_command_line_exits_fast_with_its_whole_output_and_status(cron_archive) -> None:
+    # `nianbao monitor` in its own process leaves without freeing its objects one by one
+    # (nianbao.commands.exit_fast_after_this_command): its output must still be whole, the
+    # Atom feed written and the exit status the one CliRunner sees.
+    env = {**os.environ, "NIANBAO_DATA": str(cron_archive["data"])}
+    env.pop("NIANBAO_DATABASE_URL", None)
+    atom = cron_archive["tmp"] / "feed.atom"
+    nianbao = str(Path(sys.executable).with_name("nianbao"))
+    args = ["monitor", "--year", "2024", "--config", str(cron_archive["registry"])]
+    dry = subprocess.run([nianbao, *args, "--json", "--no-record"], capture_output=True, text=True, env=env, timeout=120)
+    assert dry.returncode == EXIT_NEW_LATE_OR_MISSING | EXIT_NEW_UNREACHABLE, dry.stderr
+    assert len(json.loads(dry.stdout)["agencies"]) == 4  # the whole JSON, parsed
+    text = subprocess.run([nianbao, *args, "--atom", str(atom)], capture_output=True, text=True, env=env, timeout=120)
+    assert text.returncode == EXIT_NEW_LATE_OR_MISSING | EXIT_NEW_UNREACHABLE, text.stderr
+    assert text.stdout.rstrip().endswith("┘") and "Compliance" in text.stdout  # the last table, whole
+    assert etree.parse(str(atom)).getroot().tag == f"{ATOM}feed"
+    again = subprocess.run([nianbao, *args], capture_output=True, text=True, env=env, timeout=120)
+    assert again.returncode == 0, again.stderr  # the first run was recorded before it left
