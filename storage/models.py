@@ -19,6 +19,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -180,6 +181,8 @@ class MonitorEvent(Base):
     feed and the exit status announce."""
 
     __tablename__ = "monitor_events"
+    # The feed's newest events from the index (migration 0015), not a sort of every event.
+    __table_args__ = (Index("ix_monitor_events_observed_at_id", "observed_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(Integer, index=True)

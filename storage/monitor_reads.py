@@ -425,8 +425,8 @@ def changed_agencies(archive: Any, before: dict[str, Any], after: dict[str, Any]
 def reports_keys(archive: Any, years: Iterable[int]) -> dict[str, str]:
     """Per agency name, a key of which reports on `years` it owns (their ids and years): it
     changes when a report is filed under it, moved away from it, or changes year."""
-    with archive.session() as session:
-        rows = session.execute(
+    with archive.engine.connect() as connection:  # Core rows: one per agency of a national registry
+        rows = connection.execute(
             select(Agency.name, func.count(Report.id), func.sum(Report.id), func.sum(cast(Report.id, BigInteger) * Report.year))
             .join(Report, Report.agency_id == Agency.id).where(Report.year.in_(list(years))).group_by(Agency.name)
         ).all()

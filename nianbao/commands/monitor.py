@@ -217,20 +217,20 @@ def _print(report, news, every_row: bool = False) -> None:
                       f"{row.days_late} d" if row.days_late else "", _plain(where))
     console.print(table)
     if rows is not report.agencies:
-        counts = Counter(row.status.value for row in report.agencies)
+        counts = Counter(row.status for row in report.agencies)  # by member: no .value per row
         more = f"; {len(rows) - TEXT_ROWS:,} more new not listed" if len(rows) > TEXT_ROWS else ""
         console.print(f"{len(report.agencies):,} agencies: "
-                      + ", ".join(f"{status.value.replace('_', ' ')} {counts[status.value]:,}"
-                                  for status in MonitorStatus if counts[status.value])
+                      + ", ".join(f"{status.value.replace('_', ' ')} {counts[status]:,}"
+                                  for status in MonitorStatus if counts[status])
                       + f"{more}. Every agency: --all, --csv or --json.", highlight=False)
     if report.findings:
         fresh = {f.key for f in news.findings}
         findings = report.findings
         if not every_row and len(findings) > TEXT_ROWS:
             findings = [f for f in findings if f.key in fresh]
-            kinds = Counter(f.finding.value for f in report.findings)
+            kinds = Counter(f.finding for f in report.findings)
             console.print(f"[bold]Findings[/]: {len(report.findings):,} ("
-                          + ", ".join(f"{kind} {n:,}" for kind, n in sorted(kinds.items()))
+                          + ", ".join(f"{kind.value} {n:,}" for kind, n in sorted(kinds.items(), key=lambda k: k[0].value))
                           + f"); the {len(findings):,} new in this run"
                           + (f", the first {TEXT_ROWS}" if len(findings) > TEXT_ROWS else "")
                           + ":", highlight=False)
