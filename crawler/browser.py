@@ -443,7 +443,6 @@ def launch_options(options: dict[str, Any], shell: str = HEADLESS_SHELL) -> dict
     return options
 
 
-
 class BrowserDownloadHandler(ScrapyPlaywrightDownloadHandler):
     """scrapy-playwright's handler, started on the first request that needs the browser instead of
     at engine start: plain requests go through Scrapy's HTTP/1.1 handler as before, and a crawl

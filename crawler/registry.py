@@ -232,15 +232,18 @@ def _write_cache(key: str, agencies: list[Agency]) -> None:
 
     path = _cache_path(key)
     rows = [[getattr(agency, name) for name in _CACHED_FIELDS] for agency in agencies]
+    temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as out:
+            temporary = out.name
             out.write(msgspec.msgpack.encode(rows))
-        os.replace(out.name, path)  # whole or not at all, whoever else writes the same key
+        os.replace(temporary, path)  # whole or not at all, whoever else writes the same key
     except OSError as exc:
         log.info("registry cache %s not written: %s", path, exc)
-        with contextlib.suppress(OSError, UnboundLocalError):
-            os.unlink(out.name)
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
 
 def load_text(text: str, source: str) -> list[Agency]:

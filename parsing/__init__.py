@@ -43,5 +43,7 @@ def __getattr__(name: str) -> Any:
     if name in ("parse_html", "parse_report", "parse_text"):
         from . import report
 
-        return getattr(report, name)
+        value = getattr(report, name)
+        globals()[name] = value  # asked once: later reads find it without this function
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,9 +3,11 @@ content-addressed blob store, WARC in and out.
 
     from storage import Archive, CaptureIn
     archive = Archive.open()              # $NIANBAO_DATA, $NIANBAO_DATABASE_URL
+    archive.ingest(CaptureIn(url, body, captured_at, status=200, headers=...))
 
-The names below are imported when first asked for (PEP 562): `storage.archive` brings the parser
-(trafilatura, lxml, pdfplumber: ~0.3 s of CPU), and most of the package's modules
+The names below are imported when first asked for (PEP 562): `storage.archive` brings
+SQLAlchemy, the models and the search index (the parser only when it first parses), and most of
+the package's modules
 (storage.vocab, storage.clock, storage.db) are used by processes that never open an archive
 (`nianbao --version`, a command's --help, `nianbao agencies`)."""
 

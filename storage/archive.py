@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, Literal, TypeVar
 
-from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, or_, select, tuple_, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -706,13 +706,13 @@ class _Derivation:
 
     @staticmethod
     def _seen(connection: Connection, urls: Sequence[str]) -> dict[str, list[_Seen]]:
-        """The captures landed at each URL (coalesce(final_url, url), as `Capture.landed_at`)."""
+        """The captures landed at each URL (`Capture.landed_in`)."""
         seen: dict[str, list[_Seen]] = {url: [] for url in urls}
         for chunk in _chunks(urls):
             for row in connection.execute(
                 select(Capture.id, Capture.url, Capture.final_url, Capture.sha256, Capture.captured_at,
                        Capture.parse_error, Capture.status)
-                .where(or_(and_(Capture.url.in_(chunk), Capture.final_url.is_(None)), Capture.final_url.in_(chunk)))
+                .where(Capture.landed_in(chunk))
             ):
                 seen[row.final_url or row.url].append(
                     _Seen(row.id, row.sha256, row.captured_at, row.parse_error, row.status))

@@ -8,6 +8,7 @@ parser made of that payload, is a `ReportVersion`, so nothing published is ever 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -124,9 +125,14 @@ class Capture(Base):
 
     @classmethod
     def landed_at(cls, url: str) -> ColumnElement[bool]:
-        """The fetches that landed at `url`, coalesce(final_url, url) = url, written so that the
-        indexes on url and final_url answer it (the coalesce itself scanned every capture)."""
-        return or_(and_(cls.url == url, cls.final_url.is_(None)), cls.final_url == url)
+        """The fetches that landed at `url`, coalesce(final_url, url) = url."""
+        return cls.landed_in((url,))
+
+    @classmethod
+    def landed_in(cls, urls: Sequence[str]) -> ColumnElement[bool]:
+        """The fetches that landed at any of `urls`, coalesce(final_url, url) IN urls, written so
+        that the indexes on url and final_url answer it (the coalesce itself scanned every capture)."""
+        return or_(and_(cls.url.in_(urls), cls.final_url.is_(None)), cls.final_url.in_(urls))
 
 
 class Report(Base):

@@ -17,7 +17,6 @@ import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-
 from typing import TYPE_CHECKING
 
 from parsing import Limits

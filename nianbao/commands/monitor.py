@@ -26,11 +26,11 @@ from .options import command_clock, config_option, json_or_csv, kind_option, reg
 
 STATUS_STYLE = {MonitorStatus.ON_TIME: "green", MonitorStatus.LATE: "yellow", MonitorStatus.MISSING: "red",
                 MonitorStatus.UNREACHABLE: "magenta", MonitorStatus.NOT_DUE: "dim", MonitorStatus.UNDATED: "cyan"}
-# `registered`: "no" for a discovered department or township (its own rows, not in compliance counts).
 # The text output lists every agency and finding up to this many; beyond, only what is new in this
 # run (a national registry's table is ~100,000 rows: rich took ~1.5 ms a row to lay it out, minutes
 # of a run from cron, into a log nobody reads row by row). --all, --csv and --json have every row.
 TEXT_ROWS = 200
+# `registered`: "no" for a discovered department or township (its own rows, not in compliance counts).
 CSV_COLUMNS = ("year", "agency", "region", "kind", "status", "deadline", "published_on", "days_late", "url",
                "findings", "evidence", "registered")
 
@@ -208,7 +208,8 @@ def _print(report, news, every_row: bool = False) -> None:
     new = {r.agency for r in news.statuses}
     rows = report.agencies
     title = f"Report year {report.year}, as of {report.as_of.isoformat()}"
-    if not every_row and len(rows) > TEXT_ROWS:
+    only_new = not every_row and len(rows) > TEXT_ROWS
+    if only_new:
         rows = [row for row in rows if row.agency in new]
         title += f": the {len(rows):,} of {len(report.agencies):,} agencies whose status is new"
     table = Table(title=title)
@@ -222,7 +223,7 @@ def _print(report, news, every_row: bool = False) -> None:
                       row.published_on.isoformat() if row.published_on else "",
                       f"{row.days_late} d" if row.days_late else "", _plain(where))
     console.print(table)
-    if rows is not report.agencies:
+    if only_new:
         counts = Counter(row.status for row in report.agencies)  # by member: no .value per row
         more = f"; {len(rows) - TEXT_ROWS:,} more new not listed" if len(rows) > TEXT_ROWS else ""
         console.print(f"{len(report.agencies):,} agencies: "
